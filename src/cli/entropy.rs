@@ -1,0 +1,199 @@
+//! `sednas entropy FILE`: local H1/H2 of a `.npy` or PNG map.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use clap::Args;
+use ndarray::{Array3, ArrayD, Axis, Ix3, Ix4};
+
+use crate::entropy::{Binning, H1Estimator, H2Options, local_h1, local_h2, summarize};
+use crate::io::npy::{NpyArray, read_npy, to_npy_bytes};
+use crate::io::png::{heatmap_png, read_png};
+use crate::io::write_atomic;
+use crate::window::{Border, Kernel, Stride, WindowSpec};
+
+#[derive(Debug, Args)]
+pub struct EntropyArgs {
+    /// Input: .npy (u8, f32 or f64; h×w, h×w×c, or n×h×w×c for gaussian) or .png.
+    file: PathBuf,
+    /// Kernel WxH or WxHxC (odd sizes).
+    #[arg(long, default_value = "3x3")]
+    kernel: Kernel,
+    /// Stride S1xS2 or S1xS2xS3 along (w, h, c).
+    #[arg(long, default_value = "1x1")]
+    stride: Stride,
+    /// Border policy: valid, crop, zero, reflect.
+    #[arg(long, default_value = "crop")]
+    border: Border,
+    /// exact | binned:N (N bins over the map's range) | binned:N:LO:HI | gaussian.
+    #[arg(long, default_value = "exact")]
+    estimator: String,
+    /// Ridge ε for gaussian: use Σ + ε·I (recorded in the output).
+    #[arg(long)]
+    ridge: Option<f64>,
+    /// Output: .npy (float64 map), .csv (one row per window) or .json (summary).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Heatmap PNG of the local-entropy map.
+    #[arg(long)]
+    heatmap: Option<PathBuf>,
+}
+
+enum Estimator {
+    H1(H1Estimator),
+    Gaussian,
+}
+
+fn parse_estimator(s: &str) -> anyhow::Result<Estimator> {
+    let parts: Vec<&str> = s.split(':').collect();
+    Ok(match parts.as_slice() {
+        ["exact"] => Estimator::H1(H1Estimator::Exact),
+        ["gaussian"] => Estimator::Gaussian,
+        ["binned", n] => Estimator::H1(H1Estimator::Binned(Binning::data_range(
+            n.parse()
+                .with_context(|| format!("bin count {n:?} is not a positive integer"))?,
+        )?)),
+        ["binned", n, lo, hi] => Estimator::H1(H1Estimator::Binned(Binning::range(
+            lo.parse()
+                .with_context(|| format!("LO {lo:?} is not a number"))?,
+            hi.parse()
+                .with_context(|| format!("HI {hi:?} is not a number"))?,
+            n.parse()
+                .with_context(|| format!("bin count {n:?} is not a positive integer"))?,
+        )?)),
+        _ => bail!("unknown estimator {s:?}: expected exact, binned:N, binned:N:LO:HI or gaussian"),
+    })
+}
+
+fn load(path: &Path) -> anyhow::Result<NpyArray> {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    match ext.as_str() {
+        "npy" => Ok(read_npy(path)?),
+        "png" => Ok(NpyArray::U8(read_png(path)?.into_dyn())),
+        _ => bail!(
+            "{}: unknown input format (expected .npy or .png)",
+            path.display()
+        ),
+    }
+}
+
+fn as3<T: Clone>(a: &ArrayD<T>, path: &Path) -> anyhow::Result<Array3<T>> {
+    match a.ndim() {
+        2 => Ok(a
+            .clone()
+            .insert_axis(Axis(2))
+            .into_dimensionality::<Ix3>()?),
+        3 => Ok(a.clone().into_dimensionality::<Ix3>()?),
+        n => bail!(
+            "{}: H1 needs a map of shape h×w or h×w×c, got rank {n} {:?} (use --estimator gaussian for n×h×w×c batches)",
+            path.display(),
+            a.shape()
+        ),
+    }
+}
+
+pub fn run(a: EntropyArgs) -> anyhow::Result<i32> {
+    let est = parse_estimator(&a.estimator)?;
+    let spec = WindowSpec::new(a.kernel, a.stride, a.border);
+    let input = load(&a.file)?;
+    let in_shape = input.shape().to_vec();
+    let mut extra = serde_json::Map::new();
+    let values: Array3<f64> = match &est {
+        Estimator::H1(h1) => {
+            if a.ridge.is_some() {
+                bail!("--ridge applies only to --estimator gaussian");
+            }
+            match &input {
+                NpyArray::U8(x) => local_h1(as3(x, &a.file)?.view(), &spec, h1)?,
+                NpyArray::F32(x) => local_h1(as3(x, &a.file)?.view(), &spec, h1)?,
+                NpyArray::F64(x) => local_h1(as3(x, &a.file)?.view(), &spec, h1)?,
+            }
+        }
+        Estimator::Gaussian => {
+            let opts = match a.ridge {
+                Some(eps) => H2Options::new().with_ridge(eps)?,
+                None => H2Options::new(),
+            };
+            if in_shape.len() != 4 {
+                bail!(
+                    "{}: gaussian (H2) needs a batch of shape n×h×w×c, got rank {} {:?}",
+                    a.file.display(),
+                    in_shape.len(),
+                    in_shape
+                );
+            }
+            let r = match &input {
+                NpyArray::U8(x) => local_h2(x.view().into_dimensionality::<Ix4>()?, &spec, &opts)?,
+                NpyArray::F32(x) => local_h2(x.view().into_dimensionality::<Ix4>()?, &spec, &opts)?,
+                NpyArray::F64(x) => local_h2(x.view().into_dimensionality::<Ix4>()?, &spec, &opts)?,
+            };
+            extra.insert("ridge".into(), serde_json::json!(r.ridge));
+            extra.insert("samples".into(), serde_json::json!(r.samples));
+            extra.insert(
+                "singular_windows".into(),
+                serde_json::json!(r.singular.len()),
+            );
+            if let Some((idx, reason)) = r.singular.first() {
+                extra.insert(
+                    "first_singular".into(),
+                    serde_json::json!({"window": idx, "why": reason}),
+                );
+            }
+            r.values
+        }
+    };
+    let summary = summarize(values.view());
+    let two_d = in_shape.len() == 2;
+    let mut report = serde_json::json!({
+        "file": a.file.display().to_string(),
+        "input_shape": in_shape,
+        "dtype": input.dtype(),
+        "estimator": a.estimator,
+        "kernel": a.kernel.to_string(),
+        "stride": a.stride.to_string(),
+        "border": a.border.to_string(),
+        "units": "bits",
+        "output_shape": values.shape(),
+        "summary": summary,
+    });
+    report.as_object_mut().expect("object").extend(extra);
+    if let Some(out) = &a.out {
+        let ext = out
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        let bytes = match ext.as_str() {
+            "npy" => {
+                let arr = if two_d {
+                    values.index_axis(Axis(2), 0).to_owned().into_dyn()
+                } else {
+                    values.clone().into_dyn()
+                };
+                to_npy_bytes(&arr)
+            }
+            "csv" => {
+                let mut s = String::from("row,col,chan,entropy_bits\n");
+                for ((i, j, l), v) in values.indexed_iter() {
+                    s.push_str(&format!("{i},{j},{l},{v}\n"));
+                }
+                s.into_bytes()
+            }
+            "json" => serde_json::to_vec_pretty(&report)?,
+            _ => bail!(
+                "{}: unknown output format (expected .npy, .csv or .json)",
+                out.display()
+            ),
+        };
+        write_atomic(out, &bytes)?;
+    }
+    if let Some(hm) = &a.heatmap {
+        write_atomic(hm, &heatmap_png(values.view(), 4)?)?;
+    }
+    println!("{}", serde_json::to_string_pretty(&report)?);
+    Ok(0)
+}

@@ -1,0 +1,66 @@
+//! The `sednas` command line: a thin layer over the library. Every failure prints one line
+//! (`error: ...`) and exits with status 2.
+
+mod entropy;
+
+use std::ffi::OsString;
+
+use clap::{Parser, Subcommand};
+
+/// Local entropy of feature maps, the SED zero-cost NAS proxy, and the theory behind it.
+#[derive(Debug, Parser)]
+#[command(name = "sednas", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Local entropy (H1 or H2) of a map in a .npy or PNG file.
+    Entropy(entropy::EntropyArgs),
+}
+
+/// Runs the CLI on `args` (the first is the program name) and returns the exit status.
+pub fn main_with_args<I, T>(args: I) -> i32
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(c) => c,
+        Err(e) if e.use_stderr() => {
+            // one line: clap's own message without the usage block
+            let text = e.to_string();
+            eprintln!(
+                "{} (see --help)",
+                text.lines().next().unwrap_or("error: bad arguments")
+            );
+            return 2;
+        }
+        Err(e) => {
+            let _ = e.print();
+            return 0;
+        }
+    };
+    let result = match cli.command {
+        Command::Entropy(a) => entropy::run(a),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {}", one_line(&e));
+            2
+        }
+    }
+}
+
+/// Flattens an error chain to a single line.
+fn one_line(e: &anyhow::Error) -> String {
+    let mut s = e.to_string();
+    for cause in e.chain().skip(1) {
+        s.push_str(": ");
+        s.push_str(&cause.to_string());
+    }
+    s.replace('\n', " ")
+}

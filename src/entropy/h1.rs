@@ -1,0 +1,397 @@
+//! One-dimensional (Shannon) entropy by value frequency, in bits.
+//!
+//! Values are first mapped to histogram levels: by exact value ([`H1Estimator::Exact`]; for
+//! u8 the value itself, for floats the rank among the distinct values with −0.0 = +0.0) or
+//! by bin ([`H1Estimator::Binned`]). The entropy of a multiset with counts c_b is
+//! H1 = log2 N − (1/N)·Σ_b c_b·log2 c_b, computed with the exact fixed-point table of
+//! [`crate::numerics::xlogx_table`]. Because the sum is exact integer arithmetic, the
+//! sliding-histogram map [`local_h1`] is bit-identical to the per-window computation
+//! [`local_h1_naive`] and to [`h1`] on each window's values.
+
+use ndarray::{Array3, ArrayView3, Axis};
+
+use super::{MapValue, check_finite};
+use crate::error::{Error, Result};
+use crate::numerics::{entropy_from_fixed, xlogx_table};
+use crate::window::{WindowSpec, Windows};
+
+/// How values are grouped into histogram bins.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub enum Binning {
+    /// `bins` bins of equal width over the stated range `[lo, hi]`; a value outside is an error.
+    Range { lo: f64, hi: f64, bins: usize },
+    /// `bins` bins of equal width over the range of the values (after padding, for maps).
+    DataRange { bins: usize },
+}
+
+impl Binning {
+    /// Equal-width bins over a stated range.
+    ///
+    /// # Formula
+    /// bin(x) = min(⌊(x − lo)/(hi − lo)·bins⌋, bins − 1)
+    ///
+    /// ```
+    /// assert!(sednas::entropy::Binning::range(0.0, 1.0, 4).is_ok());
+    /// assert!(sednas::entropy::Binning::range(1.0, 1.0, 4).is_err());
+    /// ```
+    pub fn range(lo: f64, hi: f64, bins: usize) -> Result<Self> {
+        if !(lo.is_finite() && hi.is_finite() && lo < hi) {
+            return Err(Error::param(
+                "binning range",
+                format!("need finite lo < hi, got [{lo}, {hi}]"),
+            ));
+        }
+        if bins == 0 {
+            return Err(Error::param("bins", "at least one bin"));
+        }
+        Ok(Binning::Range { lo, hi, bins })
+    }
+
+    /// `bins` equal-width bins over the data's own range.
+    ///
+    /// ```
+    /// assert!(sednas::entropy::Binning::data_range(0).is_err());
+    /// ```
+    pub fn data_range(bins: usize) -> Result<Self> {
+        if bins == 0 {
+            return Err(Error::param("bins", "at least one bin"));
+        }
+        Ok(Binning::DataRange { bins })
+    }
+}
+
+/// Which one-dimensional estimator to use.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub enum H1Estimator {
+    /// Frequency of each exact value (−0.0 = +0.0).
+    Exact,
+    /// Frequency of each bin.
+    Binned(Binning),
+}
+
+/// Maps values to histogram levels; returns (levels, number of levels).
+fn quantize<'a, T: MapValue>(
+    values: impl ExactSizeIterator<Item = &'a T> + Clone,
+    est: &H1Estimator,
+) -> Result<(Vec<u32>, usize)> {
+    match est {
+        H1Estimator::Exact => {
+            if let Some(levels) = T::LEVELS {
+                let ids = values.map(|v| v.small_level().unwrap_or(0)).collect();
+                return Ok((ids, levels));
+            }
+            // x + 0.0 folds −0.0 into +0.0; finite values are totally ordered.
+            let canon = |v: &T| v.to_f64() + 0.0;
+            let mut distinct: Vec<f64> = values.clone().map(canon).collect();
+            distinct.sort_unstable_by(|a, b| a.total_cmp(b));
+            distinct.dedup_by(|a, b| a.to_bits() == b.to_bits());
+            let ids = values
+                .map(|v| {
+                    let x = canon(v);
+                    distinct.partition_point(|d| d.total_cmp(&x).is_lt()) as u32
+                })
+                .collect();
+            Ok((ids, distinct.len().max(1)))
+        }
+        H1Estimator::Binned(binning) => {
+            let (lo, hi, bins, check) = match *binning {
+                Binning::Range { lo, hi, bins } => (lo, hi, bins, true),
+                Binning::DataRange { bins } => {
+                    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+                    for v in values.clone() {
+                        let x = v.to_f64();
+                        lo = lo.min(x);
+                        hi = hi.max(x);
+                    }
+                    (lo, hi, bins, false)
+                }
+            };
+            let width = hi - lo;
+            let mut ids = Vec::with_capacity(values.len());
+            for (index, v) in values.enumerate() {
+                let x = v.to_f64();
+                if check && !(lo..=hi).contains(&x) {
+                    return Err(Error::OutOfRange {
+                        value: x,
+                        index,
+                        lo,
+                        hi,
+                    });
+                }
+                let b = if width > 0.0 {
+                    ((x - lo) / width * bins as f64).floor() as usize
+                } else {
+                    0
+                };
+                ids.push(b.min(bins - 1) as u32);
+            }
+            Ok((ids, bins))
+        }
+    }
+}
+
+/// H1 of a set of values, in bits.
+///
+/// # Formula
+/// H1 = −Σ_v p_v·log2 p_v = log2 N − (1/N)·Σ_v c_v·log2 c_v, with c_v the count of value (or
+/// bin) v among N values.
+///
+/// ```
+/// use sednas::entropy::{h1, H1Estimator};
+/// // four distinct values: 2 bits; −0.0 and +0.0 are one value
+/// assert_eq!(h1(&[1.0f64, 2.0, 3.0, 4.0], &H1Estimator::Exact).unwrap(), 2.0);
+/// assert_eq!(h1(&[0.0f64, -0.0], &H1Estimator::Exact).unwrap(), 0.0);
+/// ```
+pub fn h1<T: MapValue>(values: &[T], est: &H1Estimator) -> Result<f64> {
+    if values.is_empty() {
+        return Err(Error::Empty {
+            what: "value set",
+            shape: vec![0],
+        });
+    }
+    check_finite(values, "value set")?;
+    let (mut ids, _) = quantize(values.iter(), est)?;
+    ids.sort_unstable();
+    let table = xlogx_table(ids.len());
+    Ok(entropy_from_fixed(run_sum(&ids, &table), ids.len()))
+}
+
+/// Σ T[run length] over the runs of a sorted slice.
+fn run_sum(sorted: &[u32], table: &[i128]) -> i128 {
+    let mut s = 0i128;
+    let mut i = 0;
+    while i < sorted.len() {
+        let mut j = i + 1;
+        while j < sorted.len() && sorted[j] == sorted[i] {
+            j += 1;
+        }
+        s += table[j - i];
+        i = j;
+    }
+    s
+}
+
+/// Checks the map and quantises the (padded) source of its windows.
+fn prepare<'a, T: MapValue>(
+    map: ArrayView3<'a, T>,
+    spec: &WindowSpec,
+    est: &H1Estimator,
+) -> Result<(Windows<'a, T>, Array3<u32>, usize)> {
+    crate::window::check_nonempty(map.shape(), "map")?;
+    check_finite(map.iter(), "map")?;
+    let windows = Windows::new(map, spec)?;
+    let src = windows.source();
+    let (ids, levels) = quantize(src.iter(), est)?;
+    let ids =
+        Array3::from_shape_vec(src.raw_dim(), ids).map_err(|e| Error::Shape(e.to_string()))?;
+    Ok((windows, ids, levels))
+}
+
+/// Local H1 of every window of an `h×w×c` map, in bits: the sliding-histogram fast path.
+///
+/// Along each row of windows the histogram is updated incrementally (columns that leave are
+/// removed, columns that enter are added, Σ c·log2 c kept exactly in fixed point); at the
+/// start of every row it is rebuilt from scratch. No step scans all bins. The result is
+/// bit-identical to [`local_h1_naive`].
+///
+/// # Formula
+/// out[i, j, l] = H1(window (i, j, l)) under `spec` (see [`crate::window`]).
+///
+/// ```
+/// use ndarray::array;
+/// use sednas::entropy::{local_h1, H1Estimator};
+/// use sednas::window::*;
+/// let img = array![[0u8, 0, 1], [0, 0, 1], [2, 2, 3]].insert_axis(ndarray::Axis(2));
+/// let spec = WindowSpec::new(Kernel::square(3).unwrap(), Stride::unit(), Border::Valid);
+/// let h = local_h1(img.view(), &spec, &H1Estimator::Exact).unwrap();
+/// // counts {0:4, 1:2, 2:2, 3:1} over 9 entries
+/// let expect = 9f64.log2() - (4.0 * 2.0 + 2.0 + 2.0) / 9.0;
+/// assert!((h[[0, 0, 0]] - expect).abs() < 1e-15);
+/// ```
+pub fn local_h1<T: MapValue>(
+    map: ArrayView3<'_, T>,
+    spec: &WindowSpec,
+    est: &H1Estimator,
+) -> Result<Array3<f64>> {
+    let (windows, ids, levels) = prepare(map, spec, est)?;
+    let [ph, pw, pc] = windows.plans();
+    let mut out = Array3::<f64>::zeros(windows.shape());
+    let table = xlogx_table(spec.kernel.len());
+    let mut hist = vec![0u32; levels];
+    let ids = ids.as_standard_layout();
+    let (_, sw, sc) = ids.dim();
+    let flat = ids.as_slice().expect("standard layout");
+    for i in 0..ph.len() {
+        let (h0, h1) = (ph.lo[i], ph.hi[i]);
+        for l in 0..pc.len() {
+            let (c0, c1) = (pc.lo[l], pc.hi[l]);
+            let mut s: i128 = 0;
+            let mut n: usize = 0;
+            let (mut cur0, mut cur1) = (0usize, 0usize);
+            for j in 0..pw.len() {
+                let (w0, w1) = (pw.lo[j], pw.hi[j]);
+                for x in cur0..cur1.min(w0) {
+                    for y in h0..h1 {
+                        let base = (y * sw + x) * sc;
+                        for &id in &flat[base + c0..base + c1] {
+                            let c = hist[id as usize] as usize;
+                            s -= table[c] - table[c - 1];
+                            hist[id as usize] = (c - 1) as u32;
+                        }
+                    }
+                    n -= (h1 - h0) * (c1 - c0);
+                }
+                for x in cur1.max(w0)..w1 {
+                    for y in h0..h1 {
+                        let base = (y * sw + x) * sc;
+                        for &id in &flat[base + c0..base + c1] {
+                            let c = hist[id as usize] as usize;
+                            s += table[c + 1] - table[c];
+                            hist[id as usize] = (c + 1) as u32;
+                        }
+                    }
+                    n += (h1 - h0) * (c1 - c0);
+                }
+                cur0 = w0;
+                cur1 = w1;
+                out[[i, j, l]] = entropy_from_fixed(s, n);
+            }
+            // exact resync: empty the histogram before the next row
+            for x in cur0..cur1 {
+                for y in h0..h1 {
+                    let base = (y * sw + x) * sc;
+                    for &id in &flat[base + c0..base + c1] {
+                        hist[id as usize] = 0;
+                    }
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Local H1 computed window by window from scratch (reference for [`local_h1`]).
+///
+/// ```
+/// use ndarray::Array3;
+/// use sednas::entropy::{local_h1, local_h1_naive, H1Estimator};
+/// use sednas::window::*;
+/// let m = Array3::from_shape_fn((5, 6, 1), |(i, j, _)| ((i * 7 + j * 3) % 4) as f32);
+/// let spec = WindowSpec::new(Kernel::square(3).unwrap(), Stride::unit(), Border::Reflect);
+/// assert_eq!(local_h1(m.view(), &spec, &H1Estimator::Exact).unwrap(),
+///            local_h1_naive(m.view(), &spec, &H1Estimator::Exact).unwrap());
+/// ```
+pub fn local_h1_naive<T: MapValue>(
+    map: ArrayView3<'_, T>,
+    spec: &WindowSpec,
+    est: &H1Estimator,
+) -> Result<Array3<f64>> {
+    let (windows, ids, _) = prepare(map, spec, est)?;
+    let [ph, pw, pc] = windows.plans();
+    let table = xlogx_table(spec.kernel.len());
+    let mut scratch: Vec<u32> = Vec::with_capacity(spec.kernel.len());
+    let out = Array3::from_shape_fn(windows.shape(), |(i, j, l)| {
+        scratch.clear();
+        let view = ids.slice(ndarray::s![
+            ph.lo[i]..ph.hi[i],
+            pw.lo[j]..pw.hi[j],
+            pc.lo[l]..pc.hi[l]
+        ]);
+        scratch.extend(view.iter().copied());
+        scratch.sort_unstable();
+        entropy_from_fixed(run_sum(&scratch, &table), scratch.len())
+    });
+    Ok(out)
+}
+
+/// Convenience: the 2-D `h×w` form of [`local_h1`] (a zero-copy `h×w×1` view).
+///
+/// ```
+/// use ndarray::Array2;
+/// use sednas::entropy::{h1::local_h1_2d, H1Estimator};
+/// use sednas::window::*;
+/// let m = Array2::<u8>::zeros((4, 4));
+/// let spec = WindowSpec::new(Kernel::square(3).unwrap(), Stride::unit(), Border::Crop);
+/// assert!(local_h1_2d(m.view(), &spec, &H1Estimator::Exact).unwrap().iter().all(|&h| h == 0.0));
+/// ```
+pub fn local_h1_2d<T: MapValue>(
+    map: ndarray::ArrayView2<'_, T>,
+    spec: &WindowSpec,
+    est: &H1Estimator,
+) -> Result<ndarray::Array2<f64>> {
+    let out = local_h1(map.insert_axis(Axis(2)), spec, est)?;
+    Ok(out.index_axis_move(Axis(2), 0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::window::{Border, Kernel, Stride};
+    use ndarray::Array3;
+
+    // Edge case: NaN names its index and never yields a number.
+    #[test]
+    fn nan_is_an_error_with_index() {
+        let mut m = Array3::<f64>::zeros((3, 3, 1));
+        m[[1, 2, 0]] = f64::NAN;
+        let spec = WindowSpec::new(Kernel::square(3).unwrap(), Stride::unit(), Border::Crop);
+        match local_h1(m.view(), &spec, &H1Estimator::Exact) {
+            Err(Error::NonFinite { index, .. }) => assert_eq!(index, 5),
+            other => panic!("expected NonFinite, got {other:?}"),
+        }
+    }
+
+    // Edge case: infinity is rejected like NaN.
+    #[test]
+    fn inf_is_an_error() {
+        assert!(matches!(
+            h1(&[1.0f32, f32::INFINITY], &H1Estimator::Exact),
+            Err(Error::NonFinite { index: 1, .. })
+        ));
+    }
+
+    // Edge case: an empty value set has no entropy.
+    #[test]
+    fn empty_values_error() {
+        assert!(matches!(
+            h1::<f64>(&[], &H1Estimator::Exact),
+            Err(Error::Empty { .. })
+        ));
+    }
+
+    // Edge case: a stated range that excludes a value.
+    #[test]
+    fn out_of_range_value() {
+        let b = H1Estimator::Binned(Binning::range(0.0, 1.0, 4).unwrap());
+        assert!(matches!(
+            h1(&[0.5, 1.5], &b),
+            Err(Error::OutOfRange { index: 1, .. })
+        ));
+    }
+
+    #[test]
+    fn binned_counts() {
+        let b = H1Estimator::Binned(Binning::range(0.0, 1.0, 2).unwrap());
+        // bins: [0, .5) and [.5, 1]; 1.0 goes to the last bin
+        assert_eq!(h1(&[0.1, 0.2, 0.6, 1.0], &b).unwrap(), 1.0);
+        let d = H1Estimator::Binned(Binning::data_range(4).unwrap());
+        assert_eq!(h1(&[5.0, 5.0], &d).unwrap(), 0.0);
+    }
+
+    #[test]
+    fn channels_and_strides_match_naive() {
+        let m = Array3::from_shape_fn((7, 9, 4), |(i, j, k)| {
+            ((i * 13 + j * 7 + k * 5) % 6) as f64 * 0.5
+        });
+        for border in [Border::Valid, Border::Crop, Border::Zero, Border::Reflect] {
+            let spec = WindowSpec::new(
+                Kernel::new(3, 5, 3).unwrap(),
+                Stride::new(2, 1, 2).unwrap(),
+                border,
+            );
+            let a = local_h1(m.view(), &spec, &H1Estimator::Exact).unwrap();
+            let b = local_h1_naive(m.view(), &spec, &H1Estimator::Exact).unwrap();
+            assert_eq!(a, b, "border {border}");
+        }
+    }
+}

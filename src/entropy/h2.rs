@@ -1,0 +1,526 @@
+//! Multivariate-Gaussian (differential) entropy, in bits.
+//!
+//! H2 = ½·log2((2πe)^d·det Σ) with log det Σ from a Cholesky factorisation
+//! ([`crate::numerics::cholesky_log2det`]). For local H2 over a batch of N maps (N×h×w×c),
+//! each window position gives d = k_w·k_h·k_c entries per map (fewer at `crop` edges), and
+//! Σ is their sample covariance across the batch with denominator N − 1.
+//!
+//! Singular policy: a singular or near-singular Σ gives H2 = −∞ together with a typed
+//! [`Singular`] reason (too few maps, a constant entry, or a non-positive Cholesky pivot).
+//! When the caller asks for a ridge ε (see [`H2Options::with_ridge`]), Σ + ε·I is used instead
+//! and ε is recorded in the result. The result is never NaN.
+//!
+//! Fast path ("running moments"): every entry of a window covariance is a dot product of two
+//! centred position vectors across the batch. These products depend only on the pair of
+//! positions, so they are computed once per (position, offset) pair and shared by all the
+//! windows that contain the pair. The reference [`local_h2_naive`] recomputes each window's
+//! covariance from its own data.
+
+use ndarray::{Array3, ArrayView2, ArrayView4};
+
+use super::{MapValue, check_finite};
+use crate::error::{Error, Result};
+use crate::numerics::{LOG2_2PI_E, NeumaierAcc, cholesky_log2det, dot};
+use crate::window::{AxisPlan, Border, WindowSpec, source_index};
+
+/// Why a covariance is singular (H2 = −∞).
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "reason", rename_all = "snake_case")]
+pub enum Singular {
+    /// N ≤ d: a sample covariance of N maps has rank at most N − 1 < d.
+    TooFewSamples { samples: usize, dim: usize },
+    /// Entry `entry` (row-major within the window) is the same in every map: zero variance.
+    ConstantEntry { entry: usize },
+    /// Cholesky met a pivot at or below `tolerance` = d·ε_mach·max Σ_ii at index `index`.
+    NotPositiveDefinite {
+        index: usize,
+        pivot: f64,
+        tolerance: f64,
+    },
+}
+
+/// H2 of one covariance: a value in bits, −∞ with a reason when singular.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct GaussianEntropy {
+    /// Entropy in bits (−∞ when `singular` is set).
+    pub bits: f64,
+    /// Why the value is −∞, if it is.
+    pub singular: Option<Singular>,
+}
+
+/// Options for H2: the ridge ε (off by default).
+#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct H2Options {
+    ridge: Option<f64>,
+}
+
+impl H2Options {
+    /// No regularisation: singular windows are −∞.
+    ///
+    /// ```
+    /// assert_eq!(sednas::entropy::H2Options::new().ridge(), None);
+    /// ```
+    pub fn new() -> Self {
+        H2Options { ridge: None }
+    }
+
+    /// Regularise with Σ + ε·I; ε must be finite and > 0.
+    ///
+    /// ```
+    /// use sednas::entropy::H2Options;
+    /// assert!(H2Options::new().with_ridge(1e-6).is_ok());
+    /// assert!(H2Options::new().with_ridge(-1.0).is_err());
+    /// ```
+    pub fn with_ridge(self, eps: f64) -> Result<Self> {
+        if !(eps.is_finite() && eps > 0.0) {
+            return Err(Error::param(
+                "ridge",
+                format!("must be finite and > 0, got {eps}"),
+            ));
+        }
+        Ok(H2Options { ridge: Some(eps) })
+    }
+
+    /// The ridge, if any.
+    pub fn ridge(&self) -> Option<f64> {
+        self.ridge
+    }
+}
+
+/// H2 of a d×d covariance matrix, in bits.
+///
+/// # Formula
+/// H2 = ½·(d·log2(2πe) + log2 det Σ)
+///
+/// ```
+/// use ndarray::array;
+/// use sednas::entropy::gaussian_entropy;
+/// // unit variance in one dimension: ½·log2(2πe) ≈ 2.047 bits
+/// let h = gaussian_entropy(array![[1.0]].view()).unwrap();
+/// assert!((h.bits - 0.5 * (2.0 * std::f64::consts::PI * std::f64::consts::E).log2()).abs() < 1e-15);
+/// // a singular matrix is −∞ with a reason, never NaN
+/// let s = gaussian_entropy(array![[1.0, 1.0], [1.0, 1.0]].view()).unwrap();
+/// assert_eq!(s.bits, f64::NEG_INFINITY);
+/// assert!(s.singular.is_some());
+/// ```
+pub fn gaussian_entropy(cov: ArrayView2<'_, f64>) -> Result<GaussianEntropy> {
+    let (d, d2) = cov.dim();
+    if d != d2 {
+        return Err(Error::Shape(format!(
+            "covariance must be square, got {d}×{d2}"
+        )));
+    }
+    if d == 0 {
+        return Err(Error::Empty {
+            what: "covariance",
+            shape: vec![0, 0],
+        });
+    }
+    check_finite(cov.iter(), "covariance")?;
+    for i in 0..d {
+        for j in 0..i {
+            let (a, b) = (cov[[i, j]], cov[[j, i]]);
+            if (a - b).abs() > 1e-12 * (a.abs().max(b.abs()).max(1.0)) {
+                return Err(Error::Shape(format!(
+                    "covariance is not symmetric at ({i}, {j}): {a} vs {b}"
+                )));
+            }
+        }
+    }
+    let mut m: Vec<f64> = cov.iter().copied().collect();
+    Ok(entropy_of_lower(&mut m, d))
+}
+
+#[inline]
+fn entropy_of_lower(m: &mut [f64], d: usize) -> GaussianEntropy {
+    match cholesky_log2det(m, d) {
+        Ok(l) => GaussianEntropy {
+            bits: 0.5 * (d as f64 * LOG2_2PI_E + l),
+            singular: None,
+        },
+        Err(f) => GaussianEntropy {
+            bits: f64::NEG_INFINITY,
+            singular: Some(Singular::NotPositiveDefinite {
+                index: f.index,
+                pivot: f.pivot,
+                tolerance: f.tolerance,
+            }),
+        },
+    }
+}
+
+/// Local H2 over a batch: values in bits, the singular windows with their reasons, and the
+/// ridge used.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LocalH2 {
+    /// H2 per window, shape (windows along h, w, c); −∞ where singular.
+    pub values: Array3<f64>,
+    /// Every window whose value is −∞, with why.
+    pub singular: Vec<([usize; 3], Singular)>,
+    /// ε if Σ + ε·I was used.
+    pub ridge: Option<f64>,
+    /// Number of maps N in the batch.
+    pub samples: usize,
+}
+
+/// Batch data in position-major layout (each padded position holds its N centred values).
+struct Centred {
+    data: Vec<f64>,
+    constant: Vec<bool>,
+    n: usize,
+    dims: [usize; 3],
+    plans: [AxisPlan; 3],
+}
+
+fn centre<T: MapValue>(batch: ArrayView4<'_, T>, spec: &WindowSpec) -> Result<Centred> {
+    crate::window::check_nonempty(batch.shape(), "batch")?;
+    check_finite(batch.iter(), "batch")?;
+    let (n, h, w, c) = batch.dim();
+    if n < 2 {
+        return Err(Error::param(
+            "batch",
+            format!("sample covariance needs at least 2 maps, got {n}"),
+        ));
+    }
+    let k = spec.kernel.hwc();
+    let st = spec.stride.hwc();
+    let lens = [h, w, c];
+    let names = ["h", "w", "c"];
+    let mut plans = Vec::with_capacity(3);
+    for a in 0..3 {
+        plans.push(AxisPlan::new(lens[a], k[a], st[a], spec.border, names[a])?);
+    }
+    let plans: [AxisPlan; 3] = plans.try_into().expect("three axes");
+    let dims = [
+        h + 2 * plans[0].pad,
+        w + 2 * plans[1].pad,
+        c + 2 * plans[2].pad,
+    ];
+    let p_total = dims[0] * dims[1] * dims[2];
+    let mut data = vec![0.0; p_total * n];
+    let mut constant = vec![true; p_total];
+    let border: Border = spec.border;
+    for pi in 0..dims[0] {
+        let si = source_index(pi, plans[0].pad, h, border);
+        for pj in 0..dims[1] {
+            let sj = source_index(pj, plans[1].pad, w, border);
+            for pk in 0..dims[2] {
+                let sk = source_index(pk, plans[2].pad, c, border);
+                let p = (pi * dims[1] + pj) * dims[2] + pk;
+                let (Some(a), Some(b), Some(d)) = (si, sj, sk) else {
+                    continue;
+                };
+                let col = &mut data[p * n..(p + 1) * n];
+                let mut acc = NeumaierAcc::default();
+                for (s, x) in col.iter_mut().enumerate() {
+                    *x = batch[[s, a, b, d]].to_f64();
+                    acc.add(*x);
+                }
+                let first = col[0];
+                constant[p] = col.iter().all(|&x| x == first);
+                let mean = acc.value() / n as f64;
+                for x in col.iter_mut() {
+                    *x -= mean;
+                }
+            }
+        }
+    }
+    Ok(Centred {
+        data,
+        constant,
+        n,
+        dims,
+        plans,
+    })
+}
+
+/// Window entries (position index and padded coordinates) in row-major order.
+fn window_entries(cd: &Centred, i: usize, j: usize, l: usize, out: &mut Vec<(usize, [usize; 3])>) {
+    out.clear();
+    let [ph, pw, pc] = &cd.plans;
+    for y in ph.lo[i]..ph.hi[i] {
+        for x in pw.lo[j]..pw.hi[j] {
+            for z in pc.lo[l]..pc.hi[l] {
+                out.push(((y * cd.dims[1] + x) * cd.dims[2] + z, [y, x, z]));
+            }
+        }
+    }
+}
+
+/// Pre-checks shared by both paths: returns the reason a window is −∞ before any algebra.
+#[inline]
+fn precheck(cd: &Centred, entries: &[(usize, [usize; 3])], ridge: Option<f64>) -> Option<Singular> {
+    if ridge.is_some() {
+        return None;
+    }
+    if let Some(e) = entries.iter().position(|&(p, _)| cd.constant[p]) {
+        return Some(Singular::ConstantEntry { entry: e });
+    }
+    if cd.n <= entries.len() {
+        return Some(Singular::TooFewSamples {
+            samples: cd.n,
+            dim: entries.len(),
+        });
+    }
+    None
+}
+
+fn finish(
+    cd: &Centred,
+    spec: &WindowSpec,
+    ridge: Option<f64>,
+    mut fill: impl FnMut(&[(usize, [usize; 3])], &mut [f64]),
+) -> LocalH2 {
+    let shape = [cd.plans[0].len(), cd.plans[1].len(), cd.plans[2].len()];
+    let mut values = Array3::<f64>::zeros(shape);
+    let mut singular = Vec::new();
+    let dmax = spec.kernel.len();
+    let mut entries = Vec::with_capacity(dmax);
+    let mut mat = vec![0.0; dmax * dmax];
+    let inv = 1.0 / (cd.n as f64 - 1.0);
+    for i in 0..shape[0] {
+        for j in 0..shape[1] {
+            for l in 0..shape[2] {
+                window_entries(cd, i, j, l, &mut entries);
+                if let Some(reason) = precheck(cd, &entries, ridge) {
+                    values[[i, j, l]] = f64::NEG_INFINITY;
+                    singular.push(([i, j, l], reason));
+                    continue;
+                }
+                let d = entries.len();
+                let m = &mut mat[..d * d];
+                fill(&entries, m);
+                for a in 0..d {
+                    for b in 0..=a {
+                        m[a * d + b] *= inv;
+                    }
+                    if let Some(eps) = ridge {
+                        m[a * d + a] += eps;
+                    }
+                }
+                let g = entropy_of_lower(m, d);
+                values[[i, j, l]] = g.bits;
+                if let Some(reason) = g.singular {
+                    singular.push(([i, j, l], reason));
+                }
+            }
+        }
+    }
+    LocalH2 {
+        values,
+        singular,
+        ridge,
+        samples: cd.n,
+    }
+}
+
+/// Local H2 of every window across a batch N×h×w×c, in bits (fast path).
+///
+/// # Formula
+/// For window W with entries e_1..e_d: Σ_ab = 1/(N−1)·Σ_n (x_n[e_a] − x̄[e_a])(x_n[e_b] − x̄[e_b]),
+/// H2(W) = ½·(d·log2(2πe) + log2 det(Σ [+ ε·I]))
+///
+/// ```
+/// use ndarray::Array4;
+/// use sednas::entropy::{local_h2, H2Options};
+/// use sednas::window::*;
+/// // 1×1 windows: H2 = ½·log2(2πe·var)
+/// let b = Array4::from_shape_fn((4, 1, 1, 1), |(n, ..)| n as f64); // 0,1,2,3: var = 5/3
+/// let spec = WindowSpec::new(Kernel::square(1).unwrap(), Stride::unit(), Border::Valid);
+/// let h = local_h2(b.view(), &spec, &H2Options::new()).unwrap();
+/// let expect = 0.5 * (2.0 * std::f64::consts::PI * std::f64::consts::E * 5.0 / 3.0).log2();
+/// assert!((h.values[[0, 0, 0]] - expect).abs() < 1e-14);
+/// ```
+pub fn local_h2<T: MapValue>(
+    batch: ArrayView4<'_, T>,
+    spec: &WindowSpec,
+    opts: &H2Options,
+) -> Result<LocalH2> {
+    let cd = centre(batch, spec)?;
+    let (kh, kw, kc) = (spec.kernel.kh(), spec.kernel.kw(), spec.kernel.kc());
+    let (ow, oc) = (2 * kw - 1, 2 * kc - 1);
+    let n_off = kh * ow * oc;
+    let positions = cd.dims[0] * cd.dims[1] * cd.dims[2];
+    let n_windows: usize = cd.plans.iter().map(|p| p.len()).product();
+    let d = spec.kernel.len();
+    // Shared products pay off when windows overlap; cap the table at 16 M entries (128 MiB).
+    let table_cost = positions * n_off;
+    let direct_cost = n_windows * d * (d + 1) / 2;
+    let n = cd.n;
+    if table_cost < direct_cost && table_cost <= 16 << 20 {
+        let mut table = vec![0.0f64; table_cost];
+        let dims = cd.dims;
+        for y in 0..dims[0] {
+            for x in 0..dims[1] {
+                for z in 0..dims[2] {
+                    let p = (y * dims[1] + x) * dims[2] + z;
+                    let xp = &cd.data[p * n..(p + 1) * n];
+                    for dy in 0..kh {
+                        if y + dy >= dims[0] {
+                            break;
+                        }
+                        for dxi in 0..ow {
+                            let xx = x as isize + dxi as isize - (kw as isize - 1);
+                            if xx < 0 || xx >= dims[1] as isize || (dy == 0 && dxi < kw - 1) {
+                                continue;
+                            }
+                            for dzi in 0..oc {
+                                let zz = z as isize + dzi as isize - (kc as isize - 1);
+                                if zz < 0
+                                    || zz >= dims[2] as isize
+                                    || (dy == 0 && dxi == kw - 1 && dzi < kc - 1)
+                                {
+                                    continue;
+                                }
+                                let q = ((y + dy) * dims[1] + xx as usize) * dims[2] + zz as usize;
+                                table[p * n_off + (dy * ow + dxi) * oc + dzi] =
+                                    dot(xp, &cd.data[q * n..(q + 1) * n]);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        Ok(finish(&cd, spec, opts.ridge, |entries, m| {
+            let d = entries.len();
+            for (a, &(_, ca)) in entries.iter().enumerate() {
+                for (b, &(pb, cb)) in entries[..=a].iter().enumerate() {
+                    let dy = ca[0] - cb[0];
+                    let dxi = (ca[1] + kw - 1) - cb[1];
+                    let dzi = (ca[2] + kc - 1) - cb[2];
+                    m[a * d + b] = table[pb * n_off + (dy * ow + dxi) * oc + dzi];
+                }
+            }
+        }))
+    } else {
+        Ok(finish(&cd, spec, opts.ridge, |entries, m| {
+            fill_direct(&cd, entries, m)
+        }))
+    }
+}
+
+fn fill_direct(cd: &Centred, entries: &[(usize, [usize; 3])], m: &mut [f64]) {
+    let n = cd.n;
+    let d = entries.len();
+    for (a, &(pa, _)) in entries.iter().enumerate() {
+        for (b, &(pb, _)) in entries[..=a].iter().enumerate() {
+            m[a * d + b] = dot(
+                &cd.data[pb * n..(pb + 1) * n],
+                &cd.data[pa * n..(pa + 1) * n],
+            );
+        }
+    }
+}
+
+/// Local H2 with each window's covariance computed from its own entries (reference for
+/// [`local_h2`]; same formula, no shared products).
+///
+/// ```
+/// use ndarray::Array4;
+/// use sednas::entropy::{local_h2, local_h2_naive, H2Options};
+/// use sednas::window::*;
+/// let b = Array4::from_shape_fn((12, 4, 4, 1), |(n, i, j, _)| ((n * 31 + i * 7 + j * 3) % 11) as f64);
+/// let spec = WindowSpec::new(Kernel::square(3).unwrap(), Stride::unit(), Border::Crop);
+/// let fast = local_h2(b.view(), &spec, &H2Options::new()).unwrap();
+/// let slow = local_h2_naive(b.view(), &spec, &H2Options::new()).unwrap();
+/// assert_eq!(fast.values, slow.values);
+/// ```
+pub fn local_h2_naive<T: MapValue>(
+    batch: ArrayView4<'_, T>,
+    spec: &WindowSpec,
+    opts: &H2Options,
+) -> Result<LocalH2> {
+    let cd = centre(batch, spec)?;
+    Ok(finish(&cd, spec, opts.ridge, |entries, m| {
+        fill_direct(&cd, entries, m)
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::window::{Kernel, Stride};
+    use ndarray::{Array4, array};
+
+    // Edge case: a constant entry makes Σ singular; the reason names the entry.
+    #[test]
+    fn constant_entry_is_neg_inf_with_reason() {
+        let mut b =
+            Array4::from_shape_fn((10, 1, 3, 1), |(n, _, j, _)| ((n * 7 + j * 3) % 5) as f64);
+        for n in 0..10 {
+            b[[n, 0, 1, 0]] = 2.0;
+        }
+        let spec = WindowSpec::new(Kernel::new(3, 1, 1).unwrap(), Stride::unit(), Border::Valid);
+        let h = local_h2(b.view(), &spec, &H2Options::new()).unwrap();
+        assert_eq!(h.values[[0, 0, 0]], f64::NEG_INFINITY);
+        assert_eq!(
+            h.singular,
+            vec![([0, 0, 0], Singular::ConstantEntry { entry: 1 })]
+        );
+        // with a ridge the value is finite and the ridge is recorded
+        let r = local_h2(b.view(), &spec, &H2Options::new().with_ridge(1e-3).unwrap()).unwrap();
+        assert!(r.values[[0, 0, 0]].is_finite());
+        assert_eq!(r.ridge, Some(1e-3));
+    }
+
+    // Edge case: N ≤ d cannot give a full-rank sample covariance.
+    #[test]
+    fn too_few_samples() {
+        let b = Array4::from_shape_fn((3, 3, 3, 1), |(n, i, j, _)| {
+            (n * 9 + i * 3 + j) as f64 * 1.1
+        });
+        let spec = WindowSpec::new(Kernel::square(3).unwrap(), Stride::unit(), Border::Valid);
+        let h = local_h2(b.view(), &spec, &H2Options::new()).unwrap();
+        assert_eq!(
+            h.singular[0].1,
+            Singular::TooFewSamples { samples: 3, dim: 9 }
+        );
+        assert!(h.values.iter().all(|v| !v.is_nan()));
+    }
+
+    // Edge case: a single map has no sample covariance.
+    #[test]
+    fn one_map_is_an_error() {
+        let b = Array4::<f64>::zeros((1, 3, 3, 1));
+        let spec = WindowSpec::new(Kernel::square(1).unwrap(), Stride::unit(), Border::Valid);
+        assert!(local_h2(b.view(), &spec, &H2Options::new()).is_err());
+    }
+
+    // Edge case: perfectly correlated entries (not constant) are caught by the pivot check.
+    #[test]
+    fn collinear_entries_are_singular() {
+        let b = Array4::from_shape_fn((8, 1, 2, 1), |(n, _, _, _)| n as f64);
+        let spec = WindowSpec::new(Kernel::new(3, 1, 1).unwrap(), Stride::unit(), Border::Crop);
+        let h = local_h2(b.view(), &spec, &H2Options::new()).unwrap();
+        assert!(h.values.iter().all(|&v| v == f64::NEG_INFINITY));
+        assert!(matches!(
+            h.singular[0].1,
+            Singular::NotPositiveDefinite { .. }
+        ));
+    }
+
+    #[test]
+    fn non_square_covariance_is_error() {
+        assert!(gaussian_entropy(array![[1.0, 0.0]].view()).is_err());
+        assert!(gaussian_entropy(array![[1.0, 0.5], [0.0, 1.0]].view()).is_err());
+    }
+
+    #[test]
+    fn fast_equals_naive_all_borders() {
+        let b = Array4::from_shape_fn((40, 5, 6, 3), |(n, i, j, k)| {
+            (((n * 2654435761usize) ^ (i * 97 + j * 13 + k * 7)) % 1000) as f64 / 100.0
+        });
+        for border in [Border::Valid, Border::Crop, Border::Zero, Border::Reflect] {
+            let spec = WindowSpec::new(
+                Kernel::new(3, 3, 3).unwrap(),
+                Stride::new(1, 2, 1).unwrap(),
+                border,
+            );
+            for opts in [H2Options::new(), H2Options::new().with_ridge(0.01).unwrap()] {
+                let a = local_h2(b.view(), &spec, &opts).unwrap();
+                let s = local_h2_naive(b.view(), &spec, &opts).unwrap();
+                assert_eq!(a, s, "border {border}");
+            }
+        }
+    }
+}

@@ -1,0 +1,79 @@
+//! Local entropy of feature maps, in bits.
+//!
+//! * [`h1`]: one-dimensional (Shannon) entropy by value frequency, exact or binned, of a
+//!   value set or of every window of a map (sliding-histogram fast path).
+//! * [`h2`]: multivariate-Gaussian entropy ½·log2((2πe)^d·det Σ) of a covariance, or of every
+//!   window across a batch of maps (Σ is the sample covariance of the window's entries).
+//! * [`summary`]: mean / min / max and the fraction of zero- or −∞-entropy windows.
+//!
+//! Float policy: −0.0 and +0.0 are the same value; NaN and ±inf are an error
+//! ([`crate::Error::NonFinite`]) that names the flat index in the input.
+
+pub mod h1;
+pub mod h2;
+pub mod summary;
+
+pub use h1::{Binning, H1Estimator, h1, local_h1, local_h1_naive};
+pub use h2::{
+    GaussianEntropy, H2Options, LocalH2, Singular, gaussian_entropy, local_h2, local_h2_naive,
+};
+pub use summary::{Summary, summarize};
+
+use crate::error::{Error, Result};
+
+/// Element types a map can hold: u8 images, f32 and f64 feature maps.
+pub trait MapValue: Copy + Default + Send + Sync + 'static {
+    /// The value as f64 (exact for every implementing type).
+    fn to_f64(self) -> f64;
+    /// For types with few levels (u8), the value as a histogram bin id.
+    #[inline]
+    fn small_level(self) -> Option<u32> {
+        None
+    }
+    /// Number of levels of [`MapValue::small_level`], if the type has them.
+    const LEVELS: Option<usize> = None;
+}
+
+impl MapValue for u8 {
+    #[inline]
+    fn to_f64(self) -> f64 {
+        self as f64
+    }
+    #[inline]
+    fn small_level(self) -> Option<u32> {
+        Some(self as u32)
+    }
+    const LEVELS: Option<usize> = Some(256);
+}
+
+impl MapValue for f32 {
+    #[inline]
+    fn to_f64(self) -> f64 {
+        self as f64
+    }
+}
+
+impl MapValue for f64 {
+    #[inline]
+    fn to_f64(self) -> f64 {
+        self
+    }
+}
+
+/// Fails on the first NaN or ±inf, naming its flat (row-major) index.
+pub(crate) fn check_finite<'a, T: MapValue>(
+    values: impl IntoIterator<Item = &'a T>,
+    what: &'static str,
+) -> Result<()> {
+    for (index, v) in values.into_iter().enumerate() {
+        let x = v.to_f64();
+        if !x.is_finite() {
+            return Err(Error::NonFinite {
+                what,
+                index,
+                value: x,
+            });
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,112 @@
+//! One typed error for the whole crate.
+//!
+//! Every variant names the problem and, where there is one, the place (axis, index, line,
+//! byte offset, character position). The CLI prints the `Display` form on one line and exits
+//! non-zero; nothing in the library panics on user input.
+
+use std::path::PathBuf;
+
+/// Result alias used throughout sednas.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Every way sednas can refuse an input.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A kernel size is even or zero; Definition 3 needs odd sizes to centre a window.
+    #[error("kernel size {size} on axis {axis} must be odd and at least 1")]
+    BadKernel { axis: &'static str, size: usize },
+    /// A stride is zero.
+    #[error("stride on axis {axis} must be at least 1 (got 0)")]
+    ZeroStride { axis: &'static str },
+    /// A textual size such as `3x3` or `1x1x2` could not be read.
+    #[error("cannot read {what} {text:?}: {expected}")]
+    BadSpec {
+        what: &'static str,
+        text: String,
+        expected: &'static str,
+    },
+    /// A map (or a batch) has no entries.
+    #[error("the {what} is empty (shape {shape:?})")]
+    Empty {
+        what: &'static str,
+        shape: Vec<usize>,
+    },
+    /// Under the `valid` border policy a window does not fit in the map.
+    #[error(
+        "window of size {kernel} on axis {axis} does not fit a map of size {len} under the 'valid' border policy"
+    )]
+    WindowLargerThanMap {
+        axis: &'static str,
+        kernel: usize,
+        len: usize,
+    },
+    /// NaN or ±inf in an input where entropy is undefined.
+    #[error("non-finite value {value} at flat index {index} of the {what}")]
+    NonFinite {
+        what: &'static str,
+        index: usize,
+        value: f64,
+    },
+    /// A value outside the stated range of a binned estimator.
+    #[error("value {value} at flat index {index} lies outside the binning range [{lo}, {hi}]")]
+    OutOfRange {
+        value: f64,
+        index: usize,
+        lo: f64,
+        hi: f64,
+    },
+    /// Parameters of an estimator or a configuration are inconsistent.
+    #[error("invalid parameter {name}: {reason}")]
+    InvalidParameter { name: &'static str, reason: String },
+    /// An array has the wrong number of axes, or shapes disagree.
+    #[error("shape error: {0}")]
+    Shape(String),
+    /// A `.npy` file that this crate cannot read.
+    #[error("{path}: bad .npy file: {reason}")]
+    Npy { path: String, reason: String },
+    /// A PNG file that failed to decode.
+    #[error("{path}: PNG decode failed: {reason}")]
+    Png { path: String, reason: String },
+    /// An IDX file (MNIST format) that this crate cannot read.
+    #[error("{path}: bad IDX file: {reason}")]
+    Idx { path: String, reason: String },
+    /// A file-system error, with the path that caused it.
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// An architecture string that does not parse.
+    #[error("{space} architecture: {message} at position {position}: expected {expected}")]
+    Arch {
+        space: &'static str,
+        position: usize,
+        expected: String,
+        message: String,
+    },
+    /// A CSV input problem (missing column, unreadable field, ...), with its line.
+    #[error("{path}: line {line}: {reason}")]
+    Csv {
+        path: String,
+        line: u64,
+        reason: String,
+    },
+}
+
+impl Error {
+    /// Wraps an I/O error with the path it concerns.
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+
+    /// Shorthand for [`Error::InvalidParameter`].
+    pub fn param(name: &'static str, reason: impl Into<String>) -> Self {
+        Error::InvalidParameter {
+            name,
+            reason: reason.into(),
+        }
+    }
+}

@@ -1,0 +1,21 @@
+//! # sednas
+//!
+//! Local entropy of neural-network feature maps, empirical checks of the theory behind the
+//! SED zero-cost NAS proxy ("Zero-Shot NAS via the Suppression of Local Entropy Decrease",
+//! Wu, Huang, Xu, Hao; arXiv 2411.06236), and the SED scorer over public search spaces.
+//!
+//! * [`window`]: the subtensors of Definition 3 (kernel, stride, border policy).
+//! * [`entropy`]: H1 (Shannon, by value frequency) and H2 (Gaussian) local entropy, in bits.
+//! * [`numerics`]: compensated sums, Cholesky log-det, exact fixed-point histogram sums.
+//! * [`io`]: `.npy` and PNG input, heatmaps, atomic writes.
+//!
+//! All entropies are in bits.
+
+pub mod cli;
+pub mod entropy;
+pub mod error;
+pub mod io;
+pub mod numerics;
+pub mod window;
+
+pub use error::{Error, Result};

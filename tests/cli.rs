@@ -1,0 +1,171 @@
+//! The `sednas` binary: the documented example and every bad-input case print one error
+//! line and exit non-zero, never panic.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use ndarray::Ix2;
+use sednas::io::npy::{read_npy, to_npy_bytes};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_sednas"))
+}
+
+fn golden(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(name)
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("sednas-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    d.join(name)
+}
+
+/// Runs and returns (status code, stdout, stderr).
+fn run(args: &[&str]) -> (i32, String, String) {
+    let o = bin().args(args).output().unwrap();
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stdout).into(),
+        String::from_utf8_lossy(&o.stderr).into(),
+    )
+}
+
+fn assert_one_line_error(args: &[&str], needle: &str) {
+    let (code, _, err) = run(args);
+    assert_eq!(code, 2, "args {args:?}: stderr {err}");
+    assert!(!err.contains("panicked"), "{err}");
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 1, "one line expected: {err}");
+    assert!(err.contains(needle), "{needle:?} not in {err:?}");
+}
+
+// The README example: equals skimage.filters.rank.entropy(img, np.ones((3,3))) to 1e-9.
+#[test]
+fn entropy_example_matches_skimage() {
+    let out = tmp("map.npy");
+    let img = golden("u8_levels16_23x19.npy");
+    let (code, stdout, err) = run(&[
+        img.to_str().unwrap(),
+        "--kernel",
+        "3x3",
+        "--border",
+        "crop",
+        "--estimator",
+        "exact",
+        "--out",
+        out.to_str().unwrap(),
+    ]
+    .iter()
+    .copied()
+    .fold(vec!["entropy"], |mut v, a| {
+        v.push(a);
+        v
+    }));
+    assert_eq!(code, 0, "{err}");
+    assert!(stdout.contains("\"units\": \"bits\""));
+    let got = read_npy(&out)
+        .unwrap()
+        .to_f64()
+        .into_dimensionality::<Ix2>()
+        .unwrap();
+    let exp = read_npy(&golden("u8_levels16_23x19_skimage_entropy_3x3.npy"))
+        .unwrap()
+        .to_f64();
+    let exp = exp.into_dimensionality::<Ix2>().unwrap();
+    assert_eq!(got.dim(), exp.dim());
+    for (a, b) in got.iter().zip(exp.iter()) {
+        assert!((a - b).abs() < 1e-9);
+    }
+}
+
+#[test]
+fn gaussian_json_and_heatmap() {
+    let batch = ndarray::Array4::from_shape_fn((20, 6, 5, 2), |(n, i, j, k)| {
+        ((n * 37 + i * 11 + j * 5 + k) % 17) as f64
+    });
+    let p = tmp("batch.npy");
+    std::fs::write(&p, to_npy_bytes(&batch.into_dyn())).unwrap();
+    let js = tmp("h2.json");
+    let hm = tmp("h2.png");
+    let (code, _, err) = run(&[
+        "entropy",
+        p.to_str().unwrap(),
+        "--estimator",
+        "gaussian",
+        "--kernel",
+        "3x3x1",
+        "--out",
+        js.to_str().unwrap(),
+        "--heatmap",
+        hm.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&js).unwrap()).unwrap();
+    assert_eq!(v["output_shape"], serde_json::json!([6, 5, 2]));
+    assert_eq!(v["samples"], 20);
+    assert!(sednas::io::png::read_png(&hm).is_ok());
+}
+
+// Edge cases of bad input, one per line: each is one error line, exit 2.
+#[test]
+fn bad_inputs_are_one_line_errors() {
+    let img = golden("u8_levels16_23x19.npy");
+    let img = img.to_str().unwrap();
+    // even kernel
+    assert_one_line_error(&["entropy", img, "--kernel", "4x3"], "must be odd");
+    // zero stride
+    assert_one_line_error(&["entropy", img, "--stride", "0x1"], "stride");
+    // window larger than the map under valid
+    assert_one_line_error(
+        &["entropy", img, "--kernel", "31x3", "--border", "valid"],
+        "does not fit",
+    );
+    // unknown estimator
+    assert_one_line_error(
+        &["entropy", img, "--estimator", "tsallis"],
+        "unknown estimator",
+    );
+    // H2 needs a batch
+    assert_one_line_error(&["entropy", img, "--estimator", "gaussian"], "n×h×w×c");
+    // missing file
+    assert_one_line_error(&["entropy", "/nonexistent/x.npy"], "/nonexistent/x.npy");
+    // truncated .npy
+    let t = tmp("trunc.npy");
+    let bytes = std::fs::read(golden("u8_levels16_23x19.npy")).unwrap();
+    std::fs::write(&t, &bytes[..bytes.len() - 7]).unwrap();
+    assert_one_line_error(&["entropy", t.to_str().unwrap()], "truncated");
+    // unsupported dtype
+    let i8f = tmp("int.npy");
+    let mut b = bytes.clone();
+    let pos = b.windows(3).position(|w| w == b"|u1").unwrap();
+    b[pos..pos + 3].copy_from_slice(b"<i1");
+    std::fs::write(&i8f, &b).unwrap();
+    assert_one_line_error(&["entropy", i8f.to_str().unwrap()], "unsupported dtype");
+    // wrong rank
+    let r1 = tmp("rank1.npy");
+    std::fs::write(&r1, to_npy_bytes(&ndarray::arr1(&[1.0, 2.0]).into_dyn())).unwrap();
+    assert_one_line_error(&["entropy", r1.to_str().unwrap()], "rank 1");
+    // NaN in the map
+    let nan = tmp("nan.npy");
+    std::fs::write(
+        &nan,
+        to_npy_bytes(&ndarray::arr2(&[[1.0, f64::NAN], [0.0, 0.0]]).into_dyn()),
+    )
+    .unwrap();
+    assert_one_line_error(&["entropy", nan.to_str().unwrap()], "non-finite");
+    // empty map
+    let empty = tmp("empty.npy");
+    std::fs::write(
+        &empty,
+        to_npy_bytes(&ndarray::Array2::<f64>::zeros((0, 3)).into_dyn()),
+    )
+    .unwrap();
+    assert_one_line_error(&["entropy", empty.to_str().unwrap()], "empty");
+    // PNG that fails to decode
+    let png = tmp("bad.png");
+    std::fs::write(&png, b"\x89PNG\r\n\x1a\n garbage").unwrap();
+    assert_one_line_error(&["entropy", png.to_str().unwrap()], "PNG decode failed");
+}
