@@ -11,11 +11,13 @@
 //!
 //! All entropies are in bits.
 
+pub mod arch;
 pub mod cli;
 pub mod entropy;
 pub mod error;
 pub mod io;
 pub mod numerics;
+pub mod sed;
 pub mod window;
 
 pub use error::{Error, Result};

@@ -1,0 +1,542 @@
+//! DARTS / NAS-Bench-301 genotypes.
+//!
+//! A genotype has a normal and a reduction cell; each cell has 4 intermediate nodes (2..=5)
+//! with 2 incoming edges each, listed as 8 `(op, input)` pairs; inputs 0 and 1 are the two
+//! previous cells. Three text forms are read (detected per line) and written:
+//! * Python repr: `Genotype(normal=[('sep_conv_3x3', 0), ...], normal_concat=[2, 3, 4, 5], reduce=[...], reduce_concat=range(2, 6))`
+//! * JSON: `{"normal": [["sep_conv_3x3", 0], ...], "normal_concat": [...], "reduce": [...], "reduce_concat": [...]}`
+//! * NASLib: `op~in;op~in;...` per cell; on one line the normal and reduction cells are
+//!   separated by `|` (or whitespace).
+//!
+//! Network for the census: the CIFAR evaluation network, `darts_layers` cells (20) with
+//! reduction cells at L/3 and 2L/3, `darts_channels` (36) initial channels doubling at each
+//! reduction. Ops on edges from inputs 0/1 of a reduction cell have stride 2.
+
+use std::fmt;
+use std::str::FromStr;
+
+use super::{BlockCensus, BlockKind, Census, CensusOptions, DilatedKernel, PoolCount};
+use crate::error::{Error, Result};
+
+/// DARTS operations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DartsOp {
+    /// Zero.
+    None,
+    /// 3×3 max pooling.
+    MaxPool3x3,
+    /// 3×3 average pooling.
+    AvgPool3x3,
+    /// Identity (factorised reduce at stride 2).
+    Skip,
+    /// Separable 3×3 convolution.
+    SepConv3x3,
+    /// Separable 5×5 convolution.
+    SepConv5x5,
+    /// Dilated 3×3 convolution (dilation 2).
+    DilConv3x3,
+    /// Dilated 5×5 convolution (dilation 2).
+    DilConv5x5,
+}
+
+const NAMES: [(&str, DartsOp); 8] = [
+    ("none", DartsOp::None),
+    ("max_pool_3x3", DartsOp::MaxPool3x3),
+    ("avg_pool_3x3", DartsOp::AvgPool3x3),
+    ("skip_connect", DartsOp::Skip),
+    ("sep_conv_3x3", DartsOp::SepConv3x3),
+    ("sep_conv_5x5", DartsOp::SepConv5x5),
+    ("dil_conv_3x3", DartsOp::DilConv3x3),
+    ("dil_conv_5x5", DartsOp::DilConv5x5),
+];
+
+impl DartsOp {
+    /// The DARTS name.
+    pub fn name(self) -> &'static str {
+        NAMES.iter().find(|(_, o)| *o == self).map(|(n, _)| *n).unwrap_or("none")
+    }
+    fn from_name(s: &str) -> Option<Self> {
+        NAMES.iter().find(|(n, _)| *n == s).map(|(_, o)| *o)
+    }
+}
+
+/// One cell: 8 (op, input) pairs and the concatenated nodes.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct DartsCell {
+    /// The 8 edges in genotype order (2 per intermediate node).
+    pub edges: [(DartsOp, u8); 8],
+    /// Nodes concatenated into the output.
+    pub concat: Vec<u8>,
+    /// Whether the concat list was written as `range(a, b)` (kept for round trips).
+    pub concat_as_range: bool,
+}
+
+/// A DARTS genotype.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Genotype {
+    /// The normal cell.
+    pub normal: DartsCell,
+    /// The reduction cell.
+    pub reduce: DartsCell,
+}
+
+fn err(position: usize, expected: impl Into<String>, message: impl Into<String>) -> Error {
+    Error::Arch { space: "darts", position, expected: expected.into(), message: message.into() }
+}
+
+fn check_cell(edges: &[(String, i64, usize)], concat: &[(i64, usize)], which: &str) -> Result<[(DartsOp, u8); 8]> {
+    if edges.len() != 8 {
+        let pos = edges.last().map(|e| e.2).unwrap_or(0);
+        return Err(err(pos, "8 (op, input) pairs", format!("{which} cell has {} edges", edges.len())));
+    }
+    let mut out = [(DartsOp::None, 0u8); 8];
+    for (k, (name, input, pos)) in edges.iter().enumerate() {
+        let op = DartsOp::from_name(name).ok_or_else(|| {
+            err(*pos, "one of none, max_pool_3x3, avg_pool_3x3, skip_connect, sep_conv_3x3, sep_conv_5x5, dil_conv_3x3, dil_conv_5x5", format!("unknown operation {name:?} in {which} cell"))
+        })?;
+        let node = 2 + k / 2;
+        if *input < 0 || *input >= node as i64 {
+            return Err(err(*pos, format!("an input in 0..{} for node {node}", node - 1), format!("input {input} out of range in {which} cell")));
+        }
+        out[k] = (op, *input as u8);
+    }
+    for &(c, pos) in concat {
+        if !(0..6).contains(&c) {
+            return Err(err(pos, "concat nodes in 0..=5", format!("concat node {c} in {which} cell")));
+        }
+    }
+    Ok(out)
+}
+
+// ---------- a tiny tokenizer shared by the repr parser ----------
+
+#[derive(Debug, Clone, PartialEq)]
+enum Tok {
+    Ident(String),
+    Str(String),
+    Int(i64),
+    P(char),
+}
+
+fn tokenize(s: &str) -> Result<Vec<(Tok, usize)>> {
+    let b = s.as_bytes();
+    let mut i = 0;
+    let mut out = Vec::new();
+    while i < b.len() {
+        let c = b[i] as char;
+        if c.is_ascii_whitespace() {
+            i += 1;
+        } else if c.is_ascii_alphabetic() || c == '_' {
+            let st = i;
+            while i < b.len() && ((b[i] as char).is_ascii_alphanumeric() || b[i] == b'_') {
+                i += 1;
+            }
+            out.push((Tok::Ident(s[st..i].to_string()), st));
+        } else if c.is_ascii_digit() || c == '-' {
+            let st = i;
+            i += 1;
+            while i < b.len() && b[i].is_ascii_digit() {
+                i += 1;
+            }
+            let v = s[st..i].parse().map_err(|_| err(st, "an integer", "bad number"))?;
+            out.push((Tok::Int(v), st));
+        } else if c == '\'' || c == '"' {
+            let st = i;
+            i += 1;
+            while i < b.len() && b[i] as char != c {
+                i += 1;
+            }
+            if i >= b.len() {
+                return Err(err(st, "a closing quote", "unterminated string"));
+            }
+            out.push((Tok::Str(s[st + 1..i].to_string()), st));
+            i += 1;
+        } else if "()[]{},=:".contains(c) {
+            out.push((Tok::P(c), i));
+            i += 1;
+        } else {
+            return Err(err(i, "Python or JSON syntax", format!("unexpected character {c:?}")));
+        }
+    }
+    Ok(out)
+}
+
+struct P<'a> {
+    t: &'a [(Tok, usize)],
+    i: usize,
+    end: usize,
+}
+
+impl P<'_> {
+    fn pos(&self) -> usize {
+        self.t.get(self.i).map(|x| x.1).unwrap_or(self.end)
+    }
+    fn eat(&mut self, c: char) -> Result<()> {
+        match self.t.get(self.i) {
+            Some((Tok::P(x), _)) if *x == c => {
+                self.i += 1;
+                Ok(())
+            }
+            _ => Err(err(self.pos(), format!("'{c}'"), "malformed genotype")),
+        }
+    }
+    fn peek_p(&self, c: char) -> bool {
+        matches!(self.t.get(self.i), Some((Tok::P(x), _)) if *x == c)
+    }
+    fn key(&mut self) -> Result<(String, usize)> {
+        let pos = self.pos();
+        match self.t.get(self.i) {
+            Some((Tok::Ident(s), _)) | Some((Tok::Str(s), _)) => {
+                self.i += 1;
+                Ok((s.clone(), pos))
+            }
+            _ => Err(err(pos, "a field name", "malformed genotype")),
+        }
+    }
+    fn int(&mut self) -> Result<(i64, usize)> {
+        let pos = self.pos();
+        match self.t.get(self.i) {
+            Some((Tok::Int(v), _)) => {
+                self.i += 1;
+                Ok((*v, pos))
+            }
+            _ => Err(err(pos, "an integer", "malformed genotype")),
+        }
+    }
+    /// `[ (op, in), ... ]` with () or [] pairs.
+    fn edges(&mut self) -> Result<Vec<(String, i64, usize)>> {
+        self.eat('[')?;
+        let mut v = Vec::new();
+        while !self.peek_p(']') {
+            let open = if self.peek_p('(') { '(' } else { '[' };
+            let close = if open == '(' { ')' } else { ']' };
+            self.eat(open)?;
+            let pos = self.pos();
+            let name = match self.t.get(self.i) {
+                Some((Tok::Str(s), _)) => s.clone(),
+                _ => return Err(err(pos, "a quoted operation name", "malformed edge")),
+            };
+            self.i += 1;
+            self.eat(',')?;
+            let (input, _) = self.int()?;
+            self.eat(close)?;
+            v.push((name, input, pos));
+            if !self.peek_p(']') {
+                self.eat(',')?;
+            }
+        }
+        self.eat(']')?;
+        Ok(v)
+    }
+    /// `[2, 3, 4, 5]` or `range(2, 6)`.
+    fn concat(&mut self) -> Result<(Vec<(i64, usize)>, bool)> {
+        if let Some((Tok::Ident(s), _)) = self.t.get(self.i)
+            && s == "range"
+        {
+            self.i += 1;
+            self.eat('(')?;
+            let (a, pa) = self.int()?;
+            self.eat(',')?;
+            let (b, _) = self.int()?;
+            self.eat(')')?;
+            return Ok(((a..b).map(|x| (x, pa)).collect(), true));
+        }
+        self.eat('[')?;
+        let mut v = Vec::new();
+        while !self.peek_p(']') {
+            v.push(self.int()?);
+            if !self.peek_p(']') {
+                self.eat(',')?;
+            }
+        }
+        self.eat(']')?;
+        Ok((v, false))
+    }
+}
+
+fn parse_structured(s: &str) -> Result<Genotype> {
+    let toks = tokenize(s)?;
+    let mut p = P { t: &toks, i: 0, end: s.len() };
+    let json = p.peek_p('{');
+    if json {
+        p.eat('{')?;
+    } else {
+        match p.t.first() {
+            Some((Tok::Ident(g), _)) if g == "Genotype" => p.i += 1,
+            _ => return Err(err(0, "'Genotype(' or '{'", "unknown genotype format")),
+        }
+        p.eat('(')?;
+    }
+    let close = if json { '}' } else { ')' };
+    let sep = if json { ':' } else { '=' };
+    let (mut normal, mut reduce, mut nc, mut rc) = (None, None, None, None);
+    while !p.peek_p(close) {
+        let (k, kpos) = p.key()?;
+        p.eat(sep)?;
+        match k.as_str() {
+            "normal" => normal = Some(p.edges()?),
+            "reduce" => reduce = Some(p.edges()?),
+            "normal_concat" => nc = Some(p.concat()?),
+            "reduce_concat" => rc = Some(p.concat()?),
+            other => return Err(err(kpos, "normal, normal_concat, reduce, reduce_concat", format!("unknown field {other:?}"))),
+        }
+        if !p.peek_p(close) {
+            p.eat(',')?;
+        }
+    }
+    p.eat(close)?;
+    if p.i != toks.len() {
+        return Err(err(p.pos(), "end of input", "trailing text"));
+    }
+    let missing = |f: &str| err(s.len(), format!("field {f}"), "missing field");
+    let normal = normal.ok_or_else(|| missing("normal"))?;
+    let reduce = reduce.ok_or_else(|| missing("reduce"))?;
+    let (nc, nr) = nc.unwrap_or_else(|| ((2..6).map(|x| (x, 0)).collect(), true));
+    let (rcv, rr) = rc.unwrap_or_else(|| ((2..6).map(|x| (x, 0)).collect(), true));
+    Ok(Genotype {
+        normal: DartsCell {
+            edges: check_cell(&normal, &nc, "normal")?,
+            concat: nc.iter().map(|x| x.0 as u8).collect(),
+            concat_as_range: nr,
+        },
+        reduce: DartsCell {
+            edges: check_cell(&reduce, &rcv, "reduce")?,
+            concat: rcv.iter().map(|x| x.0 as u8).collect(),
+            concat_as_range: rr,
+        },
+    })
+}
+
+/// Parses one NASLib cell `op~in;op~in;...` (8 entries); `offset` shifts error positions.
+pub fn parse_naslib_cell(s: &str, offset: usize, which: &str) -> Result<DartsCell> {
+    let mut edges = Vec::new();
+    let mut pos = offset;
+    for part in s.split(';') {
+        let (name, input) = part
+            .split_once('~')
+            .ok_or_else(|| err(pos, "'op~input'", format!("missing '~' in {which} cell")))?;
+        let input: i64 = input
+            .trim()
+            .parse()
+            .map_err(|_| err(pos + name.len() + 1, "an input node number", format!("bad input in {which} cell")))?;
+        edges.push((name.trim().to_string(), input, pos));
+        pos += part.len() + 1;
+    }
+    let concat: Vec<(i64, usize)> = (2..6).map(|x| (x, offset)).collect();
+    Ok(DartsCell { edges: check_cell(&edges, &concat, which)?, concat: vec![2, 3, 4, 5], concat_as_range: true })
+}
+
+impl Genotype {
+    /// From NASLib's two cell strings.
+    ///
+    /// ```
+    /// let n = "sep_conv_3x3~0;sep_conv_3x3~1;skip_connect~0;sep_conv_3x3~1;skip_connect~0;sep_conv_3x3~2;dil_conv_3x3~2;skip_connect~0";
+    /// let g = sednas::arch::darts::Genotype::from_naslib(n, n).unwrap();
+    /// assert_eq!(g.to_naslib(), format!("{n}|{n}"));
+    /// ```
+    pub fn from_naslib(normal: &str, reduce: &str) -> Result<Self> {
+        Ok(Genotype {
+            normal: parse_naslib_cell(normal, 0, "normal")?,
+            reduce: parse_naslib_cell(reduce, normal.len() + 1, "reduce")?,
+        })
+    }
+
+    /// NASLib form `NORMAL|REDUCE`.
+    pub fn to_naslib(&self) -> String {
+        let cell = |c: &DartsCell| c.edges.iter().map(|(o, i)| format!("{}~{}", o.name(), i)).collect::<Vec<_>>().join(";");
+        format!("{}|{}", cell(&self.normal), cell(&self.reduce))
+    }
+
+    /// JSON form.
+    pub fn to_json(&self) -> String {
+        let cell = |c: &DartsCell| c.edges.iter().map(|(o, i)| format!("[\"{}\", {}]", o.name(), i)).collect::<Vec<_>>().join(", ");
+        let cc = |c: &DartsCell| c.concat.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(", ");
+        format!(
+            "{{\"normal\": [{}], \"normal_concat\": [{}], \"reduce\": [{}], \"reduce_concat\": [{}]}}",
+            cell(&self.normal),
+            cc(&self.normal),
+            cell(&self.reduce),
+            cc(&self.reduce)
+        )
+    }
+
+    /// Op census of the evaluation network (see the module docs).
+    pub fn census(&self, opts: &CensusOptions, out: &mut Census) {
+        out.clear(true, true);
+        let l = opts.darts_layers;
+        let (r1, r2) = (l / 3, 2 * l / 3);
+        let o1 = Some(PoolCount::kernel(3, 3, 1, 1));
+        let mut c = opts.darts_channels;
+        let mut side = opts.resolution as u64;
+        let mut normals_in_stage = 0u32;
+        let flush = |count: u32, c: u32, side: u64, out: &mut Census| {
+            if count == 0 {
+                return;
+            }
+            let f = side * side;
+            match opts.block {
+                BlockKind::Cell => {
+                    let mut b = BlockCensus::new(c, c, f, f, count, o1);
+                    cell_ops(&self.normal, c, 1, opts, &mut b, None);
+                    out.blocks.push(b);
+                }
+                BlockKind::Stage => {
+                    let mut b = BlockCensus::new(c, c, f, f, 1, o1);
+                    cell_ops(&self.normal, c, count, opts, &mut b, None);
+                    out.blocks.push(b);
+                }
+                BlockKind::Node => {
+                    for node in 2..6u8 {
+                        let mut b = BlockCensus::new(c, c, f, f, count, o1);
+                        cell_ops(&self.normal, c, 1, opts, &mut b, Some(node));
+                        out.blocks.push(b);
+                    }
+                }
+            }
+        };
+        for layer in 0..l {
+            if layer == r1 || layer == r2 {
+                flush(normals_in_stage, c, side, out);
+                normals_in_stage = 0;
+                let (cin, fin) = (c, side * side);
+                c *= 2;
+                side = (side / 2).max(1);
+                let fout = side * side;
+                if opts.block == BlockKind::Node {
+                    for node in 2..6u8 {
+                        let mut b = BlockCensus::new(cin, c, fin, fout, 1, o1);
+                        reduce_ops(&self.reduce, c, opts, &mut b, Some(node));
+                        out.blocks.push(b);
+                    }
+                } else {
+                    let mut b = BlockCensus::new(cin, c, fin, fout, 1, o1);
+                    reduce_ops(&self.reduce, c, opts, &mut b, None);
+                    out.blocks.push(b);
+                }
+            } else {
+                normals_in_stage += 1;
+            }
+        }
+        flush(normals_in_stage, c, side, out);
+    }
+}
+
+fn conv_size(op: DartsOp, opts: &CensusOptions) -> Option<u32> {
+    let eff = |k: u32| match opts.dilated_kernel {
+        DilatedKernel::Nominal => k,
+        DilatedKernel::Effective => 2 * (k - 1) + 1,
+    };
+    match op {
+        DartsOp::SepConv3x3 => Some(3),
+        DartsOp::SepConv5x5 => Some(5),
+        DartsOp::DilConv3x3 => Some(eff(3)),
+        DartsOp::DilConv5x5 => Some(eff(5)),
+        _ => None,
+    }
+}
+
+fn add_darts_op(b: &mut BlockCensus, op: DartsOp, c: u32, stride: u32, times: u32, opts: &CensusOptions) {
+    if let Some(k) = conv_size(op, opts) {
+        b.add_conv(k, k, c, times);
+        return;
+    }
+    match op {
+        DartsOp::MaxPool3x3 | DartsOp::AvgPool3x3 => b.add_pool(3, 3, stride, stride, times),
+        DartsOp::Skip => b.skips += times,
+        DartsOp::None => b.nones += times,
+        _ => {}
+    }
+}
+
+fn cell_ops(cell: &DartsCell, c: u32, times: u32, opts: &CensusOptions, b: &mut BlockCensus, node: Option<u8>) {
+    for (k, &(op, _)) in cell.edges.iter().enumerate() {
+        if node.is_none_or(|n| n as usize == 2 + k / 2) {
+            add_darts_op(b, op, c, 1, times, opts);
+        }
+    }
+}
+
+fn reduce_ops(cell: &DartsCell, c: u32, opts: &CensusOptions, b: &mut BlockCensus, node: Option<u8>) {
+    for (k, &(op, input)) in cell.edges.iter().enumerate() {
+        if node.is_none_or(|n| n as usize == 2 + k / 2) {
+            let stride = if input < 2 { 2 } else { 1 };
+            add_darts_op(b, op, c, stride, 1, opts);
+        }
+    }
+}
+
+impl FromStr for Genotype {
+    type Err = Error;
+    /// Detects the format: `Genotype(` → Python repr, `{` → JSON, else NASLib `NORMAL|REDUCE`.
+    fn from_str(s: &str) -> Result<Self> {
+        let t = s.trim();
+        if t.starts_with("Genotype") || t.starts_with('{') {
+            return parse_structured(t);
+        }
+        let (n, r) = t
+            .split_once('|')
+            .or_else(|| t.split_once(char::is_whitespace))
+            .or_else(|| t.split_once(','))
+            .ok_or_else(|| err(0, "Genotype(...), {json} or NASLib 'NORMAL|REDUCE'", "unknown genotype format"))?;
+        Genotype::from_naslib(n.trim(), r.trim())
+    }
+}
+
+impl fmt::Display for Genotype {
+    /// Python repr (the DARTS code's own form).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let cell = |c: &DartsCell| c.edges.iter().map(|(o, i)| format!("('{}', {})", o.name(), i)).collect::<Vec<_>>().join(", ");
+        let cc = |c: &DartsCell| {
+            if c.concat_as_range && !c.concat.is_empty() && c.concat.windows(2).all(|w| w[1] == w[0] + 1) {
+                format!("range({}, {})", c.concat[0], c.concat[c.concat.len() - 1] + 1)
+            } else {
+                format!("[{}]", c.concat.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(", "))
+            }
+        };
+        write!(
+            f,
+            "Genotype(normal=[{}], normal_concat={}, reduce=[{}], reduce_concat={})",
+            cell(&self.normal),
+            cc(&self.normal),
+            cell(&self.reduce),
+            cc(&self.reduce)
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// DARTS-V2 as published.
+    const DARTS_V2: &str = "Genotype(normal=[('sep_conv_3x3', 0), ('sep_conv_3x3', 1), ('sep_conv_3x3', 0), ('sep_conv_3x3', 1), ('sep_conv_3x3', 1), ('skip_connect', 0), ('skip_connect', 0), ('dil_conv_3x3', 2)], normal_concat=[2, 3, 4, 5], reduce=[('max_pool_3x3', 0), ('max_pool_3x3', 1), ('skip_connect', 2), ('max_pool_3x3', 1), ('max_pool_3x3', 0), ('skip_connect', 2), ('skip_connect', 2), ('max_pool_3x3', 1)], reduce_concat=range(2, 6))";
+
+    #[test]
+    fn three_formats_round_trip() {
+        let g: Genotype = DARTS_V2.parse().unwrap();
+        assert_eq!(g.to_string(), DARTS_V2);
+        let j: Genotype = g.to_json().parse().unwrap();
+        assert_eq!(j.normal.edges, g.normal.edges);
+        assert_eq!(j.to_json(), g.to_json());
+        let n: Genotype = g.to_naslib().parse().unwrap();
+        assert_eq!(n.to_naslib(), g.to_naslib());
+    }
+
+    // Edge cases: unknown op, input out of range, wrong edge count, garbage.
+    #[test]
+    fn malformed() {
+        let bad_op = DARTS_V2.replacen("sep_conv_3x3", "sep_conv_7x7", 1);
+        match bad_op.parse::<Genotype>() {
+            Err(Error::Arch { position, message, .. }) => {
+                assert_eq!(position, 18);
+                assert!(message.contains("sep_conv_7x7"));
+            }
+            o => panic!("{o:?}"),
+        }
+        let bad_in = DARTS_V2.replacen("('dil_conv_3x3', 2)", "('dil_conv_3x3', 6)", 1);
+        assert!(bad_in.parse::<Genotype>().unwrap_err().to_string().contains("out of range"));
+        assert!("sep_conv_3x3~0;sep_conv_3x3~1|max_pool_3x3~0".parse::<Genotype>().is_err());
+        assert!("Genotype(normal=[('sep_conv_3x3', 0)".parse::<Genotype>().is_err());
+        assert!("hello".parse::<Genotype>().is_err());
+    }
+}

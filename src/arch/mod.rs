@@ -1,0 +1,393 @@
+//! Search spaces: one file per space, each with a typed architecture, lossless
+//! parse ↔ format round-trips, validity checks, and an **op census per block** — the only
+//! thing the SED scorer ([`crate::sed`]) ever looks at.
+//!
+//! | space | file | architecture |
+//! |---|---|---|
+//! | NAS-Bench-201 / NATS-TSS (and the generalised N-node cell) | [`nb201`] | `\|op~0\|+\|op~0\|op~1\|+...` |
+//! | NATS-SSS | [`nats_sss`] | `c1:c2:c3:c4:c5` |
+//! | NAS-Bench-101 | [`nb101`] | 7×7 adjacency + ops |
+//! | DARTS / NAS-Bench-301 | [`darts`] | genotype (Python repr, JSON, NASLib) |
+
+pub mod darts;
+pub mod nats_sss;
+pub mod nb101;
+pub mod nb201;
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::error::{Error, Result};
+
+/// Most distinct kernel shapes one block can hold.
+pub const MAX_KINDS: usize = 8;
+
+/// Convolutions of one kernel shape in a block.
+#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize)]
+pub struct ConvCount {
+    /// Kernel width k_w.
+    pub kw: u32,
+    /// Kernel height k_h.
+    pub kh: u32,
+    /// Number of operations with this kernel.
+    pub ops: u32,
+    /// Total filters (output channels) over those operations.
+    pub filters: u64,
+}
+
+/// Pooling operations of one shape and stride in a block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+pub struct PoolCount {
+    /// Pool width o_w.
+    pub ow: u32,
+    /// Pool height o_h.
+    pub oh: u32,
+    /// Stride s1 (along w).
+    pub sw: u32,
+    /// Stride s2 (along h).
+    pub sh: u32,
+    /// Number of operations.
+    pub ops: u32,
+}
+
+impl PoolCount {
+    /// A pooling kernel with no operations counted yet.
+    pub const fn kernel(ow: u32, oh: u32, sw: u32, sh: u32) -> Self {
+        PoolCount { ow, oh, sw, sh, ops: 0 }
+    }
+
+    /// The effective size (⌈o_w/s1⌉, ⌈o_h/s2⌉) a kernel is compared with.
+    ///
+    /// ```
+    /// assert_eq!(sednas::arch::PoolCount::kernel(3, 3, 2, 2).effective(), (2, 2));
+    /// ```
+    pub fn effective(&self) -> (u32, u32) {
+        (self.ow.div_ceil(self.sw.max(1)), self.oh.div_ceil(self.sh.max(1)))
+    }
+}
+
+/// The operations of one block (cell, node or stage) as SED sees them.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct BlockCensus {
+    /// Convolution counts by kernel shape (first `n_convs` entries used).
+    pub convs: [ConvCount; MAX_KINDS],
+    /// Number of used entries in `convs`.
+    pub n_convs: usize,
+    /// Pooling counts by shape and stride (first `n_pools` entries used).
+    pub pools: [PoolCount; MAX_KINDS],
+    /// Number of used entries in `pools`.
+    pub n_pools: usize,
+    /// Skip connections (identity operations).
+    pub skips: u32,
+    /// `none` (zero) operations.
+    pub nones: u32,
+    /// Channels in.
+    pub c_in: u32,
+    /// Channels out (#C_out).
+    pub c_out: u32,
+    /// Entries per channel in (#F_in = h·w).
+    pub f_in: u64,
+    /// Entries per channel out (#F_out).
+    pub f_out: u64,
+    /// How many identical blocks of the network this entry stands for.
+    pub multiplicity: u32,
+    /// O_1 from the space's candidate operations for this block (largest pooling kernel).
+    pub space_o1: Option<PoolCount>,
+}
+
+impl BlockCensus {
+    /// An empty block.
+    pub fn new(c_in: u32, c_out: u32, f_in: u64, f_out: u64, multiplicity: u32, space_o1: Option<PoolCount>) -> Self {
+        BlockCensus {
+            convs: [ConvCount::default(); MAX_KINDS],
+            n_convs: 0,
+            pools: [PoolCount::default(); MAX_KINDS],
+            n_pools: 0,
+            skips: 0,
+            nones: 0,
+            c_in,
+            c_out,
+            f_in,
+            f_out,
+            multiplicity,
+            space_o1,
+        }
+    }
+
+    /// Counts `times` convolutions of kernel kw×kh with `filters` output channels each.
+    #[inline]
+    pub fn add_conv(&mut self, kw: u32, kh: u32, filters: u32, times: u32) {
+        for c in &mut self.convs[..self.n_convs] {
+            if c.kw == kw && c.kh == kh {
+                c.ops += times;
+                c.filters += filters as u64 * times as u64;
+                return;
+            }
+        }
+        if self.n_convs < MAX_KINDS {
+            self.convs[self.n_convs] = ConvCount { kw, kh, ops: times, filters: filters as u64 * times as u64 };
+            self.n_convs += 1;
+        }
+    }
+
+    /// Counts `times` pooling operations o_w×o_h with stride (s1, s2).
+    #[inline]
+    pub fn add_pool(&mut self, ow: u32, oh: u32, sw: u32, sh: u32, times: u32) {
+        for p in &mut self.pools[..self.n_pools] {
+            if (p.ow, p.oh, p.sw, p.sh) == (ow, oh, sw, sh) {
+                p.ops += times;
+                return;
+            }
+        }
+        if self.n_pools < MAX_KINDS {
+            self.pools[self.n_pools] = PoolCount { ow, oh, sw, sh, ops: times };
+            self.n_pools += 1;
+        }
+    }
+
+    /// The used convolution counts.
+    pub fn convs(&self) -> &[ConvCount] {
+        &self.convs[..self.n_convs]
+    }
+
+    /// The used pooling counts.
+    pub fn pools(&self) -> &[PoolCount] {
+        &self.pools[..self.n_pools]
+    }
+
+    /// Adds every count of `other` (same channels/resolution assumed).
+    pub fn merge(&mut self, other: &BlockCensus) {
+        for c in other.convs() {
+            self.add_conv_filters(c);
+        }
+        for p in other.pools() {
+            self.add_pool(p.ow, p.oh, p.sw, p.sh, p.ops);
+        }
+        self.skips += other.skips;
+        self.nones += other.nones;
+    }
+
+    fn add_conv_filters(&mut self, c: &ConvCount) {
+        for x in &mut self.convs[..self.n_convs] {
+            if x.kw == c.kw && x.kh == c.kh {
+                x.ops += c.ops;
+                x.filters += c.filters;
+                return;
+            }
+        }
+        if self.n_convs < MAX_KINDS {
+            self.convs[self.n_convs] = *c;
+            self.n_convs += 1;
+        }
+    }
+}
+
+/// The census of a whole architecture: its blocks and what the space offers.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+pub struct Census {
+    /// The blocks B_1..B_n (with multiplicities).
+    pub blocks: Vec<BlockCensus>,
+    /// Whether the space has skip connections among its candidate operations.
+    pub space_has_skip: bool,
+    /// Whether the space has pooling among its candidate operations.
+    pub space_has_pool: bool,
+}
+
+impl Census {
+    /// Empties the census, keeping its allocation (for scoring loops).
+    pub fn clear(&mut self, space_has_skip: bool, space_has_pool: bool) {
+        self.blocks.clear();
+        self.space_has_skip = space_has_skip;
+        self.space_has_pool = space_has_pool;
+    }
+}
+
+/// What a block is when SED sums over B_1..B_n (the paper leaves it open).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum BlockKind {
+    /// Each searched cell is a block (identical cells are one entry with a multiplicity).
+    Cell,
+    /// Each intermediate node of each cell (with its incoming edges) is a block.
+    Node,
+    /// All cells of one stage (same resolution) form one block.
+    Stage,
+}
+
+/// How a dilated convolution's kernel is sized (DARTS `dil_conv_*`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum DilatedKernel {
+    /// The nominal size (3 for dil_conv_3x3).
+    Nominal,
+    /// The receptive field, (k−1)·2+1 (5 for dil_conv_3x3).
+    Effective,
+}
+
+/// Macro-architecture settings the census needs (network size, block definition).
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CensusOptions {
+    /// What a block is.
+    pub block: BlockKind,
+    /// NB201/NATS-TSS: cells per stage N (benchmark: 5).
+    pub nb201_cells_per_stage: u32,
+    /// NB201/NATS-TSS: channels of the first stage C (benchmark: 16).
+    pub nb201_channels: u32,
+    /// NB101: cells per stack (benchmark: 3).
+    pub nb101_cells_per_stack: u32,
+    /// NB101: channels of the first stack (benchmark: 128).
+    pub nb101_channels: u32,
+    /// DARTS: number of cells of the evaluation network (CIFAR: 20).
+    pub darts_layers: u32,
+    /// DARTS: initial channels of the evaluation network (CIFAR: 36).
+    pub darts_channels: u32,
+    /// DARTS: size of dilated kernels.
+    pub dilated_kernel: DilatedKernel,
+    /// Input resolution (CIFAR: 32).
+    pub resolution: u32,
+}
+
+impl Default for CensusOptions {
+    fn default() -> Self {
+        CensusOptions {
+            block: BlockKind::Cell,
+            nb201_cells_per_stage: 5,
+            nb201_channels: 16,
+            nb101_cells_per_stack: 3,
+            nb101_channels: 128,
+            darts_layers: 20,
+            darts_channels: 36,
+            dilated_kernel: DilatedKernel::Nominal,
+            resolution: 32,
+        }
+    }
+}
+
+impl CensusOptions {
+    /// Rejects sizes that make no network.
+    pub fn validate(&self) -> Result<()> {
+        let checks = [
+            ("nb201_cells_per_stage", self.nb201_cells_per_stage),
+            ("nb201_channels", self.nb201_channels),
+            ("nb101_cells_per_stack", self.nb101_cells_per_stack),
+            ("nb101_channels", self.nb101_channels),
+            ("darts_channels", self.darts_channels),
+            ("resolution", self.resolution),
+        ];
+        for (name, v) in checks {
+            if v == 0 {
+                return Err(Error::param(name, "must be at least 1"));
+            }
+        }
+        if self.darts_layers < 3 {
+            return Err(Error::param("darts_layers", format!("needs at least 3 cells, got {}", self.darts_layers)));
+        }
+        if self.resolution < 4 {
+            return Err(Error::param("resolution", "must be at least 4 (two 2× reductions)"));
+        }
+        Ok(())
+    }
+}
+
+/// The spaces sednas knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum SpaceKind {
+    /// NAS-Bench-201 / NATS-Bench-TSS (4-node cell).
+    Nb201,
+    /// NATS-Bench-SSS (channel sizes).
+    NatsSss,
+    /// NAS-Bench-101.
+    Nb101,
+    /// DARTS / NAS-Bench-301.
+    Darts,
+}
+
+impl fmt::Display for SpaceKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            SpaceKind::Nb201 => "nb201",
+            SpaceKind::NatsSss => "nats-sss",
+            SpaceKind::Nb101 => "nb101",
+            SpaceKind::Darts => "darts",
+        })
+    }
+}
+
+impl FromStr for SpaceKind {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "nb201" | "nats-tss" => Ok(SpaceKind::Nb201),
+            "nats-sss" => Ok(SpaceKind::NatsSss),
+            "nb101" => Ok(SpaceKind::Nb101),
+            "darts" | "nb301" => Ok(SpaceKind::Darts),
+            _ => Err(Error::BadSpec {
+                what: "search space",
+                text: s.to_string(),
+                expected: "one of nb201, nats-sss, nb101, darts",
+            }),
+        }
+    }
+}
+
+/// An architecture of any space.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum AnyArch {
+    /// NAS-Bench-201 cell (possibly generalised).
+    Nb201(nb201::Nb201Arch),
+    /// NATS-SSS channels.
+    NatsSss(nats_sss::SssArch),
+    /// NAS-Bench-101 cell.
+    Nb101(nb101::Nb101Arch),
+    /// DARTS genotype.
+    Darts(darts::Genotype),
+}
+
+impl AnyArch {
+    /// Parses one architecture of `space` from its one-line text form.
+    ///
+    /// ```
+    /// use sednas::arch::{AnyArch, SpaceKind};
+    /// let a = AnyArch::parse(SpaceKind::NatsSss, "64:32:48:16:8").unwrap();
+    /// assert_eq!(a.to_string(), "64:32:48:16:8");
+    /// ```
+    pub fn parse(space: SpaceKind, s: &str) -> Result<Self> {
+        Ok(match space {
+            SpaceKind::Nb201 => AnyArch::Nb201(s.parse()?),
+            SpaceKind::NatsSss => AnyArch::NatsSss(s.parse()?),
+            SpaceKind::Nb101 => AnyArch::Nb101(s.parse()?),
+            SpaceKind::Darts => AnyArch::Darts(s.parse()?),
+        })
+    }
+
+    /// Writes the op census of this architecture into `out`.
+    pub fn census(&self, opts: &CensusOptions, out: &mut Census) {
+        match self {
+            AnyArch::Nb201(a) => a.census(opts, out),
+            AnyArch::NatsSss(a) => a.census(opts, out),
+            AnyArch::Nb101(a) => a.census(opts, out),
+            AnyArch::Darts(a) => a.census(opts, out),
+        }
+    }
+
+    /// The official benchmark index, where the space has one.
+    pub fn index(&self) -> Option<usize> {
+        match self {
+            AnyArch::Nb201(a) => a.official_index(),
+            AnyArch::NatsSss(a) => Some(a.index()),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for AnyArch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AnyArch::Nb201(a) => a.fmt(f),
+            AnyArch::NatsSss(a) => a.fmt(f),
+            AnyArch::Nb101(a) => a.fmt(f),
+            AnyArch::Darts(a) => a.fmt(f),
+        }
+    }
+}

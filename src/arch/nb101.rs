@@ -1,0 +1,277 @@
+//! NAS-Bench-101 cells: an upper-triangular adjacency matrix (n ≤ 7 vertices) and one
+//! operation per vertex (`input`, `conv3x3-bn-relu`, `conv1x1-bn-relu`, `maxpool3x3`,
+//! `output`). One-line form: `ADJ|op,op,...` with ADJ the n² 0/1 entries row-major (49
+//! characters for 7 vertices), as in NASLib's data. The census uses the *pruned* cell:
+//! vertices not on an input→output path are dropped, as NAS-Bench-101 does.
+//!
+//! Network: 3 stacks of 3 cells (128, 256, 512 channels at 32², 16², 8²) with fixed
+//! down-sampling between stacks. NAS-Bench-101 has no skip operation (SED's skip_SED
+//! takes the configured constant); the 1×1 projections the benchmark adds are not counted.
+
+use std::fmt;
+use std::str::FromStr;
+
+use super::{BlockCensus, BlockKind, Census, CensusOptions, PoolCount};
+use crate::error::{Error, Result};
+
+/// Largest cell.
+pub const MAX_VERTICES: usize = 7;
+/// NAS-Bench-101's edge limit.
+pub const MAX_EDGES: usize = 9;
+
+/// A vertex operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Nb101Op {
+    /// The cell input.
+    Input,
+    /// 3×3 convolution.
+    Conv3x3,
+    /// 1×1 convolution.
+    Conv1x1,
+    /// 3×3 max pooling, stride 1.
+    MaxPool3x3,
+    /// The cell output.
+    Output,
+}
+
+impl Nb101Op {
+    /// The benchmark's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Nb101Op::Input => "input",
+            Nb101Op::Conv3x3 => "conv3x3-bn-relu",
+            Nb101Op::Conv1x1 => "conv1x1-bn-relu",
+            Nb101Op::MaxPool3x3 => "maxpool3x3",
+            Nb101Op::Output => "output",
+        }
+    }
+}
+
+/// A NAS-Bench-101 cell as given (unpruned, for lossless round trips).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Nb101Arch {
+    n: usize,
+    adj: [[bool; MAX_VERTICES]; MAX_VERTICES],
+    ops: [Nb101Op; MAX_VERTICES],
+}
+
+fn err(position: usize, expected: impl Into<String>, message: impl Into<String>) -> Error {
+    Error::Arch { space: "nb101", position, expected: expected.into(), message: message.into() }
+}
+
+impl Nb101Arch {
+    /// Builds and validates a cell from its matrix text (n² characters of 0/1, row-major)
+    /// and its operation names.
+    ///
+    /// ```
+    /// use sednas::arch::nb101::Nb101Arch;
+    /// let a = Nb101Arch::from_parts("011001000", &["input", "conv3x3-bn-relu", "output"]).unwrap();
+    /// assert_eq!(a.pruned_ops().len(), 3);
+    /// assert!(Nb101Arch::from_parts("010001100", &["input", "conv3x3-bn-relu", "output"]).is_err());
+    /// ```
+    pub fn from_parts(matrix: &str, ops: &[&str]) -> Result<Self> {
+        let m = matrix.trim().as_bytes();
+        let n = (1..=MAX_VERTICES).find(|k| k * k == m.len()).ok_or_else(|| {
+            err(0, "n² characters of 0/1 with 2 ≤ n ≤ 7 (49 for 7 vertices)", format!("matrix has {} characters", m.len()))
+        })?;
+        if n < 2 {
+            return Err(err(0, "at least 2 vertices", "matrix too small"));
+        }
+        let mut adj = [[false; MAX_VERTICES]; MAX_VERTICES];
+        let mut edges = 0;
+        for (k, &ch) in m.iter().enumerate() {
+            let (i, j) = (k / n, k % n);
+            match ch {
+                b'0' => {}
+                b'1' if j > i => {
+                    adj[i][j] = true;
+                    edges += 1;
+                }
+                b'1' => return Err(err(k, "0 on and below the diagonal (upper-triangular)", format!("entry ({i}, {j}) is 1"))),
+                _ => return Err(err(k, "'0' or '1'", format!("character {:?}", ch as char))),
+            }
+        }
+        if ops.len() != n {
+            return Err(err(m.len(), format!("{n} operations"), format!("found {}", ops.len())));
+        }
+        let mut o = [Nb101Op::Input; MAX_VERTICES];
+        for (k, name) in ops.iter().enumerate() {
+            let op = match name.trim() {
+                "input" if k == 0 => Nb101Op::Input,
+                "output" if k == n - 1 => Nb101Op::Output,
+                "conv3x3-bn-relu" if k > 0 && k < n - 1 => Nb101Op::Conv3x3,
+                "conv1x1-bn-relu" if k > 0 && k < n - 1 => Nb101Op::Conv1x1,
+                "maxpool3x3" if k > 0 && k < n - 1 => Nb101Op::MaxPool3x3,
+                other => {
+                    let exp = if k == 0 {
+                        "input"
+                    } else if k == n - 1 {
+                        "output"
+                    } else {
+                        "one of conv3x3-bn-relu, conv1x1-bn-relu, maxpool3x3"
+                    };
+                    return Err(err(m.len() + 1 + k, exp, format!("operation {k} is {other:?}")));
+                }
+            };
+            o[k] = op;
+        }
+        let a = Nb101Arch { n, adj, ops: o };
+        if a.keep().iter().take(n).all(|&k| !k) {
+            return Err(err(0, "a path from input to output", "output unreachable"));
+        }
+        Ok(a)
+    }
+
+    /// Number of edges of the matrix as given.
+    pub fn edges(&self) -> usize {
+        self.adj.iter().map(|r| r.iter().filter(|&&x| x).count()).sum()
+    }
+
+    /// Whether the cell lies in the official NAS-Bench-101 space (at most 9 edges and 7
+    /// vertices). The parser accepts larger DAGs (NASLib's sample contains some) and the
+    /// census treats them the same way; this flag lets reports count them.
+    pub fn within_official_limits(&self) -> bool {
+        self.edges() <= MAX_EDGES
+    }
+
+    /// Vertices on some input→output path.
+    fn keep(&self) -> [bool; MAX_VERTICES] {
+        let n = self.n;
+        let mut fwd = [false; MAX_VERTICES];
+        fwd[0] = true;
+        for j in 1..n {
+            fwd[j] = (0..j).any(|i| fwd[i] && self.adj[i][j]);
+        }
+        let mut bwd = [false; MAX_VERTICES];
+        bwd[n - 1] = true;
+        for i in (0..n - 1).rev() {
+            bwd[i] = (i + 1..n).any(|j| bwd[j] && self.adj[i][j]);
+        }
+        let mut keep = [false; MAX_VERTICES];
+        for k in 0..n {
+            keep[k] = fwd[k] && bwd[k];
+        }
+        if !keep[n - 1] {
+            return [false; MAX_VERTICES];
+        }
+        keep
+    }
+
+    /// Operations of the pruned cell (input and output included).
+    pub fn pruned_ops(&self) -> Vec<Nb101Op> {
+        let keep = self.keep();
+        (0..self.n).filter(|&k| keep[k]).map(|k| self.ops[k]).collect()
+    }
+
+    /// Op census over 3 stacks of `nb101_cells_per_stack` cells.
+    pub fn census(&self, opts: &CensusOptions, out: &mut Census) {
+        out.clear(false, true);
+        let keep = self.keep();
+        let o1 = Some(PoolCount::kernel(3, 3, 1, 1));
+        for stack in 0..3u32 {
+            let c = opts.nb101_channels << stack;
+            let side = (opts.resolution >> stack).max(1) as u64;
+            let f = side * side;
+            let cells = opts.nb101_cells_per_stack;
+            let add = |b: &mut BlockCensus, op: Nb101Op, times: u32| match op {
+                Nb101Op::Conv3x3 => b.add_conv(3, 3, c, times),
+                Nb101Op::Conv1x1 => b.add_conv(1, 1, c, times),
+                Nb101Op::MaxPool3x3 => b.add_pool(3, 3, 1, 1, times),
+                _ => {}
+            };
+            match opts.block {
+                BlockKind::Cell | BlockKind::Stage => {
+                    let (times, mult) = if opts.block == BlockKind::Cell { (1, cells) } else { (cells, 1) };
+                    let mut b = BlockCensus::new(c, c, f, f, mult, o1);
+                    for k in 1..self.n - 1 {
+                        if keep[k] {
+                            add(&mut b, self.ops[k], times);
+                        }
+                    }
+                    out.blocks.push(b);
+                }
+                BlockKind::Node => {
+                    for k in 1..self.n - 1 {
+                        if keep[k] {
+                            let mut b = BlockCensus::new(c, c, f, f, cells, o1);
+                            add(&mut b, self.ops[k], 1);
+                            out.blocks.push(b);
+                        }
+                    }
+                    if out.blocks.is_empty() || (1..self.n - 1).all(|k| !keep[k]) {
+                        // input wired straight to output: one empty block
+                        out.blocks.push(BlockCensus::new(c, c, f, f, cells, o1));
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl FromStr for Nb101Arch {
+    type Err = Error;
+    /// Parses `ADJ|op,op,...`.
+    fn from_str(s: &str) -> Result<Self> {
+        let (m, ops) = s
+            .split_once('|')
+            .ok_or_else(|| err(0, "'ADJ|op,op,...' (matrix, '|', comma-separated operations)", "missing '|'"))?;
+        let ops: Vec<&str> = ops.split(',').collect();
+        Self::from_parts(m, &ops)
+    }
+}
+
+impl fmt::Display for Nb101Arch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for i in 0..self.n {
+            for j in 0..self.n {
+                f.write_str(if self.adj[i][j] { "1" } else { "0" })?;
+            }
+        }
+        f.write_str("|")?;
+        for k in 0..self.n {
+            if k > 0 {
+                f.write_str(",")?;
+            }
+            f.write_str(self.ops[k].name())?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BEST: &str = "0111101000001100000010000110000001100000000000000|input,maxpool3x3,maxpool3x3,conv3x3-bn-relu,conv3x3-bn-relu,conv3x3-bn-relu,output";
+
+    #[test]
+    fn round_trip() {
+        let a: Nb101Arch = BEST.parse().unwrap();
+        assert_eq!(a.to_string(), BEST);
+    }
+
+    // Edge cases: wrong length, lower-triangular entry, unknown op, too many edges.
+    #[test]
+    fn malformed() {
+        assert!(matches!("0101|input,output".parse::<Nb101Arch>(), Err(Error::Arch { .. })));
+        assert!("01100|input,output".parse::<Nb101Arch>().is_err());
+        match "0110|input,output".parse::<Nb101Arch>() {
+            Err(Error::Arch { position, .. }) => assert_eq!(position, 2),
+            o => panic!("{o:?}"),
+        }
+        assert!("011001000|input,conv5x5,output".parse::<Nb101Arch>().is_err());
+        let full = "0111111001111100011110000111000001100000010000000|input,maxpool3x3,maxpool3x3,maxpool3x3,maxpool3x3,maxpool3x3,output";
+        let a: Nb101Arch = full.parse().unwrap();
+        assert_eq!(a.edges(), 21);
+        assert!(!a.within_official_limits());
+    }
+
+    #[test]
+    fn pruning_drops_dead_vertices() {
+        // vertex 2 has no outgoing edge: pruned
+        let a = Nb101Arch::from_parts("0110000100000000", &["input", "conv3x3-bn-relu", "maxpool3x3", "output"]);
+        // 0->1, 0->2, 1->3 ; 2 dead
+        let a = a.unwrap();
+        assert_eq!(a.pruned_ops(), vec![Nb101Op::Input, Nb101Op::Conv3x3, Nb101Op::Output]);
+    }
+}

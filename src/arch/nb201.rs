@@ -1,0 +1,452 @@
+//! NAS-Bench-201 / NATS-Bench-TSS cells, and the generalised cell with N nodes.
+//!
+//! A cell with N nodes (node 0 the input, node N−1 the output) has one operation on every
+//! edge j ← i (i < j): N(N−1)/2 edges, 5^(N(N−1)/2) cells (15,625 for the benchmark's N = 4,
+//! 9,765,625 for the paper's 5-node example). The string form lists node j's incoming edges
+//! `|op~0|op~1|...|op~(j−1)|` for j = 1..N−1, joined by `+`.
+//!
+//! Operations: `none`, `skip_connect`, `nor_conv_1x1`, `nor_conv_3x3`, `avg_pool_3x3`
+//! (ids 0–4 in this order, the benchmark's order). The official index order of the 15,625
+//! cells is embedded (`nb201_order.bin`, made by `scripts/gen-nb201-order.py` from the
+//! public benchmark CSV and checked against it by a test).
+
+use std::fmt;
+use std::str::FromStr;
+use std::sync::OnceLock;
+
+use super::{BlockCensus, BlockKind, Census, CensusOptions, PoolCount};
+use crate::error::{Error, Result};
+
+/// Most nodes a generalised cell may have (28 edges).
+pub const MAX_NODES: usize = 8;
+const MAX_EDGES: usize = MAX_NODES * (MAX_NODES - 1) / 2;
+
+/// Number of cells in the benchmark space.
+pub const NB201_SIZE: usize = 15_625;
+
+/// One NB201 operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[repr(u8)]
+pub enum Nb201Op {
+    /// Zero: the edge is absent.
+    #[default]
+    None = 0,
+    /// Identity.
+    Skip = 1,
+    /// ReLU-conv1×1-BN.
+    Conv1x1 = 2,
+    /// ReLU-conv3×3-BN.
+    Conv3x3 = 3,
+    /// 3×3 average pooling, stride 1.
+    AvgPool3x3 = 4,
+}
+
+/// Operation names in id order.
+pub const OP_NAMES: [&str; 5] = ["none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3"];
+const OPS: [Nb201Op; 5] = [Nb201Op::None, Nb201Op::Skip, Nb201Op::Conv1x1, Nb201Op::Conv3x3, Nb201Op::AvgPool3x3];
+
+impl Nb201Op {
+    /// The benchmark's name.
+    pub fn name(self) -> &'static str {
+        OP_NAMES[self as usize]
+    }
+    /// From an id 0–4.
+    pub fn from_id(id: u8) -> Option<Self> {
+        OPS.get(id as usize).copied()
+    }
+}
+
+/// A (generalised) NAS-Bench-201 cell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Nb201Arch {
+    nodes: u8,
+    ops: [Nb201Op; MAX_EDGES],
+}
+
+/// Edge index of j ← i in string order.
+#[inline]
+pub const fn edge_index(j: usize, i: usize) -> usize {
+    j * (j - 1) / 2 + i
+}
+
+static ORDER_BYTES: &[u8] = include_bytes!("nb201_order.bin");
+
+fn order() -> &'static [u16] {
+    static ORDER: OnceLock<Vec<u16>> = OnceLock::new();
+    ORDER.get_or_init(|| ORDER_BYTES.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect())
+}
+
+fn inverse_order() -> &'static [u16] {
+    static INV: OnceLock<Vec<u16>> = OnceLock::new();
+    INV.get_or_init(|| {
+        let mut inv = vec![0u16; NB201_SIZE];
+        for (i, &code) in order().iter().enumerate() {
+            inv[code as usize] = i as u16;
+        }
+        inv
+    })
+}
+
+impl Nb201Arch {
+    /// A cell with `nodes` nodes from its edge operations in string order.
+    ///
+    /// ```
+    /// use sednas::arch::nb201::{Nb201Arch, Nb201Op::*};
+    /// let a = Nb201Arch::new(3, &[Conv3x3, Skip, Conv1x1]).unwrap();
+    /// assert_eq!(a.to_string(), "|nor_conv_3x3~0|+|skip_connect~0|nor_conv_1x1~1|");
+    /// ```
+    pub fn new(nodes: usize, ops: &[Nb201Op]) -> Result<Self> {
+        if !(2..=MAX_NODES).contains(&nodes) {
+            return Err(Error::param("nodes", format!("a cell needs 2..={MAX_NODES} nodes, got {nodes}")));
+        }
+        let e = nodes * (nodes - 1) / 2;
+        if ops.len() != e {
+            return Err(Error::param("ops", format!("a {nodes}-node cell has {e} edges, got {} ops", ops.len())));
+        }
+        let mut a = [Nb201Op::None; MAX_EDGES];
+        a[..e].copy_from_slice(ops);
+        Ok(Nb201Arch { nodes: nodes as u8, ops: a })
+    }
+
+    /// Number of nodes (4 for the benchmark).
+    pub fn nodes(&self) -> usize {
+        self.nodes as usize
+    }
+
+    /// Edge operations in string order.
+    pub fn ops(&self) -> &[Nb201Op] {
+        let n = self.nodes as usize;
+        &self.ops[..n * (n - 1) / 2]
+    }
+
+    /// Operation on edge j ← i.
+    pub fn op(&self, j: usize, i: usize) -> Nb201Op {
+        self.ops[edge_index(j, i)]
+    }
+
+    /// The base-5 code Σ op_e·5^e (edges in string order).
+    ///
+    /// ```
+    /// let a: sednas::arch::nb201::Nb201Arch = "|skip_connect~0|+|none~0|none~1|+|none~0|none~1|none~2|".parse().unwrap();
+    /// assert_eq!(a.code(), 1);
+    /// ```
+    pub fn code(&self) -> u64 {
+        self.ops().iter().rev().fold(0u64, |acc, &op| acc * 5 + op as u64)
+    }
+
+    /// The cell with `nodes` nodes and base-5 `code`.
+    ///
+    /// ```
+    /// use sednas::arch::nb201::Nb201Arch;
+    /// let a = Nb201Arch::from_code(4, 4039).unwrap();
+    /// assert_eq!(a.code(), 4039);
+    /// assert!(Nb201Arch::from_code(4, 15_625).is_err());
+    /// ```
+    pub fn from_code(nodes: usize, mut code: u64) -> Result<Self> {
+        if !(2..=MAX_NODES).contains(&nodes) {
+            return Err(Error::param("nodes", format!("a cell needs 2..={MAX_NODES} nodes, got {nodes}")));
+        }
+        let e = nodes * (nodes - 1) / 2;
+        let total = 5u64.checked_pow(e as u32).unwrap_or(u64::MAX);
+        if code >= total {
+            return Err(Error::param("code", format!("{code} ≥ 5^{e}")));
+        }
+        let mut ops = [Nb201Op::None; MAX_EDGES];
+        for op in ops.iter_mut().take(e) {
+            *op = OPS[(code % 5) as usize];
+            code /= 5;
+        }
+        Ok(Nb201Arch { nodes: nodes as u8, ops })
+    }
+
+    /// The benchmark cell with official index `index` (0..15,625).
+    ///
+    /// ```
+    /// let a = sednas::arch::nb201::Nb201Arch::from_index(0).unwrap();
+    /// assert_eq!(a.to_string(), "|avg_pool_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|nor_conv_1x1~0|skip_connect~1|skip_connect~2|");
+    /// assert_eq!(a.official_index(), Some(0));
+    /// ```
+    pub fn from_index(index: usize) -> Result<Self> {
+        let code = *order()
+            .get(index)
+            .ok_or_else(|| Error::param("index", format!("NB201 indices are 0..{NB201_SIZE}, got {index}")))?;
+        Self::from_code(4, code as u64)
+    }
+
+    /// The official index, for 4-node cells.
+    pub fn official_index(&self) -> Option<usize> {
+        (self.nodes == 4).then(|| inverse_order()[self.code() as usize] as usize)
+    }
+
+    /// Whether some path of non-`none` edges joins the input to the output.
+    ///
+    /// ```
+    /// let a: sednas::arch::nb201::Nb201Arch = "|nor_conv_3x3~0|+|none~0|none~1|+|none~0|none~1|none~2|".parse().unwrap();
+    /// assert!(!a.is_connected());
+    /// ```
+    pub fn is_connected(&self) -> bool {
+        let n = self.nodes as usize;
+        let mut reach = [false; MAX_NODES];
+        reach[0] = true;
+        for j in 1..n {
+            reach[j] = (0..j).any(|i| reach[i] && self.op(j, i) != Nb201Op::None);
+        }
+        reach[n - 1]
+    }
+
+    /// Canonical form under isomorphism, following NAS-Bench-201's `to_unique_str(consider_zero=True)`:
+    /// `none` edges (and edges from all-zero nodes) become zero, a skip passes its input's
+    /// expression through, any other operation wraps it, and each node's terms are sorted.
+    /// Two cells compute the same function exactly when their canonical forms are equal
+    /// (6,466 classes among the 15,625 benchmark cells).
+    ///
+    /// ```
+    /// use sednas::arch::nb201::Nb201Arch;
+    /// let a: Nb201Arch = "|nor_conv_3x3~0|+|skip_connect~0|none~1|+|none~0|nor_conv_1x1~1|skip_connect~2|".parse().unwrap();
+    /// let b: Nb201Arch = "|nor_conv_3x3~0|+|skip_connect~0|none~1|+|none~0|nor_conv_1x1~1|skip_connect~2|".parse().unwrap();
+    /// assert_eq!(a.canonical(), b.canonical());
+    /// ```
+    pub fn canonical(&self) -> String {
+        let n = self.nodes as usize;
+        let mut exprs: Vec<String> = Vec::with_capacity(n);
+        exprs.push("0".to_string());
+        for j in 1..n {
+            let mut terms: Vec<String> = (0..j)
+                .map(|i| {
+                    let op = self.op(j, i);
+                    let src = &exprs[i];
+                    match op {
+                        Nb201Op::None => "#".to_string(),
+                        _ if src == "#" => "#".to_string(),
+                        Nb201Op::Skip => src.clone(),
+                        _ => format!("({src})@{}", op.name()),
+                    }
+                })
+                .collect();
+            terms.sort();
+            exprs.push(terms.join("+"));
+        }
+        exprs.pop().unwrap_or_default()
+    }
+
+    /// Writes the op census (see [`super::Census`]) of the NB201 network built from this cell:
+    /// three stages of N cells with C, 2C, 4C channels at resolution R, R/2, R/4.
+    pub fn census(&self, opts: &CensusOptions, out: &mut Census) {
+        out.clear(true, true);
+        let n = self.nodes as usize;
+        let o1 = Some(PoolCount::kernel(3, 3, 1, 1));
+        for stage in 0..3u32 {
+            let c = opts.nb201_channels << stage;
+            let side = (opts.resolution >> stage).max(1) as u64;
+            let f = side * side;
+            let cells = opts.nb201_cells_per_stage;
+            match opts.block {
+                BlockKind::Cell | BlockKind::Stage => {
+                    let (times, mult) = if opts.block == BlockKind::Cell { (1, cells) } else { (cells, 1) };
+                    let mut b = BlockCensus::new(c, c, f, f, mult, o1);
+                    for &op in self.ops() {
+                        add_op(&mut b, op, c, times);
+                    }
+                    out.blocks.push(b);
+                }
+                BlockKind::Node => {
+                    for j in 1..n {
+                        let mut b = BlockCensus::new(c, c, f, f, cells, o1);
+                        for i in 0..j {
+                            add_op(&mut b, self.op(j, i), c, 1);
+                        }
+                        out.blocks.push(b);
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[inline]
+fn add_op(b: &mut BlockCensus, op: Nb201Op, c: u32, times: u32) {
+    match op {
+        Nb201Op::None => b.nones += times,
+        Nb201Op::Skip => b.skips += times,
+        Nb201Op::Conv1x1 => b.add_conv(1, 1, c, times),
+        Nb201Op::Conv3x3 => b.add_conv(3, 3, c, times),
+        Nb201Op::AvgPool3x3 => b.add_pool(3, 3, 1, 1, times),
+    }
+}
+
+fn arch_err(position: usize, expected: impl Into<String>, message: impl Into<String>) -> Error {
+    Error::Arch { space: "nb201", position, expected: expected.into(), message: message.into() }
+}
+
+impl FromStr for Nb201Arch {
+    type Err = Error;
+
+    /// Parses `|op~0|+|op~0|op~1|+...`; errors name the byte position and what was expected.
+    fn from_str(s: &str) -> Result<Self> {
+        let b = s.as_bytes();
+        let mut pos = 0usize;
+        let mut ops = [Nb201Op::None; MAX_EDGES];
+        let mut node = 1usize;
+        let mut e = 0usize;
+        loop {
+            if node >= MAX_NODES {
+                return Err(arch_err(pos, format!("at most {MAX_NODES} nodes"), "too many nodes"));
+            }
+            if b.get(pos) != Some(&b'|') {
+                return Err(arch_err(pos, "'|'", "malformed cell"));
+            }
+            pos += 1;
+            for i in 0..node {
+                let start = pos;
+                if matches!(b.get(pos), None | Some(b'+')) {
+                    return Err(arch_err(pos, format!("{node} inputs for node {node}"), format!("wrong edge count: node {node} has {i}")));
+                }
+                let tilde = b[pos..].iter().position(|&c| c == b'~' || c == b'|' || c == b'+').map(|k| pos + k);
+                let Some(t) = tilde.filter(|&t| b[t] == b'~') else {
+                    return Err(arch_err(start, "'op~input'", "missing '~'"));
+                };
+                let name = &s[start..t];
+                let op = match name {
+                    "none" => Nb201Op::None,
+                    "skip_connect" => Nb201Op::Skip,
+                    "nor_conv_1x1" => Nb201Op::Conv1x1,
+                    "nor_conv_3x3" => Nb201Op::Conv3x3,
+                    "avg_pool_3x3" => Nb201Op::AvgPool3x3,
+                    _ => {
+                        return Err(arch_err(start, "one of none, skip_connect, nor_conv_1x1, nor_conv_3x3, avg_pool_3x3", format!("unknown operation {name:?}")));
+                    }
+                };
+                pos = t + 1;
+                let dstart = pos;
+                while pos < b.len() && b[pos].is_ascii_digit() {
+                    pos += 1;
+                }
+                let idx: usize = s[dstart..pos]
+                    .parse()
+                    .map_err(|_| arch_err(dstart, "an input node number", "missing input index"))?;
+                if idx != i {
+                    return Err(arch_err(
+                        dstart,
+                        format!("input {i} (node {node} lists inputs 0..{} in order)", node - 1),
+                        format!("input index {idx} out of place"),
+                    ));
+                }
+                if b.get(pos) != Some(&b'|') {
+                    let msg = if i + 1 == node { "wrong edge count" } else { "malformed cell" };
+                    return Err(arch_err(pos, "'|'", msg));
+                }
+                pos += 1;
+                ops[e] = op;
+                e += 1;
+            }
+            node += 1;
+            match b.get(pos) {
+                None => break,
+                Some(b'+') => pos += 1,
+                Some(_) => {
+                    return Err(arch_err(pos, format!("'+' or end (node {} has {} inputs)", node - 1, node - 1), "wrong edge count"));
+                }
+            }
+        }
+        Ok(Nb201Arch { nodes: node as u8, ops })
+    }
+}
+
+impl fmt::Display for Nb201Arch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.nodes as usize;
+        for j in 1..n {
+            if j > 1 {
+                f.write_str("+")?;
+            }
+            f.write_str("|")?;
+            for i in 0..j {
+                write!(f, "{}~{}|", self.op(j, i).name(), i)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Iterator over every cell with `nodes` nodes, in base-5 code order.
+///
+/// ```
+/// assert_eq!(sednas::arch::nb201::enumerate(4).unwrap().count(), 15_625);
+/// ```
+pub fn enumerate(nodes: usize) -> Result<impl Iterator<Item = Nb201Arch>> {
+    let total = space_size(nodes)?;
+    Ok((0..total).map(move |c| Nb201Arch::from_code(nodes, c).expect("code in range")))
+}
+
+/// Number of cells with `nodes` nodes: 5^(nodes(nodes−1)/2).
+///
+/// ```
+/// assert_eq!(sednas::arch::nb201::space_size(5).unwrap(), 9_765_625);
+/// ```
+pub fn space_size(nodes: usize) -> Result<u64> {
+    if !(2..=MAX_NODES).contains(&nodes) {
+        return Err(Error::param("nodes", format!("a cell needs 2..={MAX_NODES} nodes, got {nodes}")));
+    }
+    5u64.checked_pow((nodes * (nodes - 1) / 2) as u32)
+        .ok_or_else(|| Error::param("nodes", "space too large to enumerate"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Edge cases of malformed strings: each names a position and what was expected.
+    #[test]
+    fn malformed_strings() {
+        let cases = [
+            ("", 0, "'|'"),
+            ("|nor_conv_3x3~0|+|nor_conv_5x5~0|none~1|", 18, "unknown operation"),
+            ("|nor_conv_3x3~1|", 14, "out of place"),
+            ("|nor_conv_3x3~0|+|none~0|", 25, "wrong edge count"),
+            ("|nor_conv_3x3~0|none~1|", 16, "wrong edge count"),
+            ("|nor_conv_3x3|", 1, "missing '~'"),
+            ("|nor_conv_3x3~|", 14, "missing input index"),
+        ];
+        for (s, pos, msg) in cases {
+            match s.parse::<Nb201Arch>() {
+                Err(Error::Arch { position, message, expected, .. }) => {
+                    assert_eq!(position, pos, "{s}: {message} / {expected}");
+                    assert!(message.contains(msg) || expected.contains(msg), "{s}: {message} / {expected}");
+                }
+                other => panic!("{s}: expected an error, got {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn round_trip_all_benchmark_cells() {
+        for i in 0..NB201_SIZE {
+            let a = Nb201Arch::from_index(i).unwrap();
+            let s = a.to_string();
+            let b: Nb201Arch = s.parse().unwrap();
+            assert_eq!(a, b);
+            assert_eq!(b.official_index(), Some(i));
+        }
+    }
+
+    #[test]
+    fn isomorphism_classes_match_nb201() {
+        let mut set = std::collections::HashSet::new();
+        for a in enumerate(4).unwrap() {
+            set.insert(a.canonical());
+        }
+        assert_eq!(set.len(), 6466);
+    }
+
+    #[test]
+    fn disconnected_count_is_341() {
+        assert_eq!(enumerate(4).unwrap().filter(|a| !a.is_connected()).count(), 341);
+    }
+
+    #[test]
+    fn five_node_cells_round_trip() {
+        let a = Nb201Arch::from_code(5, 9_765_624).unwrap();
+        assert_eq!(a.to_string().parse::<Nb201Arch>().unwrap(), a);
+        assert_eq!(a.official_index(), None);
+    }
+}
