@@ -36,11 +36,17 @@ fn skimage_seconds(img: &Array3<u8>, k: usize) -> Option<f64> {
     std::fs::create_dir_all(&dir).ok()?;
     let p = dir.join("img.npy");
     let (h, w, _) = img.dim();
-    let f = img.mapv(f64::from).into_shape_with_order((h, w)).ok()?.into_dyn();
+    let f = img
+        .mapv(f64::from)
+        .into_shape_with_order((h, w))
+        .ok()?
+        .into_dyn();
     // skimage needs uint8: write as u8 .npy by hand
     let mut bytes = sednas::io::npy::to_npy_bytes(&f);
     let header_end = bytes.iter().position(|&b| b == b'\n')? + 1;
-    let header = String::from_utf8(bytes[10..header_end].to_vec()).ok()?.replace("<f8", "|u1");
+    let header = String::from_utf8(bytes[10..header_end].to_vec())
+        .ok()?
+        .replace("<f8", "|u1");
     bytes.truncate(0);
     bytes.extend_from_slice(b"\x93NUMPY\x01\x00");
     bytes.extend_from_slice(&(header.len() as u16).to_le_bytes());
@@ -48,7 +54,12 @@ fn skimage_seconds(img: &Array3<u8>, k: usize) -> Option<f64> {
     bytes.extend(img.iter().copied());
     std::fs::write(&p, bytes).ok()?;
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/skimage_entropy.py");
-    let out = std::process::Command::new("python3").arg(script).arg(&p).arg(k.to_string()).output().ok()?;
+    let out = std::process::Command::new("python3")
+        .arg(script)
+        .arg(&p)
+        .arg(k.to_string())
+        .output()
+        .ok()?;
     String::from_utf8(out.stdout).ok()?.trim().parse().ok()
 }
 

@@ -53,7 +53,11 @@ const NAMES: [(&str, DartsOp); 8] = [
 impl DartsOp {
     /// The DARTS name.
     pub fn name(self) -> &'static str {
-        NAMES.iter().find(|(_, o)| *o == self).map(|(n, _)| *n).unwrap_or("none")
+        NAMES
+            .iter()
+            .find(|(_, o)| *o == self)
+            .map(|(n, _)| *n)
+            .unwrap_or("none")
     }
     fn from_name(s: &str) -> Option<Self> {
         NAMES.iter().find(|(n, _)| *n == s).map(|(_, o)| *o)
@@ -81,13 +85,26 @@ pub struct Genotype {
 }
 
 fn err(position: usize, expected: impl Into<String>, message: impl Into<String>) -> Error {
-    Error::Arch { space: "darts", position, expected: expected.into(), message: message.into() }
+    Error::Arch {
+        space: "darts",
+        position,
+        expected: expected.into(),
+        message: message.into(),
+    }
 }
 
-fn check_cell(edges: &[(String, i64, usize)], concat: &[(i64, usize)], which: &str) -> Result<[(DartsOp, u8); 8]> {
+fn check_cell(
+    edges: &[(String, i64, usize)],
+    concat: &[(i64, usize)],
+    which: &str,
+) -> Result<[(DartsOp, u8); 8]> {
     if edges.len() != 8 {
         let pos = edges.last().map(|e| e.2).unwrap_or(0);
-        return Err(err(pos, "8 (op, input) pairs", format!("{which} cell has {} edges", edges.len())));
+        return Err(err(
+            pos,
+            "8 (op, input) pairs",
+            format!("{which} cell has {} edges", edges.len()),
+        ));
     }
     let mut out = [(DartsOp::None, 0u8); 8];
     for (k, (name, input, pos)) in edges.iter().enumerate() {
@@ -96,13 +113,21 @@ fn check_cell(edges: &[(String, i64, usize)], concat: &[(i64, usize)], which: &s
         })?;
         let node = 2 + k / 2;
         if *input < 0 || *input >= node as i64 {
-            return Err(err(*pos, format!("an input in 0..{} for node {node}", node - 1), format!("input {input} out of range in {which} cell")));
+            return Err(err(
+                *pos,
+                format!("an input in 0..{} for node {node}", node - 1),
+                format!("input {input} out of range in {which} cell"),
+            ));
         }
         out[k] = (op, *input as u8);
     }
     for &(c, pos) in concat {
         if !(0..6).contains(&c) {
-            return Err(err(pos, "concat nodes in 0..=5", format!("concat node {c} in {which} cell")));
+            return Err(err(
+                pos,
+                "concat nodes in 0..=5",
+                format!("concat node {c} in {which} cell"),
+            ));
         }
     }
     Ok(out)
@@ -138,7 +163,9 @@ fn tokenize(s: &str) -> Result<Vec<(Tok, usize)>> {
             while i < b.len() && b[i].is_ascii_digit() {
                 i += 1;
             }
-            let v = s[st..i].parse().map_err(|_| err(st, "an integer", "bad number"))?;
+            let v = s[st..i]
+                .parse()
+                .map_err(|_| err(st, "an integer", "bad number"))?;
             out.push((Tok::Int(v), st));
         } else if c == '\'' || c == '"' {
             let st = i;
@@ -155,7 +182,11 @@ fn tokenize(s: &str) -> Result<Vec<(Tok, usize)>> {
             out.push((Tok::P(c), i));
             i += 1;
         } else {
-            return Err(err(i, "Python or JSON syntax", format!("unexpected character {c:?}")));
+            return Err(err(
+                i,
+                "Python or JSON syntax",
+                format!("unexpected character {c:?}"),
+            ));
         }
     }
     Ok(out)
@@ -256,7 +287,11 @@ impl P<'_> {
 
 fn parse_structured(s: &str) -> Result<Genotype> {
     let toks = tokenize(s)?;
-    let mut p = P { t: &toks, i: 0, end: s.len() };
+    let mut p = P {
+        t: &toks,
+        i: 0,
+        end: s.len(),
+    };
     let json = p.peek_p('{');
     if json {
         p.eat('{')?;
@@ -278,7 +313,13 @@ fn parse_structured(s: &str) -> Result<Genotype> {
             "reduce" => reduce = Some(p.edges()?),
             "normal_concat" => nc = Some(p.concat()?),
             "reduce_concat" => rc = Some(p.concat()?),
-            other => return Err(err(kpos, "normal, normal_concat, reduce, reduce_concat", format!("unknown field {other:?}"))),
+            other => {
+                return Err(err(
+                    kpos,
+                    "normal, normal_concat, reduce, reduce_concat",
+                    format!("unknown field {other:?}"),
+                ));
+            }
         }
         if !p.peek_p(close) {
             p.eat(',')?;
@@ -315,15 +356,22 @@ pub fn parse_naslib_cell(s: &str, offset: usize, which: &str) -> Result<DartsCel
         let (name, input) = part
             .split_once('~')
             .ok_or_else(|| err(pos, "'op~input'", format!("missing '~' in {which} cell")))?;
-        let input: i64 = input
-            .trim()
-            .parse()
-            .map_err(|_| err(pos + name.len() + 1, "an input node number", format!("bad input in {which} cell")))?;
+        let input: i64 = input.trim().parse().map_err(|_| {
+            err(
+                pos + name.len() + 1,
+                "an input node number",
+                format!("bad input in {which} cell"),
+            )
+        })?;
         edges.push((name.trim().to_string(), input, pos));
         pos += part.len() + 1;
     }
     let concat: Vec<(i64, usize)> = (2..6).map(|x| (x, offset)).collect();
-    Ok(DartsCell { edges: check_cell(&edges, &concat, which)?, concat: vec![2, 3, 4, 5], concat_as_range: true })
+    Ok(DartsCell {
+        edges: check_cell(&edges, &concat, which)?,
+        concat: vec![2, 3, 4, 5],
+        concat_as_range: true,
+    })
 }
 
 impl Genotype {
@@ -343,14 +391,32 @@ impl Genotype {
 
     /// NASLib form `NORMAL|REDUCE`.
     pub fn to_naslib(&self) -> String {
-        let cell = |c: &DartsCell| c.edges.iter().map(|(o, i)| format!("{}~{}", o.name(), i)).collect::<Vec<_>>().join(";");
+        let cell = |c: &DartsCell| {
+            c.edges
+                .iter()
+                .map(|(o, i)| format!("{}~{}", o.name(), i))
+                .collect::<Vec<_>>()
+                .join(";")
+        };
         format!("{}|{}", cell(&self.normal), cell(&self.reduce))
     }
 
     /// JSON form.
     pub fn to_json(&self) -> String {
-        let cell = |c: &DartsCell| c.edges.iter().map(|(o, i)| format!("[\"{}\", {}]", o.name(), i)).collect::<Vec<_>>().join(", ");
-        let cc = |c: &DartsCell| c.concat.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(", ");
+        let cell = |c: &DartsCell| {
+            c.edges
+                .iter()
+                .map(|(o, i)| format!("[\"{}\", {}]", o.name(), i))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let cc = |c: &DartsCell| {
+            c.concat
+                .iter()
+                .map(|x| x.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
         format!(
             "{{\"normal\": [{}], \"normal_concat\": [{}], \"reduce\": [{}], \"reduce_concat\": [{}]}}",
             cell(&self.normal),
@@ -435,7 +501,14 @@ fn conv_size(op: DartsOp, opts: &CensusOptions) -> Option<u32> {
     }
 }
 
-fn add_darts_op(b: &mut BlockCensus, op: DartsOp, c: u32, stride: u32, times: u32, opts: &CensusOptions) {
+fn add_darts_op(
+    b: &mut BlockCensus,
+    op: DartsOp,
+    c: u32,
+    stride: u32,
+    times: u32,
+    opts: &CensusOptions,
+) {
     if let Some(k) = conv_size(op, opts) {
         b.add_conv(k, k, c, times);
         return;
@@ -448,7 +521,14 @@ fn add_darts_op(b: &mut BlockCensus, op: DartsOp, c: u32, stride: u32, times: u3
     }
 }
 
-fn cell_ops(cell: &DartsCell, c: u32, times: u32, opts: &CensusOptions, b: &mut BlockCensus, node: Option<u8>) {
+fn cell_ops(
+    cell: &DartsCell,
+    c: u32,
+    times: u32,
+    opts: &CensusOptions,
+    b: &mut BlockCensus,
+    node: Option<u8>,
+) {
     for (k, &(op, _)) in cell.edges.iter().enumerate() {
         if node.is_none_or(|n| n as usize == 2 + k / 2) {
             add_darts_op(b, op, c, 1, times, opts);
@@ -456,7 +536,13 @@ fn cell_ops(cell: &DartsCell, c: u32, times: u32, opts: &CensusOptions, b: &mut 
     }
 }
 
-fn reduce_ops(cell: &DartsCell, c: u32, opts: &CensusOptions, b: &mut BlockCensus, node: Option<u8>) {
+fn reduce_ops(
+    cell: &DartsCell,
+    c: u32,
+    opts: &CensusOptions,
+    b: &mut BlockCensus,
+    node: Option<u8>,
+) {
     for (k, &(op, input)) in cell.edges.iter().enumerate() {
         if node.is_none_or(|n| n as usize == 2 + k / 2) {
             let stride = if input < 2 { 2 } else { 1 };
@@ -477,7 +563,13 @@ impl FromStr for Genotype {
             .split_once('|')
             .or_else(|| t.split_once(char::is_whitespace))
             .or_else(|| t.split_once(','))
-            .ok_or_else(|| err(0, "Genotype(...), {json} or NASLib 'NORMAL|REDUCE'", "unknown genotype format"))?;
+            .ok_or_else(|| {
+                err(
+                    0,
+                    "Genotype(...), {json} or NASLib 'NORMAL|REDUCE'",
+                    "unknown genotype format",
+                )
+            })?;
         Genotype::from_naslib(n.trim(), r.trim())
     }
 }
@@ -485,12 +577,32 @@ impl FromStr for Genotype {
 impl fmt::Display for Genotype {
     /// Python repr (the DARTS code's own form).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let cell = |c: &DartsCell| c.edges.iter().map(|(o, i)| format!("('{}', {})", o.name(), i)).collect::<Vec<_>>().join(", ");
+        let cell = |c: &DartsCell| {
+            c.edges
+                .iter()
+                .map(|(o, i)| format!("('{}', {})", o.name(), i))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
         let cc = |c: &DartsCell| {
-            if c.concat_as_range && !c.concat.is_empty() && c.concat.windows(2).all(|w| w[1] == w[0] + 1) {
-                format!("range({}, {})", c.concat[0], c.concat[c.concat.len() - 1] + 1)
+            if c.concat_as_range
+                && !c.concat.is_empty()
+                && c.concat.windows(2).all(|w| w[1] == w[0] + 1)
+            {
+                format!(
+                    "range({}, {})",
+                    c.concat[0],
+                    c.concat[c.concat.len() - 1] + 1
+                )
             } else {
-                format!("[{}]", c.concat.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(", "))
+                format!(
+                    "[{}]",
+                    c.concat
+                        .iter()
+                        .map(|x| x.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
             }
         };
         write!(
@@ -527,16 +639,32 @@ mod tests {
     fn malformed() {
         let bad_op = DARTS_V2.replacen("sep_conv_3x3", "sep_conv_7x7", 1);
         match bad_op.parse::<Genotype>() {
-            Err(Error::Arch { position, message, .. }) => {
+            Err(Error::Arch {
+                position, message, ..
+            }) => {
                 assert_eq!(position, 18);
                 assert!(message.contains("sep_conv_7x7"));
             }
             o => panic!("{o:?}"),
         }
         let bad_in = DARTS_V2.replacen("('dil_conv_3x3', 2)", "('dil_conv_3x3', 6)", 1);
-        assert!(bad_in.parse::<Genotype>().unwrap_err().to_string().contains("out of range"));
-        assert!("sep_conv_3x3~0;sep_conv_3x3~1|max_pool_3x3~0".parse::<Genotype>().is_err());
-        assert!("Genotype(normal=[('sep_conv_3x3', 0)".parse::<Genotype>().is_err());
+        assert!(
+            bad_in
+                .parse::<Genotype>()
+                .unwrap_err()
+                .to_string()
+                .contains("out of range")
+        );
+        assert!(
+            "sep_conv_3x3~0;sep_conv_3x3~1|max_pool_3x3~0"
+                .parse::<Genotype>()
+                .is_err()
+        );
+        assert!(
+            "Genotype(normal=[('sep_conv_3x3', 0)"
+                .parse::<Genotype>()
+                .is_err()
+        );
         assert!("hello".parse::<Genotype>().is_err());
     }
 }

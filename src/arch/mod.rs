@@ -53,7 +53,13 @@ pub struct PoolCount {
 impl PoolCount {
     /// A pooling kernel with no operations counted yet.
     pub const fn kernel(ow: u32, oh: u32, sw: u32, sh: u32) -> Self {
-        PoolCount { ow, oh, sw, sh, ops: 0 }
+        PoolCount {
+            ow,
+            oh,
+            sw,
+            sh,
+            ops: 0,
+        }
     }
 
     /// The effective size (⌈o_w/s1⌉, ⌈o_h/s2⌉) a kernel is compared with.
@@ -62,7 +68,10 @@ impl PoolCount {
     /// assert_eq!(sednas::arch::PoolCount::kernel(3, 3, 2, 2).effective(), (2, 2));
     /// ```
     pub fn effective(&self) -> (u32, u32) {
-        (self.ow.div_ceil(self.sw.max(1)), self.oh.div_ceil(self.sh.max(1)))
+        (
+            self.ow.div_ceil(self.sw.max(1)),
+            self.oh.div_ceil(self.sh.max(1)),
+        )
     }
 }
 
@@ -97,7 +106,14 @@ pub struct BlockCensus {
 
 impl BlockCensus {
     /// An empty block.
-    pub fn new(c_in: u32, c_out: u32, f_in: u64, f_out: u64, multiplicity: u32, space_o1: Option<PoolCount>) -> Self {
+    pub fn new(
+        c_in: u32,
+        c_out: u32,
+        f_in: u64,
+        f_out: u64,
+        multiplicity: u32,
+        space_o1: Option<PoolCount>,
+    ) -> Self {
         BlockCensus {
             convs: [ConvCount::default(); MAX_KINDS],
             n_convs: 0,
@@ -125,7 +141,12 @@ impl BlockCensus {
             }
         }
         if self.n_convs < MAX_KINDS {
-            self.convs[self.n_convs] = ConvCount { kw, kh, ops: times, filters: filters as u64 * times as u64 };
+            self.convs[self.n_convs] = ConvCount {
+                kw,
+                kh,
+                ops: times,
+                filters: filters as u64 * times as u64,
+            };
             self.n_convs += 1;
         }
     }
@@ -140,7 +161,13 @@ impl BlockCensus {
             }
         }
         if self.n_pools < MAX_KINDS {
-            self.pools[self.n_pools] = PoolCount { ow, oh, sw, sh, ops: times };
+            self.pools[self.n_pools] = PoolCount {
+                ow,
+                oh,
+                sw,
+                sh,
+                ops: times,
+            };
             self.n_pools += 1;
         }
     }
@@ -203,7 +230,9 @@ impl Census {
 }
 
 /// What a block is when SED sums over B_1..B_n (the paper leaves it open).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum BlockKind {
     /// Each searched cell is a block (identical cells are one entry with a multiplicity).
@@ -215,7 +244,9 @@ pub enum BlockKind {
 }
 
 /// How a dilated convolution's kernel is sized (DARTS `dil_conv_*`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum DilatedKernel {
     /// The nominal size (3 for dil_conv_3x3).
@@ -226,6 +257,7 @@ pub enum DilatedKernel {
 
 /// Macro-architecture settings the census needs (network size, block definition).
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct CensusOptions {
     /// What a block is.
     pub block: BlockKind,
@@ -280,17 +312,25 @@ impl CensusOptions {
             }
         }
         if self.darts_layers < 3 {
-            return Err(Error::param("darts_layers", format!("needs at least 3 cells, got {}", self.darts_layers)));
+            return Err(Error::param(
+                "darts_layers",
+                format!("needs at least 3 cells, got {}", self.darts_layers),
+            ));
         }
         if self.resolution < 4 {
-            return Err(Error::param("resolution", "must be at least 4 (two 2× reductions)"));
+            return Err(Error::param(
+                "resolution",
+                "must be at least 4 (two 2× reductions)",
+            ));
         }
         Ok(())
     }
 }
 
 /// The spaces sednas knows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum SpaceKind {
     /// NAS-Bench-201 / NATS-Bench-TSS (4-node cell).

@@ -59,7 +59,10 @@ impl SssArch {
     /// ```
     pub fn from_index(index: usize) -> Result<Self> {
         if index >= SSS_SIZE {
-            return Err(Error::param("index", format!("NATS-SSS indices are 0..{SSS_SIZE}, got {index}")));
+            return Err(Error::param(
+                "index",
+                format!("NATS-SSS indices are 0..{SSS_SIZE}, got {index}"),
+            ));
         }
         let mut c = [0u8; 5];
         let mut x = index;
@@ -72,7 +75,9 @@ impl SssArch {
 
     /// Official index: Σ_k (c_k/8 − 1)·8^(4−k).
     pub fn index(&self) -> usize {
-        self.channels.iter().fold(0, |acc, &c| acc * 8 + (c as usize / 8 - 1))
+        self.channels
+            .iter()
+            .fold(0, |acc, &c| acc * 8 + (c as usize / 8 - 1))
     }
 
     /// The five channel counts.

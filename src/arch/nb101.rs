@@ -56,7 +56,12 @@ pub struct Nb101Arch {
 }
 
 fn err(position: usize, expected: impl Into<String>, message: impl Into<String>) -> Error {
-    Error::Arch { space: "nb101", position, expected: expected.into(), message: message.into() }
+    Error::Arch {
+        space: "nb101",
+        position,
+        expected: expected.into(),
+        message: message.into(),
+    }
 }
 
 impl Nb101Arch {
@@ -71,28 +76,40 @@ impl Nb101Arch {
     /// ```
     pub fn from_parts(matrix: &str, ops: &[&str]) -> Result<Self> {
         let m = matrix.trim().as_bytes();
-        let n = (1..=MAX_VERTICES).find(|k| k * k == m.len()).ok_or_else(|| {
-            err(0, "n² characters of 0/1 with 2 ≤ n ≤ 7 (49 for 7 vertices)", format!("matrix has {} characters", m.len()))
-        })?;
+        let n = (1..=MAX_VERTICES)
+            .find(|k| k * k == m.len())
+            .ok_or_else(|| {
+                err(
+                    0,
+                    "n² characters of 0/1 with 2 ≤ n ≤ 7 (49 for 7 vertices)",
+                    format!("matrix has {} characters", m.len()),
+                )
+            })?;
         if n < 2 {
             return Err(err(0, "at least 2 vertices", "matrix too small"));
         }
         let mut adj = [[false; MAX_VERTICES]; MAX_VERTICES];
-        let mut edges = 0;
         for (k, &ch) in m.iter().enumerate() {
             let (i, j) = (k / n, k % n);
             match ch {
                 b'0' => {}
-                b'1' if j > i => {
-                    adj[i][j] = true;
-                    edges += 1;
+                b'1' if j > i => adj[i][j] = true,
+                b'1' => {
+                    return Err(err(
+                        k,
+                        "0 on and below the diagonal (upper-triangular)",
+                        format!("entry ({i}, {j}) is 1"),
+                    ));
                 }
-                b'1' => return Err(err(k, "0 on and below the diagonal (upper-triangular)", format!("entry ({i}, {j}) is 1"))),
                 _ => return Err(err(k, "'0' or '1'", format!("character {:?}", ch as char))),
             }
         }
         if ops.len() != n {
-            return Err(err(m.len(), format!("{n} operations"), format!("found {}", ops.len())));
+            return Err(err(
+                m.len(),
+                format!("{n} operations"),
+                format!("found {}", ops.len()),
+            ));
         }
         let mut o = [Nb101Op::Input; MAX_VERTICES];
         for (k, name) in ops.iter().enumerate() {
@@ -110,7 +127,11 @@ impl Nb101Arch {
                     } else {
                         "one of conv3x3-bn-relu, conv1x1-bn-relu, maxpool3x3"
                     };
-                    return Err(err(m.len() + 1 + k, exp, format!("operation {k} is {other:?}")));
+                    return Err(err(
+                        m.len() + 1 + k,
+                        exp,
+                        format!("operation {k} is {other:?}"),
+                    ));
                 }
             };
             o[k] = op;
@@ -124,7 +145,10 @@ impl Nb101Arch {
 
     /// Number of edges of the matrix as given.
     pub fn edges(&self) -> usize {
-        self.adj.iter().map(|r| r.iter().filter(|&&x| x).count()).sum()
+        self.adj
+            .iter()
+            .map(|r| r.iter().filter(|&&x| x).count())
+            .sum()
     }
 
     /// Whether the cell lies in the official NAS-Bench-101 space (at most 9 edges and 7
@@ -160,7 +184,10 @@ impl Nb101Arch {
     /// Operations of the pruned cell (input and output included).
     pub fn pruned_ops(&self) -> Vec<Nb101Op> {
         let keep = self.keep();
-        (0..self.n).filter(|&k| keep[k]).map(|k| self.ops[k]).collect()
+        (0..self.n)
+            .filter(|&k| keep[k])
+            .map(|k| self.ops[k])
+            .collect()
     }
 
     /// Op census over 3 stacks of `nb101_cells_per_stack` cells.
@@ -181,7 +208,11 @@ impl Nb101Arch {
             };
             match opts.block {
                 BlockKind::Cell | BlockKind::Stage => {
-                    let (times, mult) = if opts.block == BlockKind::Cell { (1, cells) } else { (cells, 1) };
+                    let (times, mult) = if opts.block == BlockKind::Cell {
+                        (1, cells)
+                    } else {
+                        (cells, 1)
+                    };
                     let mut b = BlockCensus::new(c, c, f, f, mult, o1);
                     for k in 1..self.n - 1 {
                         if keep[k] {
@@ -212,9 +243,13 @@ impl FromStr for Nb101Arch {
     type Err = Error;
     /// Parses `ADJ|op,op,...`.
     fn from_str(s: &str) -> Result<Self> {
-        let (m, ops) = s
-            .split_once('|')
-            .ok_or_else(|| err(0, "'ADJ|op,op,...' (matrix, '|', comma-separated operations)", "missing '|'"))?;
+        let (m, ops) = s.split_once('|').ok_or_else(|| {
+            err(
+                0,
+                "'ADJ|op,op,...' (matrix, '|', comma-separated operations)",
+                "missing '|'",
+            )
+        })?;
         let ops: Vec<&str> = ops.split(',').collect();
         Self::from_parts(m, &ops)
     }
@@ -253,13 +288,20 @@ mod tests {
     // Edge cases: wrong length, lower-triangular entry, unknown op, too many edges.
     #[test]
     fn malformed() {
-        assert!(matches!("0101|input,output".parse::<Nb101Arch>(), Err(Error::Arch { .. })));
+        assert!(matches!(
+            "0101|input,output".parse::<Nb101Arch>(),
+            Err(Error::Arch { .. })
+        ));
         assert!("01100|input,output".parse::<Nb101Arch>().is_err());
         match "0110|input,output".parse::<Nb101Arch>() {
             Err(Error::Arch { position, .. }) => assert_eq!(position, 2),
             o => panic!("{o:?}"),
         }
-        assert!("011001000|input,conv5x5,output".parse::<Nb101Arch>().is_err());
+        assert!(
+            "011001000|input,conv5x5,output"
+                .parse::<Nb101Arch>()
+                .is_err()
+        );
         let full = "0111111001111100011110000111000001100000010000000|input,maxpool3x3,maxpool3x3,maxpool3x3,maxpool3x3,maxpool3x3,output";
         let a: Nb101Arch = full.parse().unwrap();
         assert_eq!(a.edges(), 21);
@@ -269,9 +311,15 @@ mod tests {
     #[test]
     fn pruning_drops_dead_vertices() {
         // vertex 2 has no outgoing edge: pruned
-        let a = Nb101Arch::from_parts("0110000100000000", &["input", "conv3x3-bn-relu", "maxpool3x3", "output"]);
+        let a = Nb101Arch::from_parts(
+            "0110000100000000",
+            &["input", "conv3x3-bn-relu", "maxpool3x3", "output"],
+        );
         // 0->1, 0->2, 1->3 ; 2 dead
         let a = a.unwrap();
-        assert_eq!(a.pruned_ops(), vec![Nb101Op::Input, Nb101Op::Conv3x3, Nb101Op::Output]);
+        assert_eq!(
+            a.pruned_ops(),
+            vec![Nb101Op::Input, Nb101Op::Conv3x3, Nb101Op::Output]
+        );
     }
 }

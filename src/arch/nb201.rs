@@ -42,8 +42,20 @@ pub enum Nb201Op {
 }
 
 /// Operation names in id order.
-pub const OP_NAMES: [&str; 5] = ["none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3"];
-const OPS: [Nb201Op; 5] = [Nb201Op::None, Nb201Op::Skip, Nb201Op::Conv1x1, Nb201Op::Conv3x3, Nb201Op::AvgPool3x3];
+pub const OP_NAMES: [&str; 5] = [
+    "none",
+    "skip_connect",
+    "nor_conv_1x1",
+    "nor_conv_3x3",
+    "avg_pool_3x3",
+];
+const OPS: [Nb201Op; 5] = [
+    Nb201Op::None,
+    Nb201Op::Skip,
+    Nb201Op::Conv1x1,
+    Nb201Op::Conv3x3,
+    Nb201Op::AvgPool3x3,
+];
 
 impl Nb201Op {
     /// The benchmark's name.
@@ -73,7 +85,12 @@ static ORDER_BYTES: &[u8] = include_bytes!("nb201_order.bin");
 
 fn order() -> &'static [u16] {
     static ORDER: OnceLock<Vec<u16>> = OnceLock::new();
-    ORDER.get_or_init(|| ORDER_BYTES.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect())
+    ORDER.get_or_init(|| {
+        ORDER_BYTES
+            .chunks_exact(2)
+            .map(|c| u16::from_le_bytes([c[0], c[1]]))
+            .collect()
+    })
 }
 
 fn inverse_order() -> &'static [u16] {
@@ -97,15 +114,24 @@ impl Nb201Arch {
     /// ```
     pub fn new(nodes: usize, ops: &[Nb201Op]) -> Result<Self> {
         if !(2..=MAX_NODES).contains(&nodes) {
-            return Err(Error::param("nodes", format!("a cell needs 2..={MAX_NODES} nodes, got {nodes}")));
+            return Err(Error::param(
+                "nodes",
+                format!("a cell needs 2..={MAX_NODES} nodes, got {nodes}"),
+            ));
         }
         let e = nodes * (nodes - 1) / 2;
         if ops.len() != e {
-            return Err(Error::param("ops", format!("a {nodes}-node cell has {e} edges, got {} ops", ops.len())));
+            return Err(Error::param(
+                "ops",
+                format!("a {nodes}-node cell has {e} edges, got {} ops", ops.len()),
+            ));
         }
         let mut a = [Nb201Op::None; MAX_EDGES];
         a[..e].copy_from_slice(ops);
-        Ok(Nb201Arch { nodes: nodes as u8, ops: a })
+        Ok(Nb201Arch {
+            nodes: nodes as u8,
+            ops: a,
+        })
     }
 
     /// Number of nodes (4 for the benchmark).
@@ -131,7 +157,10 @@ impl Nb201Arch {
     /// assert_eq!(a.code(), 1);
     /// ```
     pub fn code(&self) -> u64 {
-        self.ops().iter().rev().fold(0u64, |acc, &op| acc * 5 + op as u64)
+        self.ops()
+            .iter()
+            .rev()
+            .fold(0u64, |acc, &op| acc * 5 + op as u64)
     }
 
     /// The cell with `nodes` nodes and base-5 `code`.
@@ -144,7 +173,10 @@ impl Nb201Arch {
     /// ```
     pub fn from_code(nodes: usize, mut code: u64) -> Result<Self> {
         if !(2..=MAX_NODES).contains(&nodes) {
-            return Err(Error::param("nodes", format!("a cell needs 2..={MAX_NODES} nodes, got {nodes}")));
+            return Err(Error::param(
+                "nodes",
+                format!("a cell needs 2..={MAX_NODES} nodes, got {nodes}"),
+            ));
         }
         let e = nodes * (nodes - 1) / 2;
         let total = 5u64.checked_pow(e as u32).unwrap_or(u64::MAX);
@@ -156,7 +188,10 @@ impl Nb201Arch {
             *op = OPS[(code % 5) as usize];
             code /= 5;
         }
-        Ok(Nb201Arch { nodes: nodes as u8, ops })
+        Ok(Nb201Arch {
+            nodes: nodes as u8,
+            ops,
+        })
     }
 
     /// The benchmark cell with official index `index` (0..15,625).
@@ -167,9 +202,12 @@ impl Nb201Arch {
     /// assert_eq!(a.official_index(), Some(0));
     /// ```
     pub fn from_index(index: usize) -> Result<Self> {
-        let code = *order()
-            .get(index)
-            .ok_or_else(|| Error::param("index", format!("NB201 indices are 0..{NB201_SIZE}, got {index}")))?;
+        let code = *order().get(index).ok_or_else(|| {
+            Error::param(
+                "index",
+                format!("NB201 indices are 0..{NB201_SIZE}, got {index}"),
+            )
+        })?;
         Self::from_code(4, code as u64)
     }
 
@@ -242,7 +280,11 @@ impl Nb201Arch {
             let cells = opts.nb201_cells_per_stage;
             match opts.block {
                 BlockKind::Cell | BlockKind::Stage => {
-                    let (times, mult) = if opts.block == BlockKind::Cell { (1, cells) } else { (cells, 1) };
+                    let (times, mult) = if opts.block == BlockKind::Cell {
+                        (1, cells)
+                    } else {
+                        (cells, 1)
+                    };
                     let mut b = BlockCensus::new(c, c, f, f, mult, o1);
                     for &op in self.ops() {
                         add_op(&mut b, op, c, times);
@@ -275,7 +317,12 @@ fn add_op(b: &mut BlockCensus, op: Nb201Op, c: u32, times: u32) {
 }
 
 fn arch_err(position: usize, expected: impl Into<String>, message: impl Into<String>) -> Error {
-    Error::Arch { space: "nb201", position, expected: expected.into(), message: message.into() }
+    Error::Arch {
+        space: "nb201",
+        position,
+        expected: expected.into(),
+        message: message.into(),
+    }
 }
 
 impl FromStr for Nb201Arch {
@@ -290,7 +337,11 @@ impl FromStr for Nb201Arch {
         let mut e = 0usize;
         loop {
             if node >= MAX_NODES {
-                return Err(arch_err(pos, format!("at most {MAX_NODES} nodes"), "too many nodes"));
+                return Err(arch_err(
+                    pos,
+                    format!("at most {MAX_NODES} nodes"),
+                    "too many nodes",
+                ));
             }
             if b.get(pos) != Some(&b'|') {
                 return Err(arch_err(pos, "'|'", "malformed cell"));
@@ -299,9 +350,16 @@ impl FromStr for Nb201Arch {
             for i in 0..node {
                 let start = pos;
                 if matches!(b.get(pos), None | Some(b'+')) {
-                    return Err(arch_err(pos, format!("{node} inputs for node {node}"), format!("wrong edge count: node {node} has {i}")));
+                    return Err(arch_err(
+                        pos,
+                        format!("{node} inputs for node {node}"),
+                        format!("wrong edge count: node {node} has {i}"),
+                    ));
                 }
-                let tilde = b[pos..].iter().position(|&c| c == b'~' || c == b'|' || c == b'+').map(|k| pos + k);
+                let tilde = b[pos..]
+                    .iter()
+                    .position(|&c| c == b'~' || c == b'|' || c == b'+')
+                    .map(|k| pos + k);
                 let Some(t) = tilde.filter(|&t| b[t] == b'~') else {
                     return Err(arch_err(start, "'op~input'", "missing '~'"));
                 };
@@ -313,7 +371,11 @@ impl FromStr for Nb201Arch {
                     "nor_conv_3x3" => Nb201Op::Conv3x3,
                     "avg_pool_3x3" => Nb201Op::AvgPool3x3,
                     _ => {
-                        return Err(arch_err(start, "one of none, skip_connect, nor_conv_1x1, nor_conv_3x3, avg_pool_3x3", format!("unknown operation {name:?}")));
+                        return Err(arch_err(
+                            start,
+                            "one of none, skip_connect, nor_conv_1x1, nor_conv_3x3, avg_pool_3x3",
+                            format!("unknown operation {name:?}"),
+                        ));
                     }
                 };
                 pos = t + 1;
@@ -327,12 +389,19 @@ impl FromStr for Nb201Arch {
                 if idx != i {
                     return Err(arch_err(
                         dstart,
-                        format!("input {i} (node {node} lists inputs 0..{} in order)", node - 1),
+                        format!(
+                            "input {i} (node {node} lists inputs 0..{} in order)",
+                            node - 1
+                        ),
                         format!("input index {idx} out of place"),
                     ));
                 }
                 if b.get(pos) != Some(&b'|') {
-                    let msg = if i + 1 == node { "wrong edge count" } else { "malformed cell" };
+                    let msg = if i + 1 == node {
+                        "wrong edge count"
+                    } else {
+                        "malformed cell"
+                    };
                     return Err(arch_err(pos, "'|'", msg));
                 }
                 pos += 1;
@@ -344,11 +413,18 @@ impl FromStr for Nb201Arch {
                 None => break,
                 Some(b'+') => pos += 1,
                 Some(_) => {
-                    return Err(arch_err(pos, format!("'+' or end (node {} has {} inputs)", node - 1, node - 1), "wrong edge count"));
+                    return Err(arch_err(
+                        pos,
+                        format!("'+' or end (node {} has {} inputs)", node - 1, node - 1),
+                        "wrong edge count",
+                    ));
                 }
             }
         }
-        Ok(Nb201Arch { nodes: node as u8, ops })
+        Ok(Nb201Arch {
+            nodes: node as u8,
+            ops,
+        })
     }
 }
 
@@ -385,7 +461,10 @@ pub fn enumerate(nodes: usize) -> Result<impl Iterator<Item = Nb201Arch>> {
 /// ```
 pub fn space_size(nodes: usize) -> Result<u64> {
     if !(2..=MAX_NODES).contains(&nodes) {
-        return Err(Error::param("nodes", format!("a cell needs 2..={MAX_NODES} nodes, got {nodes}")));
+        return Err(Error::param(
+            "nodes",
+            format!("a cell needs 2..={MAX_NODES} nodes, got {nodes}"),
+        ));
     }
     5u64.checked_pow((nodes * (nodes - 1) / 2) as u32)
         .ok_or_else(|| Error::param("nodes", "space too large to enumerate"))
@@ -400,7 +479,11 @@ mod tests {
     fn malformed_strings() {
         let cases = [
             ("", 0, "'|'"),
-            ("|nor_conv_3x3~0|+|nor_conv_5x5~0|none~1|", 18, "unknown operation"),
+            (
+                "|nor_conv_3x3~0|+|nor_conv_5x5~0|none~1|",
+                18,
+                "unknown operation",
+            ),
             ("|nor_conv_3x3~1|", 14, "out of place"),
             ("|nor_conv_3x3~0|+|none~0|", 25, "wrong edge count"),
             ("|nor_conv_3x3~0|none~1|", 16, "wrong edge count"),
@@ -409,9 +492,17 @@ mod tests {
         ];
         for (s, pos, msg) in cases {
             match s.parse::<Nb201Arch>() {
-                Err(Error::Arch { position, message, expected, .. }) => {
+                Err(Error::Arch {
+                    position,
+                    message,
+                    expected,
+                    ..
+                }) => {
                     assert_eq!(position, pos, "{s}: {message} / {expected}");
-                    assert!(message.contains(msg) || expected.contains(msg), "{s}: {message} / {expected}");
+                    assert!(
+                        message.contains(msg) || expected.contains(msg),
+                        "{s}: {message} / {expected}"
+                    );
                 }
                 other => panic!("{s}: expected an error, got {other:?}"),
             }
@@ -440,7 +531,10 @@ mod tests {
 
     #[test]
     fn disconnected_count_is_341() {
-        assert_eq!(enumerate(4).unwrap().filter(|a| !a.is_connected()).count(), 341);
+        assert_eq!(
+            enumerate(4).unwrap().filter(|a| !a.is_connected()).count(),
+            341
+        );
     }
 
     #[test]

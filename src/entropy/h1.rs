@@ -4,7 +4,7 @@
 //! u8 the value itself, for floats the rank among the distinct values with −0.0 = +0.0) or
 //! by bin ([`H1Estimator::Binned`]). The entropy of a multiset with counts c_b is
 //! H1 = log2 N − (1/N)·Σ_b c_b·log2 c_b, computed with the exact fixed-point table of
-//! [`crate::numerics::xlogx_table`]. Because the sum is exact integer arithmetic, the
+//! [`crate::numerics::XlogxTable`]. Because the sum is exact integer arithmetic, the
 //! sliding-histogram map [`local_h1`] is bit-identical to the per-window computation
 //! [`local_h1_naive`] and to [`h1`] on each window's values.
 
@@ -12,7 +12,7 @@ use ndarray::{Array3, ArrayView3, Axis};
 
 use super::{MapValue, check_finite};
 use crate::error::{Error, Result};
-use crate::numerics::{entropy_from_fixed, xlogx_table};
+use crate::numerics::XlogxTable;
 use crate::window::{WindowSpec, Windows};
 
 /// How values are grouped into histogram bins.
@@ -152,20 +152,20 @@ pub fn h1<T: MapValue>(values: &[T], est: &H1Estimator) -> Result<f64> {
     check_finite(values, "value set")?;
     let (mut ids, _) = quantize(values.iter(), est)?;
     ids.sort_unstable();
-    let table = xlogx_table(ids.len());
-    Ok(entropy_from_fixed(run_sum(&ids, &table), ids.len()))
+    let table = XlogxTable::new(ids.len());
+    Ok(table.entropy(run_sum(&ids, &table), ids.len()))
 }
 
 /// Σ T[run length] over the runs of a sorted slice.
-fn run_sum(sorted: &[u32], table: &[i128]) -> i128 {
-    let mut s = 0i128;
+fn run_sum(sorted: &[u32], table: &XlogxTable) -> i64 {
+    let mut s = 0i64;
     let mut i = 0;
     while i < sorted.len() {
         let mut j = i + 1;
         while j < sorted.len() && sorted[j] == sorted[i] {
             j += 1;
         }
-        s += table[j - i];
+        s += table.value(j - i);
         i = j;
     }
     s
@@ -216,53 +216,56 @@ pub fn local_h1<T: MapValue>(
     let (windows, ids, levels) = prepare(map, spec, est)?;
     let [ph, pw, pc] = windows.plans();
     let mut out = Array3::<f64>::zeros(windows.shape());
-    let table = xlogx_table(spec.kernel.len());
+    let table = XlogxTable::new(spec.kernel.len());
     let mut hist = vec![0u32; levels];
     let ids = ids.as_standard_layout();
     let (_, sw, sc) = ids.dim();
     let flat = ids.as_slice().expect("standard layout");
+    // offsets of one window column (fixed x) relative to x·sc, rebuilt per row of windows
+    let mut offs: Vec<usize> = Vec::with_capacity(spec.kernel.kh() * spec.kernel.kc());
     for i in 0..ph.len() {
         let (h0, h1) = (ph.lo[i], ph.hi[i]);
         for l in 0..pc.len() {
             let (c0, c1) = (pc.lo[l], pc.hi[l]);
-            let mut s: i128 = 0;
+            offs.clear();
+            for y in h0..h1 {
+                offs.extend((c0..c1).map(|c| y * sw * sc + c));
+            }
+            let col_len = offs.len();
+            let mut s: i64 = 0;
             let mut n: usize = 0;
             let (mut cur0, mut cur1) = (0usize, 0usize);
             for j in 0..pw.len() {
                 let (w0, w1) = (pw.lo[j], pw.hi[j]);
                 for x in cur0..cur1.min(w0) {
-                    for y in h0..h1 {
-                        let base = (y * sw + x) * sc;
-                        for &id in &flat[base + c0..base + c1] {
-                            let c = hist[id as usize] as usize;
-                            s -= table[c] - table[c - 1];
-                            hist[id as usize] = (c - 1) as u32;
-                        }
+                    let col = &flat[x * sc..];
+                    for &o in &offs {
+                        let id = col[o] as usize;
+                        let c = hist[id] - 1;
+                        s -= table.inc(c as usize);
+                        hist[id] = c;
                     }
-                    n -= (h1 - h0) * (c1 - c0);
+                    n -= col_len;
                 }
                 for x in cur1.max(w0)..w1 {
-                    for y in h0..h1 {
-                        let base = (y * sw + x) * sc;
-                        for &id in &flat[base + c0..base + c1] {
-                            let c = hist[id as usize] as usize;
-                            s += table[c + 1] - table[c];
-                            hist[id as usize] = (c + 1) as u32;
-                        }
+                    let col = &flat[x * sc..];
+                    for &o in &offs {
+                        let id = col[o] as usize;
+                        let c = hist[id];
+                        s += table.inc(c as usize);
+                        hist[id] = c + 1;
                     }
-                    n += (h1 - h0) * (c1 - c0);
+                    n += col_len;
                 }
                 cur0 = w0;
                 cur1 = w1;
-                out[[i, j, l]] = entropy_from_fixed(s, n);
+                out[[i, j, l]] = table.entropy(s, n);
             }
             // exact resync: empty the histogram before the next row
             for x in cur0..cur1 {
-                for y in h0..h1 {
-                    let base = (y * sw + x) * sc;
-                    for &id in &flat[base + c0..base + c1] {
-                        hist[id as usize] = 0;
-                    }
+                let col = &flat[x * sc..];
+                for &o in &offs {
+                    hist[col[o] as usize] = 0;
                 }
             }
         }
@@ -288,7 +291,7 @@ pub fn local_h1_naive<T: MapValue>(
 ) -> Result<Array3<f64>> {
     let (windows, ids, _) = prepare(map, spec, est)?;
     let [ph, pw, pc] = windows.plans();
-    let table = xlogx_table(spec.kernel.len());
+    let table = XlogxTable::new(spec.kernel.len());
     let mut scratch: Vec<u32> = Vec::with_capacity(spec.kernel.len());
     let out = Array3::from_shape_fn(windows.shape(), |(i, j, l)| {
         scratch.clear();
@@ -299,7 +302,7 @@ pub fn local_h1_naive<T: MapValue>(
         ]);
         scratch.extend(view.iter().copied());
         scratch.sort_unstable();
-        entropy_from_fixed(run_sum(&scratch, &table), scratch.len())
+        table.entropy(run_sum(&scratch, &table), scratch.len())
     });
     Ok(out)
 }

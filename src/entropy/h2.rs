@@ -20,7 +20,7 @@ use ndarray::{Array3, ArrayView2, ArrayView4};
 
 use super::{MapValue, check_finite};
 use crate::error::{Error, Result};
-use crate::numerics::{LOG2_2PI_E, NeumaierAcc, cholesky_log2det, dot};
+use crate::numerics::{LOG2_2PI_E, NeumaierAcc, cholesky_log2det, cholesky_log2det_x4, dot};
 use crate::window::{AxisPlan, Border, WindowSpec, source_index};
 
 /// Why a covariance is singular (H2 = −∞).
@@ -269,14 +269,16 @@ fn finish(
     cd: &Centred,
     spec: &WindowSpec,
     ridge: Option<f64>,
-    mut fill: impl FnMut(&[(usize, [usize; 3])], &mut [f64]),
+    mut fill: impl FnMut(&[(usize, [usize; 3])], &mut [[f64; 4]], usize),
 ) -> LocalH2 {
     let shape = [cd.plans[0].len(), cd.plans[1].len(), cd.plans[2].len()];
     let mut values = Array3::<f64>::zeros(shape);
     let mut singular = Vec::new();
     let dmax = spec.kernel.len();
     let mut entries = Vec::with_capacity(dmax);
-    let mut mat = vec![0.0; dmax * dmax];
+    // Windows are factorised four at a time, grouped by size d (bit-identical to one at a
+    // time); a group is flushed when it holds four windows.
+    let mut groups: Vec<Group> = Vec::new();
     let inv = 1.0 / (cd.n as f64 - 1.0);
     for i in 0..shape[0] {
         for j in 0..shape[1] {
@@ -288,29 +290,95 @@ fn finish(
                     continue;
                 }
                 let d = entries.len();
-                let m = &mut mat[..d * d];
-                fill(&entries, m);
+                let g = match groups.iter().position(|g| g.d == d) {
+                    Some(k) => &mut groups[k],
+                    None => {
+                        groups.push(Group::new(d));
+                        groups.last_mut().expect("just pushed")
+                    }
+                };
+                let lane = g.filled;
+                fill(&entries, &mut g.packed, lane);
                 for a in 0..d {
-                    for b in 0..=a {
-                        m[a * d + b] *= inv;
+                    for b in 0..a {
+                        g.packed[a * d + b][lane] *= inv;
                     }
-                    if let Some(eps) = ridge {
-                        m[a * d + a] += eps;
-                    }
+                    let diag = &mut g.packed[a * d + a][lane];
+                    *diag = *diag * inv + ridge.unwrap_or(0.0);
                 }
-                let g = entropy_of_lower(m, d);
-                values[[i, j, l]] = g.bits;
-                if let Some(reason) = g.singular {
-                    singular.push(([i, j, l], reason));
+                g.lanes[lane] = [i, j, l];
+                g.filled += 1;
+                if g.filled == 4 {
+                    g.flush(&mut values, &mut singular);
                 }
             }
         }
     }
+    for g in &mut groups {
+        if g.filled > 0 {
+            g.flush(&mut values, &mut singular);
+        }
+    }
+    singular.sort_by_key(|(idx, _)| *idx);
     LocalH2 {
         values,
         singular,
         ridge,
         samples: cd.n,
+    }
+}
+
+/// Up to four windows of equal size waiting for a batched factorisation.
+struct Group {
+    d: usize,
+    packed: Vec<[f64; 4]>,
+    lanes: [[usize; 3]; 4],
+    filled: usize,
+}
+
+impl Group {
+    fn new(d: usize) -> Self {
+        Group {
+            d,
+            packed: vec![[0.0; 4]; d * d],
+            lanes: [[0; 3]; 4],
+            filled: 0,
+        }
+    }
+
+    fn flush(&mut self, values: &mut Array3<f64>, singular: &mut Vec<([usize; 3], Singular)>) {
+        let d = self.d;
+        // unused lanes hold identity matrices so they factorise harmlessly
+        for k in self.filled..4 {
+            for a in 0..d {
+                for b in 0..=a {
+                    self.packed[a * d + b][k] = if a == b { 1.0 } else { 0.0 };
+                }
+            }
+        }
+        let log2_2pie_d = d as f64 * LOG2_2PI_E;
+        for (k, r) in cholesky_log2det_x4(&mut self.packed, d)
+            .into_iter()
+            .enumerate()
+            .take(self.filled)
+        {
+            let idx = self.lanes[k];
+            match r {
+                Ok(l) => values[idx] = 0.5 * (log2_2pie_d + l),
+                Err(f) => {
+                    values[idx] = f64::NEG_INFINITY;
+                    singular.push((
+                        idx,
+                        Singular::NotPositiveDefinite {
+                            index: f.index,
+                            pivot: f.pivot,
+                            tolerance: f.tolerance,
+                        },
+                    ));
+                }
+            }
+        }
+        self.filled = 0;
     }
 }
 
@@ -346,70 +414,127 @@ pub fn local_h2<T: MapValue>(
     // Shared products pay off when windows overlap; cap the table at 16 M entries (128 MiB).
     let table_cost = positions * n_off;
     let direct_cost = n_windows * d * (d + 1) / 2;
-    let n = cd.n;
     if table_cost < direct_cost && table_cost <= 16 << 20 {
-        let mut table = vec![0.0f64; table_cost];
+        let table = build_table(&cd, kh, kw, kc);
         let dims = cd.dims;
-        for y in 0..dims[0] {
-            for x in 0..dims[1] {
-                for z in 0..dims[2] {
-                    let p = (y * dims[1] + x) * dims[2] + z;
-                    let xp = &cd.data[p * n..(p + 1) * n];
-                    for dy in 0..kh {
-                        if y + dy >= dims[0] {
-                            break;
-                        }
-                        for dxi in 0..ow {
-                            let xx = x as isize + dxi as isize - (kw as isize - 1);
-                            if xx < 0 || xx >= dims[1] as isize || (dy == 0 && dxi < kw - 1) {
-                                continue;
-                            }
-                            for dzi in 0..oc {
-                                let zz = z as isize + dzi as isize - (kc as isize - 1);
-                                if zz < 0
-                                    || zz >= dims[2] as isize
-                                    || (dy == 0 && dxi == kw - 1 && dzi < kc - 1)
-                                {
-                                    continue;
-                                }
-                                let q = ((y + dy) * dims[1] + xx as usize) * dims[2] + zz as usize;
-                                table[p * n_off + (dy * ow + dxi) * oc + dzi] =
-                                    dot(xp, &cd.data[q * n..(q + 1) * n]);
-                            }
-                        }
+        // for full windows the table index of pair (a, b) is base·n_off + pair_idx[a, b]
+        let full: Vec<[usize; 3]> = {
+            let mut v = Vec::with_capacity(d);
+            for y in 0..kh {
+                for x in 0..kw {
+                    for z in 0..kc {
+                        v.push([y, x, z]);
                     }
                 }
             }
+            v
+        };
+        let mut pair_idx = vec![0usize; d * d];
+        for a in 0..d {
+            for b in 0..=a {
+                let (ca, cb) = (full[a], full[b]);
+                let rel_b = (cb[0] * dims[1] + cb[1]) * dims[2] + cb[2];
+                let off = ((ca[0] - cb[0]) * ow + (ca[1] + kw - 1 - cb[1])) * oc
+                    + (ca[2] + kc - 1 - cb[2]);
+                pair_idx[a * d + b] = rel_b * n_off + off;
+            }
         }
-        Ok(finish(&cd, spec, opts.ridge, |entries, m| {
+        Ok(finish(&cd, spec, opts.ridge, |entries, m, lane| {
             let d = entries.len();
+            if d == full.len() {
+                let base = entries[0].0 * n_off;
+                for a in 0..d {
+                    let row = &mut m[a * d..a * d + a + 1];
+                    for (r, &pi) in row.iter_mut().zip(&pair_idx[a * d..a * d + a + 1]) {
+                        r[lane] = table[base + pi];
+                    }
+                }
+                return;
+            }
             for (a, &(_, ca)) in entries.iter().enumerate() {
                 for (b, &(pb, cb)) in entries[..=a].iter().enumerate() {
                     let dy = ca[0] - cb[0];
                     let dxi = (ca[1] + kw - 1) - cb[1];
                     let dzi = (ca[2] + kc - 1) - cb[2];
-                    m[a * d + b] = table[pb * n_off + (dy * ow + dxi) * oc + dzi];
+                    m[a * d + b][lane] = table[pb * n_off + (dy * ow + dxi) * oc + dzi];
                 }
             }
         }))
     } else {
-        Ok(finish(&cd, spec, opts.ridge, |entries, m| {
-            fill_direct(&cd, entries, m)
+        Ok(finish(&cd, spec, opts.ridge, |entries, m, lane| {
+            fill_direct(&cd, entries, m, lane)
         }))
     }
 }
 
-fn fill_direct(cd: &Centred, entries: &[(usize, [usize; 3])], m: &mut [f64]) {
+fn fill_direct(cd: &Centred, entries: &[(usize, [usize; 3])], m: &mut [[f64; 4]], lane: usize) {
     let n = cd.n;
     let d = entries.len();
     for (a, &(pa, _)) in entries.iter().enumerate() {
         for (b, &(pb, _)) in entries[..=a].iter().enumerate() {
-            m[a * d + b] = dot(
+            m[a * d + b][lane] = dot(
                 &cd.data[pb * n..(pb + 1) * n],
                 &cd.data[pa * n..(pa + 1) * n],
             );
         }
     }
+}
+
+/// Dot products of every position with every position at a lexicographically non-negative
+/// offset inside the kernel box: entry `p·n_off + (dy·(2k_w−1) + dx + k_w−1)·(2k_c−1) + dz + k_c−1`.
+fn build_table(cd: &Centred, kh: usize, kw: usize, kc: usize) -> Vec<f64> {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU supports AVX2, the only feature `build_table_avx2` assumes.
+            return unsafe { build_table_avx2(cd, kh, kw, kc) };
+        }
+    }
+    build_table_impl(cd, kh, kw, kc)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn build_table_avx2(cd: &Centred, kh: usize, kw: usize, kc: usize) -> Vec<f64> {
+    build_table_impl(cd, kh, kw, kc)
+}
+
+#[inline(always)]
+fn build_table_impl(cd: &Centred, kh: usize, kw: usize, kc: usize) -> Vec<f64> {
+    let (ow, oc) = (2 * kw - 1, 2 * kc - 1);
+    let n_off = kh * ow * oc;
+    let n = cd.n;
+    let dims = cd.dims;
+    let mut table = vec![0.0f64; dims[0] * dims[1] * dims[2] * n_off];
+    for y in 0..dims[0] {
+        for x in 0..dims[1] {
+            for z in 0..dims[2] {
+                let p = (y * dims[1] + x) * dims[2] + z;
+                let xp = &cd.data[p * n..(p + 1) * n];
+                for dy in 0..kh.min(dims[0] - y) {
+                    for dxi in 0..ow {
+                        let xx = x as isize + dxi as isize - (kw as isize - 1);
+                        if xx < 0 || xx >= dims[1] as isize || (dy == 0 && dxi < kw - 1) {
+                            continue;
+                        }
+                        for dzi in 0..oc {
+                            let zz = z as isize + dzi as isize - (kc as isize - 1);
+                            if zz < 0
+                                || zz >= dims[2] as isize
+                                || (dy == 0 && dxi == kw - 1 && dzi < kc - 1)
+                            {
+                                continue;
+                            }
+                            let q = ((y + dy) * dims[1] + xx as usize) * dims[2] + zz as usize;
+                            table[p * n_off + (dy * ow + dxi) * oc + dzi] =
+                                dot(xp, &cd.data[q * n..(q + 1) * n]);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    table
 }
 
 /// Local H2 with each window's covariance computed from its own entries (reference for
@@ -431,8 +556,8 @@ pub fn local_h2_naive<T: MapValue>(
     opts: &H2Options,
 ) -> Result<LocalH2> {
     let cd = centre(batch, spec)?;
-    Ok(finish(&cd, spec, opts.ridge, |entries, m| {
-        fill_direct(&cd, entries, m)
+    Ok(finish(&cd, spec, opts.ridge, |entries, m, lane| {
+        fill_direct(&cd, entries, m, lane)
     }))
 }
 

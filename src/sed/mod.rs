@@ -23,7 +23,9 @@ use crate::arch::{AnyArch, BlockCensus, Census, CensusOptions, ConvCount, PoolCo
 use crate::error::{Error, Result};
 
 /// K ≥ O_1 as printed, or strictly greater.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Comparison {
     /// k ≥ ⌈o/s⌉ (as printed).
@@ -33,7 +35,9 @@ pub enum Comparison {
 }
 
 /// What #_A K counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum KernelCount {
     /// Number of convolution operations with kernel K.
@@ -43,7 +47,9 @@ pub enum KernelCount {
 }
 
 /// Where O_1 comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum O1Source {
     /// The largest pooling kernel among the space's candidate operations.
@@ -53,7 +59,9 @@ pub enum O1Source {
 }
 
 /// Floating-point precision of the whole computation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Precision {
     /// f64 throughout.
@@ -63,7 +71,9 @@ pub enum Precision {
 }
 
 /// The squashing function (an ablation switch: `identity` removes the sigmoids).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Squash {
     /// sig(x) = 1/(1+e^−x), as printed.
@@ -170,7 +180,10 @@ impl Sed {
     /// ```
     pub fn new(cfg: SedConfig) -> Result<Self> {
         if !cfg.missing_constant.is_finite() {
-            return Err(Error::param("missing_constant", format!("must be finite, got {}", cfg.missing_constant)));
+            return Err(Error::param(
+                "missing_constant",
+                format!("must be finite, got {}", cfg.missing_constant),
+            ));
         }
         cfg.network.validate()?;
         Ok(Sed { cfg })
@@ -234,7 +247,13 @@ impl Sed {
             .iter()
             .map(|b| {
                 let (s, k, p, t) = self.terms::<f64>(b, c.space_has_skip, c.space_has_pool);
-                BlockTerms { skip_sed: s, conv_sed: k, pool_sed: p, term: t, multiplicity: b.multiplicity }
+                BlockTerms {
+                    skip_sed: s,
+                    conv_sed: k,
+                    pool_sed: p,
+                    term: t,
+                    multiplicity: b.multiplicity,
+                }
             })
             .collect()
     }
@@ -272,7 +291,11 @@ impl Sed {
         let skips = f(b.skips as f64);
         let cout = f(b.c_out as f64);
         let missing = f(cfg.missing_constant);
-        let skip_sed = if has_skip { sig(skips) * skips } else { missing };
+        let skip_sed = if has_skip {
+            sig(skips) * skips
+        } else {
+            missing
+        };
         let conv_sed = sig(cout) * big;
         let pool_sed = if has_pool {
             let outp = f(pools as f64) + small;
@@ -280,7 +303,8 @@ impl Sed {
         } else {
             missing
         };
-        let inner = (if cfg.use_skip { skip_sed } else { F::one() }) * (if cfg.use_conv { conv_sed } else { F::one() });
+        let inner = (if cfg.use_skip { skip_sed } else { F::one() })
+            * (if cfg.use_conv { conv_sed } else { F::one() });
         let pool_factor = if cfg.use_pool { pool_sed } else { F::one() };
         let ratio = f(b.f_in as f64) / f(b.f_out as f64);
         let term = sig(cout) * ratio * pool_factor * sig(inner);
@@ -328,12 +352,16 @@ pub fn readings(base: &SedConfig) -> Vec<(String, SedConfig)> {
     };
     push("sed[K>O1]", &|c| c.comparison = Comparison::Gt);
     push("sed[none∈OPT]", &|c| c.none_in_opt = true);
-    push("sed[#K=filters]", &|c| c.kernel_count = KernelCount::Filters);
+    push("sed[#K=filters]", &|c| {
+        c.kernel_count = KernelCount::Filters
+    });
     push("sed[O1=arch]", &|c| c.o1_source = O1Source::Arch);
     push("sed[f32]", &|c| c.precision = Precision::F32);
     push("sed[block=node]", &|c| c.network.block = BlockKind::Node);
     push("sed[block=stage]", &|c| c.network.block = BlockKind::Stage);
-    push("sed[dil=effective]", &|c| c.network.dilated_kernel = DilatedKernel::Effective);
+    push("sed[dil=effective]", &|c| {
+        c.network.dilated_kernel = DilatedKernel::Effective
+    });
     v
 }
 
@@ -344,10 +372,34 @@ pub fn readings(base: &SedConfig) -> Vec<(String, SedConfig)> {
 /// ```
 pub fn ablations(base: &SedConfig) -> Vec<(String, SedConfig)> {
     vec![
-        ("sed[-skip]".to_string(), SedConfig { use_skip: false, ..*base }),
-        ("sed[-conv]".to_string(), SedConfig { use_conv: false, ..*base }),
-        ("sed[-pool]".to_string(), SedConfig { use_pool: false, ..*base }),
-        ("sed[-sigmoid]".to_string(), SedConfig { squash: Squash::Identity, ..*base }),
+        (
+            "sed[-skip]".to_string(),
+            SedConfig {
+                use_skip: false,
+                ..*base
+            },
+        ),
+        (
+            "sed[-conv]".to_string(),
+            SedConfig {
+                use_conv: false,
+                ..*base
+            },
+        ),
+        (
+            "sed[-pool]".to_string(),
+            SedConfig {
+                use_pool: false,
+                ..*base
+            },
+        ),
+        (
+            "sed[-sigmoid]".to_string(),
+            SedConfig {
+                squash: Squash::Identity,
+                ..*base
+            },
+        ),
     ]
 }
 
@@ -378,11 +430,25 @@ mod tests {
         let expect = (per_stage(16.0) + per_stage(32.0) + per_stage(64.0)) / 3.0;
         assert!((got - expect).abs() < 1e-12, "{got} vs {expect}");
         // none ∈ OPT: OPT = 6
-        let got2 = score(SpaceKind::Nb201, s, SedConfig { none_in_opt: true, ..Default::default() });
+        let got2 = score(
+            SpaceKind::Nb201,
+            s,
+            SedConfig {
+                none_in_opt: true,
+                ..Default::default()
+            },
+        );
         let pool2 = 4.0 + 36.0 - 4.0;
         assert!((got2 - expect * pool2 / pool).abs() < 1e-9);
         // K > O1: conv3 no longer counts as ≥ O1: big = 0, small = 3
-        let got3 = score(SpaceKind::Nb201, s, SedConfig { comparison: Comparison::Gt, ..Default::default() });
+        let got3 = score(
+            SpaceKind::Nb201,
+            s,
+            SedConfig {
+                comparison: Comparison::Gt,
+                ..Default::default()
+            },
+        );
         let pool3 = 0.0 + 25.0 - 16.0;
         let expect3 = (sig(16.0) + sig(32.0) + sig(64.0)) / 3.0 * pool3 * sig(0.0);
         assert!((got3 - expect3).abs() < 1e-12);
@@ -393,7 +459,14 @@ mod tests {
     fn nb101_uses_missing_constant() {
         let a = "011001000|input,conv3x3-bn-relu,output";
         let c1 = score(SpaceKind::Nb101, a, SedConfig::default());
-        let c2 = score(SpaceKind::Nb101, a, SedConfig { missing_constant: 2.0, ..Default::default() });
+        let c2 = score(
+            SpaceKind::Nb101,
+            a,
+            SedConfig {
+                missing_constant: 2.0,
+                ..Default::default()
+            },
+        );
         assert!(c2 > c1);
     }
 
@@ -401,7 +474,14 @@ mod tests {
     fn f32_differs_only_in_rounding() {
         let s = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|";
         let a = score(SpaceKind::Nb201, s, SedConfig::default());
-        let b = score(SpaceKind::Nb201, s, SedConfig { precision: Precision::F32, ..Default::default() });
+        let b = score(
+            SpaceKind::Nb201,
+            s,
+            SedConfig {
+                precision: Precision::F32,
+                ..Default::default()
+            },
+        );
         assert!((a - b).abs() < 1e-4 && a != b);
     }
 
