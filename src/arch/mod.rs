@@ -431,3 +431,72 @@ impl fmt::Display for AnyArch {
         }
     }
 }
+
+/// Which CSV columns hold an architecture (the defaults match the files in `../shared/data`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArchColumns {
+    /// The architecture column (NB201 string, SSS channels, NB101 adjacency, DARTS normal cell or genotype).
+    pub arch: String,
+    /// NB101: the operations column.
+    pub ops: String,
+    /// DARTS: the reduction-cell column (used when the arch column holds a NASLib cell).
+    pub reduce: String,
+}
+
+impl ArchColumns {
+    /// Defaults per space: `arch_str`; `channels`; `adjacency_7x7_rowmajor` + `ops`;
+    /// `normal_cell` + `reduce_cell`.
+    pub fn default_for(space: SpaceKind) -> Self {
+        let arch = match space {
+            SpaceKind::Nb201 => "arch_str",
+            SpaceKind::NatsSss => "channels",
+            SpaceKind::Nb101 => "adjacency_7x7_rowmajor",
+            SpaceKind::Darts => "normal_cell",
+        };
+        ArchColumns { arch: arch.into(), ops: "ops".into(), reduce: "reduce_cell".into() }
+    }
+
+    /// Column positions in a header row, or an error naming the missing column.
+    pub fn locate(&self, space: SpaceKind, headers: &csv::StringRecord, path: &str) -> Result<ColumnIndex> {
+        let find = |name: &str| headers.iter().position(|h| h == name);
+        let missing = |name: &str| Error::Csv {
+            path: path.to_string(),
+            line: 1,
+            reason: format!("no column {name:?} (columns: {})", headers.iter().collect::<Vec<_>>().join(", ")),
+        };
+        let arch = find(&self.arch).ok_or_else(|| missing(&self.arch))?;
+        let ops = match space {
+            SpaceKind::Nb101 => Some(find(&self.ops).ok_or_else(|| missing(&self.ops))?),
+            _ => None,
+        };
+        let reduce = match space {
+            SpaceKind::Darts => find(&self.reduce),
+            _ => None,
+        };
+        Ok(ColumnIndex { space, arch, ops, reduce })
+    }
+}
+
+/// Located architecture columns of one CSV file.
+#[derive(Debug, Clone, Copy)]
+pub struct ColumnIndex {
+    space: SpaceKind,
+    arch: usize,
+    ops: Option<usize>,
+    reduce: Option<usize>,
+}
+
+impl ColumnIndex {
+    /// The one-line text form of the architecture in `record`.
+    pub fn text(&self, record: &csv::StringRecord) -> String {
+        let get = |i: usize| record.get(i).unwrap_or("").trim();
+        let a = get(self.arch);
+        match (self.space, self.ops, self.reduce) {
+            (SpaceKind::Nb101, Some(o), _) => format!("{a}|{}", get(o)),
+            (SpaceKind::Darts, _, Some(r)) if !a.starts_with("Genotype") && !a.starts_with('{') => {
+                format!("{a}|{}", get(r))
+            }
+            _ => a.to_string(),
+        }
+    }
+}

@@ -2,6 +2,8 @@
 //! (`error: ...`) and exits with status 2.
 
 mod entropy;
+mod score;
+mod sedflags;
 
 use std::ffi::OsString;
 
@@ -19,6 +21,10 @@ pub struct Cli {
 enum Command {
     /// Local entropy (H1 or H2) of a map in a .npy or PNG file.
     Entropy(entropy::EntropyArgs),
+    /// SED of architectures (arguments, stdin lines, or a CSV column) as CSV.
+    Score(score::ScoreArgs),
+    /// Stream every NB201 architecture (or the top K) with its SED.
+    Enumerate(score::EnumerateArgs),
 }
 
 /// Runs the CLI on `args` (the first is the program name) and returns the exit status.
@@ -45,14 +51,26 @@ where
     };
     let result = match cli.command {
         Command::Entropy(a) => entropy::run(a),
+        Command::Score(a) => score::run_score(a),
+        Command::Enumerate(a) => score::run_enumerate(a),
     };
     match result {
         Ok(code) => code,
+        // a closed pipe (`sednas ... | head`) is not an error
+        Err(e) if is_broken_pipe(&e) => 0,
         Err(e) => {
             eprintln!("error: {}", one_line(&e));
             2
         }
     }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            || c.downcast_ref::<csv::Error>()
+                .is_some_and(|ce| matches!(ce.kind(), csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::BrokenPipe))
+    })
 }
 
 /// Flattens an error chain to a single line.

@@ -1,0 +1,145 @@
+//! Every SED switch as a command-line flag (over `--config FILE.toml` and the defaults).
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::Args;
+
+use crate::arch::{BlockKind, DilatedKernel};
+use crate::sed::{Comparison, KernelCount, O1Source, Precision, Sed, SedConfig, Squash};
+
+/// SED configuration flags; unset flags keep the config file's (or the default) value.
+#[derive(Debug, Args, Default, Clone)]
+pub struct SedFlags {
+    /// TOML file with SedConfig fields (see docs/sed-readings.md); flags override it.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// K ≥ O_1 (ge, printed) or K > O_1 (gt).
+    #[arg(long, value_enum)]
+    pub comparison: Option<Comparison>,
+    /// Count `none` in Σ_{op∈OPT} #op.
+    #[arg(long)]
+    pub none_in_opt: Option<bool>,
+    /// #K counts operations (ops) or filters.
+    #[arg(long, value_enum)]
+    pub kernel_count: Option<KernelCount>,
+    /// skip_SED / pool_SED in spaces without skips / pooling.
+    #[arg(long)]
+    pub missing_constant: Option<f64>,
+    /// O_1 from the space's candidates (space) or the block's own pooling (arch).
+    #[arg(long, value_enum)]
+    pub o1: Option<O1Source>,
+    /// f64 or f32 arithmetic.
+    #[arg(long, value_enum)]
+    pub precision: Option<Precision>,
+    /// logistic (printed) or identity (ablation: no sigmoids).
+    #[arg(long, value_enum)]
+    pub squash: Option<Squash>,
+    /// Ablation: drop skip_SED from sig(skip_SED·conv_SED).
+    #[arg(long)]
+    pub no_skip_term: bool,
+    /// Ablation: drop conv_SED from sig(skip_SED·conv_SED).
+    #[arg(long)]
+    pub no_conv_term: bool,
+    /// Ablation: drop the pool_SED factor.
+    #[arg(long)]
+    pub no_pool_term: bool,
+    /// What a block is: cell, node or stage.
+    #[arg(long, value_enum)]
+    pub block: Option<BlockKind>,
+    /// DARTS dilated kernels: nominal or effective size.
+    #[arg(long, value_enum)]
+    pub dilated: Option<DilatedKernel>,
+    /// NB201 cells per stage N.
+    #[arg(long)]
+    pub nb201_cells: Option<u32>,
+    /// NB201 first-stage channels C.
+    #[arg(long)]
+    pub nb201_channels: Option<u32>,
+    /// NB101 cells per stack.
+    #[arg(long)]
+    pub nb101_cells: Option<u32>,
+    /// NB101 first-stack channels.
+    #[arg(long)]
+    pub nb101_channels: Option<u32>,
+    /// DARTS evaluation-network cells.
+    #[arg(long)]
+    pub darts_layers: Option<u32>,
+    /// DARTS evaluation-network initial channels.
+    #[arg(long)]
+    pub darts_channels: Option<u32>,
+    /// Input resolution.
+    #[arg(long)]
+    pub resolution: Option<u32>,
+}
+
+impl SedFlags {
+    /// The configuration these flags describe.
+    pub fn config(&self) -> anyhow::Result<SedConfig> {
+        let mut c = match &self.config {
+            Some(p) => {
+                let text = std::fs::read_to_string(p).with_context(|| format!("{}", p.display()))?;
+                SedConfig::from_toml(&text).with_context(|| format!("{}", p.display()))?
+            }
+            None => SedConfig::default(),
+        };
+        if let Some(v) = self.comparison {
+            c.comparison = v;
+        }
+        if let Some(v) = self.none_in_opt {
+            c.none_in_opt = v;
+        }
+        if let Some(v) = self.kernel_count {
+            c.kernel_count = v;
+        }
+        if let Some(v) = self.missing_constant {
+            c.missing_constant = v;
+        }
+        if let Some(v) = self.o1 {
+            c.o1_source = v;
+        }
+        if let Some(v) = self.precision {
+            c.precision = v;
+        }
+        if let Some(v) = self.squash {
+            c.squash = v;
+        }
+        c.use_skip &= !self.no_skip_term;
+        c.use_conv &= !self.no_conv_term;
+        c.use_pool &= !self.no_pool_term;
+        let n = &mut c.network;
+        if let Some(v) = self.block {
+            n.block = v;
+        }
+        if let Some(v) = self.dilated {
+            n.dilated_kernel = v;
+        }
+        if let Some(v) = self.nb201_cells {
+            n.nb201_cells_per_stage = v;
+        }
+        if let Some(v) = self.nb201_channels {
+            n.nb201_channels = v;
+        }
+        if let Some(v) = self.nb101_cells {
+            n.nb101_cells_per_stack = v;
+        }
+        if let Some(v) = self.nb101_channels {
+            n.nb101_channels = v;
+        }
+        if let Some(v) = self.darts_layers {
+            n.darts_layers = v;
+        }
+        if let Some(v) = self.darts_channels {
+            n.darts_channels = v;
+        }
+        if let Some(v) = self.resolution {
+            n.resolution = v;
+        }
+        Ok(c)
+    }
+
+    /// A validated scorer.
+    pub fn scorer(&self) -> anyhow::Result<Sed> {
+        Ok(Sed::new(self.config()?)?)
+    }
+}
