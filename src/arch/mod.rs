@@ -20,7 +20,7 @@ use std::str::FromStr;
 use crate::error::{Error, Result};
 
 /// Most distinct kernel shapes one block can hold.
-pub const MAX_KINDS: usize = 8;
+pub const MAX_KINDS: usize = 4;
 
 /// Convolutions of one kernel shape in a block.
 #[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize)]
@@ -453,16 +453,28 @@ impl ArchColumns {
             SpaceKind::Nb101 => "adjacency_7x7_rowmajor",
             SpaceKind::Darts => "normal_cell",
         };
-        ArchColumns { arch: arch.into(), ops: "ops".into(), reduce: "reduce_cell".into() }
+        ArchColumns {
+            arch: arch.into(),
+            ops: "ops".into(),
+            reduce: "reduce_cell".into(),
+        }
     }
 
     /// Column positions in a header row, or an error naming the missing column.
-    pub fn locate(&self, space: SpaceKind, headers: &csv::StringRecord, path: &str) -> Result<ColumnIndex> {
+    pub fn locate(
+        &self,
+        space: SpaceKind,
+        headers: &csv::StringRecord,
+        path: &str,
+    ) -> Result<ColumnIndex> {
         let find = |name: &str| headers.iter().position(|h| h == name);
         let missing = |name: &str| Error::Csv {
             path: path.to_string(),
             line: 1,
-            reason: format!("no column {name:?} (columns: {})", headers.iter().collect::<Vec<_>>().join(", ")),
+            reason: format!(
+                "no column {name:?} (columns: {})",
+                headers.iter().collect::<Vec<_>>().join(", ")
+            ),
         };
         let arch = find(&self.arch).ok_or_else(|| missing(&self.arch))?;
         let ops = match space {
@@ -473,7 +485,12 @@ impl ArchColumns {
             SpaceKind::Darts => find(&self.reduce),
             _ => None,
         };
-        Ok(ColumnIndex { space, arch, ops, reduce })
+        Ok(ColumnIndex {
+            space,
+            arch,
+            ops,
+            reduce,
+        })
     }
 }
 

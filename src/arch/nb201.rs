@@ -273,6 +273,10 @@ impl Nb201Arch {
         out.clear(true, true);
         let n = self.nodes as usize;
         let o1 = Some(PoolCount::kernel(3, 3, 1, 1));
+        let mut hist = [0u32; 5];
+        for &op in self.ops() {
+            hist[op as usize] += 1;
+        }
         for stage in 0..3u32 {
             let c = opts.nb201_channels << stage;
             let side = (opts.resolution >> stage).max(1) as u64;
@@ -285,18 +289,18 @@ impl Nb201Arch {
                     } else {
                         (cells, 1)
                     };
-                    let mut b = BlockCensus::new(c, c, f, f, mult, o1);
-                    for &op in self.ops() {
-                        add_op(&mut b, op, c, times);
-                    }
-                    out.blocks.push(b);
+                    out.blocks.push(BlockCensus::new(c, c, f, f, mult, o1));
+                    let b = out.blocks.last_mut().expect("just pushed");
+                    add_counts(b, &hist, c, times);
                 }
                 BlockKind::Node => {
                     for j in 1..n {
                         let mut b = BlockCensus::new(c, c, f, f, cells, o1);
+                        let mut h = [0u32; 5];
                         for i in 0..j {
-                            add_op(&mut b, self.op(j, i), c, 1);
+                            h[self.op(j, i) as usize] += 1;
                         }
+                        add_counts(&mut b, &h, c, 1);
                         out.blocks.push(b);
                     }
                 }
@@ -305,14 +309,69 @@ impl Nb201Arch {
     }
 }
 
+/// Fast path of the parser: the operation whose name starts at `pos` (recognised by its
+/// first bytes, then checked in full) and the position of the `~` that must follow it.
 #[inline]
-fn add_op(b: &mut BlockCensus, op: Nb201Op, c: u32, times: u32) {
-    match op {
-        Nb201Op::None => b.nones += times,
-        Nb201Op::Skip => b.skips += times,
-        Nb201Op::Conv1x1 => b.add_conv(1, 1, c, times),
-        Nb201Op::Conv3x3 => b.add_conv(3, 3, c, times),
-        Nb201Op::AvgPool3x3 => b.add_pool(3, 3, 1, 1, times),
+fn lex_op(b: &[u8], pos: usize) -> Option<(Nb201Op, usize)> {
+    let op = match *b.get(pos)? {
+        b's' => Nb201Op::Skip,
+        b'a' => Nb201Op::AvgPool3x3,
+        b'n' => match *b.get(pos + 2)? {
+            b'n' => Nb201Op::None,
+            b'r' => match *b.get(pos + 11)? {
+                b'1' => Nb201Op::Conv1x1,
+                b'3' => Nb201Op::Conv3x3,
+                _ => return None,
+            },
+            _ => return None,
+        },
+        _ => return None,
+    };
+    let end = pos + if op == Nb201Op::None { 4 } else { 12 };
+    (op_from_bytes(b.get(pos..end)?) == Some(op) && b.get(end) == Some(&b'~')).then_some((op, end))
+}
+
+/// The operation named by `name` (exact match), decided by length and two bytes, then one
+/// comparison.
+#[inline]
+fn op_from_bytes(name: &[u8]) -> Option<Nb201Op> {
+    let op = match (name.len(), name.first(), name.last()) {
+        (4, Some(b'n'), Some(b'e')) => Nb201Op::None,
+        (12, Some(b's'), Some(b't')) => Nb201Op::Skip,
+        (12, Some(b'n'), Some(b'1')) => Nb201Op::Conv1x1,
+        (12, Some(b'n'), Some(b'3')) => Nb201Op::Conv3x3,
+        (12, Some(b'a'), Some(b'3')) => Nb201Op::AvgPool3x3,
+        _ => return None,
+    };
+    let want = op.name().as_bytes();
+    // fixed-width compares instead of a memcmp call
+    let same = if name.len() == 12 {
+        let w = |x: &[u8]| {
+            (
+                u64::from_le_bytes(x[..8].try_into().expect("8")),
+                u32::from_le_bytes(x[8..12].try_into().expect("4")),
+            )
+        };
+        w(name) == w(want)
+    } else {
+        name == want
+    };
+    same.then_some(op)
+}
+
+/// Adds an op histogram (indexed by [`Nb201Op`] id) to a block, `times` over.
+#[inline]
+fn add_counts(b: &mut BlockCensus, h: &[u32; 5], c: u32, times: u32) {
+    b.nones += h[Nb201Op::None as usize] * times;
+    b.skips += h[Nb201Op::Skip as usize] * times;
+    if h[Nb201Op::Conv3x3 as usize] > 0 {
+        b.add_conv(3, 3, c, h[Nb201Op::Conv3x3 as usize] * times);
+    }
+    if h[Nb201Op::Conv1x1 as usize] > 0 {
+        b.add_conv(1, 1, c, h[Nb201Op::Conv1x1 as usize] * times);
+    }
+    if h[Nb201Op::AvgPool3x3 as usize] > 0 {
+        b.add_pool(3, 3, 1, 1, h[Nb201Op::AvgPool3x3 as usize] * times);
     }
 }
 
@@ -356,36 +415,38 @@ impl FromStr for Nb201Arch {
                         format!("wrong edge count: node {node} has {i}"),
                     ));
                 }
-                let tilde = b[pos..]
-                    .iter()
-                    .position(|&c| c == b'~' || c == b'|' || c == b'+')
-                    .map(|k| pos + k);
-                let Some(t) = tilde.filter(|&t| b[t] == b'~') else {
-                    return Err(arch_err(start, "'op~input'", "missing '~'"));
-                };
-                let name = &s[start..t];
-                let op = match name {
-                    "none" => Nb201Op::None,
-                    "skip_connect" => Nb201Op::Skip,
-                    "nor_conv_1x1" => Nb201Op::Conv1x1,
-                    "nor_conv_3x3" => Nb201Op::Conv3x3,
-                    "avg_pool_3x3" => Nb201Op::AvgPool3x3,
-                    _ => {
+                let (op, t) = match lex_op(b, pos) {
+                    Some(x) => x,
+                    None => {
+                        // slow path: find the name's end only to report what is wrong
+                        let tilde = b[pos..]
+                            .iter()
+                            .position(|&c| c == b'~' || c == b'|' || c == b'+')
+                            .map(|k| pos + k);
+                        let Some(t) = tilde.filter(|&t| b[t] == b'~') else {
+                            return Err(arch_err(start, "'op~input'", "missing '~'"));
+                        };
                         return Err(arch_err(
                             start,
                             "one of none, skip_connect, nor_conv_1x1, nor_conv_3x3, avg_pool_3x3",
-                            format!("unknown operation {name:?}"),
+                            format!("unknown operation {:?}", &s[start..t]),
                         ));
                     }
                 };
                 pos = t + 1;
                 let dstart = pos;
-                while pos < b.len() && b[pos].is_ascii_digit() {
+                let mut idx = 0usize;
+                while pos < b.len() && b[pos].is_ascii_digit() && pos - dstart < 3 {
+                    idx = idx * 10 + (b[pos] - b'0') as usize;
                     pos += 1;
                 }
-                let idx: usize = s[dstart..pos]
-                    .parse()
-                    .map_err(|_| arch_err(dstart, "an input node number", "missing input index"))?;
+                if pos == dstart {
+                    return Err(arch_err(
+                        dstart,
+                        "an input node number",
+                        "missing input index",
+                    ));
+                }
                 if idx != i {
                     return Err(arch_err(
                         dstart,

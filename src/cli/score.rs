@@ -67,7 +67,12 @@ pub fn run_score(a: ScoreArgs) -> anyhow::Result<i32> {
             lines.push((k as u64 + 2, idx.text(&rec)));
         }
     } else if !a.archs.is_empty() {
-        lines = a.archs.iter().enumerate().map(|(k, s)| (k as u64 + 1, s.clone())).collect();
+        lines = a
+            .archs
+            .iter()
+            .enumerate()
+            .map(|(k, s)| (k as u64 + 1, s.clone()))
+            .collect();
     } else {
         for (k, l) in std::io::stdin().lock().lines().enumerate() {
             let l = l.context("reading stdin")?;
@@ -104,7 +109,11 @@ pub fn run_score(a: ScoreArgs) -> anyhow::Result<i32> {
                 if a.explain {
                     let b = sed.breakdown(&census);
                     let f = b.first();
-                    for v in [f.map(|x| x.skip_sed), f.map(|x| x.conv_sed), f.map(|x| x.pool_sed)] {
+                    for v in [
+                        f.map(|x| x.skip_sed),
+                        f.map(|x| x.conv_sed),
+                        f.map(|x| x.pool_sed),
+                    ] {
                         rec.push(v.map(|x| x.to_string()).unwrap_or_default());
                     }
                 }
@@ -149,7 +158,10 @@ pub struct EnumerateArgs {
 
 pub fn run_enumerate(a: EnumerateArgs) -> anyhow::Result<i32> {
     if a.space != SpaceKind::Nb201 {
-        bail!("enumerate supports --space nb201 (with --nodes N); {} is not enumerated", a.space);
+        bail!(
+            "enumerate supports --space nb201 (with --nodes N); {} is not enumerated",
+            a.space
+        );
     }
     let sed = a.sed.scorer()?;
     let total = space_size(a.nodes)?;
@@ -169,8 +181,10 @@ pub fn run_enumerate(a: EnumerateArgs) -> anyhow::Result<i32> {
                 bail!("--top must be at least 1");
             }
             // per-chunk top-k, merged; order: score desc, then code asc (deterministic)
-            let chunks: Vec<(u64, u64)> =
-                (0..total).step_by(1 << 16).map(|s| (s, (s + (1 << 16)).min(total))).collect();
+            let chunks: Vec<(u64, u64)> = (0..total)
+                .step_by(1 << 16)
+                .map(|s| (s, (s + (1 << 16)).min(total)))
+                .collect();
             let mut best: Vec<(f64, u64)> = chunks
                 .par_iter()
                 .map(|&(s, e)| {
@@ -200,13 +214,18 @@ pub fn run_enumerate(a: EnumerateArgs) -> anyhow::Result<i32> {
             let tie = kth.map(|t| {
                 (0..total)
                     .into_par_iter()
-                    .map_init(Census::default, |c, code| (score_code(c, code).0 == t) as u64)
+                    .map_init(Census::default, |c, code| {
+                        (score_code(c, code).0 == t) as u64
+                    })
                     .sum::<u64>()
             });
             writeln!(out, "rank,index,arch,sed")?;
             for (r, (s, code)) in best.iter().enumerate() {
                 let arch = Nb201Arch::from_code(nodes, *code)?;
-                let idx = arch.official_index().map(|i| i.to_string()).unwrap_or_default();
+                let idx = arch
+                    .official_index()
+                    .map(|i| i.to_string())
+                    .unwrap_or_default();
                 writeln!(out, "{},{},{},{}", r + 1, idx, arch, s)?;
             }
             out.flush()?;
@@ -221,12 +240,18 @@ pub fn run_enumerate(a: EnumerateArgs) -> anyhow::Result<i32> {
             let mut census = Census::default();
             for code in 0..total {
                 let (s, arch) = score_code(&mut census, code);
-                let idx = arch.official_index().map(|i| i.to_string()).unwrap_or_default();
+                let idx = arch
+                    .official_index()
+                    .map(|i| i.to_string())
+                    .unwrap_or_default();
                 writeln!(out, "{idx},{arch},{s}")?;
             }
             out.flush()?;
         }
     }
-    eprintln!("scored {total} architectures in {:.3} s", t0.elapsed().as_secs_f64());
+    eprintln!(
+        "scored {total} architectures in {:.3} s",
+        t0.elapsed().as_secs_f64()
+    );
     Ok(0)
 }

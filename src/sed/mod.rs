@@ -164,9 +164,34 @@ pub struct BlockTerms {
 }
 
 /// A validated SED scorer.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Sed {
     cfg: SedConfig,
+    /// sig(n) for integer n < SIG_TABLE (counts, channels), in f64 and f32: computed with the
+    /// same expression as the general case, so results are bit-identical, only faster.
+    sig64: Vec<f64>,
+    sig32: Vec<f32>,
+}
+
+const SIG_TABLE: usize = 4096;
+
+/// Float types SED can run in, with their sigmoid tables.
+trait SedFloat: Float {
+    fn table(sed: &Sed) -> &[Self];
+}
+impl SedFloat for f64 {
+    fn table(sed: &Sed) -> &[f64] {
+        &sed.sig64
+    }
+}
+impl SedFloat for f32 {
+    fn table(sed: &Sed) -> &[f32] {
+        &sed.sig32
+    }
+}
+
+fn logistic<F: Float>(x: F) -> F {
+    F::one() / (F::one() + (-x).exp())
 }
 
 impl Sed {
@@ -186,7 +211,9 @@ impl Sed {
             ));
         }
         cfg.network.validate()?;
-        Ok(Sed { cfg })
+        let sig64 = (0..SIG_TABLE).map(|n| logistic(n as f64)).collect();
+        let sig32 = (0..SIG_TABLE).map(|n| logistic(n as f32)).collect();
+        Ok(Sed { cfg, sig64, sig32 })
     }
 
     /// The configuration.
@@ -230,7 +257,7 @@ impl Sed {
         }
     }
 
-    fn sed_generic<F: Float>(&self, c: &Census) -> F {
+    fn sed_generic<F: SedFloat>(&self, c: &Census) -> F {
         let mut total = F::zero();
         let mut n = F::zero();
         for b in &c.blocks {
@@ -259,12 +286,21 @@ impl Sed {
     }
 
     #[inline]
-    fn terms<F: Float>(&self, b: &BlockCensus, has_skip: bool, has_pool: bool) -> (F, F, F, F) {
+    fn terms<F: SedFloat>(&self, b: &BlockCensus, has_skip: bool, has_pool: bool) -> (F, F, F, F) {
         let cfg = &self.cfg;
         let f = |x: f64| F::from(x).unwrap_or_else(F::zero);
         let sig = |x: F| match cfg.squash {
-            crate::sed::Squash::Logistic => F::one() / (F::one() + (-x).exp()),
-            crate::sed::Squash::Identity => x,
+            Squash::Logistic => logistic(x),
+            Squash::Identity => x,
+        };
+        let table = F::table(self);
+        // sig of a non-negative integer: a table lookup
+        let sig_n = |n: u64| match cfg.squash {
+            Squash::Logistic => match table.get(n as usize) {
+                Some(&v) => v,
+                None => logistic(f(n as f64)),
+            },
+            Squash::Identity => f(n as f64),
         };
         let o1 = match cfg.o1_source {
             O1Source::Space => b.space_o1,
@@ -289,14 +325,14 @@ impl Sed {
             opt += b.nones as u64;
         }
         let skips = f(b.skips as f64);
-        let cout = f(b.c_out as f64);
+        let sig_cout = sig_n(b.c_out as u64);
         let missing = f(cfg.missing_constant);
         let skip_sed = if has_skip {
-            sig(skips) * skips
+            sig_n(b.skips as u64) * skips
         } else {
             missing
         };
-        let conv_sed = sig(cout) * big;
+        let conv_sed = sig_cout * big;
         let pool_sed = if has_pool {
             let outp = f(pools as f64) + small;
             big * big + f(opt as f64) * f(opt as f64) - outp * outp
@@ -307,7 +343,7 @@ impl Sed {
             * (if cfg.use_conv { conv_sed } else { F::one() });
         let pool_factor = if cfg.use_pool { pool_sed } else { F::one() };
         let ratio = f(b.f_in as f64) / f(b.f_out as f64);
-        let term = sig(cout) * ratio * pool_factor * sig(inner);
+        let term = sig_cout * ratio * pool_factor * sig(inner);
         (skip_sed, conv_sed, pool_sed, term)
     }
 }
