@@ -18,6 +18,7 @@ pub mod arch;
 pub mod cli;
 pub mod entropy;
 pub mod error;
+pub mod eval;
 pub mod io;
 pub mod numerics;
 pub mod sed;

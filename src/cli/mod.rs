@@ -2,6 +2,7 @@
 //! (`error: ...`) and exits with status 2.
 
 mod entropy;
+pub mod eval;
 mod score;
 mod sedflags;
 
@@ -25,6 +26,8 @@ enum Command {
     Score(score::ScoreArgs),
     /// Stream every NB201 architecture (or the top K) with its SED.
     Enumerate(score::EnumerateArgs),
+    /// Rank correlation and tie-aware selection of SED (and other proxies) against ground truth.
+    Eval(eval::EvalArgs),
 }
 
 /// Runs the CLI on `args` (the first is the program name) and returns the exit status.
@@ -53,6 +56,7 @@ where
         Command::Entropy(a) => entropy::run(a),
         Command::Score(a) => score::run_score(a),
         Command::Enumerate(a) => score::run_enumerate(a),
+        Command::Eval(a) => eval::run(a),
     };
     match result {
         Ok(code) => code,

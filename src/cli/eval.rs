@@ -1,0 +1,396 @@
+//! `sednas eval`: SED (and its readings, and any named proxy columns) against ground truth.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use clap::Args;
+
+use super::sedflags::SedFlags;
+use crate::arch::{AnyArch, ArchColumns, Census, SpaceKind};
+use crate::eval::{ProxyReport, competition_ranks_desc, evaluate};
+use crate::sed::{Sed, ablations, readings};
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// Search space of the truth file's architectures.
+    #[arg(long, value_enum)]
+    space: SpaceKind,
+    /// Ground-truth CSV (header row).
+    #[arg(long)]
+    truth: PathBuf,
+    /// Accuracy column (percent; higher is better).
+    #[arg(long)]
+    acc_col: String,
+    /// Architecture column (default per space: arch_str, channels, adjacency_7x7_rowmajor, normal_cell).
+    #[arg(long)]
+    arch_col: Option<String>,
+    /// NB101 operations column.
+    #[arg(long, default_value = "ops")]
+    ops_col: String,
+    /// DARTS reduction-cell column.
+    #[arg(long, default_value = "reduce_cell")]
+    reduce_col: String,
+    /// Keep only rows where COL equals VALUE (e.g. dataset=cifar10); repeatable.
+    #[arg(long = "where", value_name = "COL=VALUE")]
+    filters: Vec<String>,
+    /// Numeric proxy columns to evaluate beside SED (looked up in the truth file, then in
+    /// each --join file), e.g. params,flops,nwot,synflow.
+    #[arg(long, value_delimiter = ',')]
+    proxy_cols: Vec<String>,
+    /// Extra CSV files with proxy columns, joined on the architecture; repeatable.
+    #[arg(long)]
+    join: Vec<PathBuf>,
+    /// Only SED under the given configuration (no alternative readings).
+    #[arg(long)]
+    no_readings: bool,
+    /// Also SED without skip_SED / conv_SED / pool_SED / sigmoids.
+    #[arg(long)]
+    ablations: bool,
+    /// NB201: leave out the architectures whose output is cut off from the input.
+    #[arg(long)]
+    exclude_disconnected: bool,
+    /// One JSON object per proxy per line instead of a table.
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    sed: SedFlags,
+}
+
+/// Rows of the truth file after parsing and filtering.
+pub struct Population {
+    /// Parsed architectures.
+    pub archs: Vec<AnyArch>,
+    /// Accuracies (NaN where missing).
+    pub acc: Vec<f64>,
+    /// Canonical text of each architecture (join key).
+    pub keys: Vec<String>,
+    /// Requested proxy columns found in the truth file.
+    pub cols: HashMap<String, Vec<f64>>,
+    /// Rows read, and what was left out and why.
+    pub rows: usize,
+    /// Human-readable exclusions.
+    pub excluded: Vec<String>,
+}
+
+fn parse_filters(f: &[String]) -> anyhow::Result<Vec<(String, String)>> {
+    f.iter()
+        .map(|s| {
+            s.split_once('=')
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .with_context(|| format!("--where {s:?}: expected COL=VALUE"))
+        })
+        .collect()
+}
+
+fn num(s: &str) -> f64 {
+    s.trim().parse::<f64>().unwrap_or(f64::NAN)
+}
+
+/// Reads the truth file (shared by eval and the experiments).
+#[allow(clippy::too_many_arguments)]
+pub fn read_population(
+    space: SpaceKind,
+    path: &PathBuf,
+    acc_col: &str,
+    cols: &ArchColumns,
+    filters: &[(String, String)],
+    proxy_cols: &[String],
+    exclude_disconnected: bool,
+) -> anyhow::Result<Population> {
+    let name = path.display().to_string();
+    let mut rdr = csv::Reader::from_path(path).with_context(|| name.clone())?;
+    let headers = rdr.headers()?.clone();
+    let idx = cols.locate(space, &headers, &name)?;
+    let find = |c: &str| headers.iter().position(|h| h == c);
+    let acc_i = find(acc_col).with_context(|| {
+        format!(
+            "{name}: no accuracy column {acc_col:?} (columns: {})",
+            headers.iter().collect::<Vec<_>>().join(", ")
+        )
+    })?;
+    let fidx: Vec<(usize, String)> = filters
+        .iter()
+        .map(|(c, v)| {
+            find(c)
+                .map(|i| (i, v.clone()))
+                .with_context(|| format!("{name}: no column {c:?} for --where"))
+        })
+        .collect::<anyhow::Result<_>>()?;
+    let pidx: Vec<(String, usize)> = proxy_cols
+        .iter()
+        .filter_map(|c| find(c).map(|i| (c.clone(), i)))
+        .collect();
+    let mut pop = Population {
+        archs: vec![],
+        acc: vec![],
+        keys: vec![],
+        cols: pidx.iter().map(|(c, _)| (c.clone(), vec![])).collect(),
+        rows: 0,
+        excluded: vec![],
+    };
+    let (mut bad, mut filtered, mut disconnected, mut no_acc) = (0usize, 0usize, 0usize, 0usize);
+    for (k, rec) in rdr.records().enumerate() {
+        let rec = rec.with_context(|| format!("{name}: line {}", k + 2))?;
+        pop.rows += 1;
+        if fidx.iter().any(|(i, v)| rec.get(*i) != Some(v.as_str())) {
+            filtered += 1;
+            continue;
+        }
+        let text = idx.text(&rec);
+        let arch = match AnyArch::parse(space, &text) {
+            Ok(a) => a,
+            Err(e) => {
+                eprintln!("warning: {name}: line {}: {e} (row left out)", k + 2);
+                bad += 1;
+                continue;
+            }
+        };
+        if let AnyArch::Nb201(a) = &arch
+            && !a.is_connected()
+        {
+            disconnected += 1;
+            if exclude_disconnected {
+                continue;
+            }
+        }
+        let acc = num(rec.get(acc_i).unwrap_or(""));
+        no_acc += acc.is_nan() as usize;
+        pop.keys.push(arch.to_string());
+        pop.archs.push(arch);
+        pop.acc.push(acc);
+        for (c, i) in &pidx {
+            pop.cols
+                .get_mut(c)
+                .expect("column")
+                .push(num(rec.get(*i).unwrap_or("")));
+        }
+    }
+    if filtered > 0 {
+        pop.excluded
+            .push(format!("{filtered} rows not matching --where"));
+    }
+    if bad > 0 {
+        pop.excluded
+            .push(format!("{bad} rows whose architecture does not parse"));
+    }
+    if space == SpaceKind::Nb201 {
+        pop.excluded.push(if exclude_disconnected {
+            format!("{disconnected} architectures with no input→output path (--exclude-disconnected)")
+        } else {
+            format!("none; {disconnected} architectures with no input→output path are included (chance accuracy)")
+        });
+    }
+    if no_acc > 0 {
+        pop.excluded.push(format!(
+            "{no_acc} rows with no accuracy (left out of every statistic)"
+        ));
+    }
+    Ok(pop)
+}
+
+/// Looks up proxy columns in a joined file, by architecture text.
+fn join_columns(
+    space: SpaceKind,
+    path: &PathBuf,
+    cols: &ArchColumns,
+    wanted: &[String],
+    pop: &mut Population,
+    filters: &[(String, String)],
+) -> anyhow::Result<()> {
+    let name = path.display().to_string();
+    let mut rdr = csv::Reader::from_path(path).with_context(|| name.clone())?;
+    let headers = rdr.headers()?.clone();
+    let idx = cols.locate(space, &headers, &name)?;
+    let want: Vec<(String, usize)> = wanted
+        .iter()
+        .filter(|c| !pop.cols.contains_key(*c))
+        .filter_map(|c| headers.iter().position(|h| h == c).map(|i| (c.clone(), i)))
+        .collect();
+    if want.is_empty() {
+        return Ok(());
+    }
+    let fidx: Vec<(usize, String)> = filters
+        .iter()
+        .filter_map(|(c, v)| headers.iter().position(|h| h == c).map(|i| (i, v.clone())))
+        .collect();
+    let mut map: HashMap<String, Vec<f64>> = HashMap::new();
+    for rec in rdr.records() {
+        let rec = rec?;
+        if fidx.iter().any(|(i, v)| rec.get(*i) != Some(v.as_str())) {
+            continue;
+        }
+        if let Ok(a) = AnyArch::parse(space, &idx.text(&rec)) {
+            map.insert(
+                a.to_string(),
+                want.iter()
+                    .map(|(_, i)| num(rec.get(*i).unwrap_or("")))
+                    .collect(),
+            );
+        }
+    }
+    for (k, (c, _)) in want.iter().enumerate() {
+        let v = pop
+            .keys
+            .iter()
+            .map(|key| map.get(key).map(|r| r[k]).unwrap_or(f64::NAN))
+            .collect();
+        pop.cols.insert(c.clone(), v);
+    }
+    Ok(())
+}
+
+/// SED of every architecture under one configuration, with the time per architecture.
+pub fn score_all(sed: &Sed, archs: &[AnyArch]) -> (Vec<f64>, f64) {
+    let t = std::time::Instant::now();
+    let mut census = Census::default();
+    let v: Vec<f64> = archs.iter().map(|a| sed.score(a, &mut census)).collect();
+    (v, t.elapsed().as_secs_f64() / archs.len().max(1) as f64)
+}
+
+fn fmt_opt(x: Option<f64>) -> String {
+    x.map(|v| format!("{v:.4}")).unwrap_or_else(|| "n/a".into())
+}
+
+pub fn run(a: EvalArgs) -> anyhow::Result<i32> {
+    let base = a.sed.config()?;
+    let filters = parse_filters(&a.filters)?;
+    let mut cols = ArchColumns::default_for(a.space);
+    if let Some(c) = &a.arch_col {
+        cols.arch = c.clone();
+    }
+    cols.ops = a.ops_col.clone();
+    cols.reduce = a.reduce_col.clone();
+    let mut pop = read_population(
+        a.space,
+        &a.truth,
+        &a.acc_col,
+        &cols,
+        &filters,
+        &a.proxy_cols,
+        a.exclude_disconnected,
+    )?;
+    if pop.archs.is_empty() {
+        bail!("{}: no architectures left to evaluate", a.truth.display());
+    }
+    for j in &a.join {
+        join_columns(a.space, j, &cols, &a.proxy_cols, &mut pop, &filters)?;
+    }
+    for c in &a.proxy_cols {
+        if !pop.cols.contains_key(c) {
+            bail!("proxy column {c:?} is in neither the truth file nor any --join file");
+        }
+    }
+    let ranks = competition_ranks_desc(
+        &pop.acc
+            .iter()
+            .map(|&x| if x.is_nan() { f64::NEG_INFINITY } else { x })
+            .collect::<Vec<_>>(),
+    );
+    let mut configs = if a.no_readings {
+        vec![("sed".to_string(), base)]
+    } else {
+        readings(&base)
+    };
+    if a.ablations {
+        configs.extend(ablations(&base));
+    }
+    let mut reports: Vec<ProxyReport> = Vec::new();
+    let mut timing = None;
+    for (name, cfg) in &configs {
+        let sed = Sed::new(*cfg)?;
+        let (scores, per_arch) = score_all(&sed, &pop.archs);
+        if timing.is_none() {
+            timing = Some(per_arch);
+        }
+        reports.push(evaluate(name, &scores, &pop.acc, &ranks));
+    }
+    for c in &a.proxy_cols {
+        reports.push(evaluate(c, &pop.cols[c], &pop.acc, &ranks));
+    }
+    let truth = serde_json::json!({
+        "file": a.truth.display().to_string(),
+        "column": a.acc_col,
+        "space": a.space.to_string(),
+        "rows_read": pop.rows,
+        "population": pop.archs.len(),
+        "excluded": pop.excluded,
+        "where": a.filters,
+        "joined": a.join.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
+        "sed_seconds_per_arch": timing,
+    });
+    if a.json {
+        for r in &reports {
+            let mut v = serde_json::to_value(r)?;
+            v.as_object_mut()
+                .expect("object")
+                .insert("truth".into(), truth.clone());
+            println!("{}", serde_json::to_string(&v)?);
+        }
+        return Ok(0);
+    }
+    println!(
+        "truth: {} column {} ({} space)",
+        a.truth.display(),
+        a.acc_col,
+        a.space
+    );
+    println!(
+        "population: {} of {} rows; excluded: {}",
+        pop.archs.len(),
+        pop.rows,
+        pop.excluded.join("; ")
+    );
+    if !a.filters.is_empty() {
+        println!("filter: {}", a.filters.join(", "));
+    }
+    if let Some(t) = timing {
+        println!(
+            "SED time: {:.3e} s per architecture (parse excluded, one core)",
+            t
+        );
+    }
+    println!(
+        "ranks: 1 = most accurate of the population; selection = architectures sharing the top proxy score"
+    );
+    println!(
+        "{:<22} {:>6} {:>8} {:>8} {:>6} {:>6} {:>7} {:>8} {:>6}  {:>22}  {:>23}  {:>8}",
+        "proxy",
+        "n",
+        "rho",
+        "tau_b",
+        "P@10",
+        "P@100",
+        "best@10",
+        "distinct",
+        "tied",
+        "rank best/exp/worst",
+        "acc best/exp/worst",
+        "minacc_rho"
+    );
+    for r in &reports {
+        let sel = r.selection.as_ref();
+        let ranks = sel
+            .map(|s| format!("{}/{:.1}/{}", s.best_rank, s.expected_rank, s.worst_rank))
+            .unwrap_or_default();
+        let accs = sel
+            .map(|s| format!("{:.2}/{:.2}/{:.2}", s.best_acc, s.expected_acc, s.worst_acc))
+            .unwrap_or_default();
+        println!(
+            "{:<22} {:>6} {:>8} {:>8} {:>6.3} {:>6.3} {:>7} {:>8} {:>6}  {:>22}  {:>23}  {:>8}",
+            r.proxy,
+            r.n,
+            fmt_opt(r.spearman),
+            fmt_opt(r.kendall_tau_b),
+            r.top10_precision,
+            r.top100_precision,
+            r.best_rank_in_top10,
+            r.distinct_values,
+            sel.map(|s| s.tied).unwrap_or(0),
+            ranks,
+            accs,
+            fmt_opt(r.min_acc_spearman)
+        );
+    }
+    Ok(0)
+}

@@ -1,0 +1,164 @@
+//! `sednas eval` on the NB201 ground truth in `../shared/data`, against an independent
+//! Python/scipy computation committed as golden values (tests/golden/make_eval_golden.py).
+
+mod common;
+
+use std::path::Path;
+
+use sednas::arch::{ArchColumns, SpaceKind};
+use sednas::cli::eval::{read_population, score_all};
+use sednas::eval::{competition_ranks_desc, evaluate};
+use sednas::sed::{Sed, SedConfig};
+
+fn golden() -> serde_json::Value {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/eval_golden.json");
+    serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap()
+}
+
+fn close(a: f64, b: f64, what: &str) {
+    assert!((a - b).abs() < 1e-9, "{what}: {a} vs {b}");
+}
+
+#[test]
+fn sed_on_nb201_matches_independent_python() {
+    let Some(truth) = common::data_file("nb201_test_acc_200ep.csv") else {
+        return;
+    };
+    let Some(cost) = common::data_file("nb201_arch_cost.csv") else {
+        return;
+    };
+    let sed = Sed::new(SedConfig::default()).unwrap();
+    let cols = ArchColumns::default_for(SpaceKind::Nb201);
+    for case in golden()["cases"].as_array().unwrap() {
+        let col = case["acc_col"].as_str().unwrap();
+        let pop = read_population(SpaceKind::Nb201, &truth, col, &cols, &[], &[], false).unwrap();
+        assert_eq!(pop.archs.len(), case["n"].as_u64().unwrap() as usize);
+        let (scores, _) = score_all(&sed, &pop.archs);
+        let ranks = competition_ranks_desc(&pop.acc);
+        let r = evaluate("sed", &scores, &pop.acc, &ranks);
+        close(
+            r.spearman.unwrap(),
+            case["spearman"].as_f64().unwrap(),
+            "spearman",
+        );
+        close(
+            r.kendall_tau_b.unwrap(),
+            case["kendall_tau_b"].as_f64().unwrap(),
+            "kendall",
+        );
+        close(
+            r.min_acc_spearman.unwrap(),
+            case["min_acc_spearman"].as_f64().unwrap(),
+            "min-acc rho",
+        );
+        assert_eq!(
+            r.min_acc_groups as u64,
+            case["min_acc_groups"].as_u64().unwrap()
+        );
+        assert_eq!(r.distinct_values as u64, case["distinct"].as_u64().unwrap());
+        let s = r.selection.unwrap();
+        let g = &case["selection"];
+        assert_eq!(s.tied as u64, g["tied"].as_u64().unwrap());
+        assert_eq!(s.best_rank as u64, g["best_rank"].as_u64().unwrap());
+        assert_eq!(s.worst_rank as u64, g["worst_rank"].as_u64().unwrap());
+        close(
+            s.expected_rank,
+            g["expected_rank"].as_f64().unwrap(),
+            "expected rank",
+        );
+        close(s.best_acc, g["best_acc"].as_f64().unwrap(), "best acc");
+        close(s.worst_acc, g["worst_acc"].as_f64().unwrap(), "worst acc");
+        close(
+            s.expected_acc,
+            g["expected_acc"].as_f64().unwrap(),
+            "expected acc",
+        );
+        // the tied architectures themselves
+        let mut idx: Vec<u64> = (0..scores.len())
+            .filter(|&i| scores[i] == s.score)
+            .map(|i| pop.archs[i].index().unwrap() as u64)
+            .collect();
+        idx.sort();
+        let want: Vec<u64> = g["indices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_u64().unwrap())
+            .collect();
+        assert_eq!(idx, want);
+        // a peer column joined from another file: #params
+        let pp = read_population(
+            SpaceKind::Nb201,
+            &cost,
+            "params_mb_cifar10",
+            &cols,
+            &[],
+            &[],
+            false,
+        )
+        .unwrap();
+        assert_eq!(pp.keys, pop.keys);
+        let rp = evaluate("params", &pp.acc, &pop.acc, &ranks);
+        close(
+            rp.spearman.unwrap(),
+            case["params_spearman"].as_f64().unwrap(),
+            "params spearman",
+        );
+        close(
+            rp.kendall_tau_b.unwrap(),
+            case["params_kendall_tau_b"].as_f64().unwrap(),
+            "params kendall",
+        );
+    }
+}
+
+// The CLI's --json output has the documented keys and ranks are 1 = most accurate.
+#[test]
+fn eval_json_keys() {
+    let Some(truth) = common::data_file("nb201_test_acc_200ep.csv") else {
+        return;
+    };
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_sednas"))
+        .args([
+            "eval",
+            "--space",
+            "nb201",
+            "--acc-col",
+            "cifar100_test",
+            "--no-readings",
+            "--json",
+            "--truth",
+        ])
+        .arg(&truth)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let line = String::from_utf8(out.stdout).unwrap();
+    let v: serde_json::Value = serde_json::from_str(line.lines().next().unwrap()).unwrap();
+    for k in [
+        "proxy",
+        "n",
+        "spearman",
+        "kendall_tau_b",
+        "selection",
+        "truth",
+    ] {
+        assert!(v.get(k).is_some(), "missing {k}");
+    }
+    for k in [
+        "tied",
+        "best_rank",
+        "worst_rank",
+        "expected_rank",
+        "best_acc",
+        "worst_acc",
+        "expected_acc",
+    ] {
+        assert!(v["selection"].get(k).is_some(), "missing selection.{k}");
+    }
+    assert_eq!(v["selection"]["best_rank"], 1);
+}
