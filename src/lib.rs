@@ -21,6 +21,8 @@ pub mod error;
 pub mod eval;
 pub mod io;
 pub mod numerics;
+pub mod rng;
+pub mod search;
 pub mod sed;
 pub mod window;
 

@@ -50,6 +50,10 @@ pub struct EvalArgs {
     /// NB201: leave out the architectures whose output is cut off from the input.
     #[arg(long)]
     exclude_disconnected: bool,
+    /// Restrict the population to architectures where every --proxy-cols value is present
+    /// (so all proxies, SED included, are compared on the same architectures).
+    #[arg(long)]
+    common: bool,
     /// One JSON object per proxy per line instead of a table.
     #[arg(long)]
     json: bool,
@@ -280,6 +284,23 @@ pub fn run(a: EvalArgs) -> anyhow::Result<i32> {
         if !pop.cols.contains_key(c) {
             bail!("proxy column {c:?} is in neither the truth file nor any --join file");
         }
+    }
+    if a.common && !a.proxy_cols.is_empty() {
+        let keep: Vec<bool> = (0..pop.archs.len())
+            .map(|i| a.proxy_cols.iter().all(|c| !pop.cols[c][i].is_nan()))
+            .collect();
+        let dropped = keep.iter().filter(|k| !**k).count();
+        let mut it = keep.iter();
+        pop.archs.retain(|_| *it.next().expect("mask"));
+        for v in [&mut pop.acc].into_iter().chain(pop.cols.values_mut()) {
+            let mut it = keep.iter();
+            v.retain(|_| *it.next().expect("mask"));
+        }
+        let mut it = keep.iter();
+        pop.keys.retain(|_| *it.next().expect("mask"));
+        pop.excluded.push(format!(
+            "{dropped} architectures lacking a value of some --proxy-cols (--common)"
+        ));
     }
     let ranks = competition_ranks_desc(
         &pop.acc

@@ -4,6 +4,7 @@
 mod entropy;
 pub mod eval;
 mod score;
+mod search;
 mod sedflags;
 
 use std::ffi::OsString;
@@ -28,6 +29,8 @@ enum Command {
     Enumerate(score::EnumerateArgs),
     /// Rank correlation and tie-aware selection of SED (and other proxies) against ground truth.
     Eval(eval::EvalArgs),
+    /// SED-driven search (random sampling or regularised evolution).
+    Search(search::SearchArgs),
 }
 
 /// Runs the CLI on `args` (the first is the program name) and returns the exit status.
@@ -57,6 +60,7 @@ where
         Command::Score(a) => score::run_score(a),
         Command::Enumerate(a) => score::run_enumerate(a),
         Command::Eval(a) => eval::run(a),
+        Command::Search(a) => search::run(a),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,142 @@
+//! `sednas search`: SED-driven random search or regularised evolution.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::eval::read_population;
+use super::sedflags::SedFlags;
+use crate::arch::{ArchColumns, SpaceKind};
+use crate::eval::competition_ranks_desc;
+use crate::search::{SearchConfig, Strategy, search};
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// Search space.
+    #[arg(long, value_enum)]
+    space: SpaceKind,
+    /// Architectures to evaluate.
+    #[arg(long, default_value_t = 2000)]
+    samples: usize,
+    /// Seed.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// random or evolution.
+    #[arg(long, value_enum, default_value = "random")]
+    strategy: Strategy,
+    /// NB201 cell nodes.
+    #[arg(long, default_value_t = 4)]
+    nodes: usize,
+    /// Evolution population.
+    #[arg(long, default_value_t = 64)]
+    population: usize,
+    /// Evolution tournament size.
+    #[arg(long, default_value_t = 16)]
+    tournament: usize,
+    /// Ground truth to report the chosen architectures' accuracy and rank.
+    #[arg(long)]
+    truth: Option<PathBuf>,
+    /// Accuracy column of --truth.
+    #[arg(long, default_value = "cifar10_test")]
+    acc_col: String,
+    /// Architecture column of --truth (default per space).
+    #[arg(long)]
+    arch_col: Option<String>,
+    #[command(flatten)]
+    sed: SedFlags,
+}
+
+pub fn run(a: SearchArgs) -> anyhow::Result<i32> {
+    let sed = a.sed.scorer()?;
+    let cfg = SearchConfig {
+        space: a.space,
+        nodes: a.nodes,
+        samples: a.samples,
+        seed: a.seed,
+        strategy: a.strategy,
+        population: a.population,
+        tournament: a.tournament,
+    };
+    let bar = indicatif::ProgressBar::new(a.samples as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{bar:40} {pos}/{len} architectures ({per_sec}, eta {eta})",
+        )
+        .expect("template"),
+    );
+    let t = std::time::Instant::now();
+    let r = search(&sed, &cfg, |k| {
+        if k % 256 == 0 {
+            bar.set_position(k as u64)
+        }
+    })?;
+    bar.finish_and_clear();
+    println!(
+        "search: {:?} over {} ({} evaluations, {} distinct, seed {}) in {:.3} s",
+        a.strategy,
+        a.space,
+        a.samples,
+        r.distinct_evaluated,
+        a.seed,
+        t.elapsed().as_secs_f64()
+    );
+    println!(
+        "best SED {} shared by {} evaluated architecture(s)",
+        r.best_score,
+        r.best.len()
+    );
+    let truth = match &a.truth {
+        Some(p) => {
+            let mut cols = ArchColumns::default_for(a.space);
+            if let Some(c) = &a.arch_col {
+                cols.arch = c.clone();
+            }
+            let pop = read_population(a.space, p, &a.acc_col, &cols, &[], &[], false)?;
+            let ranks = competition_ranks_desc(&pop.acc);
+            let map: HashMap<String, (f64, usize)> = pop
+                .keys
+                .iter()
+                .cloned()
+                .zip(pop.acc.iter().copied().zip(ranks))
+                .collect();
+            println!(
+                "truth: {} column {} (population {}; rank 1 = most accurate)",
+                p.display(),
+                a.acc_col,
+                pop.archs.len()
+            );
+            Some(map)
+        }
+        None => None,
+    };
+    println!("index,arch,sed,accuracy,rank");
+    let mut found = vec![];
+    for arch in &r.best {
+        let key = arch.to_string();
+        let idx = arch.index().map(|i| i.to_string()).unwrap_or_default();
+        let (acc, rank) = match truth.as_ref().and_then(|m| m.get(&key)) {
+            Some(&(acc, rank)) => {
+                found.push((acc, rank));
+                (format!("{acc}"), rank.to_string())
+            }
+            None if truth.is_some() => ("not in truth file".into(), String::new()),
+            None => (String::new(), String::new()),
+        };
+        println!("{idx},\"{key}\",{},{acc},{rank}", r.best_score);
+    }
+    if !found.is_empty() {
+        let n = found.len() as f64;
+        let best = found.iter().map(|x| x.1).min().unwrap_or(0);
+        let worst = found.iter().map(|x| x.1).max().unwrap_or(0);
+        println!(
+            "selection among the {} tied with truth: rank best {best} / expected {:.1} / worst {worst}; accuracy best {:.2} / expected {:.2} / worst {:.2}",
+            found.len(),
+            found.iter().map(|x| x.1 as f64).sum::<f64>() / n,
+            found.iter().map(|x| x.0).fold(f64::NEG_INFINITY, f64::max),
+            found.iter().map(|x| x.0).sum::<f64>() / n,
+            found.iter().map(|x| x.0).fold(f64::INFINITY, f64::min),
+        );
+    }
+    Ok(0)
+}
