@@ -21,6 +21,7 @@ pub mod error;
 pub mod eval;
 pub mod io;
 pub mod numerics;
+pub mod propositions;
 pub mod rng;
 pub mod search;
 pub mod sed;

@@ -6,6 +6,7 @@ pub mod eval;
 mod score;
 mod search;
 mod sedflags;
+mod verify;
 
 use std::ffi::OsString;
 
@@ -31,6 +32,8 @@ enum Command {
     Eval(eval::EvalArgs),
     /// SED-driven search (random sampling or regularised evolution).
     Search(search::SearchArgs),
+    /// Check Propositions 1–5 of the paper and print the verdict table.
+    Verify(verify::VerifyArgs),
 }
 
 /// Runs the CLI on `args` (the first is the program name) and returns the exit status.
@@ -61,6 +64,7 @@ where
         Command::Enumerate(a) => score::run_enumerate(a),
         Command::Eval(a) => eval::run(a),
         Command::Search(a) => search::run(a),
+        Command::Verify(a) => verify::run(a),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,153 @@
+//! Proposition 2: for X ~ N(μ, Σ), the convolution over a subtensor "works as a constant"
+//! when H2 of the subtensor → −∞.
+//!
+//! H2 → −∞ means det Σ_W → 0: *some* direction of the window loses its variance. The
+//! convolution output y = kᵀx + b has variance kᵀΣ_W k, which vanishes only if the kernel
+//! lies in the vanishing directions. So the statement is false for d > 1: a rank-1 window
+//! x = z·v (v not constant) has H2 = −∞ while y = z·(kᵀv) + b varies with z, and its kernel
+//! gradient ∝ x is not a multiple of all-ones. Corrected: y is a.s. constant for every K
+//! iff Σ_W = 0 (all variances vanish), and for a given K iff kᵀΣ_W k = 0. See `proofs/P2.md`.
+
+use ndarray::{Array1, Array2, Array4, ArrayView1, ArrayView2};
+
+use super::{Check, Report, Verdict, VerifyOptions, normal, random_spd};
+use crate::entropy::{H2Options, Singular, gaussian_entropy, local_h2};
+use crate::error::Result;
+use crate::rng::SplitMix64;
+use crate::window::{Border, Kernel, Stride, WindowSpec};
+
+/// Variance of the convolution output kᵀx for x ~ N(μ, Σ).
+///
+/// # Formula
+/// Var(kᵀx) = kᵀ Σ k
+///
+/// ```
+/// use ndarray::array;
+/// let s = array![[1.0, 0.0], [0.0, 0.0]];
+/// assert_eq!(sednas::propositions::p2::conv_variance(s.view(), array![2.0, 5.0].view()), 4.0);
+/// ```
+pub fn conv_variance(cov: ArrayView2<'_, f64>, k: ArrayView1<'_, f64>) -> f64 {
+    k.dot(&cov.dot(&k))
+}
+
+/// The counterexample family Σ_ε = diag(1, ε, …, ε) (d entries): returns (ε, H2 in bits,
+/// Var of a fixed kernel's output) for each ε; H2 → −∞ while the variance stays ≥ k_0².
+pub fn shrinking_direction(
+    d: usize,
+    eps: &[f64],
+    k: ArrayView1<'_, f64>,
+) -> Result<Vec<(f64, f64, f64)>> {
+    eps.iter()
+        .map(|&e| {
+            let mut s = Array2::<f64>::zeros((d, d));
+            s[[0, 0]] = 1.0;
+            for i in 1..d {
+                s[[i, i]] = e;
+            }
+            Ok((
+                e,
+                gaussian_entropy(s.view())?.bits,
+                conv_variance(s.view(), k),
+            ))
+        })
+        .collect()
+}
+
+/// Sampled rank-1 windows x_n = z_n·v over a batch: (H2 of the window from the entropy core,
+/// its singular reason, sample variance of the conv output kᵀx).
+pub fn rank_one_batch(
+    n: usize,
+    v: &[f64],
+    k: &[f64],
+    seed: u64,
+) -> Result<(f64, Option<Singular>, f64)> {
+    let mut r = SplitMix64::new(seed);
+    let d = v.len();
+    let z: Vec<f64> = (0..n).map(|_| normal(&mut r)).collect();
+    let batch = Array4::from_shape_fn((n, 1, d, 1), |(s, _, j, _)| z[s] * v[j]);
+    let spec = WindowSpec::new(Kernel::new(d, 1, 1)?, Stride::unit(), Border::Valid);
+    let h = local_h2(batch.view(), &spec, &H2Options::new())?;
+    let ys: Vec<f64> = (0..n)
+        .map(|s| (0..d).map(|j| k[j] * batch[[s, 0, j, 0]]).sum())
+        .collect();
+    let m = ys.iter().sum::<f64>() / n as f64;
+    let var = ys.iter().map(|y| (y - m) * (y - m)).sum::<f64>() / (n as f64 - 1.0);
+    Ok((h.values[[0, 0, 0]], h.singular.first().map(|x| x.1), var))
+}
+
+/// The P2 report.
+pub fn report(opts: &VerifyOptions) -> Result<Report> {
+    let d = 9;
+    let k = Array1::from_shape_fn(d, |i| 0.3 + 0.1 * i as f64);
+    let eps = [1e-2, 1e-4, 1e-8, 1e-16];
+    let rows = shrinking_direction(d, &eps, k.view())?;
+    let last = rows[rows.len() - 1];
+    let mut checks = vec![Check {
+        name: "counterexample: Σ_ε = diag(1, ε, …, ε), ε → 0: H2 → −∞ but Var(conv) stays ≥ k_0²"
+            .into(),
+        confirms: last.1 < -100.0 && last.2 >= k[0] * k[0],
+        value: Some(last.2),
+        claim: Some(0.0),
+        ci95: None,
+        detail: rows
+            .iter()
+            .map(|(e, h, v)| format!("ε={e:e}: H2={h:.1} bits, Var(kᵀx)={v:.4}"))
+            .collect::<Vec<_>>()
+            .join("; "),
+    }];
+    let n = if opts.thorough { 20_000 } else { 2_000 };
+    let v = [1.0, -0.5, 2.0, 0.25, 1.5, -1.0, 0.5, 0.75, -2.0];
+    let (h, why, var) = rank_one_batch(n, &v, k.as_slice().unwrap_or(&[]), opts.seed)?;
+    checks.push(Check {
+        name:
+            "sampled rank-1 windows x = z·v: local H2 = −∞ (singular) while the conv output varies"
+                .into(),
+        confirms: h == f64::NEG_INFINITY && why.is_some() && var > 0.1,
+        value: Some(var),
+        claim: Some(0.0),
+        ci95: None,
+        detail: format!(
+            "{n} maps, 1×9 window, v = {v:?}; H2 = {h}, reason {why:?}; sample Var(kᵀx) = {var:.4}"
+        ),
+    });
+    // burn: the kernel gradient for a singular-but-not-constant window is the window itself
+    let win = Array2::from_shape_fn((3, 3), |(a, b)| v[a * 3 + b] as f32);
+    let kern = Array2::from_shape_fn((3, 3), |(a, b)| 0.3 + 0.1 * (a * 3 + b) as f32);
+    let (_, g) = super::p1::burn_kernel_gradient(win.view(), kern.view(), 0.0)?;
+    let spread = super::p1::relative_spread(g.view());
+    let matches_window = g.iter().zip(win.iter()).all(|(a, b)| (a - b).abs() < 1e-5);
+    checks.push(Check {
+        name: "burn autodiff: for a rank-1 (H2 = −∞) but non-constant window the kernel gradient is the window, not ∝ 1".into(),
+        confirms: matches_window && spread > 0.5,
+        value: Some(spread),
+        claim: Some(0.0),
+        ci95: None,
+        detail: "one sample of x = z·v with z = 1; gradient = x (ReLU active), relative spread of its entries shown".into(),
+    });
+    // The corrected statement: Σ → 0 (all variances) makes every kernel's output constant.
+    let mut r = SplitMix64::new(opts.seed ^ 0x5eed);
+    let base = random_spd(d, &mut r, 0.1);
+    let scales = [1.0, 1e-3, 1e-6, 1e-12];
+    let vars: Vec<f64> = scales
+        .iter()
+        .map(|&t| conv_variance((&base * t).view(), k.view()))
+        .collect();
+    checks.push(Check {
+        name:
+            "corrected statement: Σ_W = t·Σ₀, t → 0 drives Var(kᵀx) → 0 for every K (and H2 → −∞)"
+                .into(),
+        confirms: vars.windows(2).all(|w| w[1] < w[0]) && vars[vars.len() - 1] < 1e-9,
+        value: Some(vars[vars.len() - 1]),
+        claim: Some(0.0),
+        ci95: None,
+        detail: format!("random SPD Σ₀ (d = 9), t ∈ {scales:?}: Var = {vars:?}"),
+    });
+    Ok(Report {
+        id: "P2",
+        verdict: Verdict::False,
+        paper: "For X ~ N(μ, Σ), the convolution of the subtensor X[α; β] with K works as a constant when H2(X[α; β]) → −∞ (under ReLU).",
+        corrected: "For x ~ N(μ, Σ_W) and y = ReLU(kᵀx + b): y is a.s. constant for every kernel iff Σ_W = 0; for a given kernel iff kᵀΣ_W k = 0. H2 → −∞ (det Σ_W → 0) is necessary for the former but not sufficient when d > 1 (it is equivalent for d = 1).",
+        proof: "proofs/P2.md",
+        checks,
+    })
+}
