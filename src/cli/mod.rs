@@ -1,6 +1,7 @@
 //! The `sednas` command line: a thin layer over the library. Every failure prints one line
 //! (`error: ...`) and exits with status 2.
 
+mod demo;
 mod entropy;
 pub mod eval;
 mod score;
@@ -22,6 +23,9 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// The main job on embedded defaults: entropy of an embedded image, the proposition
+    /// verdicts, and SED over all of NAS-Bench-201 (no downloads, no data files).
+    Demo(demo::DemoArgs),
     /// Local entropy (H1 or H2) of a map in a .npy or PNG file.
     Entropy(entropy::EntropyArgs),
     /// SED of architectures (arguments, stdin lines, or a CSV column) as CSV.
@@ -59,6 +63,7 @@ where
         }
     };
     let result = match cli.command {
+        Command::Demo(a) => demo::run(a),
         Command::Entropy(a) => entropy::run(a),
         Command::Score(a) => score::run_score(a),
         Command::Enumerate(a) => score::run_enumerate(a),

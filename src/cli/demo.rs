@@ -1,0 +1,105 @@
+//! `sednas demo`: the main job on embedded defaults (no downloads, no data needed).
+
+use clap::Args;
+use ndarray::{Array4, Ix2};
+
+use crate::arch::nb201::{Nb201Arch, enumerate};
+use crate::arch::{AnyArch, Census, SpaceKind};
+use crate::entropy::{H1Estimator, H2Options, h1::local_h1_2d, local_h2, summarize};
+use crate::io::npy::{NpyArray, parse_npy};
+use crate::propositions::{VerifyOptions, verify_all};
+use crate::sed::{Sed, SedConfig};
+use crate::window::{Border, Kernel, Stride, WindowSpec};
+
+/// A 31×40 u8 test image (the oracle-test image, embedded).
+static IMAGE: &[u8] = include_bytes!("../../tests/golden/u8_full_31x40.npy");
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {}
+
+pub fn run(_a: DemoArgs) -> anyhow::Result<i32> {
+    println!("== 1. Local entropy of an embedded 31×40 u8 image (3×3 windows, crop border)");
+    let NpyArray::U8(img) = parse_npy(IMAGE, "embedded")? else {
+        anyhow::bail!("embedded image is not u8")
+    };
+    let img = img.into_dimensionality::<Ix2>()?;
+    let spec = WindowSpec::new(Kernel::square(3)?, Stride::unit(), Border::Crop);
+    let h = local_h1_2d(img.view(), &spec, &H1Estimator::Exact)?;
+    let s = summarize(h.view().insert_axis(ndarray::Axis(2)));
+    println!(
+        "   H1 (bits): mean {:.4}, min {:.4}, max {:.4}, zero-entropy windows {:.1}%",
+        s.mean.unwrap_or(0.0),
+        s.min,
+        s.max,
+        100.0 * s.zero_fraction
+    );
+    let batch = Array4::from_shape_fn((32, 8, 8, 1), |(n, i, j, _)| {
+        img[[i + (n % 4) * 5, j + (n / 4) * 4]] as f64
+    });
+    let h2 = local_h2(batch.view(), &spec, &H2Options::new())?;
+    let s2 = summarize(h2.values.view());
+    println!(
+        "   H2 over 32 patches 8×8: mean {:.3} bits over finite windows, singular windows {}",
+        s2.mean.unwrap_or(f64::NAN),
+        h2.singular.len()
+    );
+
+    println!("\n== 2. Propositions 1–5 (quick checks; `sednas verify` for the evidence)");
+    for r in verify_all(&VerifyOptions::default())? {
+        println!("   {}  {}", r.id, r.verdict);
+    }
+
+    println!("\n== 3. SED over all 15,625 NAS-Bench-201 cells (printed formula, default reading)");
+    let sed = Sed::new(SedConfig::default())?;
+    let mut census = Census::default();
+    let t = std::time::Instant::now();
+    let mut scored: Vec<(f64, Nb201Arch)> = enumerate(4)?
+        .map(|a| (sed.score(&AnyArch::Nb201(a), &mut census), a))
+        .collect();
+    let dt = t.elapsed().as_secs_f64();
+    scored.sort_by(|x, y| y.0.total_cmp(&x.0));
+    let top = scored[0].0;
+    let tied: Vec<&(f64, Nb201Arch)> = scored.iter().filter(|x| x.0 == top).collect();
+    let mut distinct: Vec<f64> = scored.iter().map(|x| x.0).collect();
+    distinct.dedup();
+    println!(
+        "   scored in {:.2} ms ({:.0} ns each); {} distinct SED values",
+        dt * 1e3,
+        dt * 1e9 / 15625.0,
+        distinct.len()
+    );
+    println!(
+        "   top SED {top:.4} is shared by {} cells (official indices):",
+        tied.len()
+    );
+    for (_, a) in tied {
+        println!("     {:>5}  {}", a.official_index().unwrap_or(0), a);
+    }
+    println!(
+        "   a search that picks 'the' best SED picks one of these at random: see `sednas eval` for their accuracies"
+    );
+
+    println!("\n== 4. Other spaces");
+    for (space, arch) in [
+        (SpaceKind::NatsSss, "64:64:64:64:64"),
+        (
+            SpaceKind::Nb101,
+            "0111101000001100000010000110000001100000000000000|input,maxpool3x3,maxpool3x3,conv3x3-bn-relu,conv3x3-bn-relu,conv3x3-bn-relu,output",
+        ),
+        (
+            SpaceKind::Darts,
+            "Genotype(normal=[('sep_conv_3x3', 0), ('sep_conv_3x3', 1), ('sep_conv_3x3', 0), ('sep_conv_3x3', 1), ('sep_conv_3x3', 1), ('skip_connect', 0), ('skip_connect', 0), ('dil_conv_3x3', 2)], normal_concat=[2, 3, 4, 5], reduce=[('max_pool_3x3', 0), ('max_pool_3x3', 1), ('skip_connect', 2), ('max_pool_3x3', 1), ('max_pool_3x3', 0), ('skip_connect', 2), ('skip_connect', 2), ('max_pool_3x3', 1)], reduce_concat=range(2, 6))",
+        ),
+    ] {
+        let a = AnyArch::parse(space, arch)?;
+        println!(
+            "   {space:<8} SED {:>10.4}  {}",
+            sed.score(&a, &mut census),
+            if arch.len() > 60 { &arch[..60] } else { arch }
+        );
+    }
+    println!(
+        "\nNext: `sednas eval --space nb201 --truth ../shared/data/nb201_test_acc_200ep.csv --acc-col cifar10_test` (README: Paper vs sednas)"
+    );
+    Ok(0)
+}
