@@ -3,11 +3,12 @@
 //! * `local_h1/u8_512x512_7x7_crop`: sliding-histogram H1 of a 512×512 u8 image, 7×7 windows,
 //!   `crop` border (the scikit-image `rank.entropy` setting). Target: ≥ 30× faster than
 //!   scikit-image on the same image, timed by `benches/skimage_entropy.py` in the same run
-//!   (the ratio is printed before the criterion output). Measured figure: see README
-//!   ("Benchmarks"), last run 2026-11-29 on the 2-core CI machine kind.
+//!   (the ratio is printed before the criterion output). Measured 2026-11-29 on the 2-core
+//!   project machine: 3.9 ms vs scikit-image 145.5 ms, 37× (66 M windows/s).
 //! * `local_h2/batch64_16x16x8_3x3x3`: Gaussian H2 of 3×3×3 windows (crop, stride 1) over a
 //!   batch of 64 maps of 16×16×8 (2,048 windows, d = 27 in the interior). Target ≥ 1 M
-//!   windows/s on one core. Measured figure: see README ("Benchmarks").
+//!   windows/s on one core. Measured 2026-11-29: 2.1–2.3 ms, 0.88–0.97 M windows/s (just
+//!   below the target; the naive per-window reference: 0.32 M windows/s).
 //!
 //! Throughput is declared in windows (one per output entry), so criterion prints windows/s.
 
