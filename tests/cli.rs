@@ -169,3 +169,83 @@ fn bad_inputs_are_one_line_errors() {
     std::fs::write(&png, b"\x89PNG\r\n\x1a\n garbage").unwrap();
     assert_one_line_error(&["entropy", png.to_str().unwrap()], "PNG decode failed");
 }
+
+// score: a bad line is reported with its line number; skip exits 1, stop exits 2.
+#[test]
+fn score_bad_lines() {
+    let good = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|";
+    let input = format!("{good}\n|bad~0|\n{good}\n");
+    let run_with = |mode: &str| {
+        let mut child = bin()
+            .args(["score", "--space", "nb201", "--on-error", mode])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        let o = child.wait_with_output().unwrap();
+        (
+            o.status.code().unwrap(),
+            String::from_utf8(o.stdout).unwrap(),
+            String::from_utf8(o.stderr).unwrap(),
+        )
+    };
+    let (code, out, err) = run_with("skip");
+    assert_eq!(code, 1);
+    assert_eq!(out.lines().count(), 3, "{out}"); // header + 2 scored
+    assert!(
+        err.contains("line 2") && err.contains("unknown operation"),
+        "{err}"
+    );
+    assert!(out.contains("9930,"));
+    let (code, out, _) = run_with("stop");
+    assert_eq!(code, 2);
+    assert_eq!(out.lines().count(), 2);
+}
+
+// enumerate --top reports the tie at the K-th score.
+#[test]
+fn enumerate_top_reports_ties() {
+    let (code, out, err) = run(&["enumerate", "--space", "nb201", "--top", "3"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.lines().count(), 4);
+    assert!(
+        err.contains("6 of 15625 architectures share the K-th score"),
+        "{err}"
+    );
+}
+
+// verify --json: five objects with id and verdict.
+#[test]
+fn verify_json() {
+    let (code, out, err) = run(&["verify", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let ids: Vec<String> = out
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .map(|v| {
+            format!(
+                "{}={}",
+                v["id"].as_str().unwrap(),
+                v["verdict"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "P1=holds",
+            "P2=false",
+            "P3=false",
+            "P4=holds-with-conditions",
+            "P5=holds-with-conditions"
+        ]
+    );
+}
