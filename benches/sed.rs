@@ -5,6 +5,8 @@
 //!   per architecture on one core. A straightforward Python implementation of the same
 //!   formula (`benches/sed_python.py`) is timed in the same run and the ratio printed.
 //! * `sed/score_all_15625_from_codes`: the whole space from codes. Target < 5 ms.
+//! * `sed/led_flow_parse_and_score_nb201`: the same for LED-flow (`src/sed/ledflow.rs`),
+//!   same target (≤ 100 ns per architecture).
 //! * The 5-node space (9,765,625 cells) is timed once with rayon on all cores (target < 5 s
 //!   on 2 cores) and printed before the criterion output.
 //!
@@ -87,6 +89,20 @@ fn bench(c: &mut Criterion) {
                 acc += sed.score(
                     &AnyArch::parse(SpaceKind::Nb201, black_box(s)).unwrap(),
                     &mut census,
+                );
+            }
+            acc
+        })
+    });
+    let led = sednas::sed::ledflow::LedFlow::new(Default::default()).unwrap();
+    g.bench_function("led_flow_parse_and_score_nb201", |b| {
+        let mut graphs = Vec::new();
+        b.iter(|| {
+            let mut acc = 0.0;
+            for s in &strings {
+                acc += led.score(
+                    &AnyArch::parse(SpaceKind::Nb201, black_box(s)).unwrap(),
+                    &mut graphs,
                 );
             }
             acc

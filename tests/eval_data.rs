@@ -162,3 +162,74 @@ fn eval_json_keys() {
     }
     assert_eq!(v["selection"]["best_rank"], 1);
 }
+
+// LED-flow against the independent Python implementation, and its one free parameter:
+// the skip gain is the argmax of ρ on CIFAR-10 *validation* accuracy over {0.25, 0.5, 0.75, 1}.
+#[test]
+fn led_flow_matches_python_and_skip_gain_is_chosen_on_validation() {
+    use sednas::sed::ledflow::{LedFlow, LedFlowConfig};
+    let Some(truth) = common::data_file("nb201_test_acc_200ep.csv") else {
+        return;
+    };
+    let Some(valid) = common::data_file("nb201_cifar10_valid_acc_nb201v1_0.csv") else {
+        return;
+    };
+    let cols = ArchColumns::default_for(SpaceKind::Nb201);
+    let g = golden();
+    let led = LedFlow::new(LedFlowConfig::default()).unwrap();
+    let mut scratch = Vec::new();
+    for case in g["cases"].as_array().unwrap() {
+        let col = case["acc_col"].as_str().unwrap();
+        let pop = read_population(SpaceKind::Nb201, &truth, col, &cols, &[], &[], false).unwrap();
+        let scores: Vec<f64> = pop
+            .archs
+            .iter()
+            .map(|a| led.score(a, &mut scratch))
+            .collect();
+        let r = evaluate(
+            "led-flow",
+            &scores,
+            &pop.acc,
+            &competition_ranks_desc(&pop.acc),
+        );
+        close(
+            r.spearman.unwrap(),
+            case["led_flow_spearman"].as_f64().unwrap(),
+            "led-flow spearman",
+        );
+        close(
+            r.kendall_tau_b.unwrap(),
+            case["led_flow_kendall_tau_b"].as_f64().unwrap(),
+            "led-flow kendall",
+        );
+    }
+    let pop = read_population(
+        SpaceKind::Nb201,
+        &valid,
+        "cifar10_valid_val",
+        &cols,
+        &[],
+        &[],
+        false,
+    )
+    .unwrap();
+    let ranks = competition_ranks_desc(&pop.acc);
+    let mut best = (f64::NEG_INFINITY, 0.0);
+    for gain in [0.25, 0.5, 0.75, 1.0] {
+        let l = LedFlow::new(LedFlowConfig {
+            skip_gain: gain,
+            ..Default::default()
+        })
+        .unwrap();
+        let s: Vec<f64> = pop.archs.iter().map(|a| l.score(a, &mut scratch)).collect();
+        let rho = evaluate("x", &s, &pop.acc, &ranks).spearman.unwrap();
+        let want = g["led_flow_skip_gain_selection"][format!("{gain:?}")]
+            .as_f64()
+            .unwrap();
+        close(rho, want, "validation rho");
+        if rho > best.0 {
+            best = (rho, gain);
+        }
+    }
+    assert_eq!(best.1, LedFlowConfig::default().skip_gain);
+}

@@ -487,6 +487,61 @@ impl Genotype {
     }
 }
 
+impl Genotype {
+    /// Cell graphs of the evaluation network: normal cells per stage (multiplicity = their
+    /// number) and the two reduction cells (edges from the inputs have stride 2). Inputs are
+    /// nodes 0 and 1; the output concatenates the `concat` nodes.
+    pub fn graphs(&self, opts: &CensusOptions, out: &mut Vec<super::graph::CellGraph>) {
+        use super::graph::{CellGraph, GraphOp};
+        let cell = |c: &DartsCell, ch: u32, mult: u32, reduce: bool| {
+            let mut g = CellGraph::new(6, 2, ch, mult);
+            for (k, &(op, input)) in c.edges.iter().enumerate() {
+                let s = if reduce && input < 2 { 2 } else { 1 };
+                let gop = match op {
+                    DartsOp::None => continue,
+                    DartsOp::Skip => GraphOp::Skip,
+                    DartsOp::MaxPool3x3 => GraphOp::MaxPool { o: 3, s },
+                    DartsOp::AvgPool3x3 => GraphOp::AvgPool { o: 3, s },
+                    other => GraphOp::Conv {
+                        k: conv_size(other, opts).unwrap_or(1) as u8,
+                    },
+                };
+                g.edge(input as usize, 2 + k / 2, gop);
+                // DARTS' SepConv applies its (ReLU, depthwise k×k, pointwise, BN) block twice:
+                // two convolutions in sequence on the same edge
+                if matches!(op, DartsOp::SepConv3x3 | DartsOp::SepConv5x5) {
+                    g.edge_repeat_last();
+                }
+            }
+            g.outputs = c
+                .concat
+                .iter()
+                .filter(|&&n| n < 6)
+                .fold(0u8, |m, &n| m | (1 << n));
+            g
+        };
+        let l = opts.darts_layers;
+        let (r1, r2) = (l / 3, 2 * l / 3);
+        let mut ch = opts.darts_channels;
+        let mut normals = 0u32;
+        for layer in 0..l {
+            if layer == r1 || layer == r2 {
+                if normals > 0 {
+                    out.push(cell(&self.normal, ch, normals, false));
+                }
+                normals = 0;
+                ch *= 2;
+                out.push(cell(&self.reduce, ch, 1, true));
+            } else {
+                normals += 1;
+            }
+        }
+        if normals > 0 {
+            out.push(cell(&self.normal, ch, normals, false));
+        }
+    }
+}
+
 fn conv_size(op: DartsOp, opts: &CensusOptions) -> Option<u32> {
     let eff = |k: u32| match opts.dilated_kernel {
         DilatedKernel::Nominal => k,

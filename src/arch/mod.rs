@@ -10,6 +10,7 @@
 //! | DARTS / NAS-Bench-301 | [`darts`] | genotype (Python repr, JSON, NASLib) |
 
 pub mod darts;
+pub mod graph;
 pub mod nats_sss;
 pub mod nb101;
 pub mod nb201;
@@ -399,6 +400,17 @@ impl AnyArch {
             SpaceKind::Nb101 => AnyArch::Nb101(s.parse()?),
             SpaceKind::Darts => AnyArch::Darts(s.parse()?),
         })
+    }
+
+    /// Writes the cell graphs of this architecture (the graph part of the census) into `out`.
+    pub fn graphs(&self, opts: &CensusOptions, out: &mut Vec<graph::CellGraph>) {
+        out.clear();
+        match self {
+            AnyArch::Nb201(a) => a.graphs(opts, out),
+            AnyArch::NatsSss(a) => a.graphs(opts, out),
+            AnyArch::Nb101(a) => a.graphs(opts, out),
+            AnyArch::Darts(a) => a.graphs(opts, out),
+        }
     }
 
     /// Writes the op census of this architecture into `out`.

@@ -114,6 +114,20 @@ impl SssArch {
     }
 }
 
+impl SssArch {
+    /// Cell graphs: the fixed cell three times, with channels c1, c3, c5.
+    pub fn graphs(&self, opts: &CensusOptions, out: &mut Vec<super::graph::CellGraph>) {
+        let cell: Nb201Arch = SSS_CELL.parse().expect("fixed cell parses");
+        let mut o = *opts;
+        o.nb201_cells_per_stage = 1;
+        cell.graphs(&o, out);
+        let c = self.channels();
+        for (k, g) in out.iter_mut().enumerate() {
+            g.channels = c[2 * k];
+        }
+    }
+}
+
 impl FromStr for SssArch {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self> {

@@ -239,6 +239,38 @@ impl Nb101Arch {
     }
 }
 
+impl Nb101Arch {
+    /// Cell graphs: vertices with their operations, identity edges; one graph per stack
+    /// (128, 256, 512 channels), multiplicity = cells per stack. The output vertex sums
+    /// (NAS-Bench-101 concatenates) its inputs.
+    pub fn graphs(&self, opts: &CensusOptions, out: &mut Vec<super::graph::CellGraph>) {
+        use super::graph::{CellGraph, GraphOp};
+        for stack in 0..3u32 {
+            let mut g = CellGraph::new(
+                self.n,
+                1,
+                opts.nb101_channels << stack,
+                opts.nb101_cells_per_stack,
+            );
+            for i in 0..self.n {
+                for j in i + 1..self.n {
+                    if self.adj[i][j] {
+                        g.edge(i, j, GraphOp::Wire);
+                    }
+                }
+                g.node_ops[i] = match self.ops[i] {
+                    Nb101Op::Conv3x3 => GraphOp::Conv { k: 3 },
+                    Nb101Op::Conv1x1 => GraphOp::Conv { k: 1 },
+                    Nb101Op::MaxPool3x3 => GraphOp::MaxPool { o: 3, s: 1 },
+                    Nb101Op::Input | Nb101Op::Output => GraphOp::Wire,
+                };
+            }
+            g.outputs = 1 << (self.n - 1);
+            out.push(g);
+        }
+    }
+}
+
 impl FromStr for Nb101Arch {
     type Err = Error;
     /// Parses `ADJ|op,op,...`.

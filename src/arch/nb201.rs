@@ -14,6 +14,7 @@ use std::fmt;
 use std::str::FromStr;
 use std::sync::OnceLock;
 
+use super::graph::{CellGraph, GraphOp};
 use super::{BlockCensus, BlockKind, Census, CensusOptions, PoolCount};
 use crate::error::{Error, Result};
 
@@ -305,6 +306,31 @@ impl Nb201Arch {
                     }
                 }
             }
+        }
+    }
+}
+
+impl Nb201Arch {
+    /// Cell graphs: one per stage (channels C, 2C, 4C), multiplicity N.
+    pub fn graphs(&self, opts: &CensusOptions, out: &mut Vec<CellGraph>) {
+        let n = self.nodes as usize;
+        let mut g = CellGraph::new(n, 1, opts.nb201_channels, opts.nb201_cells_per_stage);
+        for j in 1..n {
+            for i in 0..j {
+                let op = match self.op(j, i) {
+                    Nb201Op::None => continue,
+                    Nb201Op::Skip => GraphOp::Skip,
+                    Nb201Op::Conv1x1 => GraphOp::Conv { k: 1 },
+                    Nb201Op::Conv3x3 => GraphOp::Conv { k: 3 },
+                    Nb201Op::AvgPool3x3 => GraphOp::AvgPool { o: 3, s: 1 },
+                };
+                g.edge(i, j, op);
+            }
+        }
+        g.outputs = 1 << (n - 1);
+        for stage in 0..3u32 {
+            g.channels = opts.nb201_channels << stage;
+            out.push(g);
         }
     }
 }

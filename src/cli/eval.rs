@@ -9,6 +9,7 @@ use clap::Args;
 use super::sedflags::SedFlags;
 use crate::arch::{AnyArch, ArchColumns, Census, SpaceKind};
 use crate::eval::{ProxyReport, competition_ranks_desc, evaluate};
+use crate::sed::ledflow::{LedFlow, LedFlowConfig};
 use crate::sed::{Sed, ablations, readings};
 
 #[derive(Debug, Args)]
@@ -44,6 +45,12 @@ pub struct EvalArgs {
     /// Only SED under the given configuration (no alternative readings).
     #[arg(long)]
     no_readings: bool,
+    /// Leave out the LED-flow row.
+    #[arg(long)]
+    no_led_flow: bool,
+    /// LED-flow's skip gain (default 0.75, chosen on CIFAR-10 validation).
+    #[arg(long, default_value_t = 0.75)]
+    led_skip_gain: f64,
     /// Also SED without skip_SED / conv_SED / pool_SED / sigmoids.
     #[arg(long)]
     ablations: bool,
@@ -326,6 +333,22 @@ pub fn run(a: EvalArgs) -> anyhow::Result<i32> {
         }
         reports.push(evaluate(name, &scores, &pop.acc, &ranks));
     }
+    let mut led_time = None;
+    if !a.no_led_flow {
+        let led = LedFlow::new(LedFlowConfig {
+            skip_gain: a.led_skip_gain,
+            network: base.network,
+        })?;
+        let t = std::time::Instant::now();
+        let mut scratch = Vec::new();
+        let scores: Vec<f64> = pop
+            .archs
+            .iter()
+            .map(|x| led.score(x, &mut scratch))
+            .collect();
+        led_time = Some(t.elapsed().as_secs_f64() / pop.archs.len().max(1) as f64);
+        reports.push(evaluate("led-flow", &scores, &pop.acc, &ranks));
+    }
     for c in &a.proxy_cols {
         reports.push(evaluate(c, &pop.cols[c], &pop.acc, &ranks));
     }
@@ -339,6 +362,7 @@ pub fn run(a: EvalArgs) -> anyhow::Result<i32> {
         "where": a.filters,
         "joined": a.join.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
         "sed_seconds_per_arch": timing,
+        "led_flow_seconds_per_arch": led_time,
     });
     if a.json {
         for r in &reports {

@@ -10,6 +10,7 @@ use rayon::prelude::*;
 use super::sedflags::SedFlags;
 use crate::arch::nb201::{Nb201Arch, space_size};
 use crate::arch::{AnyArch, ArchColumns, Census, SpaceKind};
+use crate::sed::ledflow::{LedFlow, LedFlowConfig};
 
 /// What to do with a line that does not parse.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -42,6 +43,12 @@ pub struct ScoreArgs {
     /// skip (report, go on, exit 1) or stop (exit 2) on a bad line.
     #[arg(long, value_enum, default_value = "skip")]
     on_error: OnError,
+    /// Scorer: sed (Definition 4) or led-flow (graph-aware, proofs/led-flow.md).
+    #[arg(long, default_value = "sed")]
+    proxy: String,
+    /// LED-flow's skip gain.
+    #[arg(long, default_value_t = 0.75)]
+    led_skip_gain: f64,
     /// Also print skip_SED, conv_SED, pool_SED of the first block.
     #[arg(long)]
     explain: bool,
@@ -51,6 +58,15 @@ pub struct ScoreArgs {
 
 pub fn run_score(a: ScoreArgs) -> anyhow::Result<i32> {
     let sed = a.sed.scorer()?;
+    let led = match a.proxy.as_str() {
+        "sed" => None,
+        "led-flow" => Some(LedFlow::new(LedFlowConfig {
+            skip_gain: a.led_skip_gain,
+            network: *sed.census_options(),
+        })?),
+        other => bail!("unknown --proxy {other:?}: expected sed or led-flow"),
+    };
+    let mut graphs = Vec::new();
     let mut lines: Vec<(u64, String)> = Vec::new();
     if let Some(path) = &a.input {
         let name = path.display().to_string();
@@ -89,7 +105,7 @@ pub fn run_score(a: ScoreArgs) -> anyhow::Result<i32> {
     if with_index {
         header.push("index");
     }
-    header.extend(["arch", "sed"]);
+    header.extend(["arch", if led.is_some() { "led_flow" } else { "sed" }]);
     if a.explain {
         header.extend(["skip_sed", "conv_sed", "pool_sed"]);
     }
@@ -99,7 +115,10 @@ pub fn run_score(a: ScoreArgs) -> anyhow::Result<i32> {
     for (line, text) in &lines {
         match AnyArch::parse(a.space, text.trim()) {
             Ok(arch) => {
-                let s = sed.score(&arch, &mut census);
+                let s = match &led {
+                    Some(l) => l.score(&arch, &mut graphs),
+                    None => sed.score(&arch, &mut census),
+                };
                 let mut rec = vec![];
                 if with_index {
                     rec.push(arch.index().map(|i| i.to_string()).unwrap_or_default());

@@ -15,6 +15,8 @@
 //! pool_SED). Identical blocks are summed with their multiplicity. See
 //! `docs/sed-readings.md` for every switch, its default and why.
 
+pub mod ledflow;
+
 use std::fmt;
 
 use num_traits::Float;
