@@ -138,7 +138,18 @@ pub fn wilson95(successes: usize, n: usize) -> (f64, f64) {
     let den = 1.0 + z * z / nf;
     let centre = (p + z * z / (2.0 * nf)) / den;
     let half = z * (p * (1.0 - p) / nf + z * z / (4.0 * nf * nf)).sqrt() / den;
-    ((centre - half).max(0.0), (centre + half).min(1.0))
+    // exact ends when every (or no) trial succeeded (the formula is off by rounding there)
+    let lo = if successes == 0 {
+        0.0
+    } else {
+        (centre - half).max(0.0)
+    };
+    let hi = if successes == n {
+        1.0
+    } else {
+        (centre + half).min(1.0)
+    };
+    (lo, hi)
 }
 
 /// A random symmetric positive-definite d×d matrix A·Aᵀ/m + δ·I (row-major).
