@@ -16,10 +16,12 @@
 
 pub mod arch;
 pub mod cli;
+pub mod data;
 pub mod entropy;
 pub mod error;
 pub mod eval;
 pub mod io;
+pub mod nn;
 pub mod numerics;
 pub mod propositions;
 pub mod rng;

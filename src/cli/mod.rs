@@ -4,6 +4,7 @@
 mod demo;
 mod entropy;
 pub mod eval;
+pub mod nn;
 mod score;
 mod search;
 mod sedflags;
@@ -36,6 +37,10 @@ enum Command {
     Eval(eval::EvalArgs),
     /// SED-driven search (random sampling or regularised evolution).
     Search(search::SearchArgs),
+    /// Train an NB201 network (burn, CPU) on real images.
+    Train(nn::TrainArgs),
+    /// Local entropy of every captured feature map of a trained or untrained NB201 network.
+    FmapEntropy(nn::FmapArgs),
     /// Check Propositions 1–5 of the paper and print the verdict table.
     Verify(verify::VerifyArgs),
 }
@@ -70,6 +75,8 @@ where
         Command::Eval(a) => eval::run(a),
         Command::Search(a) => search::run(a),
         Command::Verify(a) => verify::run(a),
+        Command::Train(a) => nn::run_train(a),
+        Command::FmapEntropy(a) => nn::run_fmap(a),
     };
     match result {
         Ok(code) => code,

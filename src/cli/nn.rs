@@ -1,0 +1,418 @@
+//! `sednas train` and `sednas fmap-entropy`.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use clap::Args;
+use ndarray::Array4;
+
+use crate::arch::nb201::Nb201Arch;
+use crate::data::{ImageSet, Split, load_named};
+use crate::entropy::{Binning, H1Estimator, H2Options};
+use crate::io::npy::{NpyArray, read_npy};
+use crate::nn::fmap::fmap_entropy;
+use crate::nn::nb201::{Nb201Net, Nb201NetConfig};
+use crate::nn::train::{Optim, TrainConfig, checkpoint_path, train};
+use burn::module::Module;
+
+use crate::nn::{cpu, train_device};
+use crate::window::{Border, Kernel, Stride, WindowSpec};
+
+/// What a run directory records about its network and data (config.json).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct RunConfig {
+    /// NB201 architecture string.
+    pub arch: String,
+    /// Dataset name.
+    pub dataset: String,
+    /// Network sizes.
+    pub net: Nb201NetConfig,
+    /// Grey images repeated to 3 channels.
+    pub rgb: bool,
+    /// Training settings.
+    pub train: TrainConfig,
+    /// Training images used (first N of the split).
+    pub train_limit: usize,
+    /// Held-out images used.
+    pub test_limit: usize,
+}
+
+/// Pads 28×28 images to 32×32 (the NB201 skeleton's CIFAR size) and optionally repeats grey to RGB.
+pub fn prepare(set: &ImageSet, rgb: bool) -> ImageSet {
+    let (_, c, h, _) = set.images.dim();
+    let side = if h == 28 { 32 } else { h };
+    if side != h || (rgb && c == 1) {
+        set.to_square_rgb(side, if rgb { 3 } else { c })
+    } else {
+        set.clone()
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    /// NB201 architecture string.
+    #[arg(long)]
+    arch: String,
+    /// digits (embedded), mnist, fashion-mnist (scripts/fetch-data.sh).
+    #[arg(long, default_value = "fashion-mnist")]
+    dataset: String,
+    /// Folder filled by scripts/fetch-data.sh.
+    #[arg(long, default_value = "data")]
+    data_dir: PathBuf,
+    #[arg(long, default_value_t = 1)]
+    epochs: usize,
+    /// Width C of the first stage.
+    #[arg(long, default_value_t = 8)]
+    width: usize,
+    /// Cells per stage N.
+    #[arg(long, default_value_t = 1)]
+    cells: usize,
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    #[arg(long, default_value_t = 64)]
+    batch: usize,
+    #[arg(long, default_value_t = 1e-3)]
+    lr: f64,
+    #[arg(long, value_enum, default_value = "adam")]
+    optim: Optim,
+    /// Use only the first N training images (0 = all).
+    #[arg(long, default_value_t = 0)]
+    train_limit: usize,
+    /// Use only the first N test images (0 = all).
+    #[arg(long, default_value_t = 0)]
+    test_limit: usize,
+    /// Repeat grey images to 3 channels.
+    #[arg(long)]
+    rgb: bool,
+    /// Run directory (config.json, metrics.csv, model.bpk).
+    #[arg(long)]
+    out: PathBuf,
+    /// Continue from the checkpoint in --out.
+    #[arg(long)]
+    resume: bool,
+}
+
+fn limit(set: ImageSet, n: usize) -> ImageSet {
+    if n == 0 { set } else { set.take(n) }
+}
+
+/// Trains one NB201 network; returns (run config, metrics).
+pub fn run_training(
+    rc: &RunConfig,
+    data_dir: &Path,
+    out: &Path,
+    resume: bool,
+    show: bool,
+) -> anyhow::Result<Vec<crate::nn::train::EpochMetrics>> {
+    let arch: Nb201Arch = rc.arch.parse()?;
+    let tr = prepare(
+        &limit(
+            load_named(&rc.dataset, data_dir, Split::Train)?,
+            rc.train_limit,
+        ),
+        rc.rgb,
+    );
+    let te = prepare(
+        &limit(
+            load_named(&rc.dataset, data_dir, Split::Test)?,
+            rc.test_limit,
+        ),
+        rc.rgb,
+    );
+    let device = train_device();
+    device.seed(rc.train.seed);
+    let net = Nb201Net::new(&arch, &rc.net, &device)?;
+    std::fs::create_dir_all(out).with_context(|| out.display().to_string())?;
+    crate::io::write_atomic(
+        &out.join("config.json"),
+        serde_json::to_string_pretty(rc)?.as_bytes(),
+    )?;
+    let bar =
+        indicatif::ProgressBar::new((rc.train.epochs * tr.len().div_ceil(rc.train.batch)) as u64);
+    if !show {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{bar:40} {pos}/{len} steps, epoch {msg} (eta {eta})",
+        )
+        .expect("template"),
+    );
+    let batches = tr.len().div_ceil(rc.train.batch);
+    let (_, hist) = train(
+        net,
+        &tr,
+        &te,
+        &rc.train,
+        Some(out),
+        resume,
+        &device,
+        |e, b, _| {
+            bar.set_message(e.to_string());
+            bar.set_position(((e - 1) * batches + b) as u64);
+        },
+    )?;
+    bar.finish_and_clear();
+    Ok(hist)
+}
+
+pub fn run_train(a: TrainArgs) -> anyhow::Result<i32> {
+    let probe = load_named(&a.dataset, &a.data_dir, Split::Test).with_context(|| {
+        format!(
+            "dataset {} (run scripts/fetch-data.sh for mnist / fashion-mnist)",
+            a.dataset
+        )
+    })?;
+    let in_channels = if a.rgb { 3 } else { probe.images.dim().1 };
+    let rc = RunConfig {
+        arch: a.arch.parse::<Nb201Arch>()?.to_string(),
+        dataset: a.dataset.clone(),
+        net: Nb201NetConfig {
+            in_channels,
+            width: a.width,
+            cells: a.cells,
+            classes: probe.classes,
+        },
+        rgb: a.rgb,
+        train: TrainConfig {
+            epochs: a.epochs,
+            batch: a.batch,
+            lr: a.lr,
+            seed: a.seed,
+            optim: a.optim,
+        },
+        train_limit: a.train_limit,
+        test_limit: a.test_limit,
+    };
+    let hist = run_training(&rc, &a.data_dir, &a.out, a.resume, true)?;
+    println!("epoch,train_loss,train_acc,test_acc,seconds,step_ms");
+    for h in &hist {
+        println!(
+            "{},{:.4},{:.4},{:.4},{:.2},{:.1}",
+            h.epoch, h.train_loss, h.train_acc, h.test_acc, h.seconds, h.step_ms
+        );
+    }
+    println!(
+        "run: {} (config.json, metrics.csv, model.bpk)",
+        a.out.display()
+    );
+    Ok(0)
+}
+
+#[derive(Debug, Args)]
+pub struct FmapArgs {
+    /// Run directory written by `sednas train`.
+    #[arg(long, conflicts_with = "untrained")]
+    checkpoint: Option<PathBuf>,
+    /// Use a freshly initialised network (needs --arch).
+    #[arg(long)]
+    untrained: bool,
+    /// NB201 architecture (with --untrained).
+    #[arg(long)]
+    arch: Option<String>,
+    #[arg(long, default_value_t = 8)]
+    width: usize,
+    #[arg(long, default_value_t = 1)]
+    cells: usize,
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Images: a dataset name (digits, mnist, fashion-mnist, cifar10-test20, cifar100-test20).
+    #[arg(long, default_value = "digits")]
+    dataset: String,
+    /// Images from a .npy (n×h×w or n×h×w×c; u8 scaled by 1/255) instead of --dataset.
+    #[arg(long)]
+    images: Option<PathBuf>,
+    #[arg(long, default_value = "data")]
+    data_dir: PathBuf,
+    /// Number of held-out images fed through the network.
+    #[arg(long, default_value_t = 64)]
+    count: usize,
+    #[arg(long, default_value = "3x3")]
+    kernel: Kernel,
+    #[arg(long, default_value = "1x1")]
+    stride: Stride,
+    #[arg(long, default_value = "crop")]
+    border: Border,
+    /// H1 estimator: exact or binned:N (N bins over each map's range).
+    #[arg(long, default_value = "binned:16")]
+    estimator: String,
+    /// Skip the Gaussian H2 across the batch.
+    #[arg(long)]
+    no_h2: bool,
+    /// Ridge for H2.
+    #[arg(long)]
+    ridge: Option<f64>,
+    /// Folder for per-layer H1 heatmaps of the first image.
+    #[arg(long)]
+    heatmaps: Option<PathBuf>,
+    /// Write the table as .json or .csv.
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+fn images_from_npy(p: &Path) -> anyhow::Result<ImageSet> {
+    let arr = read_npy(p)?;
+    let scale = if matches!(arr, NpyArray::U8(_)) {
+        1.0 / 255.0
+    } else {
+        1.0
+    };
+    let a = arr.to_f64();
+    let a = match a.ndim() {
+        3 => a.insert_axis(ndarray::Axis(3)),
+        4 => a,
+        n => bail!(
+            "{}: images must be n×h×w or n×h×w×c, got rank {n}",
+            p.display()
+        ),
+    };
+    let a = a.into_dimensionality::<ndarray::Ix4>()?;
+    let (n, h, w, c) = a.dim();
+    let images = Array4::from_shape_fn((n, c, h, w), |(i, ch, y, x)| {
+        (a[[i, y, x, ch]] * scale) as f32
+    });
+    Ok(ImageSet {
+        name: p.display().to_string(),
+        images,
+        labels: vec![0; n],
+        classes: 1,
+    })
+}
+
+pub fn run_fmap(a: FmapArgs) -> anyhow::Result<i32> {
+    let h1 = match a.estimator.split(':').collect::<Vec<_>>().as_slice() {
+        ["exact"] => H1Estimator::Exact,
+        ["binned", n] => H1Estimator::Binned(Binning::data_range(n.parse().context("bin count")?)?),
+        _ => bail!(
+            "unknown --estimator {:?}: expected exact or binned:N",
+            a.estimator
+        ),
+    };
+    let h2 = match a.ridge {
+        Some(e) => H2Options::new().with_ridge(e)?,
+        None => H2Options::new(),
+    };
+    let spec = WindowSpec::new(a.kernel, a.stride, a.border);
+    let device = cpu();
+    let (net, rgb, what) = if let Some(dir) = &a.checkpoint {
+        let text = std::fs::read_to_string(dir.join("config.json"))
+            .with_context(|| dir.join("config.json").display().to_string())?;
+        let rc: RunConfig = serde_json::from_str(&text).context("config.json")?;
+        let arch: Nb201Arch = rc.arch.parse()?;
+        let net = Nb201Net::new(&arch, &rc.net, &device)?
+            .try_load_file(checkpoint_path(dir))
+            .map_err(|e| anyhow::anyhow!("{}: {e:?}", checkpoint_path(dir).display()))?;
+        (
+            net,
+            rc.rgb,
+            format!("trained checkpoint {} ({})", dir.display(), rc.arch),
+        )
+    } else if a.untrained {
+        let arch: Nb201Arch = a
+            .arch
+            .as_deref()
+            .context("--untrained needs --arch")?
+            .parse()?;
+        device.seed(a.seed);
+        let probe = match &a.images {
+            Some(p) => images_from_npy(p)?,
+            None => load_named(&a.dataset, &a.data_dir, Split::Test)?,
+        };
+        let cfg = Nb201NetConfig {
+            in_channels: probe.images.dim().1,
+            width: a.width,
+            cells: a.cells,
+            classes: probe.classes.max(2),
+        };
+        (
+            Nb201Net::new(&arch, &cfg, &device)?,
+            false,
+            format!("untrained {arch} (seed {})", a.seed),
+        )
+    } else {
+        bail!("give --checkpoint DIR or --untrained --arch STRING");
+    };
+    let imgs = match &a.images {
+        Some(p) => images_from_npy(p)?,
+        None => load_named(&a.dataset, &a.data_dir, Split::Test)?,
+    };
+    let imgs = prepare(&imgs.take(a.count), rgb);
+    let layers = fmap_entropy(&net, &imgs, &spec, &h1, (!a.no_h2).then_some(&h2), &device)?;
+    println!(
+        "feature-map entropy of {what} on {} images of {} ({} windows {}, stride {}, {} border; bits)",
+        imgs.len(),
+        imgs.name,
+        a.estimator,
+        a.kernel,
+        a.stride,
+        a.border
+    );
+    println!(
+        "{:<14} {:>18} {:>9} {:>9} {:>9} {:>10} {:>9}",
+        "layer", "n×h×w×c", "H1 mean", "H1 min", "H1=0", "H2 mean", "H2=-inf"
+    );
+    for l in &layers {
+        let sh = format!(
+            "{}×{}×{}×{}",
+            l.shape[0], l.shape[1], l.shape[2], l.shape[3]
+        );
+        let h2m = l
+            .h2_mean
+            .map(|v| format!("{v:.2}"))
+            .unwrap_or_else(|| "n/a".into());
+        let h2i = l
+            .h2_neg_inf_fraction
+            .map(|v| format!("{:.1}%", 100.0 * v))
+            .unwrap_or_else(|| "n/a".into());
+        println!(
+            "{:<14} {:>18} {:>9.4} {:>9.4} {:>8.1}% {:>10} {:>9}",
+            l.layer,
+            sh,
+            l.h1_mean,
+            l.h1_min,
+            100.0 * l.h1_zero_fraction,
+            h2m,
+            h2i
+        );
+    }
+    if let Some(dir) = &a.heatmaps {
+        std::fs::create_dir_all(dir).with_context(|| dir.display().to_string())?;
+        for l in &layers {
+            let p = dir.join(format!("{}.png", l.layer));
+            crate::io::write_atomic(&p, &crate::io::png::heatmap_png(l.first_h1.view(), 4)?)?;
+        }
+        println!("heatmaps: {}", dir.display());
+    }
+    if let Some(out) = &a.out {
+        let ext = out.extension().and_then(|e| e.to_str()).unwrap_or("");
+        let bytes = match ext {
+            "json" => serde_json::to_vec_pretty(&layers)?,
+            "csv" => {
+                let mut s = String::from(
+                    "layer,n,h,w,c,h1_mean,h1_min,h1_zero_fraction,h2_mean,h2_neg_inf_fraction\n",
+                );
+                for l in &layers {
+                    s.push_str(&format!(
+                        "{},{},{},{},{},{},{},{},{},{}\n",
+                        l.layer,
+                        l.shape[0],
+                        l.shape[1],
+                        l.shape[2],
+                        l.shape[3],
+                        l.h1_mean,
+                        l.h1_min,
+                        l.h1_zero_fraction,
+                        l.h2_mean.map(|v| v.to_string()).unwrap_or_default(),
+                        l.h2_neg_inf_fraction
+                            .map(|v| v.to_string())
+                            .unwrap_or_default()
+                    ));
+                }
+                s.into_bytes()
+            }
+            _ => bail!("{}: --out must end in .json or .csv", out.display()),
+        };
+        crate::io::write_atomic(out, &bytes)?;
+    }
+    Ok(0)
+}

@@ -1,0 +1,325 @@
+//! Real image datasets: IDX (MNIST, Fashion-MNIST), CIFAR test PNGs, and scikit-learn's
+//! 8×8 digits (embedded in the `smartcore` crate, always available).
+//!
+//! Files come from `scripts/fetch-data.sh` (into the ignored `data/` folder); nothing is
+//! downloaded at run time. Images are returned as `n×c×h×w` f32 in [0, 1] with labels.
+
+use std::path::{Path, PathBuf};
+
+use ndarray::{Array3, Array4, Axis, s};
+
+use crate::error::{Error, Result};
+
+/// A labelled image set, `n×c×h×w`, values in [0, 1].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImageSet {
+    /// Name (and split).
+    pub name: String,
+    /// Images.
+    pub images: Array4<f32>,
+    /// Class of each image.
+    pub labels: Vec<usize>,
+    /// Number of classes.
+    pub classes: usize,
+}
+
+impl ImageSet {
+    /// Number of images.
+    #[allow(clippy::len_without_is_empty)]
+    pub fn len(&self) -> usize {
+        self.labels.len()
+    }
+
+    /// The first `n` images (all if fewer).
+    pub fn take(&self, n: usize) -> ImageSet {
+        let n = n.min(self.len());
+        ImageSet {
+            name: self.name.clone(),
+            images: self.images.slice(s![..n, .., .., ..]).to_owned(),
+            labels: self.labels[..n].to_vec(),
+            classes: self.classes,
+        }
+    }
+
+    /// Images `[start, end)`.
+    pub fn range(&self, start: usize, end: usize) -> ImageSet {
+        let (a, b) = (start.min(self.len()), end.min(self.len()));
+        ImageSet {
+            name: self.name.clone(),
+            images: self.images.slice(s![a..b, .., .., ..]).to_owned(),
+            labels: self.labels[a..b].to_vec(),
+            classes: self.classes,
+        }
+    }
+
+    /// Zero-pads to `side×side` (centred) and repeats a single channel to `channels`: the
+    /// NB201 skeleton expects 32×32×3, MNIST is 28×28×1.
+    ///
+    /// ```
+    /// let d = sednas::data::digits();
+    /// let p = d.take(2).to_square_rgb(12, 3);
+    /// assert_eq!(p.images.shape(), &[2, 3, 12, 12]);
+    /// ```
+    pub fn to_square_rgb(&self, side: usize, channels: usize) -> ImageSet {
+        let (n, c, h, w) = self.images.dim();
+        let (oy, ox) = (side.saturating_sub(h) / 2, side.saturating_sub(w) / 2);
+        let out = Array4::from_shape_fn((n, channels, side, side), |(i, ch, y, x)| {
+            let src_c = if c == 1 { 0 } else { ch.min(c - 1) };
+            if y >= oy && x >= ox && y - oy < h && x - ox < w {
+                self.images[[i, src_c, y - oy, x - ox]]
+            } else {
+                0.0
+            }
+        });
+        ImageSet {
+            name: self.name.clone(),
+            images: out,
+            labels: self.labels.clone(),
+            classes: self.classes,
+        }
+    }
+}
+
+/// scikit-learn's 1,797 handwritten digits, 8×8, 10 classes (values 0..16 scaled to [0, 1]),
+/// embedded in `smartcore` (always available, no files).
+///
+/// ```
+/// let d = sednas::data::digits();
+/// assert_eq!((d.len(), d.images.shape()), (1797, &[1797, 1, 8, 8][..]));
+/// ```
+pub fn digits() -> ImageSet {
+    let ds = smartcore::dataset::digits::load_dataset();
+    let n = ds.num_samples;
+    let images = Array4::from_shape_vec((n, 1, 8, 8), ds.data.iter().map(|v| v / 16.0).collect())
+        .unwrap_or_else(|_| Array4::zeros((0, 1, 8, 8)));
+    ImageSet {
+        name: "digits".into(),
+        images,
+        labels: ds.target.iter().map(|&t| t as usize).collect(),
+        classes: 10,
+    }
+}
+
+fn idx_err(path: &Path, reason: impl Into<String>) -> Error {
+    Error::Idx {
+        path: path.display().to_string(),
+        reason: reason.into(),
+    }
+}
+
+/// Parses IDX bytes: returns (dimensions, data). Only unsigned-byte IDX files are read.
+///
+/// ```
+/// let mut b = vec![0, 0, 8, 1, 0, 0, 0, 3];
+/// b.extend([7, 8, 9]);
+/// assert_eq!(sednas::data::parse_idx(&b, std::path::Path::new("mem")).unwrap(), (vec![3], vec![7, 8, 9]));
+/// assert!(sednas::data::parse_idx(&b[..9], std::path::Path::new("mem")).is_err());
+/// ```
+pub fn parse_idx(bytes: &[u8], path: &Path) -> Result<(Vec<usize>, Vec<u8>)> {
+    if bytes.len() < 4 || bytes[0] != 0 || bytes[1] != 0 {
+        return Err(idx_err(path, "missing IDX magic (0x00 0x00 type ndim)"));
+    }
+    if bytes[2] != 0x08 {
+        return Err(idx_err(
+            path,
+            format!(
+                "unsupported IDX element type 0x{:02x} (only unsigned bytes, 0x08)",
+                bytes[2]
+            ),
+        ));
+    }
+    let nd = bytes[3] as usize;
+    if nd == 0 || bytes.len() < 4 + 4 * nd {
+        return Err(idx_err(path, "truncated IDX header"));
+    }
+    let dims: Vec<usize> = (0..nd)
+        .map(|k| {
+            u32::from_be_bytes([
+                bytes[4 + 4 * k],
+                bytes[5 + 4 * k],
+                bytes[6 + 4 * k],
+                bytes[7 + 4 * k],
+            ]) as usize
+        })
+        .collect();
+    let need = dims
+        .iter()
+        .try_fold(1usize, |a, &b| a.checked_mul(b))
+        .ok_or_else(|| idx_err(path, "dimensions overflow"))?;
+    let data = &bytes[4 + 4 * nd..];
+    if data.len() < need {
+        return Err(idx_err(
+            path,
+            format!(
+                "truncated data: dims {dims:?} need {need} bytes, found {}",
+                data.len()
+            ),
+        ));
+    }
+    Ok((dims, data[..need].to_vec()))
+}
+
+fn read_idx(path: &Path) -> Result<(Vec<usize>, Vec<u8>)> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    parse_idx(&bytes, path)
+}
+
+/// Which split of an IDX dataset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Split {
+    /// 60,000 training images.
+    Train,
+    /// 10,000 test images.
+    Test,
+}
+
+/// Reads an MNIST-format dataset (`train-images-idx3-ubyte` etc.) from `dir`.
+pub fn load_idx(dir: &Path, split: Split, name: &str) -> Result<ImageSet> {
+    let prefix = match split {
+        Split::Train => "train",
+        Split::Test => "t10k",
+    };
+    let ip = dir.join(format!("{prefix}-images-idx3-ubyte"));
+    let lp = dir.join(format!("{prefix}-labels-idx1-ubyte"));
+    let (idims, ibytes) = read_idx(&ip)?;
+    let (ldims, lbytes) = read_idx(&lp)?;
+    if idims.len() != 3 {
+        return Err(idx_err(
+            &ip,
+            format!("expected 3 dimensions (n, rows, cols), got {idims:?}"),
+        ));
+    }
+    if ldims.len() != 1 || ldims[0] != idims[0] {
+        return Err(idx_err(
+            &lp,
+            format!("labels {ldims:?} do not match {} images", idims[0]),
+        ));
+    }
+    let imgs = Array3::from_shape_vec((idims[0], idims[1], idims[2]), ibytes)
+        .map_err(|e| idx_err(&ip, e.to_string()))?;
+    let images = imgs.mapv(|v| v as f32 / 255.0).insert_axis(Axis(1));
+    let labels: Vec<usize> = lbytes.iter().map(|&l| l as usize).collect();
+    if let Some(&bad) = labels.iter().find(|&&l| l >= 10) {
+        return Err(idx_err(&lp, format!("label {bad} outside 0..10")));
+    }
+    Ok(ImageSet {
+        name: format!("{name}-{prefix}"),
+        images,
+        labels,
+        classes: 10,
+    })
+}
+
+/// The CIFAR test images shipped in foolbox's wheel: `cifar10_II_L.png` / `cifar100_II_L.png`.
+pub fn load_cifar_pngs(dir: &Path, cifar100: bool) -> Result<ImageSet> {
+    let prefix = if cifar100 { "cifar100_" } else { "cifar10_" };
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| Error::io(dir, e))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with(prefix) && n.ends_with(".png"))
+        })
+        .collect();
+    files.sort();
+    let mut images = Array4::<f32>::zeros((files.len(), 3, 32, 32));
+    let mut labels = Vec::with_capacity(files.len());
+    for (i, f) in files.iter().enumerate() {
+        let stem = f.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+        let label: usize = stem
+            .rsplit('_')
+            .next()
+            .and_then(|l| l.parse().ok())
+            .ok_or_else(|| Error::Png {
+                path: f.display().to_string(),
+                reason: "no label in the file name".into(),
+            })?;
+        let img = crate::io::png::read_png(f)?;
+        if img.dim().0 != 32 || img.dim().1 != 32 || img.dim().2 < 3 {
+            return Err(Error::Png {
+                path: f.display().to_string(),
+                reason: format!("expected 32×32 RGB, got {:?}", img.dim()),
+            });
+        }
+        for c in 0..3 {
+            for y in 0..32 {
+                for x in 0..32 {
+                    images[[i, c, y, x]] = img[[y, x, c]] as f32 / 255.0;
+                }
+            }
+        }
+        labels.push(label);
+    }
+    Ok(ImageSet {
+        name: if cifar100 {
+            "cifar100-test20".into()
+        } else {
+            "cifar10-test20".into()
+        },
+        images,
+        labels,
+        classes: if cifar100 { 100 } else { 10 },
+    })
+}
+
+/// The datasets the CLI knows by name; `data_dir` is the folder `scripts/fetch-data.sh` fills.
+pub fn load_named(name: &str, data_dir: &Path, split: Split) -> Result<ImageSet> {
+    match name {
+        "digits" => {
+            // a fixed 1,500 / 297 split of the 1,797 digits
+            let d = digits();
+            Ok(match split {
+                Split::Train => d.range(0, 1500),
+                Split::Test => d.range(1500, d.len()),
+            })
+        }
+        "mnist" => load_idx(&data_dir.join("mnist"), split, "mnist"),
+        "fashion-mnist" => load_idx(&data_dir.join("fashion-mnist"), split, "fashion-mnist"),
+        "cifar10-test20" => load_cifar_pngs(&data_dir.join("cifar"), false),
+        "cifar100-test20" => load_cifar_pngs(&data_dir.join("cifar"), true),
+        other => Err(Error::BadSpec {
+            what: "dataset",
+            text: other.to_string(),
+            expected: "digits, mnist, fashion-mnist, cifar10-test20, cifar100-test20",
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Edge cases: wrong magic, element type, truncated header and data.
+    #[test]
+    fn corrupt_idx() {
+        let p = Path::new("x");
+        assert!(parse_idx(&[1, 0, 8, 1], p).is_err());
+        assert!(
+            parse_idx(&[0, 0, 0x0d, 1, 0, 0, 0, 1, 0, 0, 0, 0], p)
+                .unwrap_err()
+                .to_string()
+                .contains("0x0d")
+        );
+        assert!(
+            parse_idx(&[0, 0, 8, 2, 0, 0], p)
+                .unwrap_err()
+                .to_string()
+                .contains("header")
+        );
+        assert!(
+            parse_idx(&[0, 0, 8, 2, 0, 0, 0, 2, 0, 0, 0, 2, 1, 2, 3], p)
+                .unwrap_err()
+                .to_string()
+                .contains("truncated")
+        );
+    }
+
+    #[test]
+    fn digits_are_embedded() {
+        let d = digits();
+        assert_eq!(d.len(), 1797);
+        assert!(d.images.iter().all(|&v| (0.0..=1.0).contains(&v)));
+        assert_eq!(*d.labels.iter().max().unwrap(), 9);
+    }
+}

@@ -1,0 +1,87 @@
+//! Local entropy of captured feature maps, layer by layer.
+
+use burn::tensor::Device;
+use ndarray::{Array3, s};
+
+use super::{Classifier, from_nchw, to_nhwc};
+use crate::data::ImageSet;
+use crate::entropy::{H1Estimator, H2Options, local_h1, local_h2, summarize};
+use crate::error::Result;
+use crate::window::WindowSpec;
+
+/// Local-entropy summary of one layer's feature maps over a batch of images.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct LayerEntropy {
+    /// Layer name (stem, stageS_cellK, reductionS, ...).
+    pub layer: String,
+    /// Feature-map shape n×h×w×c.
+    pub shape: [usize; 4],
+    /// Mean local H1 (bits) over all windows of all images.
+    pub h1_mean: f64,
+    /// Smallest local H1.
+    pub h1_min: f64,
+    /// Fraction of windows with H1 = 0 (constant windows).
+    pub h1_zero_fraction: f64,
+    /// Mean local H2 (bits) over finite windows (None if every window is singular or H2 was skipped).
+    pub h2_mean: Option<f64>,
+    /// Fraction of windows with H2 = −∞ (singular covariance), if H2 was computed.
+    pub h2_neg_inf_fraction: Option<f64>,
+    /// The H1 map of the first image (for heatmaps).
+    #[serde(skip)]
+    pub first_h1: Array3<f64>,
+}
+
+/// Runs `model` (evaluation mode) on `images` and measures every captured feature map:
+/// local H1 per image (then averaged) and, when `h2` is given, local H2 across the batch.
+pub fn fmap_entropy<M: Classifier>(
+    model: &M,
+    images: &ImageSet,
+    spec: &WindowSpec,
+    h1: &H1Estimator,
+    h2: Option<&H2Options>,
+    device: &Device,
+) -> Result<Vec<LayerEntropy>> {
+    let m = model.valid();
+    let (_, feats) = m.forward_features(from_nchw(images.images.view(), device));
+    let mut out = Vec::new();
+    for (name, t) in feats {
+        let a = to_nhwc(t)?;
+        let (n, h, w, c) = a.dim();
+        let (mut sum, mut cnt, mut min, mut zeros) = (0.0, 0usize, f64::INFINITY, 0usize);
+        let mut first = Array3::zeros((0, 0, 0));
+        for i in 0..n {
+            let map = local_h1(a.slice(s![i, .., .., ..]), spec, h1)?;
+            let sm = summarize(map.view());
+            sum += sm.mean.unwrap_or(0.0) * sm.windows as f64;
+            cnt += sm.windows;
+            min = min.min(sm.min);
+            zeros += (sm.zero_fraction * sm.windows as f64).round() as usize;
+            if i == 0 {
+                first = map;
+            }
+        }
+        let (h2_mean, h2_inf) = match h2 {
+            Some(opts) if n >= 2 => {
+                let r = local_h2(a.view(), spec, opts)?;
+                let sm = summarize(r.values.view());
+                (sm.mean, Some(sm.neg_inf_fraction))
+            }
+            _ => (None, None),
+        };
+        out.push(LayerEntropy {
+            layer: name,
+            shape: [n, h, w, c],
+            h1_mean: if cnt > 0 { sum / cnt as f64 } else { f64::NAN },
+            h1_min: min,
+            h1_zero_fraction: if cnt > 0 {
+                zeros as f64 / cnt as f64
+            } else {
+                f64::NAN
+            },
+            h2_mean,
+            h2_neg_inf_fraction: h2_inf,
+            first_h1: first,
+        });
+    }
+    Ok(out)
+}

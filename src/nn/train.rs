@@ -1,0 +1,261 @@
+//! Training: seeded shuffle, cross-entropy, Adam or SGD, per-epoch metrics CSV (written
+//! atomically), a checkpoint after every epoch and `--resume` from it, held-out accuracy.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use burn::nn::loss::CrossEntropyLossConfig;
+use burn::optim::{AdamConfig, GradientsParams, SgdConfig};
+use burn::tensor::{Device, Int, Tensor, TensorData};
+use ndarray::Axis;
+
+use super::{Classifier, from_nchw};
+use crate::data::ImageSet;
+use crate::error::{Error, Result};
+use crate::rng::SplitMix64;
+
+/// Optimiser choice.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Optim {
+    /// Adam (β = 0.9, 0.999).
+    Adam,
+    /// Plain SGD.
+    Sgd,
+}
+
+/// Training settings.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct TrainConfig {
+    /// Epochs.
+    pub epochs: usize,
+    /// Batch size.
+    pub batch: usize,
+    /// Learning rate.
+    pub lr: f64,
+    /// Seed (initialisation and shuffling).
+    pub seed: u64,
+    /// Optimiser.
+    pub optim: Optim,
+}
+
+/// Metrics of one epoch.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct EpochMetrics {
+    /// 1-based epoch.
+    pub epoch: usize,
+    /// Mean training loss.
+    pub train_loss: f64,
+    /// Training accuracy (running, on the batches seen).
+    pub train_acc: f64,
+    /// Held-out accuracy.
+    pub test_acc: f64,
+    /// Wall time of the epoch, seconds.
+    pub seconds: f64,
+    /// Mean time of one training step (forward, backward, update), milliseconds.
+    pub step_ms: f64,
+}
+
+fn batch(set: &ImageSet, idx: &[usize], device: &Device) -> (Tensor<4>, Tensor<1, Int>) {
+    let x = set.images.select(Axis(0), idx);
+    let y: Vec<i64> = idx.iter().map(|&i| set.labels[i] as i64).collect();
+    (
+        from_nchw(x.view(), device),
+        Tensor::<1, Int>::from_data(TensorData::new(y, [idx.len()]), device),
+    )
+}
+
+/// Accuracy of `model` (evaluation mode) on `set`, in batches.
+pub fn accuracy<M: Classifier>(
+    model: &M,
+    set: &ImageSet,
+    batch_size: usize,
+    device: &Device,
+) -> Result<f64> {
+    if set.len() == 0 {
+        return Err(Error::Empty {
+            what: "evaluation set",
+            shape: vec![0],
+        });
+    }
+    let m = model.valid();
+    let mut correct = 0usize;
+    for start in (0..set.len()).step_by(batch_size.max(1)) {
+        let idx: Vec<usize> = (start..(start + batch_size).min(set.len())).collect();
+        let (x, y) = batch(set, &idx, device);
+        let (logits, _) = m.forward_features(x);
+        let pred = logits.argmax(1).flatten::<1>(0, 1);
+        let eq: Vec<bool> = pred
+            .equal(y)
+            .into_data()
+            .try_into_vec::<bool>()
+            .map_err(|e| Error::param("tensor", format!("{e:?}")))?;
+        correct += eq.iter().filter(|&&b| b).count();
+    }
+    Ok(correct as f64 / set.len() as f64)
+}
+
+/// Files of a training run in `dir`.
+pub fn checkpoint_path(dir: &Path) -> PathBuf {
+    dir.join("model.bpk")
+}
+
+/// Metrics CSV of a run.
+pub fn metrics_path(dir: &Path) -> PathBuf {
+    dir.join("metrics.csv")
+}
+
+fn write_metrics(dir: &Path, rows: &[EpochMetrics]) -> Result<()> {
+    let mut s = String::from("epoch,train_loss,train_acc,test_acc,seconds,step_ms\n");
+    for r in rows {
+        s.push_str(&format!(
+            "{},{},{},{},{},{}\n",
+            r.epoch, r.train_loss, r.train_acc, r.test_acc, r.seconds, r.step_ms
+        ));
+    }
+    crate::io::write_atomic(&metrics_path(dir), s.as_bytes())
+}
+
+fn read_metrics(dir: &Path) -> Result<Vec<EpochMetrics>> {
+    let p = metrics_path(dir);
+    let text = std::fs::read_to_string(&p).map_err(|e| Error::io(&p, e))?;
+    let mut v = Vec::new();
+    for (k, line) in text.lines().enumerate().skip(1) {
+        let f: Vec<f64> = line
+            .split(',')
+            .map(|x| x.parse().unwrap_or(f64::NAN))
+            .collect();
+        if f.len() != 6 || f.iter().any(|x| x.is_nan()) {
+            return Err(Error::Csv {
+                path: p.display().to_string(),
+                line: k as u64 + 1,
+                reason: "bad metrics row".into(),
+            });
+        }
+        v.push(EpochMetrics {
+            epoch: f[0] as usize,
+            train_loss: f[1],
+            train_acc: f[2],
+            test_acc: f[3],
+            seconds: f[4],
+            step_ms: f[5],
+        });
+    }
+    Ok(v)
+}
+
+/// Trains `model` on `train` and evaluates on `test` after every epoch. With `out`, writes
+/// `metrics.csv` and a checkpoint each epoch; with `resume`, continues from them (the epoch
+/// count includes the epochs already done; shuffles depend on (seed, epoch) only, so a resumed
+/// run sees the same batches as an uninterrupted one). `progress` gets (epoch, batch, batches).
+pub fn train<M: Classifier>(
+    mut model: M,
+    train: &ImageSet,
+    test: &ImageSet,
+    cfg: &TrainConfig,
+    out: Option<&Path>,
+    resume: bool,
+    device: &Device,
+    mut progress: impl FnMut(usize, usize, usize),
+) -> Result<(M, Vec<EpochMetrics>)> {
+    if train.len() == 0 || cfg.batch == 0 || cfg.epochs == 0 {
+        return Err(Error::param(
+            "training",
+            "needs images, batch ≥ 1 and epochs ≥ 1",
+        ));
+    }
+    if !(cfg.lr.is_finite() && cfg.lr > 0.0) {
+        return Err(Error::param(
+            "lr",
+            format!("must be finite and > 0, got {}", cfg.lr),
+        ));
+    }
+    if !device.is_autodiff() {
+        return Err(Error::param(
+            "device",
+            "training needs an autodiff device (use sednas::nn::train_device())",
+        ));
+    }
+    let mut history = Vec::new();
+    if let (Some(dir), true) = (out, resume) {
+        if checkpoint_path(dir).is_file() && metrics_path(dir).is_file() {
+            history = read_metrics(dir)?;
+            model = model.try_load_file(checkpoint_path(dir)).map_err(|e| {
+                Error::param(
+                    "checkpoint",
+                    format!("{}: {e:?}", checkpoint_path(dir).display()),
+                )
+            })?;
+        }
+    }
+    if let Some(dir) = out {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    }
+    let mut opt_adam = AdamConfig::new().init();
+    let mut opt_sgd = SgdConfig::new().init();
+    let loss_fn = CrossEntropyLossConfig::new().init(device);
+    let n = train.len();
+    let batches = n.div_ceil(cfg.batch);
+    for epoch in history.len() + 1..=cfg.epochs {
+        let t0 = Instant::now();
+        let mut order: Vec<usize> = (0..n).collect();
+        let mut r = SplitMix64::new(cfg.seed ^ (epoch as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        for i in (1..n).rev() {
+            order.swap(i, r.below(i as u64 + 1) as usize);
+        }
+        let (mut loss_sum, mut correct, mut step_time) = (0.0, 0usize, 0.0);
+        for (b, idx) in order.chunks(cfg.batch).enumerate() {
+            let ts = Instant::now();
+            let (x, y) = batch(train, idx, device);
+            let (logits, _) = model.forward_features(x);
+            let pred = logits.clone().argmax(1).flatten::<1>(0, 1);
+            let loss = loss_fn.forward(logits, y.clone());
+            let grads = GradientsParams::from_grads(loss.backward(), &model);
+            model = match cfg.optim {
+                Optim::Adam => opt_adam.step(cfg.lr, model, grads),
+                Optim::Sgd => opt_sgd.step(cfg.lr, model, grads),
+            };
+            step_time += ts.elapsed().as_secs_f64();
+            let l: f32 = loss.into_scalar::<f32>();
+            if !l.is_finite() {
+                return Err(Error::param(
+                    "training",
+                    format!("loss became {l} at epoch {epoch}, batch {b}"),
+                ));
+            }
+            loss_sum += l as f64 * idx.len() as f64;
+            let eq: Vec<bool> = pred
+                .equal(y)
+                .into_data()
+                .try_into_vec::<bool>()
+                .map_err(|e| Error::param("tensor", format!("{e:?}")))?;
+            correct += eq.iter().filter(|&&v| v).count();
+            progress(epoch, b + 1, batches);
+        }
+        let test_acc = if test.len() > 0 {
+            accuracy(&model, test, 256, device)?
+        } else {
+            f64::NAN
+        };
+        history.push(EpochMetrics {
+            epoch,
+            train_loss: loss_sum / n as f64,
+            train_acc: correct as f64 / n as f64,
+            test_acc,
+            seconds: t0.elapsed().as_secs_f64(),
+            step_ms: 1e3 * step_time / batches as f64,
+        });
+        if let Some(dir) = out {
+            let tmp = dir.join(".model.bpk.tmp");
+            model
+                .clone()
+                .save_file(&tmp)
+                .map_err(|e| Error::param("checkpoint", format!("{e:?}")))?;
+            std::fs::rename(&tmp, checkpoint_path(dir)).map_err(|e| Error::io(dir, e))?;
+            write_metrics(dir, &history)?;
+        }
+    }
+    Ok((model, history))
+}

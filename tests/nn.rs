@@ -1,0 +1,164 @@
+//! burn networks: shapes of the captured feature maps, a short training run that lowers the
+//! loss on real images (sklearn's digits, embedded), checkpoint + resume, and bad settings.
+
+use sednas::arch::nb201::Nb201Arch;
+use sednas::data::digits;
+use sednas::nn::nb201::{Nb201Net, Nb201NetConfig};
+use sednas::nn::plain::{PlainCnn, PlainConfig};
+use sednas::nn::train::{Optim, TrainConfig, train};
+use sednas::nn::{Classifier, cpu, from_nchw, to_nhwc, train_device};
+
+const BEST: &str = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|";
+
+fn small_cfg() -> Nb201NetConfig {
+    Nb201NetConfig {
+        in_channels: 1,
+        width: 4,
+        cells: 1,
+        classes: 10,
+    }
+}
+
+#[test]
+fn nb201_feature_shapes() {
+    let device = cpu();
+    device.seed(1);
+    let arch: Nb201Arch = BEST.parse().unwrap();
+    let net = Nb201Net::new(&arch, &small_cfg(), &device).unwrap();
+    let d = digits().take(5);
+    let (logits, feats) = net.forward_features(from_nchw(d.images.view(), &device));
+    assert_eq!(logits.dims(), [5, 10]);
+    let names: Vec<&str> = feats.iter().map(|f| f.0.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "stem",
+            "stage1_cell1",
+            "reduction1",
+            "stage2_cell1",
+            "reduction2",
+            "stage3_cell1"
+        ]
+    );
+    let shapes: Vec<[usize; 4]> = feats.iter().map(|f| f.1.dims()).collect();
+    assert_eq!(
+        shapes,
+        [
+            [5, 4, 8, 8],
+            [5, 4, 8, 8],
+            [5, 8, 4, 4],
+            [5, 8, 4, 4],
+            [5, 16, 2, 2],
+            [5, 16, 2, 2]
+        ]
+    );
+    // conversion to the entropy core's n×h×w×c layout
+    let a = to_nhwc(feats[1].1.clone()).unwrap();
+    assert_eq!(a.dim(), (5, 8, 8, 4));
+}
+
+// A few epochs on 320 real digit images lower the training loss (fixed seed; the bound is
+// generous: the last epoch's mean loss must be below 85% of the first's).
+#[test]
+fn training_reduces_loss_and_resumes() {
+    let device = train_device();
+    device.seed(7);
+    let arch: Nb201Arch = BEST.parse().unwrap();
+    let net = Nb201Net::new(&arch, &small_cfg(), &device).unwrap();
+    let all = digits();
+    let (tr, te) = (all.range(0, 320), all.range(1500, 1600));
+    let cfg = TrainConfig {
+        epochs: 3,
+        batch: 32,
+        lr: 0.01,
+        seed: 7,
+        optim: Optim::Adam,
+    };
+    let dir = std::env::temp_dir().join(format!("sednas-train-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let (_, h) = train(
+        net.clone(),
+        &tr,
+        &te,
+        &TrainConfig { epochs: 2, ..cfg },
+        Some(&dir),
+        false,
+        &device,
+        |_, _, _| {},
+    )
+    .unwrap();
+    assert_eq!(h.len(), 2);
+    // resume to 3 epochs: the first two come from the checkpointed metrics
+    let (_, h3) = train(net, &tr, &te, &cfg, Some(&dir), true, &device, |_, _, _| {}).unwrap();
+    assert_eq!(h3.len(), 3);
+    assert_eq!(h3[0], h[0]);
+    assert!(h3[2].train_loss < 0.85 * h3[0].train_loss, "{h3:?}");
+    assert!(dir.join("metrics.csv").is_file() && dir.join("model.bpk").is_file());
+}
+
+#[test]
+fn plain_cnn_and_bad_settings() {
+    let device = cpu();
+    let cfg = PlainConfig {
+        in_channels: 1,
+        width: 4,
+        pool: 3,
+        kernel: 3,
+        skip: true,
+        classes: 10,
+    };
+    let net = PlainCnn::new(&cfg, &device).unwrap();
+    let d = digits().take(2);
+    let (logits, feats) = net.forward_features(from_nchw(d.images.view(), &device));
+    assert_eq!(logits.dims(), [2, 10]);
+    assert_eq!(
+        feats.iter().map(|f| f.1.dims()).collect::<Vec<_>>(),
+        [[2, 4, 8, 8]; 3]
+    );
+    for pool in [2, 5] {
+        let n = PlainCnn::new(&PlainConfig { pool, ..cfg }, &device).unwrap();
+        assert_eq!(
+            n.forward_features(from_nchw(d.images.view(), &device)).1[1]
+                .1
+                .dims(),
+            [2, 4, 8, 8]
+        );
+    }
+    assert!(PlainCnn::new(&PlainConfig { kernel: 4, ..cfg }, &device).is_err());
+    let arch: Nb201Arch = BEST.parse().unwrap();
+    assert!(
+        Nb201Net::new(
+            &arch,
+            &Nb201NetConfig {
+                width: 0,
+                ..small_cfg()
+            },
+            &device
+        )
+        .is_err()
+    );
+    let bad = TrainConfig {
+        epochs: 1,
+        batch: 0,
+        lr: 0.01,
+        seed: 1,
+        optim: Optim::Sgd,
+    };
+    let net = Nb201Net::new(&arch, &small_cfg(), &device).unwrap();
+    assert!(
+        train(
+            net.clone(),
+            &d,
+            &d,
+            &bad,
+            None,
+            false,
+            &train_device(),
+            |_, _, _| {}
+        )
+        .is_err()
+    );
+    // a device without autodiff is a typed error, not a panic
+    let ok = TrainConfig { batch: 2, ..bad };
+    assert!(train(net, &d, &d, &ok, None, false, &device, |_, _, _| {}).is_err());
+}
