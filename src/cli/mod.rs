@@ -3,6 +3,7 @@
 
 mod demo;
 mod entropy;
+mod experiment;
 pub mod eval;
 pub mod nn;
 mod score;
@@ -41,6 +42,9 @@ enum Command {
     Train(nn::TrainArgs),
     /// Local entropy of every captured feature map of a trained or untrained NB201 network.
     FmapEntropy(nn::FmapArgs),
+    /// Run an experiment of experiments/ (results/NAME/: CSV, figures, meta.json).
+    #[command(alias = "ablate")]
+    Experiment(experiment::ExperimentArgs),
     /// Check Propositions 1–5 of the paper and print the verdict table.
     Verify(verify::VerifyArgs),
 }
@@ -75,6 +79,7 @@ where
         Command::Eval(a) => eval::run(a),
         Command::Search(a) => search::run(a),
         Command::Verify(a) => verify::run(a),
+        Command::Experiment(a) => experiment::run(a),
         Command::Train(a) => nn::run_train(a),
         Command::FmapEntropy(a) => nn::run_fmap(a),
     };

@@ -103,7 +103,7 @@ pub fn run_training(
     out: &Path,
     resume: bool,
     show: bool,
-) -> anyhow::Result<Vec<crate::nn::train::EpochMetrics>> {
+) -> anyhow::Result<(Nb201Net, Vec<crate::nn::train::EpochMetrics>)> {
     let arch: Nb201Arch = rc.arch.parse()?;
     let tr = prepare(
         &limit(
@@ -139,7 +139,7 @@ pub fn run_training(
         .expect("template"),
     );
     let batches = tr.len().div_ceil(rc.train.batch);
-    let (_, hist) = train(
+    let (net, hist) = train(
         net,
         &tr,
         &te,
@@ -153,7 +153,7 @@ pub fn run_training(
         },
     )?;
     bar.finish_and_clear();
-    Ok(hist)
+    Ok((net, hist))
 }
 
 pub fn run_train(a: TrainArgs) -> anyhow::Result<i32> {
@@ -184,7 +184,7 @@ pub fn run_train(a: TrainArgs) -> anyhow::Result<i32> {
         train_limit: a.train_limit,
         test_limit: a.test_limit,
     };
-    let hist = run_training(&rc, &a.data_dir, &a.out, a.resume, true)?;
+    let (_, hist) = run_training(&rc, &a.data_dir, &a.out, a.resume, true)?;
     println!("epoch,train_loss,train_acc,test_acc,seconds,step_ms");
     for h in &hist {
         println!(

@@ -1,0 +1,33 @@
+//! `sednas experiment NAME` (alias `ablate`): runs an experiment of `experiments/`.
+
+use std::path::PathBuf;
+
+use anyhow::bail;
+use clap::Args;
+
+#[derive(Debug, Args)]
+pub struct ExperimentArgs {
+    /// nb201-fashion, sed-ablation, net-ablation
+    name: String,
+    /// Config file (default experiments/NAME/config.toml).
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Output folder (default results/NAME).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Skip the runs already finished in the output folder.
+    #[arg(long)]
+    resume: bool,
+}
+
+pub fn run(a: ExperimentArgs) -> anyhow::Result<i32> {
+    let config = a.config.unwrap_or_else(|| PathBuf::from(format!("experiments/{}/config.toml", a.name)));
+    let out = a.out.unwrap_or_else(|| PathBuf::from(format!("results/{}", a.name)));
+    let summary = match a.name.as_str() {
+        "nb201-fashion" => crate::experiments::nb201_fashion::run(&config, &out, a.resume)?,
+        other => bail!("unknown experiment {other:?}: expected nb201-fashion, sed-ablation or net-ablation"),
+    };
+    print!("{summary}");
+    println!("results: {}", out.display());
+    Ok(0)
+}

@@ -1,0 +1,305 @@
+//! `nb201-fashion`: NB201 architectures spanning SED's range (the whole top-SED tie set plus
+//! evenly spaced SED quantiles down to the lowest connected cells) trained on Fashion-MNIST
+//! with one short schedule and several seeds; held-out accuracy, per-layer local entropy of
+//! the trained feature maps, and the rank correlation of accuracy with SED, LED-flow,
+//! #params and the measured entropies.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use burn::module::Module;
+
+use super::{read_config, spearman_ci, write_meta};
+use crate::arch::nb201::{Nb201Arch, enumerate};
+use crate::arch::{AnyArch, Census};
+use crate::cli::nn::{RunConfig, run_training};
+use crate::data::{Split, load_named};
+use crate::entropy::{Binning, H1Estimator, H2Options};
+use crate::error::{Error, Result};
+use crate::nn::cpu;
+use crate::nn::fmap::fmap_entropy;
+use crate::nn::nb201::Nb201NetConfig;
+use crate::nn::train::{Optim, TrainConfig};
+use crate::sed::ledflow::LedFlow;
+use crate::sed::{Sed, SedConfig};
+use crate::window::{Border, Kernel, Stride, WindowSpec};
+
+/// The experiment's configuration (`experiments/nb201-fashion/config.toml`).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Dataset name (fashion-mnist or mnist; digits for a smoke run).
+    pub dataset: String,
+    /// Folder filled by scripts/fetch-data.sh.
+    pub data_dir: PathBuf,
+    /// Training images (first N of the training split).
+    pub train_limit: usize,
+    /// Held-out images (first N of the test split).
+    pub test_limit: usize,
+    /// Epochs.
+    pub epochs: usize,
+    /// Width C.
+    pub width: usize,
+    /// Cells per stage.
+    pub cells: usize,
+    /// Batch size.
+    pub batch: usize,
+    /// Learning rate (Adam).
+    pub lr: f64,
+    /// Seeds (one training run per architecture and seed).
+    pub seeds: Vec<u64>,
+    /// Number of architectures (≥ the size of the top-SED tie set).
+    pub n_archs: usize,
+    /// Held-out images whose feature maps are measured.
+    pub fmap_count: usize,
+    /// H1 bins for the feature maps.
+    pub h1_bins: usize,
+}
+
+/// The architectures: the top-SED tie set, then evenly spaced SED quantiles (ascending).
+pub fn select_archs(n: usize) -> Result<Vec<Nb201Arch>> {
+    let sed = Sed::new(SedConfig::default())?;
+    let mut census = Census::default();
+    let mut all: Vec<(f64, usize, Nb201Arch)> = enumerate(4)?
+        .filter(|a| a.is_connected())
+        .map(|a| (sed.score(&AnyArch::Nb201(a), &mut census), a.official_index().unwrap_or(0), a))
+        .collect();
+    all.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
+    let top = all.last().map(|x| x.0).unwrap_or(0.0);
+    let mut chosen: Vec<(f64, usize, Nb201Arch)> = all.iter().filter(|x| x.0 == top).copied().collect();
+    let rest = n.saturating_sub(chosen.len());
+    let pool: Vec<&(f64, usize, Nb201Arch)> = all.iter().filter(|x| x.0 != top).collect();
+    for k in 0..rest {
+        let pos = if rest <= 1 { 0 } else { k * (pool.len() - 1) / (rest - 1) };
+        let c = *pool[pos];
+        if !chosen.iter().any(|x| x.1 == c.1) {
+            chosen.push(c);
+        }
+    }
+    chosen.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
+    Ok(chosen.into_iter().map(|x| x.2).collect())
+}
+
+/// One finished run.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct RunResult {
+    /// Official NB201 index.
+    pub index: usize,
+    /// Architecture.
+    pub arch: String,
+    /// Seed.
+    pub seed: u64,
+    /// SED (default configuration).
+    pub sed: f64,
+    /// LED-flow.
+    pub led_flow: f64,
+    /// Trainable parameters of the trained network.
+    pub params: usize,
+    /// Held-out accuracy after the last epoch.
+    pub test_acc: f64,
+    /// Training loss of the last epoch.
+    pub train_loss: f64,
+    /// Training wall time (s).
+    pub train_seconds: f64,
+    /// Mean time of one training step (ms).
+    pub step_ms: f64,
+    /// Per-layer (name, H1 mean, H1 zero fraction, H2 mean).
+    pub layers: Vec<(String, f64, f64, Option<f64>)>,
+}
+
+fn run_one(cfg: &Config, arch: &Nb201Arch, seed: u64, dir: &Path, resume: bool) -> Result<RunResult> {
+    let result_path = dir.join("result.json");
+    if resume && result_path.is_file() {
+        let text = std::fs::read_to_string(&result_path).map_err(|e| Error::io(&result_path, e))?;
+        return serde_json::from_str(&text).map_err(|e| Error::param("result.json", e.to_string()));
+    }
+    let probe = load_named(&cfg.dataset, &cfg.data_dir, Split::Test)?;
+    let rc = RunConfig {
+        arch: arch.to_string(),
+        dataset: cfg.dataset.clone(),
+        net: Nb201NetConfig { in_channels: probe.images.dim().1, width: cfg.width, cells: cfg.cells, classes: probe.classes },
+        rgb: false,
+        train: TrainConfig { epochs: cfg.epochs, batch: cfg.batch, lr: cfg.lr, seed, optim: Optim::Adam },
+        train_limit: cfg.train_limit,
+        test_limit: cfg.test_limit,
+    };
+    let (net, hist) = run_training(&rc, &cfg.data_dir, dir, resume, false).map_err(|e| Error::param("training", e.to_string()))?;
+    let last = hist.last().ok_or_else(|| Error::param("training", "no epoch ran"))?;
+    let device = cpu();
+    let net = net.valid();
+    let test = crate::cli::nn::prepare(&probe.take(cfg.fmap_count), false);
+    let spec = WindowSpec::new(Kernel::square(3)?, Stride::unit(), Border::Crop);
+    let layers = fmap_entropy(
+        &net,
+        &test,
+        &spec,
+        &H1Estimator::Binned(Binning::data_range(cfg.h1_bins)?),
+        Some(&H2Options::new()),
+        &device,
+    )?;
+    let sed = Sed::new(SedConfig::default())?;
+    let led = LedFlow::new(Default::default())?;
+    let any = AnyArch::Nb201(*arch);
+    let r = RunResult {
+        index: arch.official_index().unwrap_or(0),
+        arch: arch.to_string(),
+        seed,
+        sed: sed.score(&any, &mut Census::default()),
+        led_flow: led.score(&any, &mut Vec::new()),
+        params: net.num_params(),
+        test_acc: last.test_acc,
+        train_loss: last.train_loss,
+        train_seconds: hist.iter().map(|h| h.seconds).sum(),
+        step_ms: last.step_ms,
+        layers: layers.iter().map(|l| (l.layer.clone(), l.h1_mean, l.h1_zero_fraction, l.h2_mean)).collect(),
+    };
+    let text = serde_json::to_string_pretty(&r).map_err(|e| Error::param("result", e.to_string()))?;
+    crate::io::write_atomic(&result_path, text.as_bytes())?;
+    Ok(r)
+}
+
+fn mean(v: &[f64]) -> f64 {
+    v.iter().sum::<f64>() / v.len().max(1) as f64
+}
+
+fn sd(v: &[f64]) -> f64 {
+    if v.len() < 2 {
+        return 0.0;
+    }
+    let m = mean(v);
+    (v.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (v.len() - 1) as f64).sqrt()
+}
+
+/// Runs the experiment into `out`; returns the printed summary.
+pub fn run(config_path: &Path, out: &Path, resume: bool) -> Result<String> {
+    let cfg: Config = read_config(config_path)?;
+    if cfg.seeds.is_empty() || cfg.n_archs == 0 {
+        return Err(Error::param("config", "needs at least one seed and one architecture"));
+    }
+    let t0 = Instant::now();
+    let archs = select_archs(cfg.n_archs)?;
+    std::fs::create_dir_all(out.join("runs")).map_err(|e| Error::io(out, e))?;
+    let total = archs.len() * cfg.seeds.len();
+    let bar = indicatif::ProgressBar::new(total as u64);
+    bar.set_style(indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} trainings ({elapsed}, eta {eta}) {msg}").expect("template"));
+    let mut results = Vec::new();
+    for a in &archs {
+        for &seed in &cfg.seeds {
+            let dir = out.join("runs").join(format!("{}_s{seed}", a.official_index().unwrap_or(0)));
+            bar.set_message(format!("index {}", a.official_index().unwrap_or(0)));
+            results.push(run_one(&cfg, a, seed, &dir, resume)?);
+            bar.inc(1);
+        }
+    }
+    bar.finish_and_clear();
+    // per-run CSV
+    let last_cell = |r: &RunResult| r.layers.last().cloned();
+    let mut csv = String::from("index,arch,seed,sed,led_flow,params,test_acc,train_loss,train_seconds,step_ms,h1_mean_layers,h1_zero_layers,h2_mean_last,h1_mean_last\n");
+    for r in &results {
+        let lc = last_cell(r);
+        csv.push_str(&format!(
+            "{},\"{}\",{},{},{},{},{},{},{},{},{},{},{},{}\n",
+            r.index,
+            r.arch,
+            r.seed,
+            r.sed,
+            r.led_flow,
+            r.params,
+            r.test_acc,
+            r.train_loss,
+            r.train_seconds,
+            r.step_ms,
+            mean(&r.layers.iter().map(|l| l.1).collect::<Vec<_>>()),
+            mean(&r.layers.iter().map(|l| l.2).collect::<Vec<_>>()),
+            lc.as_ref().and_then(|l| l.3).map(|v| v.to_string()).unwrap_or_default(),
+            lc.as_ref().map(|l| l.1).unwrap_or(f64::NAN)
+        ));
+    }
+    crate::io::write_atomic(&out.join("runs.csv"), csv.as_bytes())?;
+    // per-architecture means over seeds
+    let mut rows: Vec<(usize, String, f64, f64, f64, f64, f64, f64, f64, f64)> = Vec::new();
+    for a in &archs {
+        let rs: Vec<&RunResult> = results.iter().filter(|r| r.index == a.official_index().unwrap_or(0)).collect();
+        let acc: Vec<f64> = rs.iter().map(|r| r.test_acc).collect();
+        let h1: Vec<f64> = rs.iter().map(|r| mean(&r.layers.iter().map(|l| l.1).collect::<Vec<_>>())).collect();
+        let h1z: Vec<f64> = rs.iter().map(|r| mean(&r.layers.iter().map(|l| l.2).collect::<Vec<_>>())).collect();
+        let h2: Vec<f64> = rs.iter().filter_map(|r| r.layers.last().and_then(|l| l.3)).collect();
+        rows.push((
+            rs[0].index,
+            rs[0].arch.clone(),
+            rs[0].sed,
+            rs[0].led_flow,
+            rs[0].params as f64,
+            mean(&acc),
+            sd(&acc),
+            mean(&h1),
+            mean(&h1z),
+            if h2.is_empty() { f64::NAN } else { mean(&h2) },
+        ));
+    }
+    let mut s = String::from("index,arch,sed,led_flow,params,acc_mean,acc_sd,h1_mean,h1_zero_fraction,h2_mean_last_cell\n");
+    for r in &rows {
+        s.push_str(&format!("{},\"{}\",{},{},{},{},{},{},{},{}\n", r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9));
+    }
+    crate::io::write_atomic(&out.join("archs.csv"), s.as_bytes())?;
+    let acc: Vec<f64> = rows.iter().map(|r| r.5).collect();
+    let preds: [(&str, Vec<f64>); 6] = [
+        ("SED", rows.iter().map(|r| r.2).collect()),
+        ("LED-flow", rows.iter().map(|r| r.3).collect()),
+        ("#params", rows.iter().map(|r| r.4).collect()),
+        ("mean local H1 (trained maps)", rows.iter().map(|r| r.7).collect()),
+        ("fraction of zero-H1 windows", rows.iter().map(|r| r.8).collect()),
+        ("mean local H2, last cell", rows.iter().map(|r| r.9).collect()),
+    ];
+    let mut summary = format!(
+        "nb201-fashion: {} architectures × {} seeds on {} ({} train / {} test images, {} epoch(s), C={}, N={}), {:.0} s\n",
+        archs.len(),
+        cfg.seeds.len(),
+        cfg.dataset,
+        cfg.train_limit,
+        cfg.test_limit,
+        cfg.epochs,
+        cfg.width,
+        cfg.cells,
+        t0.elapsed().as_secs_f64()
+    );
+    summary.push_str("Spearman ρ with mean held-out accuracy (95% CI, Fisher z):\n");
+    let mut corr = String::from("predictor,n,spearman,ci_low,ci_high\n");
+    for (name, v) in &preds {
+        let keep: Vec<usize> = (0..v.len()).filter(|&i| v[i].is_finite() && acc[i].is_finite()).collect();
+        let (x, y): (Vec<f64>, Vec<f64>) = keep.iter().map(|&i| (v[i], acc[i])).unzip();
+        if let Some((r, lo, hi)) = spearman_ci(&x, &y) {
+            summary.push_str(&format!("  {name:<30} ρ = {r:+.3}  [{lo:+.3}, {hi:+.3}]  (n = {})\n", x.len()));
+            corr.push_str(&format!("{name},{},{r},{lo},{hi}\n", x.len()));
+        }
+    }
+    let steps: Vec<f64> = results.iter().map(|r| r.step_ms).collect();
+    summary.push_str(&format!("train step (batch {}, CPU): {:.1} ms mean over runs\n", cfg.batch, mean(&steps)));
+    crate::io::write_atomic(&out.join("correlations.csv"), corr.as_bytes())?;
+    crate::plot::scatter(
+        &out.join("acc_vs_sed"),
+        &format!("NB201 on {}: held-out accuracy vs SED", cfg.dataset),
+        "SED",
+        "accuracy (mean over seeds)",
+        &[crate::plot::Series { name: "architectures".into(), points: rows.iter().map(|r| (r.2, r.5)).collect() }],
+        None,
+    )?;
+    crate::plot::scatter(
+        &out.join("acc_vs_ledflow"),
+        &format!("NB201 on {}: held-out accuracy vs LED-flow", cfg.dataset),
+        "LED-flow",
+        "accuracy (mean over seeds)",
+        &[crate::plot::Series { name: "architectures".into(), points: rows.iter().map(|r| (r.3, r.5)).collect() }],
+        None,
+    )?;
+    let data_files: Vec<PathBuf> = match cfg.dataset.as_str() {
+        "mnist" | "fashion-mnist" => ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]
+            .iter()
+            .map(|f| cfg.data_dir.join(&cfg.dataset).join(f))
+            .collect(),
+        _ => vec![],
+    };
+    write_meta(out, "nb201-fashion", &cfg, &data_files, t0.elapsed().as_secs_f64(), serde_json::json!({"summary": summary}))?;
+    crate::io::write_atomic(&out.join("summary.txt"), summary.as_bytes())?;
+    Ok(summary)
+}
