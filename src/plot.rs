@@ -34,8 +34,13 @@ pub struct Series {
 }
 
 fn range(v: impl Iterator<Item = f64> + Clone) -> (f64, f64) {
-    let lo = v.clone().filter(|x| x.is_finite()).fold(f64::INFINITY, f64::min);
-    let hi = v.filter(|x| x.is_finite()).fold(f64::NEG_INFINITY, f64::max);
+    let lo = v
+        .clone()
+        .filter(|x| x.is_finite())
+        .fold(f64::INFINITY, f64::min);
+    let hi = v
+        .filter(|x| x.is_finite())
+        .fold(f64::NEG_INFINITY, f64::max);
     if !lo.is_finite() {
         return (0.0, 1.0);
     }
@@ -55,7 +60,10 @@ where
     DB::ErrorType: 'static,
 {
     root.fill(&WHITE).map_err(perr)?;
-    let pts = series.iter().flat_map(|s| s.points.iter().copied()).filter(|p| p.0.is_finite() && p.1.is_finite());
+    let pts = series
+        .iter()
+        .flat_map(|s| s.points.iter().copied())
+        .filter(|p| p.0.is_finite() && p.1.is_finite());
     let (x0, x1) = range(pts.clone().map(|p| p.0));
     let (y0, y1) = range(pts.map(|p| p.1));
     let mut chart = ChartBuilder::on(&root)
@@ -65,12 +73,25 @@ where
         .y_label_area_size(60)
         .build_cartesian_2d(x0..x1, y0..y1)
         .map_err(perr)?;
-    chart.configure_mesh().x_desc(xlabel).y_desc(ylabel).label_style(("sans-serif", 14)).draw().map_err(perr)?;
-    let (c0, c1) = colour_values.map(|v| range(v.iter().copied())).unwrap_or((0.0, 1.0));
+    chart
+        .configure_mesh()
+        .x_desc(xlabel)
+        .y_desc(ylabel)
+        .label_style(("sans-serif", 14))
+        .draw()
+        .map_err(perr)?;
+    let (c0, c1) = colour_values
+        .map(|v| range(v.iter().copied()))
+        .unwrap_or((0.0, 1.0));
     for (k, s) in series.iter().enumerate() {
         let base = Palette99::pick(k).to_rgba();
-        let pts: Vec<(usize, (f64, f64))> =
-            s.points.iter().copied().enumerate().filter(|(_, p)| p.0.is_finite() && p.1.is_finite()).collect();
+        let pts: Vec<(usize, (f64, f64))> = s
+            .points
+            .iter()
+            .copied()
+            .enumerate()
+            .filter(|(_, p)| p.0.is_finite() && p.1.is_finite())
+            .collect();
         let drawn = chart
             .draw_series(pts.iter().map(|&(i, p)| {
                 let colour = match colour_values {
@@ -84,11 +105,18 @@ where
             }))
             .map_err(perr)?;
         if series.len() > 1 {
-            drawn.label(s.name.clone()).legend(move |(x, y)| Circle::new((x, y), 4, base.filled()));
+            drawn
+                .label(s.name.clone())
+                .legend(move |(x, y)| Circle::new((x, y), 4, base.filled()));
         }
     }
     if series.len() > 1 {
-        chart.configure_series_labels().background_style(WHITE.mix(0.8)).border_style(BLACK).draw().map_err(perr)?;
+        chart
+            .configure_series_labels()
+            .background_style(WHITE.mix(0.8))
+            .border_style(BLACK)
+            .draw()
+            .map_err(perr)?;
     }
     root.present().map_err(perr)?;
     Ok(())
@@ -107,10 +135,24 @@ pub fn scatter(
     register_font();
     let png = stem.with_extension("png");
     let tmp = stem.with_extension("tmp.png");
-    draw_scatter(BitMapBackend::new(&tmp, (900, 600)).into_drawing_area(), title, xlabel, ylabel, series, colour_values)?;
+    draw_scatter(
+        BitMapBackend::new(&tmp, (900, 600)).into_drawing_area(),
+        title,
+        xlabel,
+        ylabel,
+        series,
+        colour_values,
+    )?;
     std::fs::rename(&tmp, &png).map_err(|e| Error::io(&png, e))?;
     let mut svg = String::new();
-    draw_scatter(SVGBackend::with_string(&mut svg, (900, 600)).into_drawing_area(), title, xlabel, ylabel, series, colour_values)?;
+    draw_scatter(
+        SVGBackend::with_string(&mut svg, (900, 600)).into_drawing_area(),
+        title,
+        xlabel,
+        ylabel,
+        series,
+        colour_values,
+    )?;
     crate::io::write_atomic(&stem.with_extension("svg"), svg.as_bytes())
 }
 
@@ -132,38 +174,77 @@ where
         .map(|(v, e)| v + e)
         .filter(|x| x.is_finite())
         .fold(0.0f64, f64::max);
-    let lo = values.iter().copied().filter(|x| x.is_finite()).fold(0.0f64, f64::min);
+    let lo = values
+        .iter()
+        .copied()
+        .filter(|x| x.is_finite())
+        .fold(0.0f64, f64::min);
     let n = labels.len();
     let mut chart = ChartBuilder::on(&root)
         .caption(title, ("sans-serif", 22))
         .margin(12)
-        .x_label_area_size(90)
+        .x_label_area_size(110)
         .y_label_area_size(60)
-        .build_cartesian_2d(0f64..n as f64, lo.min(0.0) * 1.1..(hi * 1.1).max(1e-9))
+        .build_cartesian_2d(
+            (0..n).into_segmented(),
+            lo.min(0.0) * 1.1..(hi * 1.1).max(1e-9),
+        )
         .map_err(perr)?;
     let labels_owned: Vec<String> = labels.to_vec();
     chart
         .configure_mesh()
         .disable_x_mesh()
         .x_labels(n.max(1))
-        .x_label_formatter(&move |x| {
-            let i = x.floor() as usize;
-            labels_owned.get(i).cloned().unwrap_or_default()
+        .x_label_formatter(&move |x| match x {
+            SegmentValue::CenterOf(i) => labels_owned.get(*i).cloned().unwrap_or_default(),
+            _ => String::new(),
         })
+        .x_label_style(
+            ("sans-serif", 11)
+                .into_font()
+                .transform(FontTransform::Rotate90),
+        )
         .y_desc(ylabel)
         .label_style(("sans-serif", 12))
         .draw()
         .map_err(perr)?;
     chart
-        .draw_series(values.iter().enumerate().filter(|(_, v)| v.is_finite()).map(|(i, &v)| {
-            Rectangle::new([(i as f64 + 0.15, 0.0), (i as f64 + 0.85, v)], Palette99::pick(0).filled())
-        }))
+        .draw_series(
+            values
+                .iter()
+                .enumerate()
+                .filter(|(_, v)| v.is_finite())
+                .map(|(i, &v)| {
+                    let mut r = Rectangle::new(
+                        [
+                            (SegmentValue::Exact(i), 0.0),
+                            (SegmentValue::Exact(i + 1), v),
+                        ],
+                        Palette99::pick(0).filled(),
+                    );
+                    r.set_margin(0, 0, 6, 6);
+                    r
+                }),
+        )
         .map_err(perr)?;
     if let Some(e) = errors {
         chart
-            .draw_series(values.iter().zip(e).enumerate().filter(|(_, (v, e))| v.is_finite() && e.is_finite()).map(
-                |(i, (&v, &e))| PathElement::new(vec![(i as f64 + 0.5, v - e), (i as f64 + 0.5, v + e)], BLACK.stroke_width(2)),
-            ))
+            .draw_series(
+                values
+                    .iter()
+                    .zip(e)
+                    .enumerate()
+                    .filter(|(_, (v, e))| v.is_finite() && e.is_finite())
+                    .map(|(i, (&v, &e))| {
+                        PathElement::new(
+                            vec![
+                                (SegmentValue::CenterOf(i), v - e),
+                                (SegmentValue::CenterOf(i), v + e),
+                            ],
+                            BLACK.stroke_width(2),
+                        )
+                    }),
+            )
             .map_err(perr)?;
     }
     root.present().map_err(perr)?;
@@ -171,13 +252,34 @@ where
 }
 
 /// Bar chart (optional ± error bars) to `stem.png` and `stem.svg`.
-pub fn bars(stem: &Path, title: &str, ylabel: &str, labels: &[String], values: &[f64], errors: Option<&[f64]>) -> Result<()> {
+pub fn bars(
+    stem: &Path,
+    title: &str,
+    ylabel: &str,
+    labels: &[String],
+    values: &[f64],
+    errors: Option<&[f64]>,
+) -> Result<()> {
     register_font();
     let png = stem.with_extension("png");
     let tmp = stem.with_extension("tmp.png");
-    draw_bars(BitMapBackend::new(&tmp, (900, 600)).into_drawing_area(), title, ylabel, labels, values, errors)?;
+    draw_bars(
+        BitMapBackend::new(&tmp, (900, 600)).into_drawing_area(),
+        title,
+        ylabel,
+        labels,
+        values,
+        errors,
+    )?;
     std::fs::rename(&tmp, &png).map_err(|e| Error::io(&png, e))?;
     let mut svg = String::new();
-    draw_bars(SVGBackend::with_string(&mut svg, (900, 600)).into_drawing_area(), title, ylabel, labels, values, errors)?;
+    draw_bars(
+        SVGBackend::with_string(&mut svg, (900, 600)).into_drawing_area(),
+        title,
+        ylabel,
+        labels,
+        values,
+        errors,
+    )?;
     crate::io::write_atomic(&stem.with_extension("svg"), svg.as_bytes())
 }

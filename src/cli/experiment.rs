@@ -21,11 +21,19 @@ pub struct ExperimentArgs {
 }
 
 pub fn run(a: ExperimentArgs) -> anyhow::Result<i32> {
-    let config = a.config.unwrap_or_else(|| PathBuf::from(format!("experiments/{}/config.toml", a.name)));
-    let out = a.out.unwrap_or_else(|| PathBuf::from(format!("results/{}", a.name)));
+    let config = a
+        .config
+        .unwrap_or_else(|| PathBuf::from(format!("experiments/{}/config.toml", a.name)));
+    let out = a
+        .out
+        .unwrap_or_else(|| PathBuf::from(format!("results/{}", a.name)));
     let summary = match a.name.as_str() {
         "nb201-fashion" => crate::experiments::nb201_fashion::run(&config, &out, a.resume)?,
-        other => bail!("unknown experiment {other:?}: expected nb201-fashion, sed-ablation or net-ablation"),
+        "sed-ablation" => crate::experiments::sed_ablation::run(&config, &out)?,
+        "net-ablation" => crate::experiments::net_ablation::run(&config, &out, a.resume)?,
+        other => bail!(
+            "unknown experiment {other:?}: expected nb201-fashion, sed-ablation or net-ablation"
+        ),
     };
     print!("{summary}");
     println!("results: {}", out.display());

@@ -3,8 +3,8 @@
 
 mod demo;
 mod entropy;
-mod experiment;
 pub mod eval;
+mod experiment;
 pub mod nn;
 mod score;
 mod search;

@@ -4,6 +4,8 @@
 //! are written atomically, and `--resume` skips the runs already finished.
 
 pub mod nb201_fashion;
+pub mod net_ablation;
+pub mod sed_ablation;
 
 use std::path::{Path, PathBuf};
 
@@ -19,8 +21,12 @@ pub fn sha256_file(p: &Path) -> Result<String> {
 
 /// The git revision of the working tree (with `-dirty`), or "unknown".
 pub fn git_revision() -> String {
-    let rev = std::process::Command::new("git").args(["rev-parse", "HEAD"]).output();
-    let dirty = std::process::Command::new("git").args(["status", "--porcelain", "--untracked-files=no"]).output();
+    let rev = std::process::Command::new("git")
+        .args(["rev-parse", "HEAD"])
+        .output();
+    let dirty = std::process::Command::new("git")
+        .args(["status", "--porcelain", "--untracked-files=no"])
+        .output();
     match (rev, dirty) {
         (Ok(r), Ok(d)) if r.status.success() => {
             let mut s = String::from_utf8_lossy(&r.stdout).trim().to_string();
@@ -37,7 +43,11 @@ pub fn git_revision() -> String {
 pub fn machine() -> serde_json::Value {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
-        .and_then(|t| t.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string()))
+        .and_then(|t| {
+            t.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+        })
         .unwrap_or_default();
     serde_json::json!({
         "cpu": cpu,
@@ -72,7 +82,8 @@ pub fn write_meta(
         "sednas_version": env!("CARGO_PKG_VERSION"),
         "extra": extra,
     });
-    let text = serde_json::to_string_pretty(&meta).map_err(|e| Error::param("meta", e.to_string()))?;
+    let text =
+        serde_json::to_string_pretty(&meta).map_err(|e| Error::param("meta", e.to_string()))?;
     crate::io::write_atomic(&out.join("meta.json"), text.as_bytes())
 }
 
@@ -97,5 +108,10 @@ pub fn spearman_ci(x: &[f64], y: &[f64]) -> Option<(f64, f64, f64)> {
 /// Reads a TOML config file into `T` (unknown keys are errors).
 pub fn read_config<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-    toml::from_str(&text).map_err(|e| Error::param("config", format!("{}: {}", path.display(), e.to_string().replace('\n', " "))))
+    toml::from_str(&text).map_err(|e| {
+        Error::param(
+            "config",
+            format!("{}: {}", path.display(), e.to_string().replace('\n', " ")),
+        )
+    })
 }

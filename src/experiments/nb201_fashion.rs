@@ -62,15 +62,26 @@ pub fn select_archs(n: usize) -> Result<Vec<Nb201Arch>> {
     let mut census = Census::default();
     let mut all: Vec<(f64, usize, Nb201Arch)> = enumerate(4)?
         .filter(|a| a.is_connected())
-        .map(|a| (sed.score(&AnyArch::Nb201(a), &mut census), a.official_index().unwrap_or(0), a))
+        .map(|a| {
+            (
+                sed.score(&AnyArch::Nb201(a), &mut census),
+                a.official_index().unwrap_or(0),
+                a,
+            )
+        })
         .collect();
     all.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
     let top = all.last().map(|x| x.0).unwrap_or(0.0);
-    let mut chosen: Vec<(f64, usize, Nb201Arch)> = all.iter().filter(|x| x.0 == top).copied().collect();
+    let mut chosen: Vec<(f64, usize, Nb201Arch)> =
+        all.iter().filter(|x| x.0 == top).copied().collect();
     let rest = n.saturating_sub(chosen.len());
     let pool: Vec<&(f64, usize, Nb201Arch)> = all.iter().filter(|x| x.0 != top).collect();
     for k in 0..rest {
-        let pos = if rest <= 1 { 0 } else { k * (pool.len() - 1) / (rest - 1) };
+        let pos = if rest <= 1 {
+            0
+        } else {
+            k * (pool.len() - 1) / (rest - 1)
+        };
         let c = *pool[pos];
         if !chosen.iter().any(|x| x.1 == c.1) {
             chosen.push(c);
@@ -107,7 +118,13 @@ pub struct RunResult {
     pub layers: Vec<(String, f64, f64, Option<f64>)>,
 }
 
-fn run_one(cfg: &Config, arch: &Nb201Arch, seed: u64, dir: &Path, resume: bool) -> Result<RunResult> {
+fn run_one(
+    cfg: &Config,
+    arch: &Nb201Arch,
+    seed: u64,
+    dir: &Path,
+    resume: bool,
+) -> Result<RunResult> {
     let result_path = dir.join("result.json");
     if resume && result_path.is_file() {
         let text = std::fs::read_to_string(&result_path).map_err(|e| Error::io(&result_path, e))?;
@@ -117,14 +134,28 @@ fn run_one(cfg: &Config, arch: &Nb201Arch, seed: u64, dir: &Path, resume: bool) 
     let rc = RunConfig {
         arch: arch.to_string(),
         dataset: cfg.dataset.clone(),
-        net: Nb201NetConfig { in_channels: probe.images.dim().1, width: cfg.width, cells: cfg.cells, classes: probe.classes },
+        net: Nb201NetConfig {
+            in_channels: probe.images.dim().1,
+            width: cfg.width,
+            cells: cfg.cells,
+            classes: probe.classes,
+        },
         rgb: false,
-        train: TrainConfig { epochs: cfg.epochs, batch: cfg.batch, lr: cfg.lr, seed, optim: Optim::Adam },
+        train: TrainConfig {
+            epochs: cfg.epochs,
+            batch: cfg.batch,
+            lr: cfg.lr,
+            seed,
+            optim: Optim::Adam,
+        },
         train_limit: cfg.train_limit,
         test_limit: cfg.test_limit,
     };
-    let (net, hist) = run_training(&rc, &cfg.data_dir, dir, resume, false).map_err(|e| Error::param("training", e.to_string()))?;
-    let last = hist.last().ok_or_else(|| Error::param("training", "no epoch ran"))?;
+    let (net, hist) = run_training(&rc, &cfg.data_dir, dir, resume, false)
+        .map_err(|e| Error::param("training", e.to_string()))?;
+    let last = hist
+        .last()
+        .ok_or_else(|| Error::param("training", "no epoch ran"))?;
     let device = cpu();
     let net = net.valid();
     let test = crate::cli::nn::prepare(&probe.take(cfg.fmap_count), false);
@@ -151,12 +182,19 @@ fn run_one(cfg: &Config, arch: &Nb201Arch, seed: u64, dir: &Path, resume: bool) 
         train_loss: last.train_loss,
         train_seconds: hist.iter().map(|h| h.seconds).sum(),
         step_ms: last.step_ms,
-        layers: layers.iter().map(|l| (l.layer.clone(), l.h1_mean, l.h1_zero_fraction, l.h2_mean)).collect(),
+        layers: layers
+            .iter()
+            .map(|l| (l.layer.clone(), l.h1_mean, l.h1_zero_fraction, l.h2_mean))
+            .collect(),
     };
-    let text = serde_json::to_string_pretty(&r).map_err(|e| Error::param("result", e.to_string()))?;
+    let text =
+        serde_json::to_string_pretty(&r).map_err(|e| Error::param("result", e.to_string()))?;
     crate::io::write_atomic(&result_path, text.as_bytes())?;
     Ok(r)
 }
+
+/// (index, arch, SED, LED-flow, #params, acc mean, acc sd, H1 mean, H1 zero fraction, H2 last cell)
+type ArchRow = (usize, String, f64, f64, f64, f64, f64, f64, f64, f64);
 
 fn mean(v: &[f64]) -> f64 {
     v.iter().sum::<f64>() / v.len().max(1) as f64
@@ -174,18 +212,28 @@ fn sd(v: &[f64]) -> f64 {
 pub fn run(config_path: &Path, out: &Path, resume: bool) -> Result<String> {
     let cfg: Config = read_config(config_path)?;
     if cfg.seeds.is_empty() || cfg.n_archs == 0 {
-        return Err(Error::param("config", "needs at least one seed and one architecture"));
+        return Err(Error::param(
+            "config",
+            "needs at least one seed and one architecture",
+        ));
     }
     let t0 = Instant::now();
     let archs = select_archs(cfg.n_archs)?;
     std::fs::create_dir_all(out.join("runs")).map_err(|e| Error::io(out, e))?;
     let total = archs.len() * cfg.seeds.len();
     let bar = indicatif::ProgressBar::new(total as u64);
-    bar.set_style(indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} trainings ({elapsed}, eta {eta}) {msg}").expect("template"));
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{bar:40} {pos}/{len} trainings ({elapsed}, eta {eta}) {msg}",
+        )
+        .expect("template"),
+    );
     let mut results = Vec::new();
     for a in &archs {
         for &seed in &cfg.seeds {
-            let dir = out.join("runs").join(format!("{}_s{seed}", a.official_index().unwrap_or(0)));
+            let dir = out
+                .join("runs")
+                .join(format!("{}_s{seed}", a.official_index().unwrap_or(0)));
             bar.set_message(format!("index {}", a.official_index().unwrap_or(0)));
             results.push(run_one(&cfg, a, seed, &dir, resume)?);
             bar.inc(1);
@@ -194,11 +242,22 @@ pub fn run(config_path: &Path, out: &Path, resume: bool) -> Result<String> {
     bar.finish_and_clear();
     // per-run CSV
     let last_cell = |r: &RunResult| r.layers.last().cloned();
-    let mut csv = String::from("index,arch,seed,sed,led_flow,params,test_acc,train_loss,train_seconds,step_ms,h1_mean_layers,h1_zero_layers,h2_mean_last,h1_mean_last\n");
+    // runs.csv is deterministic (bit for bit for a seed); timings go to timings.csv
+    let mut timings = String::from("index,seed,train_seconds,step_ms\n");
+    for r in &results {
+        timings.push_str(&format!(
+            "{},{},{},{}\n",
+            r.index, r.seed, r.train_seconds, r.step_ms
+        ));
+    }
+    crate::io::write_atomic(&out.join("timings.csv"), timings.as_bytes())?;
+    let mut csv = String::from(
+        "index,arch,seed,sed,led_flow,params,test_acc,train_loss,h1_mean_layers,h1_zero_layers,h2_mean_last,h1_mean_last\n",
+    );
     for r in &results {
         let lc = last_cell(r);
         csv.push_str(&format!(
-            "{},\"{}\",{},{},{},{},{},{},{},{},{},{},{},{}\n",
+            "{},\"{}\",{},{},{},{},{},{},{},{},{},{}\n",
             r.index,
             r.arch,
             r.seed,
@@ -207,23 +266,36 @@ pub fn run(config_path: &Path, out: &Path, resume: bool) -> Result<String> {
             r.params,
             r.test_acc,
             r.train_loss,
-            r.train_seconds,
-            r.step_ms,
             mean(&r.layers.iter().map(|l| l.1).collect::<Vec<_>>()),
             mean(&r.layers.iter().map(|l| l.2).collect::<Vec<_>>()),
-            lc.as_ref().and_then(|l| l.3).map(|v| v.to_string()).unwrap_or_default(),
+            lc.as_ref()
+                .and_then(|l| l.3)
+                .map(|v| v.to_string())
+                .unwrap_or_default(),
             lc.as_ref().map(|l| l.1).unwrap_or(f64::NAN)
         ));
     }
     crate::io::write_atomic(&out.join("runs.csv"), csv.as_bytes())?;
     // per-architecture means over seeds
-    let mut rows: Vec<(usize, String, f64, f64, f64, f64, f64, f64, f64, f64)> = Vec::new();
+    let mut rows: Vec<ArchRow> = Vec::new();
     for a in &archs {
-        let rs: Vec<&RunResult> = results.iter().filter(|r| r.index == a.official_index().unwrap_or(0)).collect();
+        let rs: Vec<&RunResult> = results
+            .iter()
+            .filter(|r| r.index == a.official_index().unwrap_or(0))
+            .collect();
         let acc: Vec<f64> = rs.iter().map(|r| r.test_acc).collect();
-        let h1: Vec<f64> = rs.iter().map(|r| mean(&r.layers.iter().map(|l| l.1).collect::<Vec<_>>())).collect();
-        let h1z: Vec<f64> = rs.iter().map(|r| mean(&r.layers.iter().map(|l| l.2).collect::<Vec<_>>())).collect();
-        let h2: Vec<f64> = rs.iter().filter_map(|r| r.layers.last().and_then(|l| l.3)).collect();
+        let h1: Vec<f64> = rs
+            .iter()
+            .map(|r| mean(&r.layers.iter().map(|l| l.1).collect::<Vec<_>>()))
+            .collect();
+        let h1z: Vec<f64> = rs
+            .iter()
+            .map(|r| mean(&r.layers.iter().map(|l| l.2).collect::<Vec<_>>()))
+            .collect();
+        let h2: Vec<f64> = rs
+            .iter()
+            .filter_map(|r| r.layers.last().and_then(|l| l.3))
+            .collect();
         rows.push((
             rs[0].index,
             rs[0].arch.clone(),
@@ -237,9 +309,14 @@ pub fn run(config_path: &Path, out: &Path, resume: bool) -> Result<String> {
             if h2.is_empty() { f64::NAN } else { mean(&h2) },
         ));
     }
-    let mut s = String::from("index,arch,sed,led_flow,params,acc_mean,acc_sd,h1_mean,h1_zero_fraction,h2_mean_last_cell\n");
+    let mut s = String::from(
+        "index,arch,sed,led_flow,params,acc_mean,acc_sd,h1_mean,h1_zero_fraction,h2_mean_last_cell\n",
+    );
     for r in &rows {
-        s.push_str(&format!("{},\"{}\",{},{},{},{},{},{},{},{}\n", r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9));
+        s.push_str(&format!(
+            "{},\"{}\",{},{},{},{},{},{},{},{}\n",
+            r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9
+        ));
     }
     crate::io::write_atomic(&out.join("archs.csv"), s.as_bytes())?;
     let acc: Vec<f64> = rows.iter().map(|r| r.5).collect();
@@ -247,12 +324,21 @@ pub fn run(config_path: &Path, out: &Path, resume: bool) -> Result<String> {
         ("SED", rows.iter().map(|r| r.2).collect()),
         ("LED-flow", rows.iter().map(|r| r.3).collect()),
         ("#params", rows.iter().map(|r| r.4).collect()),
-        ("mean local H1 (trained maps)", rows.iter().map(|r| r.7).collect()),
-        ("fraction of zero-H1 windows", rows.iter().map(|r| r.8).collect()),
-        ("mean local H2, last cell", rows.iter().map(|r| r.9).collect()),
+        (
+            "mean local H1 (trained maps)",
+            rows.iter().map(|r| r.7).collect(),
+        ),
+        (
+            "fraction of zero-H1 windows",
+            rows.iter().map(|r| r.8).collect(),
+        ),
+        (
+            "mean local H2, last cell",
+            rows.iter().map(|r| r.9).collect(),
+        ),
     ];
     let mut summary = format!(
-        "nb201-fashion: {} architectures × {} seeds on {} ({} train / {} test images, {} epoch(s), C={}, N={}), {:.0} s\n",
+        "nb201-fashion: {} architectures × {} seeds on {} ({} train / {} test images, {} epoch(s), C={}, N={})\n",
         archs.len(),
         cfg.seeds.len(),
         cfg.dataset,
@@ -261,27 +347,39 @@ pub fn run(config_path: &Path, out: &Path, resume: bool) -> Result<String> {
         cfg.epochs,
         cfg.width,
         cfg.cells,
-        t0.elapsed().as_secs_f64()
     );
     summary.push_str("Spearman ρ with mean held-out accuracy (95% CI, Fisher z):\n");
     let mut corr = String::from("predictor,n,spearman,ci_low,ci_high\n");
     for (name, v) in &preds {
-        let keep: Vec<usize> = (0..v.len()).filter(|&i| v[i].is_finite() && acc[i].is_finite()).collect();
+        let keep: Vec<usize> = (0..v.len())
+            .filter(|&i| v[i].is_finite() && acc[i].is_finite())
+            .collect();
         let (x, y): (Vec<f64>, Vec<f64>) = keep.iter().map(|&i| (v[i], acc[i])).unzip();
         if let Some((r, lo, hi)) = spearman_ci(&x, &y) {
-            summary.push_str(&format!("  {name:<30} ρ = {r:+.3}  [{lo:+.3}, {hi:+.3}]  (n = {})\n", x.len()));
+            summary.push_str(&format!(
+                "  {name:<30} ρ = {r:+.3}  [{lo:+.3}, {hi:+.3}]  (n = {})\n",
+                x.len()
+            ));
             corr.push_str(&format!("{name},{},{r},{lo},{hi}\n", x.len()));
         }
     }
     let steps: Vec<f64> = results.iter().map(|r| r.step_ms).collect();
-    summary.push_str(&format!("train step (batch {}, CPU): {:.1} ms mean over runs\n", cfg.batch, mean(&steps)));
+    let timing = format!(
+        "wall time {:.0} s; train step (batch {}, CPU): {:.1} ms mean over runs",
+        t0.elapsed().as_secs_f64(),
+        cfg.batch,
+        mean(&steps)
+    );
     crate::io::write_atomic(&out.join("correlations.csv"), corr.as_bytes())?;
     crate::plot::scatter(
         &out.join("acc_vs_sed"),
         &format!("NB201 on {}: held-out accuracy vs SED", cfg.dataset),
         "SED",
         "accuracy (mean over seeds)",
-        &[crate::plot::Series { name: "architectures".into(), points: rows.iter().map(|r| (r.2, r.5)).collect() }],
+        &[crate::plot::Series {
+            name: "architectures".into(),
+            points: rows.iter().map(|r| (r.2, r.5)).collect(),
+        }],
         None,
     )?;
     crate::plot::scatter(
@@ -289,17 +387,32 @@ pub fn run(config_path: &Path, out: &Path, resume: bool) -> Result<String> {
         &format!("NB201 on {}: held-out accuracy vs LED-flow", cfg.dataset),
         "LED-flow",
         "accuracy (mean over seeds)",
-        &[crate::plot::Series { name: "architectures".into(), points: rows.iter().map(|r| (r.3, r.5)).collect() }],
+        &[crate::plot::Series {
+            name: "architectures".into(),
+            points: rows.iter().map(|r| (r.3, r.5)).collect(),
+        }],
         None,
     )?;
     let data_files: Vec<PathBuf> = match cfg.dataset.as_str() {
-        "mnist" | "fashion-mnist" => ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]
-            .iter()
-            .map(|f| cfg.data_dir.join(&cfg.dataset).join(f))
-            .collect(),
+        "mnist" | "fashion-mnist" => [
+            "train-images-idx3-ubyte",
+            "train-labels-idx1-ubyte",
+            "t10k-images-idx3-ubyte",
+            "t10k-labels-idx1-ubyte",
+        ]
+        .iter()
+        .map(|f| cfg.data_dir.join(&cfg.dataset).join(f))
+        .collect(),
         _ => vec![],
     };
-    write_meta(out, "nb201-fashion", &cfg, &data_files, t0.elapsed().as_secs_f64(), serde_json::json!({"summary": summary}))?;
+    write_meta(
+        out,
+        "nb201-fashion",
+        &cfg,
+        &data_files,
+        t0.elapsed().as_secs_f64(),
+        serde_json::json!({"timing": timing}),
+    )?;
     crate::io::write_atomic(&out.join("summary.txt"), summary.as_bytes())?;
-    Ok(summary)
+    Ok(format!("{summary}{timing}\n"))
 }

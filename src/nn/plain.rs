@@ -44,7 +44,7 @@ pub struct PlainCnn {
 impl PlainCnn {
     /// Builds the network; even kernels and zero sizes are typed errors.
     pub fn new(cfg: &PlainConfig, device: &Device) -> Result<Self> {
-        if cfg.kernel % 2 == 0 {
+        if cfg.kernel.is_multiple_of(2) {
             return Err(Error::BadKernel {
                 axis: "w",
                 size: cfg.kernel,

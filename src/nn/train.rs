@@ -150,6 +150,7 @@ fn read_metrics(dir: &Path) -> Result<Vec<EpochMetrics>> {
 /// `metrics.csv` and a checkpoint each epoch; with `resume`, continues from them (the epoch
 /// count includes the epochs already done; shuffles depend on (seed, epoch) only, so a resumed
 /// run sees the same batches as an uninterrupted one). `progress` gets (epoch, batch, batches).
+#[allow(clippy::too_many_arguments)]
 pub fn train<M: Classifier>(
     mut model: M,
     train: &ImageSet,
@@ -179,16 +180,17 @@ pub fn train<M: Classifier>(
         ));
     }
     let mut history = Vec::new();
-    if let (Some(dir), true) = (out, resume) {
-        if checkpoint_path(dir).is_file() && metrics_path(dir).is_file() {
-            history = read_metrics(dir)?;
-            model = model.try_load_file(checkpoint_path(dir)).map_err(|e| {
-                Error::param(
-                    "checkpoint",
-                    format!("{}: {e:?}", checkpoint_path(dir).display()),
-                )
-            })?;
-        }
+    if let (Some(dir), true) = (out, resume)
+        && checkpoint_path(dir).is_file()
+        && metrics_path(dir).is_file()
+    {
+        history = read_metrics(dir)?;
+        model = model.try_load_file(checkpoint_path(dir)).map_err(|e| {
+            Error::param(
+                "checkpoint",
+                format!("{}: {e:?}", checkpoint_path(dir).display()),
+            )
+        })?;
     }
     if let Some(dir) = out {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;

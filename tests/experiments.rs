@@ -1,0 +1,127 @@
+//! The experiments on their seconds-long smoke configurations (embedded digits): every
+//! output is written, and two runs with the same seed give bit-identical results.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+/// burn's seeded initialisation uses a process-wide generator: trainings in parallel test
+/// threads would interleave its draws, so the tests that train take this lock.
+static BURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn tmp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("sednas-exp-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    d
+}
+
+fn cfg(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
+}
+
+#[test]
+fn net_ablation_smoke_is_reproducible() {
+    let _g = BURN.lock().unwrap_or_else(|e| e.into_inner());
+    let (a, b) = (tmp("na1"), tmp("na2"));
+    let s1 = sednas::experiments::net_ablation::run(
+        &cfg("experiments/net-ablation/smoke.toml"),
+        &a,
+        false,
+    )
+    .unwrap();
+    let _ = sednas::experiments::net_ablation::run(
+        &cfg("experiments/net-ablation/smoke.toml"),
+        &b,
+        false,
+    )
+    .unwrap();
+    assert!(s1.contains("Rule 1") && s1.contains("Rule 2") && s1.contains("Rule 3"));
+    for f in [
+        "runs.csv",
+        "configs.csv",
+        "rules.csv",
+        "summary.txt",
+        "accuracy.png",
+        "accuracy.svg",
+        "zero_h1_by_pool.png",
+    ] {
+        assert_eq!(
+            std::fs::read(a.join(f)).unwrap(),
+            std::fs::read(b.join(f)).unwrap(),
+            "{f} differs"
+        );
+    }
+    let meta: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(a.join("meta.json")).unwrap()).unwrap();
+    for k in [
+        "git_revision",
+        "config",
+        "data_sha256",
+        "wall_seconds",
+        "machine",
+    ] {
+        assert!(meta.get(k).is_some(), "meta.json lacks {k}");
+    }
+    // --resume reuses every finished run
+    let s3 = sednas::experiments::net_ablation::run(
+        &cfg("experiments/net-ablation/smoke.toml"),
+        &a,
+        true,
+    )
+    .unwrap();
+    assert_eq!(s1.lines().next(), s3.lines().next());
+    assert_eq!(
+        std::fs::read(a.join("runs.csv")).unwrap(),
+        std::fs::read(b.join("runs.csv")).unwrap()
+    );
+}
+
+#[test]
+fn nb201_fashion_smoke_writes_everything() {
+    let _g = BURN.lock().unwrap_or_else(|e| e.into_inner());
+    let a = tmp("nf");
+    let s = sednas::experiments::nb201_fashion::run(
+        &cfg("experiments/nb201-fashion/smoke.toml"),
+        &a,
+        false,
+    )
+    .unwrap();
+    assert!(s.contains("SED") && s.contains("LED-flow"));
+    for f in [
+        "runs.csv",
+        "archs.csv",
+        "correlations.csv",
+        "timings.csv",
+        "acc_vs_sed.png",
+        "acc_vs_sed.svg",
+        "acc_vs_ledflow.png",
+        "meta.json",
+    ] {
+        assert!(a.join(f).is_file(), "missing {f}");
+    }
+    // the selection holds the whole top-SED tie set (6 cells) plus the lowest-SED cell
+    let archs = std::fs::read_to_string(a.join("archs.csv")).unwrap();
+    assert_eq!(archs.lines().count(), 1 + 7);
+}
+
+#[test]
+fn sed_ablation_on_shared_data() {
+    if common::data_file("nb201_test_acc_200ep.csv").is_none() {
+        return;
+    }
+    let a = tmp("sa");
+    // the committed config with data_dir pointed at the data folder the tests use
+    std::fs::create_dir_all(&a).unwrap();
+    let text = std::fs::read_to_string(cfg("experiments/sed-ablation/config.toml")).unwrap();
+    let text = text.replace(
+        "data_dir = \"../shared/data\"",
+        &format!("data_dir = {:?}", common::data_dir()),
+    );
+    let c = a.join("config.toml");
+    std::fs::write(&c, text).unwrap();
+    let s = sednas::experiments::sed_ablation::run(&c, &a).unwrap();
+    assert!(s.contains("sed[-skip]") && s.contains("led-flow"));
+    let csv = std::fs::read_to_string(a.join("ablation.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 1 + 5 * 14);
+    assert!(a.join("nb201_sed_vs_params.png").is_file() && a.join("nb201_sed_ties.csv").is_file());
+}
