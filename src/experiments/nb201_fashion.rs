@@ -360,13 +360,14 @@ pub fn run(config_path: &Path, out: &Path, resume: bool) -> Result<String> {
                 "  {name:<30} ρ = {r:+.3}  [{lo:+.3}, {hi:+.3}]  (n = {})\n",
                 x.len()
             ));
-            corr.push_str(&format!("{name},{},{r},{lo},{hi}\n", x.len()));
+            corr.push_str(&format!("\"{name}\",{},{r},{lo},{hi}\n", x.len()));
         }
     }
     let steps: Vec<f64> = results.iter().map(|r| r.step_ms).collect();
     let timing = format!(
-        "wall time {:.0} s; train step (batch {}, CPU): {:.1} ms mean over runs",
+        "wall time {:.0} s this invocation, {:.0} s of training summed over runs; train step (batch {}, CPU): {:.1} ms mean over runs",
         t0.elapsed().as_secs_f64(),
+        results.iter().map(|r| r.train_seconds).sum::<f64>(),
         cfg.batch,
         mean(&steps)
     );

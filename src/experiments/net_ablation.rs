@@ -326,7 +326,7 @@ pub fn run(config_path: &Path, out: &Path, resume: bool) -> Result<String> {
                 summary.push_str(&format!(
                     "  {rule}: {stat} = {r:+.3} [{lo:+.3}, {hi:+.3}] (n = {n})\n"
                 ));
-                rules.push_str(&format!("{rule},{stat},{r},{lo},{hi},{n}\n"));
+                rules.push_str(&format!("\"{rule}\",\"{stat}\",{r},{lo},{hi},{n}\n"));
             }
         };
     let all = |f: &dyn Fn(&RunResult) -> f64,
