@@ -25,8 +25,12 @@ have() { # dataset: are all its manifest files present and correct?
 }
 
 fetch_fashion() {
-  (cd "$tmp" && apt-get download dataset-fashion-mnist >/dev/null 2>&1) \
-    || { echo "error: apt-get download dataset-fashion-mnist failed (is apt reachable? try apt-get update)" >&2; return 1; }
+  if ! (cd "$tmp" && apt-get download dataset-fashion-mnist >/dev/null 2>&1); then
+    # a fresh machine may lack package lists
+    apt-get update -qq >/dev/null 2>&1 || true
+    (cd "$tmp" && apt-get download dataset-fashion-mnist >/dev/null 2>&1) \
+      || { echo "error: apt-get download dataset-fashion-mnist failed (is Debian's archive reachable?)" >&2; return 1; }
+  fi
   dpkg-deb -x "$tmp"/dataset-fashion-mnist_*.deb "$tmp/fm"
   mkdir -p data/fashion-mnist
   for f in "$tmp"/fm/usr/share/datasets/fashion-mnist/*.gz; do

@@ -98,18 +98,42 @@ pub fn run(_a: DemoArgs) -> anyhow::Result<i32> {
             if arch.len() > 60 { &arch[..60] } else { arch }
         );
     }
-    println!("\n== 5. Local entropy of real feature maps: an NB201 network (C = 8, N = 1) trained for one");
-    println!("   epoch on sklearn's 8×8 digits (embedded), measured on 64 held-out digits (3×3 windows, binned:16 H1)");
+    println!(
+        "\n== 5. Local entropy of real feature maps: an NB201 network (C = 8, N = 1) trained for one"
+    );
+    println!(
+        "   epoch on sklearn's 8×8 digits (embedded), measured on 64 held-out digits (3×3 windows, binned:16 H1)"
+    );
     let arch: Nb201Arch = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|".parse()?;
     let device = crate::nn::train_device();
     device.seed(0);
     let digits = crate::data::digits();
     let (tr, te) = (digits.range(0, 1500), digits.range(1500, digits.len()));
-    let net = crate::nn::nb201::Nb201Net::new(&arch, &crate::nn::nb201::Nb201NetConfig { in_channels: 1, width: 8, cells: 1, classes: 10 }, &device)?;
-    let tc = crate::nn::train::TrainConfig { epochs: 1, batch: 32, lr: 0.005, seed: 0, optim: crate::nn::train::Optim::Adam };
+    let net = crate::nn::nb201::Nb201Net::new(
+        &arch,
+        &crate::nn::nb201::Nb201NetConfig {
+            in_channels: 1,
+            width: 8,
+            cells: 1,
+            classes: 10,
+        },
+        &device,
+    )?;
+    let tc = crate::nn::train::TrainConfig {
+        epochs: 1,
+        batch: 32,
+        lr: 0.005,
+        seed: 0,
+        optim: crate::nn::train::Optim::Adam,
+    };
     let t = std::time::Instant::now();
-    let (net, hist) = crate::nn::train::train(net, &tr, &te, &tc, None, false, &device, |_, _, _| {})?;
-    println!("   trained in {:.1} s: held-out accuracy {:.1}%", t.elapsed().as_secs_f64(), 100.0 * hist[0].test_acc);
+    let (net, hist) =
+        crate::nn::train::train(net, &tr, &te, &tc, None, false, &device, |_, _, _| {})?;
+    println!(
+        "   trained in {:.1} s: held-out accuracy {:.1}%",
+        t.elapsed().as_secs_f64(),
+        100.0 * hist[0].test_acc
+    );
     let layers = crate::nn::fmap::fmap_entropy(
         &net,
         &te.take(64),
@@ -125,7 +149,9 @@ pub fn run(_a: DemoArgs) -> anyhow::Result<i32> {
             format!("{}×{}×{}", l.shape[1], l.shape[2], l.shape[3]),
             l.h1_mean,
             100.0 * l.h1_zero_fraction,
-            l.h2_mean.map(|v| format!("{v:.2} bits")).unwrap_or_else(|| "n/a".into())
+            l.h2_mean
+                .map(|v| format!("{v:.2} bits"))
+                .unwrap_or_else(|| "n/a".into())
         );
     }
     println!(

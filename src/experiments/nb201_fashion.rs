@@ -394,6 +394,45 @@ pub fn run(config_path: &Path, out: &Path, resume: bool) -> Result<String> {
         }],
         None,
     )?;
+    // layer-by-layer local-H1 heatmaps of the best and the worst architecture (first seed),
+    // from their checkpoints, on the first held-out image
+    let order: Vec<&ArchRow> = {
+        let mut v: Vec<&ArchRow> = rows.iter().filter(|r| r.5.is_finite()).collect();
+        v.sort_by(|a, b| b.5.total_cmp(&a.5));
+        v
+    };
+    let probe = load_named(&cfg.dataset, &cfg.data_dir, Split::Test)?;
+    let test = crate::cli::nn::prepare(&probe.take(cfg.fmap_count), false);
+    for (tag, row) in [("best", order.first()), ("worst", order.last())] {
+        let Some(row) = row else { continue };
+        let dir = out
+            .join("runs")
+            .join(format!("{}_s{}", row.0, cfg.seeds[0]));
+        let arch: Nb201Arch = row.1.parse()?;
+        let net_cfg = Nb201NetConfig {
+            in_channels: probe.images.dim().1,
+            width: cfg.width,
+            cells: cfg.cells,
+            classes: probe.classes,
+        };
+        let device = cpu();
+        let net = crate::nn::nb201::Nb201Net::new(&arch, &net_cfg, &device)?
+            .try_load_file(crate::nn::train::checkpoint_path(&dir))
+            .map_err(|e| Error::param("checkpoint", format!("{}: {e:?}", dir.display())))?;
+        let spec = WindowSpec::new(Kernel::square(3)?, Stride::unit(), Border::Crop);
+        let layers = fmap_entropy(
+            &net,
+            &test,
+            &spec,
+            &H1Estimator::Binned(Binning::data_range(cfg.h1_bins)?),
+            None,
+            &device,
+        )?;
+        for l in &layers {
+            let png = crate::io::png::heatmap_png(l.first_h1.view(), 4)?;
+            crate::io::write_atomic(&out.join(format!("heatmap_{tag}_{}.png", l.layer)), &png)?;
+        }
+    }
     let data_files: Vec<PathBuf> = match cfg.dataset.as_str() {
         "mnist" | "fashion-mnist" => [
             "train-images-idx3-ubyte",
