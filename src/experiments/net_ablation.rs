@@ -50,6 +50,9 @@ pub struct Config {
     pub kernels: Vec<usize>,
     /// Skip connection off / on.
     pub skips: Vec<bool>,
+    /// NB201 series: numbers of skip connections in an otherwise all-3×3-conv cell.
+    #[serde(default)]
+    pub nb201_skips: Vec<usize>,
     /// Held-out images whose feature maps are measured.
     pub fmap_count: usize,
     /// H1 bins.
@@ -81,6 +84,9 @@ pub struct RunResult {
     pub conv_output_h2: Option<f64>,
     /// Training wall time (s).
     pub seconds: f64,
+    /// Every layer: (name, mean H1, fraction of zero-H1 windows, mean H2).
+    #[serde(default)]
+    pub layers: Vec<(String, f64, f64, Option<f64>)>,
 }
 
 /// SED of a plain CNN: one block with the stem 3×3 conv, the k×k conv, the pool and the skip.
@@ -172,6 +178,101 @@ fn run_one(
         conv_input_h1: input.map(|l| l.h1_mean).unwrap_or(f64::NAN),
         conv_output_h2: output.and_then(|l| l.h2_mean),
         seconds: hist.iter().map(|h| h.seconds).sum(),
+        layers: layers
+            .iter()
+            .map(|l| (l.layer.clone(), l.h1_mean, l.h1_zero_fraction, l.h2_mean))
+            .collect(),
+    };
+    let text =
+        serde_json::to_string_pretty(&r).map_err(|e| Error::param("result", e.to_string()))?;
+    crate::io::write_atomic(&rp, text.as_bytes())?;
+    Ok(r)
+}
+
+/// The NB201 cell with `k` skip connections: all six edges 3×3 convolutions, then the edges
+/// 3←0, 2←0, 1←0, 3←1, 2←1, 3←2 (in this order) turned into skips.
+pub fn skip_cell(k: usize) -> Result<crate::arch::nb201::Nb201Arch> {
+    use crate::arch::nb201::{Nb201Arch, Nb201Op, edge_index};
+    let mut ops = [Nb201Op::Conv3x3; 6];
+    for &(j, i) in [(3, 0), (2, 0), (1, 0), (3, 1), (2, 1), (3, 2)]
+        .iter()
+        .take(k.min(6))
+    {
+        ops[edge_index(j, i)] = Nb201Op::Skip;
+    }
+    Nb201Arch::new(4, &ops)
+}
+
+/// One NB201 run of the skip series.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct SkipRun {
+    /// Number of skips.
+    pub skips: usize,
+    /// Seed.
+    pub seed: u64,
+    /// The cell.
+    pub arch: String,
+    /// SED of the cell.
+    pub sed: f64,
+    /// Held-out accuracy.
+    pub test_acc: f64,
+    /// Mean local H2 of each cell output (stage 1..3).
+    pub cell_h2: Vec<Option<f64>>,
+}
+
+fn run_skip(cfg: &Config, k: usize, seed: u64, dir: &Path, resume: bool) -> Result<SkipRun> {
+    let rp = dir.join("result.json");
+    if resume && rp.is_file() {
+        let text = std::fs::read_to_string(&rp).map_err(|e| Error::io(&rp, e))?;
+        return serde_json::from_str(&text).map_err(|e| Error::param("result.json", e.to_string()));
+    }
+    let arch = skip_cell(k)?;
+    let probe = load_named(&cfg.dataset, &cfg.data_dir, Split::Test)?;
+    let rc = crate::cli::nn::RunConfig {
+        arch: arch.to_string(),
+        dataset: cfg.dataset.clone(),
+        net: crate::nn::nb201::Nb201NetConfig {
+            in_channels: probe.images.dim().1,
+            width: cfg.width,
+            cells: 1,
+            classes: probe.classes,
+        },
+        rgb: false,
+        train: TrainConfig {
+            epochs: cfg.epochs,
+            batch: cfg.batch,
+            lr: cfg.lr,
+            seed,
+            optim: Optim::Adam,
+        },
+        train_limit: cfg.train_limit,
+        test_limit: cfg.test_limit,
+    };
+    let (net, hist) = crate::cli::nn::run_training(&rc, &cfg.data_dir, dir, resume, false)
+        .map_err(|e| Error::param("training", e.to_string()))?;
+    let net = net.valid();
+    let test = crate::cli::nn::prepare(&probe.take(cfg.fmap_count), false);
+    let spec = WindowSpec::new(Kernel::square(3)?, Stride::unit(), Border::Crop);
+    let layers = fmap_entropy(
+        &net,
+        &test,
+        &spec,
+        &H1Estimator::Binned(Binning::data_range(cfg.h1_bins)?),
+        Some(&H2Options::new()),
+        &cpu(),
+    )?;
+    let sed = Sed::new(SedConfig::default())?;
+    let r = SkipRun {
+        skips: k,
+        seed,
+        arch: arch.to_string(),
+        sed: sed.score(&crate::arch::AnyArch::Nb201(arch), &mut Census::default()),
+        test_acc: hist.last().map(|h| h.test_acc).unwrap_or(f64::NAN),
+        cell_h2: layers
+            .iter()
+            .filter(|l| l.layer.contains("cell"))
+            .map(|l| l.h2_mean)
+            .collect(),
     };
     let text =
         serde_json::to_string_pretty(&r).map_err(|e| Error::param("result", e.to_string()))?;
@@ -217,7 +318,8 @@ pub fn run(config_path: &Path, out: &Path, resume: bool) -> Result<String> {
     }
     let t0 = Instant::now();
     std::fs::create_dir_all(out.join("runs")).map_err(|e| Error::io(out, e))?;
-    let total = cfg.pools.len() * cfg.kernels.len() * cfg.skips.len() * cfg.seeds.len();
+    let total = (cfg.pools.len() * cfg.kernels.len() * cfg.skips.len() + cfg.nb201_skips.len())
+        * cfg.seeds.len();
     let bar = indicatif::ProgressBar::new(total as u64);
     bar.set_style(
         indicatif::ProgressStyle::with_template(
@@ -237,6 +339,14 @@ pub fn run(config_path: &Path, out: &Path, resume: bool) -> Result<String> {
                     bar.inc(1);
                 }
             }
+        }
+    }
+    let mut skip_runs = Vec::new();
+    for &k in &cfg.nb201_skips {
+        for &seed in &cfg.seeds {
+            let dir = out.join("runs").join(format!("nb201_skips{k}_s{seed}"));
+            skip_runs.push(run_skip(&cfg, k, seed, &dir, resume)?);
+            bar.inc(1);
         }
     }
     bar.finish_and_clear();
@@ -428,6 +538,86 @@ pub fn run(config_path: &Path, out: &Path, resume: bool) -> Result<String> {
         spearman_ci(&x, &y),
         x.len(),
     );
+    if !skip_runs.is_empty() {
+        summary.push_str(
+            "Rule 3 in NB201 cells (k skips replacing 3×3 convs; all other edges 3×3 convs):\n",
+        );
+        let mut sk = String::from("skips,seed,arch,sed,test_acc,h2_cell1,h2_cell2,h2_cell3\n");
+        for r in &skip_runs {
+            let h = |i: usize| {
+                r.cell_h2
+                    .get(i)
+                    .copied()
+                    .flatten()
+                    .map(|v| v.to_string())
+                    .unwrap_or_default()
+            };
+            sk.push_str(&format!(
+                "{},{},\"{}\",{},{},{},{},{}\n",
+                r.skips,
+                r.seed,
+                r.arch,
+                r.sed,
+                r.test_acc,
+                h(0),
+                h(1),
+                h(2)
+            ));
+        }
+        crate::io::write_atomic(&out.join("nb201_skips.csv"), sk.as_bytes())?;
+        let (x, y): (Vec<f64>, Vec<f64>) = skip_runs
+            .iter()
+            .map(|r| (r.skips as f64, r.test_acc))
+            .unzip();
+        push(
+            &mut summary,
+            "R3 NB201 #skips vs accuracy",
+            "spearman",
+            spearman_ci(&x, &y),
+            x.len(),
+        );
+        let (x, y): (Vec<f64>, Vec<f64>) = skip_runs
+            .iter()
+            .filter_map(|r| {
+                r.cell_h2
+                    .first()
+                    .copied()
+                    .flatten()
+                    .map(|h| (r.skips as f64, h))
+            })
+            .unzip();
+        push(
+            &mut summary,
+            "R3 NB201 #skips vs mean H2 of the stage-1 cell",
+            "spearman",
+            spearman_ci(&x, &y),
+            x.len(),
+        );
+        let labels: Vec<String> = cfg
+            .nb201_skips
+            .iter()
+            .map(|k| format!("{k} skips"))
+            .collect();
+        let accs: Vec<Vec<f64>> = cfg
+            .nb201_skips
+            .iter()
+            .map(|&k| {
+                skip_runs
+                    .iter()
+                    .filter(|r| r.skips == k)
+                    .map(|r| r.test_acc)
+                    .collect()
+            })
+            .collect();
+        crate::plot::bars(
+            &out.join("nb201_skips_accuracy"),
+            "NB201 cells with k skips (other edges 3×3 conv): accuracy, mean ± sd",
+            "accuracy",
+            &labels,
+            &accs.iter().map(|v| mean(v)).collect::<Vec<_>>(),
+            Some(&accs.iter().map(|v| sd(v)).collect::<Vec<_>>()),
+        )?;
+    }
     crate::io::write_atomic(&out.join("rules.csv"), rules.as_bytes())?;
     let zs: Vec<f64> = cfg
         .pools
