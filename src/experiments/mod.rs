@@ -19,7 +19,7 @@ pub fn sha256_file(p: &Path) -> Result<String> {
     Ok(format!("{:x}", Sha256::digest(&bytes)))
 }
 
-/// The git revision of the working tree (with `-dirty`), or "unknown".
+/// The git revision of the working tree (with `-dirty` when sources differ from it), or "unknown".
 pub fn git_revision() -> String {
     let rev = std::process::Command::new("git")
         .args(["rev-parse", "HEAD"])
