@@ -472,6 +472,32 @@ impl ArchColumns {
         }
     }
 
+    /// The defaults of `space` with the given overrides (None keeps a default).
+    ///
+    /// ```
+    /// use sednas::arch::{ArchColumns, SpaceKind};
+    /// let c = ArchColumns::with(SpaceKind::Nb101, Some("adj"), None, None);
+    /// assert_eq!((c.arch.as_str(), c.ops.as_str()), ("adj", "ops"));
+    /// ```
+    pub fn with(
+        space: SpaceKind,
+        arch: Option<&str>,
+        ops: Option<&str>,
+        reduce: Option<&str>,
+    ) -> Self {
+        let mut c = Self::default_for(space);
+        if let Some(a) = arch {
+            c.arch = a.to_string();
+        }
+        if let Some(o) = ops {
+            c.ops = o.to_string();
+        }
+        if let Some(r) = reduce {
+            c.reduce = r.to_string();
+        }
+        c
+    }
+
     /// Column positions in a header row, or an error naming the missing column.
     pub fn locate(
         &self,

@@ -266,12 +266,12 @@ fn fmt_opt(x: Option<f64>) -> String {
 pub fn run(a: EvalArgs) -> anyhow::Result<i32> {
     let base = a.sed.config()?;
     let filters = parse_filters(&a.filters)?;
-    let mut cols = ArchColumns::default_for(a.space);
-    if let Some(c) = &a.arch_col {
-        cols.arch = c.clone();
-    }
-    cols.ops = a.ops_col.clone();
-    cols.reduce = a.reduce_col.clone();
+    let cols = ArchColumns::with(
+        a.space,
+        a.arch_col.as_deref(),
+        Some(&a.ops_col),
+        Some(&a.reduce_col),
+    );
     let mut pop = read_population(
         a.space,
         &a.truth,

@@ -71,12 +71,12 @@ pub fn run_score(a: ScoreArgs) -> anyhow::Result<i32> {
     if let Some(path) = &a.input {
         let name = path.display().to_string();
         let mut rdr = csv::Reader::from_path(path).with_context(|| name.clone())?;
-        let mut cols = ArchColumns::default_for(a.space);
-        if let Some(c) = &a.arch_col {
-            cols.arch = c.clone();
-        }
-        cols.ops = a.ops_col.clone();
-        cols.reduce = a.reduce_col.clone();
+        let cols = ArchColumns::with(
+            a.space,
+            a.arch_col.as_deref(),
+            Some(&a.ops_col),
+            Some(&a.reduce_col),
+        );
         let idx = cols.locate(a.space, rdr.headers()?, &name)?;
         for (k, rec) in rdr.records().enumerate() {
             let rec = rec.with_context(|| format!("{name}: line {}", k + 2))?;

@@ -88,10 +88,7 @@ pub fn run(a: SearchArgs) -> anyhow::Result<i32> {
     );
     let truth = match &a.truth {
         Some(p) => {
-            let mut cols = ArchColumns::default_for(a.space);
-            if let Some(c) = &a.arch_col {
-                cols.arch = c.clone();
-            }
+            let cols = ArchColumns::with(a.space, a.arch_col.as_deref(), None, None);
             let pop = read_population(a.space, p, &a.acc_col, &cols, &[], &[], false)?;
             let ranks = competition_ranks_desc(&pop.acc);
             let map: HashMap<String, (f64, usize)> = pop

@@ -105,6 +105,36 @@ pub fn spearman_ci(x: &[f64], y: &[f64]) -> Option<(f64, f64, f64)> {
     Some((r, (z - 1.96 * se).tanh(), (z + 1.96 * se).tanh()))
 }
 
+/// Mean (NaN-free input expected; 0 for an empty slice).
+pub(crate) fn mean(v: &[f64]) -> f64 {
+    v.iter().sum::<f64>() / v.len().max(1) as f64
+}
+
+/// Sample standard deviation (0 for fewer than two values).
+pub(crate) fn sd(v: &[f64]) -> f64 {
+    if v.len() < 2 {
+        return 0.0;
+    }
+    let m = mean(v);
+    (v.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (v.len() - 1) as f64).sqrt()
+}
+
+/// The IDX files a dataset reads (for meta.json checksums); none for embedded data.
+pub(crate) fn idx_files(dataset: &str, data_dir: &Path) -> Vec<PathBuf> {
+    match dataset {
+        "mnist" | "fashion-mnist" => [
+            "train-images-idx3-ubyte",
+            "train-labels-idx1-ubyte",
+            "t10k-images-idx3-ubyte",
+            "t10k-labels-idx1-ubyte",
+        ]
+        .iter()
+        .map(|f| data_dir.join(dataset).join(f))
+        .collect(),
+        _ => vec![],
+    }
+}
+
 /// Reads a TOML config file into `T` (unknown keys are errors).
 pub fn read_config<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;

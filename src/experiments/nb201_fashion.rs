@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use burn::module::Module;
 
-use super::{read_config, spearman_ci, write_meta};
+use super::{idx_files, mean, read_config, sd, spearman_ci, write_meta};
 use crate::arch::nb201::{Nb201Arch, enumerate};
 use crate::arch::{AnyArch, Census};
 use crate::cli::nn::{RunConfig, run_training};
@@ -195,18 +195,6 @@ fn run_one(
 
 /// (index, arch, SED, LED-flow, #params, acc mean, acc sd, H1 mean, H1 zero fraction, H2 last cell)
 type ArchRow = (usize, String, f64, f64, f64, f64, f64, f64, f64, f64);
-
-fn mean(v: &[f64]) -> f64 {
-    v.iter().sum::<f64>() / v.len().max(1) as f64
-}
-
-fn sd(v: &[f64]) -> f64 {
-    if v.len() < 2 {
-        return 0.0;
-    }
-    let m = mean(v);
-    (v.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (v.len() - 1) as f64).sqrt()
-}
 
 /// Runs the experiment into `out`; returns the printed summary.
 pub fn run(config_path: &Path, out: &Path, resume: bool) -> Result<String> {
@@ -433,18 +421,7 @@ pub fn run(config_path: &Path, out: &Path, resume: bool) -> Result<String> {
             crate::io::write_atomic(&out.join(format!("heatmap_{tag}_{}.png", l.layer)), &png)?;
         }
     }
-    let data_files: Vec<PathBuf> = match cfg.dataset.as_str() {
-        "mnist" | "fashion-mnist" => [
-            "train-images-idx3-ubyte",
-            "train-labels-idx1-ubyte",
-            "t10k-images-idx3-ubyte",
-            "t10k-labels-idx1-ubyte",
-        ]
-        .iter()
-        .map(|f| cfg.data_dir.join(&cfg.dataset).join(f))
-        .collect(),
-        _ => vec![],
-    };
+    let data_files = idx_files(&cfg.dataset, &cfg.data_dir);
     write_meta(
         out,
         "nb201-fashion",

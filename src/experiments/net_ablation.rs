@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use burn::module::Module;
 
-use super::{read_config, spearman_ci, write_meta};
+use super::{idx_files, mean, read_config, sd, spearman_ci, write_meta};
 use crate::arch::{BlockCensus, Census};
 use crate::data::{Split, load_named};
 use crate::entropy::{Binning, H1Estimator, H2Options};
@@ -278,18 +278,6 @@ fn run_skip(cfg: &Config, k: usize, seed: u64, dir: &Path, resume: bool) -> Resu
         serde_json::to_string_pretty(&r).map_err(|e| Error::param("result", e.to_string()))?;
     crate::io::write_atomic(&rp, text.as_bytes())?;
     Ok(r)
-}
-
-fn mean(v: &[f64]) -> f64 {
-    v.iter().sum::<f64>() / v.len().max(1) as f64
-}
-
-fn sd(v: &[f64]) -> f64 {
-    if v.len() < 2 {
-        return 0.0;
-    }
-    let m = mean(v);
-    (v.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (v.len() - 1) as f64).sqrt()
 }
 
 /// Mean and 95% t-interval half-width (normal approximation for n ≥ 30).
@@ -642,18 +630,7 @@ pub fn run(config_path: &Path, out: &Path, resume: bool) -> Result<String> {
         &zs,
         None,
     )?;
-    let data_files: Vec<PathBuf> = match cfg.dataset.as_str() {
-        "mnist" | "fashion-mnist" => [
-            "train-images-idx3-ubyte",
-            "train-labels-idx1-ubyte",
-            "t10k-images-idx3-ubyte",
-            "t10k-labels-idx1-ubyte",
-        ]
-        .iter()
-        .map(|f| cfg.data_dir.join(&cfg.dataset).join(f))
-        .collect(),
-        _ => vec![],
-    };
+    let data_files = idx_files(&cfg.dataset, &cfg.data_dir);
     let timing = format!("wall time {:.0} s", t0.elapsed().as_secs_f64());
     write_meta(
         out,
