@@ -20,6 +20,27 @@ fn register_font() {
     });
 }
 
+/// Runs the drawing expression once on a bitmap (`stem.png`, via a temporary file and a
+/// rename) and once on an SVG string (`stem.svg`, written atomically).
+macro_rules! render {
+    ($stem:expr, |$area:ident| $draw:expr) => {{
+        register_font();
+        let png = $stem.with_extension("png");
+        let tmp = $stem.with_extension("tmp.png");
+        {
+            let $area = BitMapBackend::new(&tmp, (900, 600)).into_drawing_area();
+            $draw?;
+        }
+        std::fs::rename(&tmp, &png).map_err(|e| Error::io(&png, e))?;
+        let mut svg = String::new();
+        {
+            let $area = SVGBackend::with_string(&mut svg, (900, 600)).into_drawing_area();
+            $draw?;
+        }
+        crate::io::write_atomic(&$stem.with_extension("svg"), svg.as_bytes())
+    }};
+}
+
 fn perr(e: impl std::fmt::Display) -> Error {
     Error::param("plot", e.to_string())
 }
@@ -132,28 +153,14 @@ pub fn scatter(
     series: &[Series],
     colour_values: Option<&[f64]>,
 ) -> Result<()> {
-    register_font();
-    let png = stem.with_extension("png");
-    let tmp = stem.with_extension("tmp.png");
-    draw_scatter(
-        BitMapBackend::new(&tmp, (900, 600)).into_drawing_area(),
+    render!(stem, |area| draw_scatter(
+        area,
         title,
         xlabel,
         ylabel,
         series,
-        colour_values,
-    )?;
-    std::fs::rename(&tmp, &png).map_err(|e| Error::io(&png, e))?;
-    let mut svg = String::new();
-    draw_scatter(
-        SVGBackend::with_string(&mut svg, (900, 600)).into_drawing_area(),
-        title,
-        xlabel,
-        ylabel,
-        series,
-        colour_values,
-    )?;
-    crate::io::write_atomic(&stem.with_extension("svg"), svg.as_bytes())
+        colour_values
+    ))
 }
 
 fn draw_bars<DB: DrawingBackend>(
@@ -260,26 +267,7 @@ pub fn bars(
     values: &[f64],
     errors: Option<&[f64]>,
 ) -> Result<()> {
-    register_font();
-    let png = stem.with_extension("png");
-    let tmp = stem.with_extension("tmp.png");
-    draw_bars(
-        BitMapBackend::new(&tmp, (900, 600)).into_drawing_area(),
-        title,
-        ylabel,
-        labels,
-        values,
-        errors,
-    )?;
-    std::fs::rename(&tmp, &png).map_err(|e| Error::io(&png, e))?;
-    let mut svg = String::new();
-    draw_bars(
-        SVGBackend::with_string(&mut svg, (900, 600)).into_drawing_area(),
-        title,
-        ylabel,
-        labels,
-        values,
-        errors,
-    )?;
-    crate::io::write_atomic(&stem.with_extension("svg"), svg.as_bytes())
+    render!(stem, |area| draw_bars(
+        area, title, ylabel, labels, values, errors
+    ))
 }

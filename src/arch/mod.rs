@@ -244,6 +244,24 @@ pub enum BlockKind {
     Stage,
 }
 
+impl BlockKind {
+    /// For `cells` identical cells: how many times each op is counted in one block entry,
+    /// and how many identical block entries that entry stands for. `cell`: (1, cells);
+    /// `stage`: (cells, 1). Not meaningful for `node` (each node is its own entry).
+    ///
+    /// ```
+    /// use sednas::arch::BlockKind;
+    /// assert_eq!(BlockKind::Stage.times_and_multiplicity(5), (5, 1));
+    /// ```
+    pub fn times_and_multiplicity(self, cells: u32) -> (u32, u32) {
+        if self == BlockKind::Stage {
+            (cells, 1)
+        } else {
+            (1, cells)
+        }
+    }
+}
+
 /// How a dilated convolution's kernel is sized (DARTS `dil_conv_*`).
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum,

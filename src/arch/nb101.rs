@@ -208,11 +208,7 @@ impl Nb101Arch {
             };
             match opts.block {
                 BlockKind::Cell | BlockKind::Stage => {
-                    let (times, mult) = if opts.block == BlockKind::Cell {
-                        (1, cells)
-                    } else {
-                        (cells, 1)
-                    };
+                    let (times, mult) = opts.block.times_and_multiplicity(cells);
                     let mut b = BlockCensus::new(c, c, f, f, mult, o1);
                     for k in 1..self.n - 1 {
                         if keep[k] {

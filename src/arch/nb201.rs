@@ -285,11 +285,7 @@ impl Nb201Arch {
             let cells = opts.nb201_cells_per_stage;
             match opts.block {
                 BlockKind::Cell | BlockKind::Stage => {
-                    let (times, mult) = if opts.block == BlockKind::Cell {
-                        (1, cells)
-                    } else {
-                        (cells, 1)
-                    };
+                    let (times, mult) = opts.block.times_and_multiplicity(cells);
                     out.blocks.push(BlockCensus::new(c, c, f, f, mult, o1));
                     let b = out.blocks.last_mut().expect("just pushed");
                     add_counts(b, &hist, c, times);

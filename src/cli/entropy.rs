@@ -2,11 +2,11 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 use clap::Args;
 use ndarray::{Array3, ArrayD, Axis, Ix3, Ix4};
 
-use crate::entropy::{Binning, H1Estimator, H2Options, local_h1, local_h2, summarize};
+use crate::entropy::{H1Estimator, H2Options, local_h1, local_h2, summarize};
 use crate::io::npy::{NpyArray, read_npy, to_npy_bytes};
 use crate::io::png::{heatmap_png, read_png};
 use crate::io::write_atomic;
@@ -45,24 +45,16 @@ enum Estimator {
 }
 
 fn parse_estimator(s: &str) -> anyhow::Result<Estimator> {
-    let parts: Vec<&str> = s.split(':').collect();
-    Ok(match parts.as_slice() {
-        ["exact"] => Estimator::H1(H1Estimator::Exact),
-        ["gaussian"] => Estimator::Gaussian,
-        ["binned", n] => Estimator::H1(H1Estimator::Binned(Binning::data_range(
-            n.parse()
-                .with_context(|| format!("bin count {n:?} is not a positive integer"))?,
-        )?)),
-        ["binned", n, lo, hi] => Estimator::H1(H1Estimator::Binned(Binning::range(
-            lo.parse()
-                .with_context(|| format!("LO {lo:?} is not a number"))?,
-            hi.parse()
-                .with_context(|| format!("HI {hi:?} is not a number"))?,
-            n.parse()
-                .with_context(|| format!("bin count {n:?} is not a positive integer"))?,
-        )?)),
-        _ => bail!("unknown estimator {s:?}: expected exact, binned:N, binned:N:LO:HI or gaussian"),
-    })
+    if s == "gaussian" {
+        return Ok(Estimator::Gaussian);
+    }
+    match s.parse::<H1Estimator>() {
+        Ok(e) => Ok(Estimator::H1(e)),
+        Err(crate::Error::BadSpec { .. }) => {
+            bail!("unknown estimator {s:?}: expected exact, binned:N, binned:N:LO:HI or gaussian")
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 fn load(path: &Path) -> anyhow::Result<NpyArray> {

@@ -8,45 +8,16 @@ use ndarray::Array4;
 
 use crate::arch::nb201::Nb201Arch;
 use crate::data::{ImageSet, Split, load_named};
-use crate::entropy::{Binning, H1Estimator, H2Options};
+use crate::entropy::{H1Estimator, H2Options};
 use crate::io::npy::{NpyArray, read_npy};
 use crate::nn::fmap::fmap_entropy;
 use crate::nn::nb201::{Nb201Net, Nb201NetConfig};
-use crate::nn::train::{Optim, TrainConfig, checkpoint_path, train};
+use crate::nn::run::{RunConfig, prepare, train_nb201};
+use crate::nn::train::{Optim, TrainConfig, checkpoint_path};
 use burn::module::Module;
 
-use crate::nn::{cpu, train_device};
+use crate::nn::cpu;
 use crate::window::{Border, Kernel, Stride, WindowSpec};
-
-/// What a run directory records about its network and data (config.json).
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub struct RunConfig {
-    /// NB201 architecture string.
-    pub arch: String,
-    /// Dataset name.
-    pub dataset: String,
-    /// Network sizes.
-    pub net: Nb201NetConfig,
-    /// Grey images repeated to 3 channels.
-    pub rgb: bool,
-    /// Training settings.
-    pub train: TrainConfig,
-    /// Training images used (first N of the split).
-    pub train_limit: usize,
-    /// Held-out images used.
-    pub test_limit: usize,
-}
-
-/// Pads 28×28 images to 32×32 (the NB201 skeleton's CIFAR size) and optionally repeats grey to RGB.
-pub fn prepare(set: &ImageSet, rgb: bool) -> ImageSet {
-    let (_, c, h, _) = set.images.dim();
-    let side = if h == 28 { 32 } else { h };
-    if side != h || (rgb && c == 1) {
-        set.to_square_rgb(side, if rgb { 3 } else { c })
-    } else {
-        set.clone()
-    }
-}
 
 #[derive(Debug, Args)]
 pub struct TrainArgs {
@@ -92,78 +63,15 @@ pub struct TrainArgs {
     resume: bool,
 }
 
-fn limit(set: ImageSet, n: usize) -> ImageSet {
-    if n == 0 { set } else { set.take(n) }
-}
-
-/// Trains one NB201 network; returns (run config, metrics).
-pub fn run_training(
-    rc: &RunConfig,
-    data_dir: &Path,
-    out: &Path,
-    resume: bool,
-    show: bool,
-) -> anyhow::Result<(Nb201Net, Vec<crate::nn::train::EpochMetrics>)> {
-    let arch: Nb201Arch = rc.arch.parse()?;
-    let tr = prepare(
-        &limit(
-            load_named(&rc.dataset, data_dir, Split::Train)?,
-            rc.train_limit,
-        ),
-        rc.rgb,
-    );
-    let te = prepare(
-        &limit(
-            load_named(&rc.dataset, data_dir, Split::Test)?,
-            rc.test_limit,
-        ),
-        rc.rgb,
-    );
-    let device = train_device();
-    device.seed(rc.train.seed);
-    let net = Nb201Net::new(&arch, &rc.net, &device)?;
-    std::fs::create_dir_all(out).with_context(|| out.display().to_string())?;
-    crate::io::write_atomic(
-        &out.join("config.json"),
-        serde_json::to_string_pretty(rc)?.as_bytes(),
-    )?;
-    let bar =
-        indicatif::ProgressBar::new((rc.train.epochs * tr.len().div_ceil(rc.train.batch)) as u64);
-    if !show {
-        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
-    }
-    bar.set_style(
-        indicatif::ProgressStyle::with_template(
-            "{bar:40} {pos}/{len} steps, epoch {msg} (eta {eta})",
-        )
-        .expect("template"),
-    );
-    let batches = tr.len().div_ceil(rc.train.batch);
-    let (net, hist) = train(
-        net,
-        &tr,
-        &te,
-        &rc.train,
-        Some(out),
-        resume,
-        &device,
-        |e, b, _| {
-            bar.set_message(e.to_string());
-            bar.set_position(((e - 1) * batches + b) as u64);
-        },
-    )?;
-    bar.finish_and_clear();
-    Ok((net, hist))
-}
-
 pub fn run_train(a: TrainArgs) -> anyhow::Result<i32> {
-    let probe = load_named(&a.dataset, &a.data_dir, Split::Test).with_context(|| {
+    let test = load_named(&a.dataset, &a.data_dir, Split::Test).with_context(|| {
         format!(
             "dataset {} (run scripts/fetch-data.sh for mnist / fashion-mnist)",
             a.dataset
         )
     })?;
-    let in_channels = if a.rgb { 3 } else { probe.images.dim().1 };
+    let train_split = load_named(&a.dataset, &a.data_dir, Split::Train)?;
+    let in_channels = if a.rgb { 3 } else { test.images.dim().1 };
     let rc = RunConfig {
         arch: a.arch.parse::<Nb201Arch>()?.to_string(),
         dataset: a.dataset.clone(),
@@ -171,7 +79,7 @@ pub fn run_train(a: TrainArgs) -> anyhow::Result<i32> {
             in_channels,
             width: a.width,
             cells: a.cells,
-            classes: probe.classes,
+            classes: test.classes,
         },
         rgb: a.rgb,
         train: TrainConfig {
@@ -184,7 +92,7 @@ pub fn run_train(a: TrainArgs) -> anyhow::Result<i32> {
         train_limit: a.train_limit,
         test_limit: a.test_limit,
     };
-    let (_, hist) = run_training(&rc, &a.data_dir, &a.out, a.resume, true)?;
+    let (_, hist) = train_nb201(&rc, &train_split, &test, &a.out, a.resume, true)?;
     println!("epoch,train_loss,train_acc,test_acc,seconds,step_ms");
     for h in &hist {
         println!(
@@ -233,7 +141,7 @@ pub struct FmapArgs {
     stride: Stride,
     #[arg(long, default_value = "crop")]
     border: Border,
-    /// H1 estimator: exact or binned:N (N bins over each map's range).
+    /// H1 estimator: exact, binned:N (N bins over each map's range) or binned:N:LO:HI.
     #[arg(long, default_value = "binned:16")]
     estimator: String,
     /// Skip the Gaussian H2 across the batch.
@@ -280,14 +188,7 @@ fn images_from_npy(p: &Path) -> anyhow::Result<ImageSet> {
 }
 
 pub fn run_fmap(a: FmapArgs) -> anyhow::Result<i32> {
-    let h1 = match a.estimator.split(':').collect::<Vec<_>>().as_slice() {
-        ["exact"] => H1Estimator::Exact,
-        ["binned", n] => H1Estimator::Binned(Binning::data_range(n.parse().context("bin count")?)?),
-        _ => bail!(
-            "unknown --estimator {:?}: expected exact or binned:N",
-            a.estimator
-        ),
-    };
+    let h1: H1Estimator = a.estimator.parse()?;
     let h2 = match a.ridge {
         Some(e) => H2Options::new().with_ridge(e)?,
         None => H2Options::new(),

@@ -69,6 +69,37 @@ pub enum H1Estimator {
     Binned(Binning),
 }
 
+impl std::str::FromStr for H1Estimator {
+    type Err = Error;
+
+    /// Reads `exact`, `binned:N` (N bins over the data's range) or `binned:N:LO:HI`.
+    ///
+    /// ```
+    /// use sednas::entropy::{Binning, H1Estimator};
+    /// assert_eq!("binned:4:0:1".parse::<H1Estimator>().unwrap(), H1Estimator::Binned(Binning::range(0.0, 1.0, 4).unwrap()));
+    /// assert!("binned:x".parse::<H1Estimator>().is_err());
+    /// ```
+    fn from_str(s: &str) -> Result<Self> {
+        let bad = || Error::BadSpec {
+            what: "H1 estimator",
+            text: s.to_string(),
+            expected: "exact, binned:N or binned:N:LO:HI",
+        };
+        let num = |t: &str| t.parse::<f64>().map_err(|_| bad());
+        let bins = |t: &str| t.parse::<usize>().map_err(|_| bad());
+        match s.split(':').collect::<Vec<_>>().as_slice() {
+            ["exact"] => Ok(H1Estimator::Exact),
+            ["binned", n] => Ok(H1Estimator::Binned(Binning::data_range(bins(n)?)?)),
+            ["binned", n, lo, hi] => Ok(H1Estimator::Binned(Binning::range(
+                num(lo)?,
+                num(hi)?,
+                bins(n)?,
+            )?)),
+            _ => Err(bad()),
+        }
+    }
+}
+
 /// Maps values to histogram levels; returns (levels, number of levels).
 fn quantize<'a, T: MapValue>(
     values: impl ExactSizeIterator<Item = &'a T> + Clone,

@@ -105,6 +105,44 @@ pub fn spearman_ci(x: &[f64], y: &[f64]) -> Option<(f64, f64, f64)> {
     Some((r, (z - 1.96 * se).tanh(), (z + 1.96 * se).tanh()))
 }
 
+/// A dataset's training and test splits, loaded once per experiment and shared by its runs.
+pub(crate) struct Splits {
+    pub(crate) train: crate::data::ImageSet,
+    pub(crate) test: crate::data::ImageSet,
+}
+
+impl Splits {
+    pub(crate) fn load(dataset: &str, data_dir: &Path) -> Result<Self> {
+        use crate::data::{Split, load_named};
+        Ok(Splits {
+            train: load_named(dataset, data_dir, Split::Train)?,
+            test: load_named(dataset, data_dir, Split::Test)?,
+        })
+    }
+}
+
+/// With `resume`, the finished result of a run directory (`result.json`), if there is one.
+pub(crate) fn cached_result<T: serde::de::DeserializeOwned>(
+    dir: &Path,
+    resume: bool,
+) -> Result<Option<T>> {
+    let p = dir.join("result.json");
+    if !(resume && p.is_file()) {
+        return Ok(None);
+    }
+    let text = std::fs::read_to_string(&p).map_err(|e| Error::io(&p, e))?;
+    serde_json::from_str(&text)
+        .map(Some)
+        .map_err(|e| Error::param("result.json", format!("{}: {e}", p.display())))
+}
+
+/// Writes a run's `result.json` atomically (the marker `--resume` looks for).
+pub(crate) fn save_result(dir: &Path, r: &impl serde::Serialize) -> Result<()> {
+    let text =
+        serde_json::to_string_pretty(r).map_err(|e| Error::param("result", e.to_string()))?;
+    crate::io::write_atomic(&dir.join("result.json"), text.as_bytes())
+}
+
 /// Mean (NaN-free input expected; 0 for an empty slice).
 pub(crate) fn mean(v: &[f64]) -> f64 {
     v.iter().sum::<f64>() / v.len().max(1) as f64

@@ -9,16 +9,16 @@ use std::time::Instant;
 
 use burn::module::Module;
 
+use super::{Splits, cached_result, save_result};
 use super::{idx_files, mean, read_config, sd, spearman_ci, write_meta};
 use crate::arch::nb201::{Nb201Arch, enumerate};
 use crate::arch::{AnyArch, Census};
-use crate::cli::nn::{RunConfig, run_training};
-use crate::data::{Split, load_named};
 use crate::entropy::{Binning, H1Estimator, H2Options};
 use crate::error::{Error, Result};
 use crate::nn::cpu;
 use crate::nn::fmap::fmap_entropy;
 use crate::nn::nb201::Nb201NetConfig;
+use crate::nn::run::{RunConfig, prepare, train_nb201};
 use crate::nn::train::{Optim, TrainConfig};
 use crate::sed::ledflow::LedFlow;
 use crate::sed::{Sed, SedConfig};
@@ -120,17 +120,16 @@ pub struct RunResult {
 
 fn run_one(
     cfg: &Config,
+    data: &Splits,
     arch: &Nb201Arch,
     seed: u64,
     dir: &Path,
     resume: bool,
 ) -> Result<RunResult> {
-    let result_path = dir.join("result.json");
-    if resume && result_path.is_file() {
-        let text = std::fs::read_to_string(&result_path).map_err(|e| Error::io(&result_path, e))?;
-        return serde_json::from_str(&text).map_err(|e| Error::param("result.json", e.to_string()));
+    if let Some(r) = cached_result(dir, resume)? {
+        return Ok(r);
     }
-    let probe = load_named(&cfg.dataset, &cfg.data_dir, Split::Test)?;
+    let probe = &data.test;
     let rc = RunConfig {
         arch: arch.to_string(),
         dataset: cfg.dataset.clone(),
@@ -151,14 +150,13 @@ fn run_one(
         train_limit: cfg.train_limit,
         test_limit: cfg.test_limit,
     };
-    let (net, hist) = run_training(&rc, &cfg.data_dir, dir, resume, false)
-        .map_err(|e| Error::param("training", e.to_string()))?;
+    let (net, hist) = train_nb201(&rc, &data.train, &data.test, dir, resume, false)?;
     let last = hist
         .last()
         .ok_or_else(|| Error::param("training", "no epoch ran"))?;
     let device = cpu();
     let net = net.valid();
-    let test = crate::cli::nn::prepare(&probe.take(cfg.fmap_count), false);
+    let test = prepare(&probe.take(cfg.fmap_count), false);
     let spec = WindowSpec::new(Kernel::square(3)?, Stride::unit(), Border::Crop);
     let layers = fmap_entropy(
         &net,
@@ -187,9 +185,7 @@ fn run_one(
             .map(|l| (l.layer.clone(), l.h1_mean, l.h1_zero_fraction, l.h2_mean))
             .collect(),
     };
-    let text =
-        serde_json::to_string_pretty(&r).map_err(|e| Error::param("result", e.to_string()))?;
-    crate::io::write_atomic(&result_path, text.as_bytes())?;
+    save_result(dir, &r)?;
     Ok(r)
 }
 
@@ -207,6 +203,7 @@ pub fn run(config_path: &Path, out: &Path, resume: bool) -> Result<String> {
     }
     let t0 = Instant::now();
     let archs = select_archs(cfg.n_archs)?;
+    let data = Splits::load(&cfg.dataset, &cfg.data_dir)?;
     std::fs::create_dir_all(out.join("runs")).map_err(|e| Error::io(out, e))?;
     let total = archs.len() * cfg.seeds.len();
     let bar = indicatif::ProgressBar::new(total as u64);
@@ -223,7 +220,7 @@ pub fn run(config_path: &Path, out: &Path, resume: bool) -> Result<String> {
                 .join("runs")
                 .join(format!("{}_s{seed}", a.official_index().unwrap_or(0)));
             bar.set_message(format!("index {}", a.official_index().unwrap_or(0)));
-            results.push(run_one(&cfg, a, seed, &dir, resume)?);
+            results.push(run_one(&cfg, &data, a, seed, &dir, resume)?);
             bar.inc(1);
         }
     }
@@ -389,8 +386,8 @@ pub fn run(config_path: &Path, out: &Path, resume: bool) -> Result<String> {
         v.sort_by(|a, b| b.5.total_cmp(&a.5));
         v
     };
-    let probe = load_named(&cfg.dataset, &cfg.data_dir, Split::Test)?;
-    let test = crate::cli::nn::prepare(&probe.take(cfg.fmap_count), false);
+    let probe = &data.test;
+    let test = prepare(&probe.take(cfg.fmap_count), false);
     for (tag, row) in [("best", order.first()), ("worst", order.last())] {
         let Some(row) = row else { continue };
         let dir = out

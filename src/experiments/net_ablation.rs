@@ -10,13 +10,15 @@ use std::time::Instant;
 
 use burn::module::Module;
 
-use super::{idx_files, mean, read_config, sd, spearman_ci, write_meta};
+use super::{
+    Splits, cached_result, idx_files, mean, read_config, save_result, sd, spearman_ci, write_meta,
+};
 use crate::arch::{BlockCensus, Census};
-use crate::data::{Split, load_named};
 use crate::entropy::{Binning, H1Estimator, H2Options};
 use crate::error::{Error, Result};
 use crate::nn::fmap::fmap_entropy;
 use crate::nn::plain::{PlainCnn, PlainConfig};
+use crate::nn::run::{RunConfig, prepare, train_nb201};
 use crate::nn::train::{Optim, TrainConfig, train};
 use crate::nn::{cpu, train_device};
 use crate::sed::{O1Source, Sed, SedConfig};
@@ -110,22 +112,20 @@ pub fn plain_sed(pool: usize, kernel: usize, skip: bool, width: u32, side: u64) 
     Ok(sed.score_census(&census))
 }
 
+/// One plain-CNN run: `(pool, kernel, skip)` is the variant.
 fn run_one(
     cfg: &Config,
-    pool: usize,
-    kernel: usize,
-    skip: bool,
+    data: &Splits,
+    (pool, kernel, skip): (usize, usize, bool),
     seed: u64,
     dir: &Path,
     resume: bool,
 ) -> Result<RunResult> {
-    let rp = dir.join("result.json");
-    if resume && rp.is_file() {
-        let text = std::fs::read_to_string(&rp).map_err(|e| Error::io(&rp, e))?;
-        return serde_json::from_str(&text).map_err(|e| Error::param("result.json", e.to_string()));
+    if let Some(r) = cached_result(dir, resume)? {
+        return Ok(r);
     }
-    let tr = load_named(&cfg.dataset, &cfg.data_dir, Split::Train)?.take(cfg.train_limit);
-    let te = load_named(&cfg.dataset, &cfg.data_dir, Split::Test)?.take(cfg.test_limit);
+    let tr = data.train.take(cfg.train_limit);
+    let te = data.test.take(cfg.test_limit);
     let device = train_device();
     device.seed(seed);
     let pc = PlainConfig {
@@ -183,9 +183,7 @@ fn run_one(
             .map(|l| (l.layer.clone(), l.h1_mean, l.h1_zero_fraction, l.h2_mean))
             .collect(),
     };
-    let text =
-        serde_json::to_string_pretty(&r).map_err(|e| Error::param("result", e.to_string()))?;
-    crate::io::write_atomic(&rp, text.as_bytes())?;
+    save_result(dir, &r)?;
     Ok(r)
 }
 
@@ -220,15 +218,20 @@ pub struct SkipRun {
     pub cell_h2: Vec<Option<f64>>,
 }
 
-fn run_skip(cfg: &Config, k: usize, seed: u64, dir: &Path, resume: bool) -> Result<SkipRun> {
-    let rp = dir.join("result.json");
-    if resume && rp.is_file() {
-        let text = std::fs::read_to_string(&rp).map_err(|e| Error::io(&rp, e))?;
-        return serde_json::from_str(&text).map_err(|e| Error::param("result.json", e.to_string()));
+fn run_skip(
+    cfg: &Config,
+    data: &Splits,
+    k: usize,
+    seed: u64,
+    dir: &Path,
+    resume: bool,
+) -> Result<SkipRun> {
+    if let Some(r) = cached_result(dir, resume)? {
+        return Ok(r);
     }
     let arch = skip_cell(k)?;
-    let probe = load_named(&cfg.dataset, &cfg.data_dir, Split::Test)?;
-    let rc = crate::cli::nn::RunConfig {
+    let probe = &data.test;
+    let rc = RunConfig {
         arch: arch.to_string(),
         dataset: cfg.dataset.clone(),
         net: crate::nn::nb201::Nb201NetConfig {
@@ -248,10 +251,9 @@ fn run_skip(cfg: &Config, k: usize, seed: u64, dir: &Path, resume: bool) -> Resu
         train_limit: cfg.train_limit,
         test_limit: cfg.test_limit,
     };
-    let (net, hist) = crate::cli::nn::run_training(&rc, &cfg.data_dir, dir, resume, false)
-        .map_err(|e| Error::param("training", e.to_string()))?;
+    let (net, hist) = train_nb201(&rc, &data.train, &data.test, dir, resume, false)?;
     let net = net.valid();
-    let test = crate::cli::nn::prepare(&probe.take(cfg.fmap_count), false);
+    let test = prepare(&probe.take(cfg.fmap_count), false);
     let spec = WindowSpec::new(Kernel::square(3)?, Stride::unit(), Border::Crop);
     let layers = fmap_entropy(
         &net,
@@ -274,9 +276,7 @@ fn run_skip(cfg: &Config, k: usize, seed: u64, dir: &Path, resume: bool) -> Resu
             .map(|l| l.h2_mean)
             .collect(),
     };
-    let text =
-        serde_json::to_string_pretty(&r).map_err(|e| Error::param("result", e.to_string()))?;
-    crate::io::write_atomic(&rp, text.as_bytes())?;
+    save_result(dir, &r)?;
     Ok(r)
 }
 
@@ -306,6 +306,7 @@ pub fn run(config_path: &Path, out: &Path, resume: bool) -> Result<String> {
     }
     let t0 = Instant::now();
     std::fs::create_dir_all(out.join("runs")).map_err(|e| Error::io(out, e))?;
+    let data = Splits::load(&cfg.dataset, &cfg.data_dir)?;
     let total = (cfg.pools.len() * cfg.kernels.len() * cfg.skips.len() + cfg.nb201_skips.len())
         * cfg.seeds.len();
     let bar = indicatif::ProgressBar::new(total as u64);
@@ -323,7 +324,7 @@ pub fn run(config_path: &Path, out: &Path, resume: bool) -> Result<String> {
                     let dir = out
                         .join("runs")
                         .join(format!("pool{p}_k{k}_skip{}_s{seed}", s as u8));
-                    rs.push(run_one(&cfg, p, k, s, seed, &dir, resume)?);
+                    rs.push(run_one(&cfg, &data, (p, k, s), seed, &dir, resume)?);
                     bar.inc(1);
                 }
             }
@@ -333,7 +334,7 @@ pub fn run(config_path: &Path, out: &Path, resume: bool) -> Result<String> {
     for &k in &cfg.nb201_skips {
         for &seed in &cfg.seeds {
             let dir = out.join("runs").join(format!("nb201_skips{k}_s{seed}"));
-            skip_runs.push(run_skip(&cfg, k, seed, &dir, resume)?);
+            skip_runs.push(run_skip(&cfg, &data, k, seed, &dir, resume)?);
             bar.inc(1);
         }
     }

@@ -59,6 +59,8 @@ pub fn run(config_path: &Path, out: &Path) -> Result<String> {
     let mut summary = String::from("SED term ablation: Spearman ρ per benchmark (rows: proxies)\n");
     let mut table: Vec<(String, Vec<(String, ProxyReport)>)> = Vec::new();
     let mut files = Vec::new();
+    // the first NB201 benchmark's population and SED (as printed), kept for the figures
+    let mut nb201: Option<(String, crate::cli::eval::Population, Vec<f64>)> = None;
     for b in &cfg.benchmarks {
         let path = cfg.data_dir.join(&b.file);
         files.push(path.clone());
@@ -74,9 +76,13 @@ pub fn run(config_path: &Path, out: &Path) -> Result<String> {
         .map_err(|e| Error::param("benchmark", format!("{}: {e}", b.name)))?;
         let ranks = competition_ranks_desc(&pop.acc);
         let mut reps = Vec::new();
-        for (name, c) in &configs {
+        let mut printed = Vec::new();
+        for (k, (name, c)) in configs.iter().enumerate() {
             let (scores, _) = score_all(&Sed::new(*c)?, &pop.archs);
             reps.push((name.clone(), evaluate(name, &scores, &pop.acc, &ranks)));
+            if k == 0 {
+                printed = scores;
+            }
         }
         let led = LedFlow::new(Default::default())?;
         let mut g = Vec::new();
@@ -126,6 +132,9 @@ pub fn run(config_path: &Path, out: &Path) -> Result<String> {
             None,
         )?;
         table.push((b.name.clone(), reps));
+        if b.space == SpaceKind::Nb201 && nb201.is_none() {
+            nb201 = Some((b.acc_col.clone(), pop, printed));
+        }
     }
     crate::io::write_atomic(&out.join("ablation.csv"), csv.as_bytes())?;
     // text table
@@ -149,18 +158,7 @@ pub fn run(config_path: &Path, out: &Path) -> Result<String> {
         }
     }
     // NB201 figures (first NB201 benchmark)
-    if let Some(b) = cfg.benchmarks.iter().find(|b| b.space == SpaceKind::Nb201) {
-        let path = cfg.data_dir.join(&b.file);
-        let pop = read_population(
-            b.space,
-            &path,
-            &b.acc_col,
-            &ArchColumns::default_for(b.space),
-            &[],
-            &[],
-            false,
-        )
-        .map_err(|e| Error::param("benchmark", e.to_string()))?;
+    if let Some((acc_col, pop, sed)) = &nb201 {
         let cost_path = cfg.data_dir.join(&cfg.nb201_cost);
         files.push(cost_path.clone());
         let cost = read_population(
@@ -173,10 +171,9 @@ pub fn run(config_path: &Path, out: &Path) -> Result<String> {
             false,
         )
         .map_err(|e| Error::param("cost", e.to_string()))?;
-        let (sed, _) = score_all(&Sed::new(base)?, &pop.archs);
         scatter(
             &out.join("nb201_sed_vs_params"),
-            &format!("NB201: SED vs #params, coloured by {}", b.acc_col),
+            &format!("NB201: SED vs #params, coloured by {acc_col}"),
             "#params (M)",
             "SED",
             &[Series {
@@ -190,7 +187,7 @@ pub fn run(config_path: &Path, out: &Path) -> Result<String> {
             &out.join("nb201_sed_ties"),
             &format!(
                 "NB201: accuracy of the cells sharing each SED value ({})",
-                b.acc_col
+                acc_col
             ),
             "SED",
             "test accuracy (%)",

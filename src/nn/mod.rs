@@ -5,6 +5,7 @@
 pub mod fmap;
 pub mod nb201;
 pub mod plain;
+pub mod run;
 pub mod train;
 
 use burn::tensor::{Device, Tensor, TensorData};

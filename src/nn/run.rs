@@ -1,0 +1,99 @@
+//! One NB201 training run as the CLI and the experiments do it: a run directory with
+//! `config.json`, `metrics.csv` and the checkpoint (see [`super::train::train`]).
+
+use std::path::Path;
+
+use super::nb201::{Nb201Net, Nb201NetConfig};
+use super::train::{EpochMetrics, TrainConfig, train};
+use super::train_device;
+use crate::arch::nb201::Nb201Arch;
+use crate::data::ImageSet;
+use crate::error::{Error, Result};
+
+/// What a run directory records about its network and data (config.json).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct RunConfig {
+    /// NB201 architecture string.
+    pub arch: String,
+    /// Dataset name.
+    pub dataset: String,
+    /// Network sizes.
+    pub net: Nb201NetConfig,
+    /// Grey images repeated to 3 channels.
+    pub rgb: bool,
+    /// Training settings.
+    pub train: TrainConfig,
+    /// Training images used (first N of the split; 0 = all).
+    pub train_limit: usize,
+    /// Held-out images used (first N of the split; 0 = all).
+    pub test_limit: usize,
+}
+
+/// Pads 28×28 images to 32×32 (the NB201 skeleton's CIFAR size) and optionally repeats grey
+/// to RGB; other sizes are kept.
+///
+/// ```
+/// let d = sednas::data::digits().take(2);
+/// assert_eq!(sednas::nn::run::prepare(&d, true).images.shape(), &[2, 3, 8, 8]);
+/// ```
+pub fn prepare(set: &ImageSet, rgb: bool) -> ImageSet {
+    let (_, c, h, _) = set.images.dim();
+    let side = if h == 28 { 32 } else { h };
+    if side != h || (rgb && c == 1) {
+        set.to_square_rgb(side, if rgb { 3 } else { c })
+    } else {
+        set.clone()
+    }
+}
+
+fn limit(set: &ImageSet, n: usize) -> ImageSet {
+    if n == 0 { set.clone() } else { set.take(n) }
+}
+
+/// Trains the NB201 network of `rc` on the (already loaded) training and test splits, in
+/// the run directory `out`; returns the trained network and the per-epoch metrics.
+pub fn train_nb201(
+    rc: &RunConfig,
+    train_split: &ImageSet,
+    test_split: &ImageSet,
+    out: &Path,
+    resume: bool,
+    show_progress: bool,
+) -> Result<(Nb201Net, Vec<EpochMetrics>)> {
+    let arch: Nb201Arch = rc.arch.parse()?;
+    let tr = prepare(&limit(train_split, rc.train_limit), rc.rgb);
+    let te = prepare(&limit(test_split, rc.test_limit), rc.rgb);
+    let device = train_device();
+    device.seed(rc.train.seed);
+    let net = Nb201Net::new(&arch, &rc.net, &device)?;
+    std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
+    let json =
+        serde_json::to_string_pretty(rc).map_err(|e| Error::param("config.json", e.to_string()))?;
+    crate::io::write_atomic(&out.join("config.json"), json.as_bytes())?;
+    let batches = tr.len().div_ceil(rc.train.batch.max(1));
+    let bar = indicatif::ProgressBar::new((rc.train.epochs * batches) as u64);
+    if !show_progress {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{bar:40} {pos}/{len} steps, epoch {msg} (eta {eta})",
+        )
+        .expect("template"),
+    );
+    let r = train(
+        net,
+        &tr,
+        &te,
+        &rc.train,
+        Some(out),
+        resume,
+        &device,
+        |e, b, _| {
+            bar.set_message(e.to_string());
+            bar.set_position(((e - 1) * batches + b) as u64);
+        },
+    );
+    bar.finish_and_clear();
+    r
+}
