@@ -63,8 +63,10 @@ impl NeumaierAcc {
     }
 }
 
-/// Dot product with eight independent accumulators (vectorises without fast-math; the
-/// summation order is fixed, so the result is deterministic and symmetric in its arguments).
+/// Dot product with eight independent accumulators and fused multiply-adds (the summation
+/// order is fixed and every step is one correctly rounded `mul_add`, so the result is the
+/// same on every machine and symmetric in its arguments; on x86-64 with FMA it runs as vector
+/// FMA instructions).
 ///
 /// # Formula
 /// Σ_i a_i·b_i
@@ -72,8 +74,39 @@ impl NeumaierAcc {
 /// ```
 /// assert_eq!(sednas::numerics::dot(&[1.0, 2.0, 3.0], &[4.0, 5.0, 6.0]), 32.0);
 /// ```
-#[inline]
 pub fn dot(a: &[f64], b: &[f64]) -> f64 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if has_fma() {
+            // SAFETY: the CPU has AVX2 and FMA, the features `dot_fma` assumes.
+            return unsafe { dot_fma(a, b) };
+        }
+    }
+    dot_fused(a, b)
+}
+
+/// Whether this CPU has AVX2 and FMA (x86-64), for the dispatching kernels.
+#[inline]
+pub(crate) fn has_fma() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+fn dot_fma(a: &[f64], b: &[f64]) -> f64 {
+    dot_fused(a, b)
+}
+
+/// The body of [`dot`], to be inlined into kernels compiled with FMA.
+#[inline(always)]
+pub(crate) fn dot_fused(a: &[f64], b: &[f64]) -> f64 {
     let n = a.len().min(b.len());
     let (a, b) = (&a[..n], &b[..n]);
     let mut acc = [0.0f64; 8];
@@ -81,12 +114,12 @@ pub fn dot(a: &[f64], b: &[f64]) -> f64 {
     let mut cb = b.chunks_exact(8);
     for (x, y) in (&mut ca).zip(&mut cb) {
         for k in 0..8 {
-            acc[k] += x[k] * y[k];
+            acc[k] = x[k].mul_add(y[k], acc[k]);
         }
     }
-    let mut tail = 0.0;
+    let mut tail = 0.0f64;
     for (x, y) in ca.remainder().iter().zip(cb.remainder()) {
-        tail += x * y;
+        tail = x.mul_add(*y, tail);
     }
     ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7])) + tail
 }
@@ -107,7 +140,8 @@ pub struct CholeskyFailure {
 /// with L.
 ///
 /// A pivot at or below `d · f64::EPSILON · max_i A_ii` is treated as zero: the matrix is then
-/// singular to working precision and the failure names the pivot.
+/// singular to working precision and the failure names the pivot. Each update
+/// A_ik −= L_ij·L_kj is one fused multiply-add, exactly as in [`cholesky_log2det_x8`].
 ///
 /// # Formula
 /// log2 det A = 2·Σ_i log2 L_ii
@@ -119,6 +153,24 @@ pub struct CholeskyFailure {
 /// assert!((cholesky_log2det(&mut a, 2).unwrap() - 3.0).abs() < 1e-15);
 /// ```
 pub fn cholesky_log2det(a: &mut [f64], d: usize) -> Result<f64, CholeskyFailure> {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if has_fma() {
+            // SAFETY: the CPU has AVX2 and FMA, the features `cholesky_fma` assumes.
+            return unsafe { cholesky_fma(a, d) };
+        }
+    }
+    cholesky_scalar_impl(a, d)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+fn cholesky_fma(a: &mut [f64], d: usize) -> Result<f64, CholeskyFailure> {
+    cholesky_scalar_impl(a, d)
+}
+
+#[inline(always)]
+fn cholesky_scalar_impl(a: &mut [f64], d: usize) -> Result<f64, CholeskyFailure> {
     debug_assert!(a.len() >= d * d);
     let mut max_diag = 0.0f64;
     for i in 0..d {
@@ -168,69 +220,101 @@ pub fn cholesky_log2det(a: &mut [f64], d: usize) -> Result<f64, CholeskyFailure>
             let lij = col[i];
             let row = &mut a[i * d + j + 1..=i * d + i];
             for (r, &x) in row.iter_mut().zip(&col[j + 1..=i]) {
-                *r -= lij * x;
+                *r = (-lij).mul_add(x, *r);
             }
         }
     }
     Ok(exp_sum as f64 + mant.log2())
 }
 
-/// Four independent d×d Cholesky log-determinants in lock-step (lane k of every entry is
-/// matrix k), for throughput: the loop control is shared by four matrices and each
-/// arithmetic step is one 4-wide vector operation. Every lane performs exactly the
-/// operations of [`cholesky_log2det`] in the same order, so each lane's result (or failure)
-/// is bit-identical to the scalar call on that matrix.
+/// Lanes of the batched Cholesky kernel: eight matrices in lock-step (one AVX-512 vector, or
+/// two AVX2 vectors, per step).
+pub const CHOLESKY_LANES: usize = 8;
+
+/// Eight independent d×d Cholesky log-determinants in lock-step (lane k of every entry is
+/// matrix k), for throughput: the loop control is shared by eight matrices and each
+/// arithmetic step is one vector operation (AVX-512 with FMA where the CPU has it, else AVX2
+/// with FMA, else portable code). Every lane performs exactly the operations of
+/// [`cholesky_log2det`] in the same order (the updates are fused multiply-adds in both), so
+/// each lane's result (or failure) is bit-identical to the scalar call on that matrix, on
+/// every dispatch path.
 ///
 /// ```
-/// use sednas::numerics::{cholesky_log2det, cholesky_log2det_x4};
+/// use sednas::numerics::{cholesky_log2det, cholesky_log2det_x8};
 /// let mats = [[4.0, 2.0, 2.0, 3.0], [1.0, 0.0, 0.0, 1.0], [9.0, 3.0, 3.0, 5.0], [1.0, 1.0, 1.0, 1.0]];
-/// let mut packed: Vec<[f64; 4]> = (0..4).map(|e| [mats[0][e], mats[1][e], mats[2][e], mats[3][e]]).collect();
-/// let r = cholesky_log2det_x4(&mut packed, 2);
-/// for k in 0..4 {
-///     let mut m = mats[k];
+/// let mut packed: Vec<[f64; 8]> = (0..4).map(|e| std::array::from_fn(|k| mats[k % 4][e])).collect();
+/// let r = cholesky_log2det_x8(&mut packed, 2);
+/// for k in 0..8 {
+///     let mut m = mats[k % 4];
 ///     assert_eq!(r[k], cholesky_log2det(&mut m, 2));
 /// }
 /// ```
-pub fn cholesky_log2det_x4(a: &mut [[f64; 4]], d: usize) -> [Result<f64, CholeskyFailure>; 4] {
+pub fn cholesky_log2det_x8(a: &mut [[f64; 8]], d: usize) -> [Result<f64, CholeskyFailure>; 8] {
     #[cfg(target_arch = "x86_64")]
     {
-        if std::is_x86_feature_detected!("avx2") {
-            // SAFETY: the CPU supports AVX2, the only feature `cholesky_x4_avx2` assumes.
-            return unsafe { cholesky_x4_avx2(a, d) };
+        if has_avx512() {
+            // SAFETY: the CPU has AVX-512F and FMA, the features `cholesky_x8_avx512` assumes.
+            return unsafe { cholesky_x8_avx512(a, d) };
+        }
+        if has_fma() {
+            // SAFETY: the CPU has AVX2 and FMA, the features `cholesky_x8_avx2` assumes.
+            return unsafe { cholesky_x8_avx2(a, d) };
         }
     }
-    cholesky_x4_impl(a, d)
+    cholesky_lanes_impl(a, d)
+}
+
+/// Whether this CPU has AVX-512F and FMA.
+#[inline]
+pub(crate) fn has_avx512() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::is_x86_feature_detected!("avx512f") && std::is_x86_feature_detected!("fma")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
 }
 
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn cholesky_x4_avx2(a: &mut [[f64; 4]], d: usize) -> [Result<f64, CholeskyFailure>; 4] {
-    cholesky_x4_impl(a, d)
+#[target_feature(enable = "avx512f,avx2,fma")]
+fn cholesky_x8_avx512(a: &mut [[f64; 8]], d: usize) -> [Result<f64, CholeskyFailure>; 8] {
+    cholesky_lanes_impl(a, d)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+fn cholesky_x8_avx2(a: &mut [[f64; 8]], d: usize) -> [Result<f64, CholeskyFailure>; 8] {
+    cholesky_lanes_impl(a, d)
 }
 
 #[inline(always)]
-fn cholesky_x4_impl(a: &mut [[f64; 4]], d: usize) -> [Result<f64, CholeskyFailure>; 4] {
-    let mut max_diag = [0.0f64; 4];
+fn cholesky_lanes_impl<const L: usize>(
+    a: &mut [[f64; L]],
+    d: usize,
+) -> [Result<f64, CholeskyFailure>; L] {
+    let mut max_diag = [0.0f64; L];
     for i in 0..d {
-        for k in 0..4 {
+        for k in 0..L {
             max_diag[k] = max_diag[k].max(a[i * d + i][k]);
         }
     }
     let tolerance = max_diag.map(|m| d as f64 * f64::EPSILON * m);
-    let mut failed: [Option<CholeskyFailure>; 4] = [None; 4];
-    let mut stack = [[0.0f64; 4]; 64];
+    let mut failed: [Option<CholeskyFailure>; L] = [None; L];
+    let mut stack = [[0.0f64; L]; 64];
     let mut heap = Vec::new();
-    let col: &mut [[f64; 4]] = if d <= 64 {
+    let col: &mut [[f64; L]] = if d <= 64 {
         &mut stack[..d]
     } else {
-        heap.resize(d, [0.0; 4]);
+        heap.resize(d, [0.0; L]);
         &mut heap
     };
-    let mut exp_sum = [0i64; 4];
-    let mut mant = [1.0f64; 4];
+    let mut exp_sum = [0i64; L];
+    let mut mant = [1.0f64; L];
     for j in 0..d {
         let mut pivot = a[j * d + j];
-        for k in 0..4 {
+        for k in 0..L {
             if failed[k].is_none() && (pivot[k].is_nan() || pivot[k] <= tolerance[k]) {
                 failed[k] = Some(CholeskyFailure {
                     index: j,
@@ -242,9 +326,9 @@ fn cholesky_x4_impl(a: &mut [[f64; 4]], d: usize) -> [Result<f64, CholeskyFailur
                 pivot[k] = 1.0; // keep the dead lane finite; its result is discarded
             }
         }
-        let mut ljj = [0.0; 4];
-        let mut inv = [0.0; 4];
-        for k in 0..4 {
+        let mut ljj = [0.0; L];
+        let mut inv = [0.0; L];
+        for k in 0..L {
             ljj[k] = pivot[k].sqrt();
             inv[k] = 1.0 / ljj[k];
             let (m, e) = split_exponent(pivot[k]);
@@ -259,7 +343,7 @@ fn cholesky_x4_impl(a: &mut [[f64; 4]], d: usize) -> [Result<f64, CholeskyFailur
         a[j * d + j] = ljj;
         for i in (j + 1)..d {
             let mut v = a[i * d + j];
-            for k in 0..4 {
+            for k in 0..L {
                 v[k] *= inv[k];
             }
             a[i * d + j] = v;
@@ -269,14 +353,14 @@ fn cholesky_x4_impl(a: &mut [[f64; 4]], d: usize) -> [Result<f64, CholeskyFailur
             let lij = col[i];
             let row = &mut a[i * d + j + 1..=i * d + i];
             for (r, x) in row.iter_mut().zip(&col[j + 1..=i]) {
-                for k in 0..4 {
-                    r[k] -= lij[k] * x[k];
+                for k in 0..L {
+                    r[k] = (-lij[k]).mul_add(x[k], r[k]);
                 }
             }
         }
     }
-    let mut out = [Ok(0.0); 4];
-    for k in 0..4 {
+    let mut out = [Ok(0.0); L];
+    for k in 0..L {
         out[k] = match failed[k] {
             Some(f) => Err(f),
             None => Ok(exp_sum[k] as f64 + mant[k].log2()),
@@ -318,6 +402,8 @@ fn split_exponent(x: f64) -> (f64, i64) {
 #[derive(Debug, Clone)]
 pub struct XlogxTable {
     shift: i32,
+    /// 2^−shift (exact: a power of two).
+    unscale: f64,
     table: Vec<i64>,
     inc: Vec<i64>,
     log2n: Vec<f64>,
@@ -340,6 +426,7 @@ impl XlogxTable {
             .collect();
         XlogxTable {
             shift,
+            unscale: f64::powi(2.0, -shift),
             table,
             inc,
             log2n,
@@ -375,7 +462,7 @@ impl XlogxTable {
             (Some(&l), Some(&i)) => (l, i),
             _ => ((n as f64).log2(), 1.0 / n as f64),
         };
-        let h = l - (s as f64 * f64::powi(2.0, -self.shift)) * inv;
+        let h = l - (s as f64 * self.unscale) * inv;
         // one bin: S = n·log2 n up to table rounding; entropy is never negative
         if h < 1e-12 { 0.0 } else { h }
     }

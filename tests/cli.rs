@@ -249,3 +249,80 @@ fn verify_json() {
         ]
     );
 }
+
+// enumerate --top K (one pass, per-thread top-K merged, exact tie count) equals sorting the
+// full enumeration by (score desc, index order of codes) on 1 and 2 threads.
+#[test]
+fn enumerate_top_equals_full_sort() {
+    let (code, all, err) = run(&["enumerate", "--space", "nb201"]);
+    assert_eq!(code, 0, "{err}");
+    // code order is the enumeration order: row k has code k
+    let mut rows: Vec<(f64, usize, String)> = all
+        .lines()
+        .skip(1)
+        .enumerate()
+        .map(|(code, l)| {
+            let f: Vec<&str> = l.split(',').collect();
+            (
+                f[2].parse().unwrap(),
+                code,
+                format!("{},{},{}", f[0], f[1], f[2]),
+            )
+        })
+        .collect();
+    rows.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    for k in [1usize, 7, 100] {
+        for t in ["1", "2"] {
+            let ks = k.to_string();
+            let (code, out, err) = run(&["enumerate", "--top", &ks, "--threads", t]);
+            assert_eq!(code, 0, "{err}");
+            let got: Vec<String> = out
+                .lines()
+                .skip(1)
+                .map(|l| l.split_once(',').unwrap().1.to_string())
+                .collect();
+            let want: Vec<String> = rows[..k].iter().map(|r| r.2.clone()).collect();
+            assert_eq!(got, want, "k {k}, threads {t}");
+            let kth = rows[k - 1].0;
+            let tie = rows.iter().filter(|r| r.0 == kth).count();
+            assert!(
+                err.contains(&format!(
+                    "{tie} of 15625 architectures share the K-th score"
+                )),
+                "{err}"
+            );
+        }
+    }
+}
+
+// Work known to be too large is refused before it starts, with the estimate; bad sizes and
+// thread counts are one-line errors.
+#[test]
+fn enumerate_and_threads_limits() {
+    let (code, out, err) = run(&["enumerate", "--nodes", "6", "--top", "5"]);
+    assert_eq!(code, 2);
+    assert!(out.is_empty());
+    assert!(
+        err.contains("add --yes") && err.contains("30517578125"),
+        "{err}"
+    );
+    assert_one_line_error(&["enumerate", "--nodes", "7", "--top", "1"], "more than");
+    assert_one_line_error(&["enumerate", "--top", "15626"], "larger than");
+    assert_one_line_error(&["enumerate", "--top", "0"], "at least 1");
+    assert_one_line_error(
+        &["enumerate", "--threads", "0"],
+        "--threads must be at least 1",
+    );
+    assert_one_line_error(
+        &["score", "--space", "nb201", "--threads", "0", "x"],
+        "--threads must be at least 1",
+    );
+    assert_one_line_error(
+        &["entropy", "nofile.npy", "--threads", "0"],
+        "--threads must be at least 1",
+    );
+    assert_one_line_error(
+        &["score", "--space", "nb201", "--input", "x.csv", "arch"],
+        "not both",
+    );
+}

@@ -163,3 +163,73 @@ proptest! {
         prop_assert_eq!(x.singular, y.singular);
     }
 }
+
+fn pool(threads: usize) -> rayon::ThreadPool {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap()
+}
+
+fn noise(seed: u64) -> impl FnMut() -> u64 {
+    let mut s = seed | 1;
+    move || {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        s
+    }
+}
+
+// Rows of windows split across threads: the map is bit-identical on 1, 2 and 3 threads, for
+// every border, strides, u8 and float maps, exact and binned (maps large enough to take the
+// parallel path), and equal to the naive per-window computation.
+#[test]
+fn h1_parallel_is_bit_identical() {
+    let mut r = noise(42);
+    let m8 = Array3::from_shape_fn((181, 157, 3), |_| (r() % 23) as u8);
+    let mf = m8.mapv(|v| v as f64 * 0.37 - 2.0);
+    for border in [Border::Valid, Border::Crop, Border::Zero, Border::Reflect] {
+        for (k, st) in [((7, 5, 1), (1, 1, 1)), ((3, 3, 3), (2, 1, 1))] {
+            let spec = WindowSpec::new(
+                Kernel::new(k.0, k.1, k.2).unwrap(),
+                Stride::new(st.0, st.1, st.2).unwrap(),
+                border,
+            );
+            let one = pool(1).install(|| local_h1(m8.view(), &spec, &H1Estimator::Exact).unwrap());
+            for t in [2, 3] {
+                let many =
+                    pool(t).install(|| local_h1(m8.view(), &spec, &H1Estimator::Exact).unwrap());
+                assert!(one == many, "u8 {border} {t} threads");
+            }
+            let est: H1Estimator = "binned:7".parse().unwrap();
+            let a = pool(1).install(|| local_h1(mf.view(), &spec, &est).unwrap());
+            let b = pool(2).install(|| local_h1(mf.view(), &spec, &est).unwrap());
+            assert!(a == b, "f64 binned {border}");
+            assert_eq!(
+                one,
+                local_h1_naive(m8.view(), &spec, &H1Estimator::Exact).unwrap()
+            );
+        }
+    }
+}
+
+// The same for local H2 (bands of rows across threads, eight windows per factorisation),
+// with and without a ridge, and against the naive per-window covariance.
+#[test]
+fn h2_parallel_is_bit_identical() {
+    let mut r = noise(7);
+    let b = Array4::from_shape_fn((40, 19, 17, 4), |_| (r() % 10_000) as f64 / 1e3);
+    for border in [Border::Valid, Border::Crop, Border::Reflect] {
+        let spec = WindowSpec::new(Kernel::new(3, 3, 3).unwrap(), Stride::unit(), border);
+        for opts in [H2Options::new(), H2Options::new().with_ridge(1e-3).unwrap()] {
+            let one = pool(1).install(|| local_h2(b.view(), &spec, &opts).unwrap());
+            for t in [2, 3] {
+                let many = pool(t).install(|| local_h2(b.view(), &spec, &opts).unwrap());
+                assert!(one == many, "{border} {t} threads");
+            }
+            let naive = pool(2).install(|| local_h2_naive(b.view(), &spec, &opts).unwrap());
+            assert!(one == naive, "{border} naive");
+        }
+    }
+}

@@ -511,6 +511,54 @@ impl FromStr for Nb201Arch {
     }
 }
 
+impl Nb201Arch {
+    /// Appends the string form (the same bytes as `Display`) to `out`, without the
+    /// formatting machinery.
+    ///
+    /// ```
+    /// let a = sednas::arch::nb201::Nb201Arch::from_index(0).unwrap();
+    /// let mut b = Vec::new();
+    /// a.write_bytes(&mut b);
+    /// assert_eq!(b, a.to_string().into_bytes());
+    /// ```
+    pub fn write_bytes(&self, out: &mut Vec<u8>) {
+        let n = self.nodes as usize;
+        for j in 1..n {
+            if j > 1 {
+                out.push(b'+');
+            }
+            out.push(b'|');
+            for i in 0..j {
+                out.extend_from_slice(self.op(j, i).name().as_bytes());
+                out.push(b'~');
+                crate::io::text::push_u64(out, i as u64);
+                out.push(b'|');
+            }
+        }
+    }
+}
+
+impl Nb201Arch {
+    /// Length in bytes of the string form.
+    ///
+    /// ```
+    /// let a = sednas::arch::nb201::Nb201Arch::from_index(0).unwrap();
+    /// assert_eq!(a.text_len(), a.to_string().len());
+    /// ```
+    pub fn text_len(&self) -> usize {
+        let n = self.nodes as usize;
+        let mut len = n.saturating_sub(2); // '+' between nodes
+        for j in 1..n {
+            len += 1; // leading '|'
+            for i in 0..j {
+                let digits = if i < 10 { 1 } else { 2 };
+                len += self.op(j, i).name().len() + 1 + digits + 1;
+            }
+        }
+        len
+    }
+}
+
 impl fmt::Display for Nb201Arch {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.nodes as usize;

@@ -37,6 +37,9 @@ pub struct EntropyArgs {
     /// Heatmap PNG of the local-entropy map.
     #[arg(long)]
     heatmap: Option<PathBuf>,
+    /// Threads for the map (default: every core); the values do not depend on it.
+    #[arg(long)]
+    threads: Option<usize>,
 }
 
 enum Estimator {
@@ -89,6 +92,11 @@ fn as3<T: Clone>(a: &ArrayD<T>, path: &Path) -> anyhow::Result<Array3<T>> {
 }
 
 pub fn run(a: EntropyArgs) -> anyhow::Result<i32> {
+    let pool = super::thread_pool(a.threads)?;
+    pool.install(|| run_in_pool(a))
+}
+
+fn run_in_pool(a: EntropyArgs) -> anyhow::Result<i32> {
     let est = parse_estimator(&a.estimator)?;
     let spec = WindowSpec::new(a.kernel, a.stride, a.border);
     let input = load(&a.file)?;

@@ -94,6 +94,22 @@ where
     }
 }
 
+/// `--threads N` checked (1..=1024), default every core.
+pub(crate) fn thread_count(threads: Option<usize>) -> anyhow::Result<usize> {
+    Ok(match threads {
+        Some(0) => anyhow::bail!("--threads must be at least 1"),
+        Some(n) if n > 1024 => anyhow::bail!("--threads must be at most 1024, got {n}"),
+        Some(n) => n,
+        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+    })
+}
+
+/// A rayon pool of `--threads N` threads (see [`thread_count`]).
+pub(crate) fn thread_pool(threads: Option<usize>) -> anyhow::Result<rayon::ThreadPool> {
+    let n = thread_count(threads)?;
+    Ok(rayon::ThreadPoolBuilder::new().num_threads(n).build()?)
+}
+
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {
         c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)

@@ -1,25 +1,21 @@
 //! `sednas score` and `sednas enumerate`.
 
-use std::io::{BufRead, BufWriter, Write};
+use std::io::{BufWriter, Write};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use anyhow::{Context, bail};
-use clap::{Args, ValueEnum};
+use clap::Args;
 use rayon::prelude::*;
 
 use super::sedflags::SedFlags;
 use crate::arch::nb201::{Nb201Arch, space_size};
-use crate::arch::{AnyArch, ArchColumns, Census, SpaceKind};
+use crate::arch::{ArchColumns, Census, SpaceKind};
 use crate::sed::ledflow::{LedFlow, LedFlowConfig};
-
-/// What to do with a line that does not parse.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum OnError {
-    /// Report it, skip it, go on (exit status 1 at the end).
-    Skip,
-    /// Report it and stop (exit status 2).
-    Stop,
-}
+use crate::sed::stream::{
+    CsvRecords, LineScorer, Listed, OnError, Proxy, StreamOptions, TextLines, score_stream,
+};
+use crate::sed::top_k::TopK;
 
 #[derive(Debug, Args)]
 pub struct ScoreArgs {
@@ -43,6 +39,9 @@ pub struct ScoreArgs {
     /// skip (report, go on, exit 1) or stop (exit 2) on a bad line.
     #[arg(long, value_enum, default_value = "skip")]
     on_error: OnError,
+    /// Worker threads (default: every core); the output does not depend on it.
+    #[arg(long)]
+    threads: Option<usize>,
     /// Scorer: sed (Definition 4) or led-flow (graph-aware, proofs/led-flow.md).
     #[arg(long, default_value = "sed")]
     proxy: String,
@@ -58,17 +57,27 @@ pub struct ScoreArgs {
 
 pub fn run_score(a: ScoreArgs) -> anyhow::Result<i32> {
     let sed = a.sed.scorer()?;
-    let led = match a.proxy.as_str() {
-        "sed" => None,
-        "led-flow" => Some(LedFlow::new(LedFlowConfig {
-            skip_gain: a.led_skip_gain,
-            network: *sed.census_options(),
-        })?),
+    let proxy = match a.proxy.as_str() {
+        "sed" => Proxy::Sed(sed),
+        "led-flow" => Proxy::LedFlow(
+            LedFlow::new(LedFlowConfig {
+                skip_gain: a.led_skip_gain,
+                network: *sed.census_options(),
+            })?,
+            sed,
+        ),
         other => bail!("unknown --proxy {other:?}: expected sed or led-flow"),
     };
-    let mut graphs = Vec::new();
-    let mut lines: Vec<(u64, String)> = Vec::new();
-    if let Some(path) = &a.input {
+    if a.input.is_some() && !a.archs.is_empty() {
+        bail!("give architectures as arguments or --input FILE, not both");
+    }
+    let threads = super::thread_count(a.threads)?;
+    let opts = StreamOptions::new(threads, a.on_error)?;
+    let scorer = Arc::new(LineScorer::new(a.space, proxy, a.explain));
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
+    let report = |line: u64, why: &str| eprintln!("error: line {line}: {why}");
+    let rep = if let Some(path) = &a.input {
         let name = path.display().to_string();
         let mut rdr = csv::Reader::from_path(path).with_context(|| name.clone())?;
         let cols = ArchColumns::with(
@@ -78,83 +87,30 @@ pub fn run_score(a: ScoreArgs) -> anyhow::Result<i32> {
             Some(&a.reduce_col),
         );
         let idx = cols.locate(a.space, rdr.headers()?, &name)?;
-        for (k, rec) in rdr.records().enumerate() {
-            let rec = rec.with_context(|| format!("{name}: line {}", k + 2))?;
-            lines.push((k as u64 + 2, idx.text(&rec)));
-        }
+        score_stream(
+            scorer,
+            CsvRecords::new(rdr, idx, name),
+            &mut out,
+            opts,
+            report,
+        )?
     } else if !a.archs.is_empty() {
-        lines = a
-            .archs
-            .iter()
-            .enumerate()
-            .map(|(k, s)| (k as u64 + 1, s.clone()))
-            .collect();
+        score_stream(scorer, Listed::new(a.archs), &mut out, opts, report)?
     } else {
-        for (k, l) in std::io::stdin().lock().lines().enumerate() {
-            let l = l.context("reading stdin")?;
-            if !l.trim().is_empty() && !l.trim_start().starts_with('#') {
-                lines.push((k as u64 + 1, l));
-            }
-        }
-    }
-    let stdout = std::io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
-    let mut w = csv::Writer::from_writer(&mut out);
-    let with_index = matches!(a.space, SpaceKind::Nb201 | SpaceKind::NatsSss);
-    let mut header = vec![];
-    if with_index {
-        header.push("index");
-    }
-    header.extend(["arch", if led.is_some() { "led_flow" } else { "sed" }]);
-    if a.explain {
-        header.extend(["skip_sed", "conv_sed", "pool_sed"]);
-    }
-    w.write_record(&header)?;
-    let mut census = Census::default();
-    let mut skipped = 0usize;
-    for (line, text) in &lines {
-        match AnyArch::parse(a.space, text.trim()) {
-            Ok(arch) => {
-                let s = match &led {
-                    Some(l) => l.score(&arch, &mut graphs),
-                    None => sed.score(&arch, &mut census),
-                };
-                let mut rec = vec![];
-                if with_index {
-                    rec.push(arch.index().map(|i| i.to_string()).unwrap_or_default());
-                }
-                rec.push(arch.to_string());
-                rec.push(format!("{s}"));
-                if a.explain {
-                    let b = sed.breakdown(&census);
-                    let f = b.first();
-                    for v in [
-                        f.map(|x| x.skip_sed),
-                        f.map(|x| x.conv_sed),
-                        f.map(|x| x.pool_sed),
-                    ] {
-                        rec.push(v.map(|x| x.to_string()).unwrap_or_default());
-                    }
-                }
-                w.write_record(&rec)?;
-            }
-            Err(e) => {
-                eprintln!("error: line {line}: {e}");
-                match a.on_error {
-                    OnError::Stop => {
-                        w.flush()?;
-                        return Ok(2);
-                    }
-                    OnError::Skip => skipped += 1,
-                }
-            }
-        }
-    }
-    w.flush()?;
-    drop(w);
+        score_stream(
+            scorer,
+            TextLines::new(std::io::stdin()),
+            &mut out,
+            opts,
+            report,
+        )?
+    };
     out.flush()?;
-    if skipped > 0 {
-        eprintln!("error: {skipped} of {} lines skipped", lines.len());
+    if rep.stopped {
+        return Ok(2);
+    }
+    if rep.bad > 0 {
+        eprintln!("error: {} of {} lines skipped", rep.bad, rep.lines);
         return Ok(1);
     }
     Ok(0)
@@ -165,15 +121,32 @@ pub struct EnumerateArgs {
     /// Search space (nb201 only: the others are not enumerable by topology here).
     #[arg(long, value_enum, default_value = "nb201")]
     space: SpaceKind,
-    /// Nodes of the (generalised) NB201 cell: 4 is the benchmark, 5 the paper's example.
+    /// Nodes of the (generalised) NB201 cell: 4 is the benchmark (15,625 cells), 5 the
+    /// paper's example (9,765,625), 6 has 5^15 ≈ 3.05·10^10 cells (needs --yes), 7 and more
+    /// are refused (≥ 4.8·10^14 cells: days of work).
     #[arg(long, default_value_t = 4)]
     nodes: usize,
-    /// Only the best K (bounded memory), with the size of the tie at the K-th score.
+    /// Only the best K (bounded memory), with the size of the tie at the K-th score
+    /// (K ≤ 10,000,000 and at most the size of the space).
     #[arg(long)]
-    top: Option<usize>,
+    top: Option<u64>,
+    /// Worker threads (default: every core); the output does not depend on it.
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Go ahead with more than 10^9 cells under --top, or more than 10^8 rows without it.
+    #[arg(long)]
+    yes: bool,
     #[command(flatten)]
     sed: SedFlags,
 }
+
+/// Cells scored in one piece of work (one rayon task, one output buffer).
+const CHUNK: u64 = 1 << 16;
+/// Largest space enumerated at all, and the sizes that need --yes.
+const MAX_CELLS: u64 = 1_000_000_000_000;
+const YES_TOP: u64 = 1_000_000_000;
+const YES_ROWS: u64 = 100_000_000;
+const MAX_TOP: u64 = 10_000_000;
 
 pub fn run_enumerate(a: EnumerateArgs) -> anyhow::Result<i32> {
     if a.space != SpaceKind::Nb201 {
@@ -184,62 +157,87 @@ pub fn run_enumerate(a: EnumerateArgs) -> anyhow::Result<i32> {
     }
     let sed = a.sed.scorer()?;
     let total = space_size(a.nodes)?;
+    let pool = super::thread_pool(a.threads)?;
+    let threads = pool.current_num_threads();
+    if let Some(k) = a.top {
+        if k == 0 {
+            bail!("--top must be at least 1");
+        }
+        if k > MAX_TOP || k > total {
+            bail!(
+                "--top {k} is larger than {} (the space has {total} cells; at most {MAX_TOP} are kept)",
+                total.min(MAX_TOP)
+            );
+        }
+    }
+    if total > MAX_CELLS {
+        bail!(
+            "--nodes {} has {total} cells: more than the {MAX_CELLS} this command enumerates (days of work at ~50 M cells/s)",
+            a.nodes
+        );
+    }
     let nodes = a.nodes;
     let opts = *sed.census_options();
-    let score_code = |census: &mut Census, code: u64| {
+    let score_code = |census: &mut Census, code: u64| -> f64 {
         let arch = Nb201Arch::from_code(nodes, code).expect("code in range");
         arch.census(&opts, census);
-        (sed.score_census(census), arch)
+        sed.score_census(census)
     };
+    // calibrate on one chunk to estimate the whole run before starting it
+    let t_cal = std::time::Instant::now();
+    let cal = CHUNK.min(total);
+    let mut census = Census::default();
+    let mut sink = 0.0;
+    for code in 0..cal {
+        sink += score_code(&mut census, code);
+    }
+    std::hint::black_box(sink);
+    let rate = cal as f64 / t_cal.elapsed().as_secs_f64().max(1e-9) * threads as f64;
+    let est = total as f64 / rate;
+    eprintln!(
+        "enumerating {total} cells on {threads} thread(s) at ~{:.1} M cells/s (calibrated): ~{}",
+        rate / 1e6,
+        fmt_secs(est)
+    );
+    let limit = if a.top.is_some() { YES_TOP } else { YES_ROWS };
+    if total > limit && !a.yes {
+        bail!(
+            "{total} cells (~{}) is more than {limit}{}: add --yes to run it",
+            fmt_secs(est),
+            if a.top.is_some() {
+                ""
+            } else {
+                " rows of output"
+            }
+        );
+    }
     let stdout = std::io::stdout();
     let mut out = BufWriter::with_capacity(1 << 20, stdout.lock());
     let t0 = std::time::Instant::now();
+    let chunks = total.div_ceil(CHUNK);
     match a.top {
         Some(k) => {
-            if k == 0 {
-                bail!("--top must be at least 1");
-            }
-            // per-chunk top-k, merged; order: score desc, then code asc (deterministic)
-            let chunks: Vec<(u64, u64)> = (0..total)
-                .step_by(1 << 16)
-                .map(|s| (s, (s + (1 << 16)).min(total)))
-                .collect();
-            let mut best: Vec<(f64, u64)> = chunks
-                .par_iter()
-                .map(|&(s, e)| {
-                    let mut census = Census::default();
-                    let mut v: Vec<(f64, u64)> = Vec::with_capacity(2 * k + 1);
-                    for code in s..e {
-                        let (score, _) = score_code(&mut census, code);
-                        v.push((score, code));
-                        if v.len() > 2 * k {
-                            v.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
-                            v.truncate(k);
-                        }
-                    }
-                    v.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
-                    v.truncate(k);
-                    v
-                })
-                .reduce(Vec::new, |mut a, b| {
-                    a.extend(b);
-                    a.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
-                    a.truncate(k);
-                    a
-                });
-            best.truncate(k);
-            // how many share the K-th score (a second pass, counting only)
-            let kth = best.last().map(|x| x.0);
-            let tie = kth.map(|t| {
-                (0..total)
+            let k = k as usize;
+            let best = pool.install(|| {
+                (0..chunks)
                     .into_par_iter()
-                    .map_init(Census::default, |c, code| {
-                        (score_code(c, code).0 == t) as u64
+                    .map(|ci| {
+                        let (s, e) = (ci * CHUNK, ((ci + 1) * CHUNK).min(total));
+                        let mut census = Census::default();
+                        let mut t = TopK::new(k).expect("k >= 1");
+                        for code in s..e {
+                            t.push(score_code(&mut census, code), code);
+                        }
+                        t
                     })
-                    .sum::<u64>()
+                    .reduce_with(|mut a, b| {
+                        a.merge(&b);
+                        a
+                    })
             });
+            let best = best.ok_or_else(|| anyhow::anyhow!("empty space"))?;
             writeln!(out, "rank,index,arch,sed")?;
-            for (r, (s, code)) in best.iter().enumerate() {
+            for (r, (s, code)) in best.items().iter().enumerate() {
                 let arch = Nb201Arch::from_code(nodes, *code)?;
                 let idx = arch
                     .official_index()
@@ -248,7 +246,7 @@ pub fn run_enumerate(a: EnumerateArgs) -> anyhow::Result<i32> {
                 writeln!(out, "{},{},{},{}", r + 1, idx, arch, s)?;
             }
             out.flush()?;
-            if let (Some(t), Some(n)) = (kth, tie) {
+            if let Some((t, n)) = best.kth_tie() {
                 eprintln!(
                     "note: {n} of {total} architectures share the K-th score {t}; the order among ties is by code (arbitrary)"
                 );
@@ -256,14 +254,35 @@ pub fn run_enumerate(a: EnumerateArgs) -> anyhow::Result<i32> {
         }
         None => {
             writeln!(out, "index,arch,sed")?;
-            let mut census = Census::default();
-            for code in 0..total {
-                let (s, arch) = score_code(&mut census, code);
-                let idx = arch
-                    .official_index()
-                    .map(|i| i.to_string())
-                    .unwrap_or_default();
-                writeln!(out, "{idx},{arch},{s}")?;
+            // a window of chunks at a time: bounded memory, rows in code order
+            let window = 4 * threads as u64;
+            let mut ci = 0;
+            while ci < chunks {
+                let hi = (ci + window).min(chunks);
+                let bufs: Vec<Vec<u8>> = pool.install(|| {
+                    (ci..hi)
+                        .into_par_iter()
+                        .map(|c| {
+                            let (s, e) = (c * CHUNK, ((c + 1) * CHUNK).min(total));
+                            let mut census = Census::default();
+                            let mut buf = Vec::with_capacity(((e - s) * 96) as usize);
+                            for code in s..e {
+                                let arch = Nb201Arch::from_code(nodes, code).expect("in range");
+                                arch.census(&opts, &mut census);
+                                let v = sed.score_census(&census);
+                                if let Some(i) = arch.official_index() {
+                                    let _ = write!(buf, "{i}");
+                                }
+                                let _ = writeln!(buf, ",{arch},{v}");
+                            }
+                            buf
+                        })
+                        .collect()
+                });
+                for b in &bufs {
+                    out.write_all(b)?;
+                }
+                ci = hi;
             }
             out.flush()?;
         }
@@ -273,4 +292,16 @@ pub fn run_enumerate(a: EnumerateArgs) -> anyhow::Result<i32> {
         t0.elapsed().as_secs_f64()
     );
     Ok(0)
+}
+
+fn fmt_secs(s: f64) -> String {
+    if s < 120.0 {
+        format!("{s:.1} s")
+    } else if s < 7200.0 {
+        format!("{:.1} min", s / 60.0)
+    } else if s < 2.0 * 86400.0 {
+        format!("{:.1} h", s / 3600.0)
+    } else {
+        format!("{:.1} days", s / 86400.0)
+    }
 }

@@ -9,6 +9,7 @@
 //! [`local_h1_naive`] and to [`h1`] on each window's values.
 
 use ndarray::{Array3, ArrayView3, Axis};
+use rayon::prelude::*;
 
 use super::{MapValue, check_finite};
 use crate::error::{Error, Result};
@@ -248,13 +249,18 @@ pub fn local_h1<T: MapValue>(
     let [ph, pw, pc] = windows.plans();
     let mut out = Array3::<f64>::zeros(windows.shape());
     let table = XlogxTable::new(spec.kernel.len());
-    let mut hist = vec![0u32; levels];
     let ids = ids.as_standard_layout();
     let (_, sw, sc) = ids.dim();
     let flat = ids.as_slice().expect("standard layout");
-    // offsets of one window column (fixed x) relative to x·sc, rebuilt per row of windows
-    let mut offs: Vec<usize> = Vec::with_capacity(spec.kernel.kh() * spec.kernel.kc());
-    for i in 0..ph.len() {
+    let row_len = pw.len() * pc.len();
+    if row_len == 0 {
+        return Ok(out);
+    }
+    let out_flat = out.as_slice_mut().expect("fresh array");
+    // Rows of windows are independent (each starts from an empty histogram), so they are
+    // split across rayon's threads; every value is the same whichever thread computes it.
+    let work = out_flat.len() * spec.kernel.kh() * spec.kernel.kc() * 2;
+    let row = |i: usize, dst: &mut [f64], hist: &mut Vec<u32>, offs: &mut Vec<usize>| {
         let (h0, h1) = (ph.lo[i], ph.hi[i]);
         for l in 0..pc.len() {
             let (c0, c1) = (pc.lo[l], pc.hi[l]);
@@ -270,7 +276,7 @@ pub fn local_h1<T: MapValue>(
                 let (w0, w1) = (pw.lo[j], pw.hi[j]);
                 for x in cur0..cur1.min(w0) {
                     let col = &flat[x * sc..];
-                    for &o in &offs {
+                    for &o in offs.iter() {
                         let id = col[o] as usize;
                         let c = hist[id] - 1;
                         s -= table.inc(c as usize);
@@ -280,7 +286,7 @@ pub fn local_h1<T: MapValue>(
                 }
                 for x in cur1.max(w0)..w1 {
                     let col = &flat[x * sc..];
-                    for &o in &offs {
+                    for &o in offs.iter() {
                         let id = col[o] as usize;
                         let c = hist[id];
                         s += table.inc(c as usize);
@@ -290,19 +296,42 @@ pub fn local_h1<T: MapValue>(
                 }
                 cur0 = w0;
                 cur1 = w1;
-                out[[i, j, l]] = table.entropy(s, n);
+                dst[j * pc.len() + l] = table.entropy(s, n);
             }
             // exact resync: empty the histogram before the next row
             for x in cur0..cur1 {
                 let col = &flat[x * sc..];
-                for &o in &offs {
+                for &o in offs.iter() {
                     hist[col[o] as usize] = 0;
                 }
             }
         }
+    };
+    let new_scratch = || {
+        (
+            vec![0u32; levels],
+            Vec::with_capacity(spec.kernel.kh() * spec.kernel.kc()),
+        )
+    };
+    if work < PARALLEL_MIN_WORK || rayon::current_num_threads() == 1 {
+        let (mut hist, mut offs) = new_scratch();
+        for (i, dst) in out_flat.chunks_mut(row_len).enumerate() {
+            row(i, dst, &mut hist, &mut offs);
+        }
+    } else {
+        out_flat
+            .par_chunks_mut(row_len)
+            .enumerate()
+            .for_each_init(new_scratch, |(hist, offs), (i, dst)| {
+                row(i, dst, hist, offs)
+            });
     }
     Ok(out)
 }
+
+/// Below this many histogram updates a map is computed on the calling thread (splitting it
+/// would cost more than it saves).
+pub(crate) const PARALLEL_MIN_WORK: usize = 1 << 17;
 
 /// Local H1 computed window by window from scratch (reference for [`local_h1`]).
 ///

@@ -17,10 +17,14 @@
 //! covariance from its own data.
 
 use ndarray::{Array3, ArrayView2, ArrayView4};
+use rayon::prelude::*;
 
 use super::{MapValue, check_finite};
 use crate::error::{Error, Result};
-use crate::numerics::{LOG2_2PI_E, NeumaierAcc, cholesky_log2det, cholesky_log2det_x4, dot};
+use crate::numerics::{
+    CHOLESKY_LANES, LOG2_2PI_E, NeumaierAcc, cholesky_log2det, cholesky_log2det_x8, dot, dot_fused,
+    has_fma,
+};
 use crate::window::{AxisPlan, Border, WindowSpec, source_index};
 
 /// Why a covariance is singular (H2 = −∞).
@@ -197,16 +201,29 @@ fn centre<T: MapValue>(batch: ArrayView4<'_, T>, spec: &WindowSpec) -> Result<Ce
         c + 2 * plans[2].pad,
     ];
     let p_total = dims[0] * dims[1] * dims[2];
-    let mut data = vec![0.0; p_total * n];
+    let entries = p_total
+        .checked_mul(n)
+        .filter(|&e| e <= MAX_CENTRED_ENTRIES)
+        .ok_or_else(|| {
+            Error::param(
+                "batch",
+                format!(
+                    "{n} maps × {p_total} padded positions is more than {MAX_CENTRED_ENTRIES} values"
+                ),
+            )
+        })?;
+    let mut data = vec![0.0; entries];
     let mut constant = vec![true; p_total];
     let border: Border = spec.border;
-    for pi in 0..dims[0] {
+    let plane = dims[1] * dims[2];
+    // one plane (fixed padded row pi) of positions; planes are independent
+    let fill = |pi: usize, data: &mut [f64], constant: &mut [bool]| {
         let si = source_index(pi, plans[0].pad, h, border);
         for pj in 0..dims[1] {
             let sj = source_index(pj, plans[1].pad, w, border);
             for pk in 0..dims[2] {
                 let sk = source_index(pk, plans[2].pad, c, border);
-                let p = (pi * dims[1] + pj) * dims[2] + pk;
+                let p = pj * dims[2] + pk;
                 let (Some(a), Some(b), Some(d)) = (si, sj, sk) else {
                     continue;
                 };
@@ -223,6 +240,22 @@ fn centre<T: MapValue>(batch: ArrayView4<'_, T>, spec: &WindowSpec) -> Result<Ce
                     *x -= mean;
                 }
             }
+        }
+    };
+    if plane > 0 {
+        if entries < PARALLEL_MIN_WORK || rayon::current_num_threads() == 1 {
+            for (pi, (dc, cc)) in data
+                .chunks_mut(plane * n)
+                .zip(constant.chunks_mut(plane))
+                .enumerate()
+            {
+                fill(pi, dc, cc);
+            }
+        } else {
+            data.par_chunks_mut(plane * n)
+                .zip(constant.par_chunks_mut(plane))
+                .enumerate()
+                .for_each(|(pi, (dc, cc))| fill(pi, dc, cc));
         }
     }
     Ok(Centred {
@@ -269,23 +302,32 @@ fn finish(
     cd: &Centred,
     spec: &WindowSpec,
     ridge: Option<f64>,
-    mut fill: impl FnMut(&[(usize, [usize; 3])], &mut [[f64; 4]], usize),
+    fill: impl Fn(&[(usize, [usize; 3])], &mut [[f64; CHOLESKY_LANES]], usize, Scale) + Sync,
 ) -> LocalH2 {
     let shape = [cd.plans[0].len(), cd.plans[1].len(), cd.plans[2].len()];
     let mut values = Array3::<f64>::zeros(shape);
-    let mut singular = Vec::new();
     let dmax = spec.kernel.len();
-    let mut entries = Vec::with_capacity(dmax);
-    // Windows are factorised four at a time, grouped by size d (bit-identical to one at a
-    // time); a group is flushed when it holds four windows.
-    let mut groups: Vec<Group> = Vec::new();
-    let inv = 1.0 / (cd.n as f64 - 1.0);
-    for i in 0..shape[0] {
+    let scale = Scale {
+        inv: 1.0 / (cd.n as f64 - 1.0),
+        ridge: ridge.unwrap_or(0.0),
+    };
+    let row_len = shape[1] * shape[2];
+    // One row of windows (fixed i). Windows are factorised eight at a time, grouped by size d
+    // (bit-identical to one at a time); a group is flushed when it holds eight windows and at
+    // the end of a band of rows. Rows are independent, so bands of rows are split across
+    // rayon's threads and every value is the same whichever thread computes it.
+    let row = |i: usize,
+               dst: &mut [f64],
+               (entries, groups): &mut (Vec<(usize, [usize; 3])>, Vec<Group>),
+               i0: usize|
+     -> Vec<([usize; 3], Singular)> {
+        let at = |j: usize, l: usize| ((i - i0) * shape[1] + j) * shape[2] + l;
+        let mut singular = Vec::new();
         for j in 0..shape[1] {
             for l in 0..shape[2] {
-                window_entries(cd, i, j, l, &mut entries);
-                if let Some(reason) = precheck(cd, &entries, ridge) {
-                    values[[i, j, l]] = f64::NEG_INFINITY;
+                window_entries(cd, i, j, l, entries);
+                if let Some(reason) = precheck(cd, entries, ridge) {
+                    dst[at(j, l)] = f64::NEG_INFINITY;
                     singular.push(([i, j, l], reason));
                     continue;
                 }
@@ -298,25 +340,46 @@ fn finish(
                     }
                 };
                 let lane = g.filled;
-                fill(&entries, &mut g.packed, lane);
-                for a in 0..d {
-                    for b in 0..a {
-                        g.packed[a * d + b][lane] *= inv;
-                    }
-                    let diag = &mut g.packed[a * d + a][lane];
-                    *diag = *diag * inv + ridge.unwrap_or(0.0);
-                }
+                fill(entries, &mut g.packed, lane, scale);
                 g.lanes[lane] = [i, j, l];
                 g.filled += 1;
-                if g.filled == 4 {
-                    g.flush(&mut values, &mut singular);
+                if g.filled == CHOLESKY_LANES {
+                    g.flush(dst, i0, shape[1], shape[2], &mut singular);
                 }
             }
         }
-    }
-    for g in &mut groups {
-        if g.filled > 0 {
-            g.flush(&mut values, &mut singular);
+        singular
+    };
+    let scratch = || (Vec::with_capacity(dmax), Vec::<Group>::new());
+    // a band: consecutive rows i0.. sharing the groups, flushed at its end
+    let band = |i0: usize, dst: &mut [f64], st: &mut (Vec<(usize, [usize; 3])>, Vec<Group>)| {
+        let mut singular = Vec::new();
+        for i in i0..i0 + dst.len() / row_len {
+            singular.extend(row(i, dst, st, i0));
+        }
+        for g in st.1.iter_mut() {
+            if g.filled > 0 {
+                g.flush(dst, i0, shape[1], shape[2], &mut singular);
+            }
+        }
+        singular
+    };
+    let mut singular: Vec<([usize; 3], Singular)> = Vec::new();
+    if row_len > 0 {
+        let out = values.as_slice_mut().expect("fresh array");
+        let work = out.len() * dmax * dmax * dmax / 6;
+        let threads = rayon::current_num_threads();
+        if work < PARALLEL_MIN_WORK || threads == 1 {
+            singular = band(0, out, &mut scratch());
+        } else {
+            // about four bands per thread
+            let rows_per = shape[0].div_ceil(4 * threads).max(1);
+            let parts: Vec<Vec<([usize; 3], Singular)>> = out
+                .par_chunks_mut(rows_per * row_len)
+                .enumerate()
+                .map_init(scratch, |st, (b, dst)| band(b * rows_per, dst, st))
+                .collect();
+            singular = parts.into_iter().flatten().collect();
         }
     }
     singular.sort_by_key(|(idx, _)| *idx);
@@ -328,11 +391,24 @@ fn finish(
     }
 }
 
-/// Up to four windows of equal size waiting for a batched factorisation.
+/// Largest centred batch (maps × padded positions) local H2 allocates: 2^31 values, 16 GiB.
+pub const MAX_CENTRED_ENTRIES: usize = 1 << 31;
+
+/// Below this much work (about d³/6 per window) a batch is computed on the calling thread.
+const PARALLEL_MIN_WORK: usize = 1 << 18;
+
+/// How a filled covariance entry is scaled: Σ_ab = P_ab·inv (+ ridge on the diagonal).
+#[derive(Debug, Clone, Copy)]
+struct Scale {
+    inv: f64,
+    ridge: f64,
+}
+
+/// Up to eight windows of equal size waiting for a batched factorisation.
 struct Group {
     d: usize,
-    packed: Vec<[f64; 4]>,
-    lanes: [[usize; 3]; 4],
+    packed: Vec<[f64; CHOLESKY_LANES]>,
+    lanes: [[usize; 3]; CHOLESKY_LANES],
     filled: usize,
 }
 
@@ -340,16 +416,34 @@ impl Group {
     fn new(d: usize) -> Self {
         Group {
             d,
-            packed: vec![[0.0; 4]; d * d],
-            lanes: [[0; 3]; 4],
+            packed: vec![[0.0; CHOLESKY_LANES]; d * d],
+            lanes: [[0; 3]; CHOLESKY_LANES],
             filled: 0,
         }
     }
 
-    fn flush(&mut self, values: &mut Array3<f64>, singular: &mut Vec<([usize; 3], Singular)>) {
+    /// Factorises the waiting windows into `band` (rows i0.. of the output).
+    fn flush(
+        &mut self,
+        band: &mut [f64],
+        i0: usize,
+        w1: usize,
+        w2: usize,
+        singular: &mut Vec<([usize; 3], Singular)>,
+    ) {
+        self.flush_into(singular, |idx, v| {
+            band[((idx[0] - i0) * w1 + idx[1]) * w2 + idx[2]] = v
+        });
+    }
+
+    fn flush_into(
+        &mut self,
+        singular: &mut Vec<([usize; 3], Singular)>,
+        mut put: impl FnMut([usize; 3], f64),
+    ) {
         let d = self.d;
         // unused lanes hold identity matrices so they factorise harmlessly
-        for k in self.filled..4 {
+        for k in self.filled..CHOLESKY_LANES {
             for a in 0..d {
                 for b in 0..=a {
                     self.packed[a * d + b][k] = if a == b { 1.0 } else { 0.0 };
@@ -357,16 +451,16 @@ impl Group {
             }
         }
         let log2_2pie_d = d as f64 * LOG2_2PI_E;
-        for (k, r) in cholesky_log2det_x4(&mut self.packed, d)
+        for (k, r) in cholesky_log2det_x8(&mut self.packed, d)
             .into_iter()
             .enumerate()
             .take(self.filled)
         {
             let idx = self.lanes[k];
             match r {
-                Ok(l) => values[idx] = 0.5 * (log2_2pie_d + l),
+                Ok(l) => put(idx, 0.5 * (log2_2pie_d + l)),
                 Err(f) => {
-                    values[idx] = f64::NEG_INFINITY;
+                    put(idx, f64::NEG_INFINITY);
                     singular.push((
                         idx,
                         Singular::NotPositiveDefinite {
@@ -439,15 +533,16 @@ pub fn local_h2<T: MapValue>(
                 pair_idx[a * d + b] = rel_b * n_off + off;
             }
         }
-        Ok(finish(&cd, spec, opts.ridge, |entries, m, lane| {
+        Ok(finish(&cd, spec, opts.ridge, |entries, m, lane, sc| {
             let d = entries.len();
             if d == full.len() {
                 let base = entries[0].0 * n_off;
                 for a in 0..d {
                     let row = &mut m[a * d..a * d + a + 1];
                     for (r, &pi) in row.iter_mut().zip(&pair_idx[a * d..a * d + a + 1]) {
-                        r[lane] = table[base + pi];
+                        r[lane] = table[base + pi] * sc.inv;
                     }
+                    m[a * d + a][lane] += sc.ridge;
                 }
                 return;
             }
@@ -456,18 +551,26 @@ pub fn local_h2<T: MapValue>(
                     let dy = ca[0] - cb[0];
                     let dxi = (ca[1] + kw - 1) - cb[1];
                     let dzi = (ca[2] + kc - 1) - cb[2];
-                    m[a * d + b][lane] = table[pb * n_off + (dy * ow + dxi) * oc + dzi];
+                    m[a * d + b][lane] = table[pb * n_off + (dy * ow + dxi) * oc + dzi] * sc.inv;
                 }
+                m[a * d + a][lane] += sc.ridge;
             }
         }))
     } else {
-        Ok(finish(&cd, spec, opts.ridge, |entries, m, lane| {
-            fill_direct(&cd, entries, m, lane)
+        Ok(finish(&cd, spec, opts.ridge, |entries, m, lane, sc| {
+            fill_direct(&cd, entries, m, lane, sc)
         }))
     }
 }
 
-fn fill_direct(cd: &Centred, entries: &[(usize, [usize; 3])], m: &mut [[f64; 4]], lane: usize) {
+/// Σ of one window from its own entries (one dot product per pair), scaled.
+fn fill_direct(
+    cd: &Centred,
+    entries: &[(usize, [usize; 3])],
+    m: &mut [[f64; CHOLESKY_LANES]],
+    lane: usize,
+    sc: Scale,
+) {
     let n = cd.n;
     let d = entries.len();
     for (a, &(pa, _)) in entries.iter().enumerate() {
@@ -475,66 +578,88 @@ fn fill_direct(cd: &Centred, entries: &[(usize, [usize; 3])], m: &mut [[f64; 4]]
             m[a * d + b][lane] = dot(
                 &cd.data[pb * n..(pb + 1) * n],
                 &cd.data[pa * n..(pa + 1) * n],
-            );
+            ) * sc.inv;
         }
+        m[a * d + a][lane] += sc.ridge;
     }
 }
 
 /// Dot products of every position with every position at a lexicographically non-negative
 /// offset inside the kernel box: entry `p·n_off + (dy·(2k_w−1) + dx + k_w−1)·(2k_c−1) + dz + k_c−1`.
+/// Planes (fixed y) are independent and split across rayon's threads.
 fn build_table(cd: &Centred, kh: usize, kw: usize, kc: usize) -> Vec<f64> {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if std::is_x86_feature_detected!("avx2") {
-            // SAFETY: the CPU supports AVX2, the only feature `build_table_avx2` assumes.
-            return unsafe { build_table_avx2(cd, kh, kw, kc) };
-        }
+    let n_off = kh * (2 * kw - 1) * (2 * kc - 1);
+    let dims = cd.dims;
+    let mut table = vec![0.0f64; dims[0] * dims[1] * dims[2] * n_off];
+    let plane = dims[1] * dims[2] * n_off;
+    if plane == 0 {
+        return table;
     }
-    build_table_impl(cd, kh, kw, kc)
+    let fma = has_fma();
+    let fill = |y: usize, tab: &mut [f64]| {
+        #[cfg(target_arch = "x86_64")]
+        {
+            if fma {
+                // SAFETY: `has_fma` found AVX2 and FMA, the features `table_plane_fma` assumes.
+                return unsafe { table_plane_fma(cd, y, tab, kh, kw, kc) };
+            }
+        }
+        let _ = fma;
+        table_plane(cd, y, tab, kh, kw, kc)
+    };
+    if table.len() * cd.n < PARALLEL_MIN_WORK || rayon::current_num_threads() == 1 {
+        for (y, tab) in table.chunks_mut(plane).enumerate() {
+            fill(y, tab);
+        }
+    } else {
+        table
+            .par_chunks_mut(plane)
+            .enumerate()
+            .for_each(|(y, tab)| fill(y, tab));
+    }
+    table
 }
 
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn build_table_avx2(cd: &Centred, kh: usize, kw: usize, kc: usize) -> Vec<f64> {
-    build_table_impl(cd, kh, kw, kc)
+#[target_feature(enable = "avx2,fma")]
+fn table_plane_fma(cd: &Centred, y: usize, tab: &mut [f64], kh: usize, kw: usize, kc: usize) {
+    table_plane(cd, y, tab, kh, kw, kc)
 }
 
+/// One plane (fixed y) of the pair table.
 #[inline(always)]
-fn build_table_impl(cd: &Centred, kh: usize, kw: usize, kc: usize) -> Vec<f64> {
+fn table_plane(cd: &Centred, y: usize, tab: &mut [f64], kh: usize, kw: usize, kc: usize) {
     let (ow, oc) = (2 * kw - 1, 2 * kc - 1);
     let n_off = kh * ow * oc;
     let n = cd.n;
     let dims = cd.dims;
-    let mut table = vec![0.0f64; dims[0] * dims[1] * dims[2] * n_off];
-    for y in 0..dims[0] {
-        for x in 0..dims[1] {
-            for z in 0..dims[2] {
-                let p = (y * dims[1] + x) * dims[2] + z;
-                let xp = &cd.data[p * n..(p + 1) * n];
-                for dy in 0..kh.min(dims[0] - y) {
-                    for dxi in 0..ow {
-                        let xx = x as isize + dxi as isize - (kw as isize - 1);
-                        if xx < 0 || xx >= dims[1] as isize || (dy == 0 && dxi < kw - 1) {
+    for x in 0..dims[1] {
+        for z in 0..dims[2] {
+            let p = (y * dims[1] + x) * dims[2] + z;
+            let pl = (x * dims[2] + z) * n_off;
+            let xp = &cd.data[p * n..(p + 1) * n];
+            for dy in 0..kh.min(dims[0] - y) {
+                for dxi in 0..ow {
+                    let xx = x as isize + dxi as isize - (kw as isize - 1);
+                    if xx < 0 || xx >= dims[1] as isize || (dy == 0 && dxi < kw - 1) {
+                        continue;
+                    }
+                    for dzi in 0..oc {
+                        let zz = z as isize + dzi as isize - (kc as isize - 1);
+                        if zz < 0
+                            || zz >= dims[2] as isize
+                            || (dy == 0 && dxi == kw - 1 && dzi < kc - 1)
+                        {
                             continue;
                         }
-                        for dzi in 0..oc {
-                            let zz = z as isize + dzi as isize - (kc as isize - 1);
-                            if zz < 0
-                                || zz >= dims[2] as isize
-                                || (dy == 0 && dxi == kw - 1 && dzi < kc - 1)
-                            {
-                                continue;
-                            }
-                            let q = ((y + dy) * dims[1] + xx as usize) * dims[2] + zz as usize;
-                            table[p * n_off + (dy * ow + dxi) * oc + dzi] =
-                                dot(xp, &cd.data[q * n..(q + 1) * n]);
-                        }
+                        let q = ((y + dy) * dims[1] + xx as usize) * dims[2] + zz as usize;
+                        tab[pl + (dy * ow + dxi) * oc + dzi] =
+                            dot_fused(xp, &cd.data[q * n..(q + 1) * n]);
                     }
                 }
             }
         }
     }
-    table
 }
 
 /// Local H2 with each window's covariance computed from its own entries (reference for
@@ -556,8 +681,8 @@ pub fn local_h2_naive<T: MapValue>(
     opts: &H2Options,
 ) -> Result<LocalH2> {
     let cd = centre(batch, spec)?;
-    Ok(finish(&cd, spec, opts.ridge, |entries, m, lane| {
-        fill_direct(&cd, entries, m, lane)
+    Ok(finish(&cd, spec, opts.ridge, |entries, m, lane, sc| {
+        fill_direct(&cd, entries, m, lane, sc)
     }))
 }
 

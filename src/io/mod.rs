@@ -2,6 +2,7 @@
 
 pub mod npy;
 pub mod png;
+pub mod text;
 
 use std::io::Write;
 use std::path::Path;

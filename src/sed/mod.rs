@@ -16,6 +16,8 @@
 //! `docs/sed-readings.md` for every switch, its default and why.
 
 pub mod ledflow;
+pub mod stream;
+pub mod top_k;
 
 use std::fmt;
 

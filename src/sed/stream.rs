@@ -1,0 +1,669 @@
+//! Streaming scorer: architecture lines in, CSV rows out, in bounded memory, on several
+//! threads, in input order.
+//!
+//! A reader thread cuts the input into chunks of about [`StreamOptions::chunk_bytes`] at line
+//! ends; worker threads parse and score whole chunks into output buffers (no allocation per
+//! line once the buffers have grown); the calling thread writes the buffers in input order.
+//! At most [`StreamOptions::window`] chunks are in flight, so memory does not depend on the
+//! input size. The output is byte-identical for any number of threads.
+//!
+//! Line policy (raw text input): blank lines and lines starting with `#` are skipped (not
+//! counted); a UTF-8 byte-order mark at the start and a `\r` before `\n` are dropped; a line
+//! that is not UTF-8 or longer than [`MAX_LINE_BYTES`] is a bad line (reported with its
+//! number, like a line that does not parse).
+
+use std::io::{Read, Write};
+use std::num::NonZeroUsize;
+use std::sync::mpsc::{channel, sync_channel};
+use std::sync::{Arc, Mutex};
+
+use crate::arch::graph::CellGraph;
+use crate::arch::{AnyArch, Census, ColumnIndex, SpaceKind};
+use crate::error::{Error, Result};
+use crate::io::text::{push_f64, push_u64};
+use crate::sed::Sed;
+use crate::sed::ledflow::LedFlow;
+
+/// Longest accepted input line (1 MiB); a longer line is reported as bad and skipped.
+pub const MAX_LINE_BYTES: usize = 1 << 20;
+
+/// Which proxy a [`LineScorer`] computes.
+#[derive(Debug, Clone)]
+pub enum Proxy {
+    /// SED (Definition 4).
+    Sed(Sed),
+    /// LED-flow (proofs/led-flow.md); SED is kept for `--explain`.
+    LedFlow(LedFlow, Sed),
+}
+
+/// What to do with a line that does not parse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OnError {
+    /// Report it, skip it, go on.
+    Skip,
+    /// Report it and stop: nothing after it is written.
+    Stop,
+}
+
+/// Scores one line into one CSV row.
+#[derive(Debug, Clone)]
+pub struct LineScorer {
+    space: SpaceKind,
+    proxy: Proxy,
+    explain: bool,
+}
+
+/// Per-thread scratch space reused between lines.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    census: Census,
+    graphs: Vec<CellGraph>,
+}
+
+impl LineScorer {
+    /// A scorer for `space`; `explain` adds skip_SED, conv_SED, pool_SED of the first block.
+    pub fn new(space: SpaceKind, proxy: Proxy, explain: bool) -> Self {
+        LineScorer {
+            space,
+            proxy,
+            explain,
+        }
+    }
+
+    fn with_index(&self) -> bool {
+        matches!(self.space, SpaceKind::Nb201 | SpaceKind::NatsSss)
+    }
+
+    /// The CSV header row (with its line end).
+    ///
+    /// ```
+    /// use sednas::arch::SpaceKind;
+    /// use sednas::sed::{Sed, stream::{LineScorer, Proxy}};
+    /// let s = LineScorer::new(SpaceKind::Nb201, Proxy::Sed(Sed::new(Default::default()).unwrap()), false);
+    /// assert_eq!(s.header(), "index,arch,sed\n");
+    /// ```
+    pub fn header(&self) -> String {
+        let mut h = String::new();
+        if self.with_index() {
+            h.push_str("index,");
+        }
+        h.push_str("arch,");
+        h.push_str(match self.proxy {
+            Proxy::Sed(_) => "sed",
+            Proxy::LedFlow(..) => "led_flow",
+        });
+        if self.explain {
+            h.push_str(",skip_sed,conv_sed,pool_sed");
+        }
+        h.push('\n');
+        h
+    }
+
+    /// Parses `text` (trimmed) and appends its CSV row to `out`; on error nothing is appended.
+    ///
+    /// ```
+    /// use sednas::arch::SpaceKind;
+    /// use sednas::sed::{Sed, stream::{LineScorer, Proxy, Scratch}};
+    /// let s = LineScorer::new(SpaceKind::NatsSss, Proxy::Sed(Sed::new(Default::default()).unwrap()), false);
+    /// let mut out = Vec::new();
+    /// s.score_line(" 8:8:8:8:8 ", &mut Scratch::default(), &mut out).unwrap();
+    /// assert!(out.starts_with(b"0,8:8:8:8:8,"));
+    /// assert!(s.score_line("8:8", &mut Scratch::default(), &mut out).is_err());
+    /// ```
+    pub fn score_line(&self, text: &str, scratch: &mut Scratch, out: &mut Vec<u8>) -> Result<()> {
+        let text = text.trim();
+        let arch = AnyArch::parse(self.space, text)?;
+        let (score, sed) = match &self.proxy {
+            Proxy::Sed(sed) => (sed.score(&arch, &mut scratch.census), sed),
+            Proxy::LedFlow(l, sed) => {
+                if self.explain {
+                    arch.census(sed.census_options(), &mut scratch.census);
+                }
+                (l.score(&arch, &mut scratch.graphs), sed)
+            }
+        };
+        if self.with_index() {
+            if let Some(i) = arch.index() {
+                push_u64(out, i as u64);
+            }
+            out.push(b',');
+        }
+        match &arch {
+            // the parser checks every byte; only leading zeros in an input index can make a
+            // parsed cell longer than its canonical form, so an input of canonical length is
+            // the canonical text itself
+            AnyArch::Nb201(a) if a.text_len() == text.len() => {
+                out.extend_from_slice(text.as_bytes())
+            }
+            AnyArch::Nb201(a) => a.write_bytes(out),
+            other => write_field(out, &other.to_string()),
+        }
+        out.push(b',');
+        push_f64(out, score);
+        if self.explain {
+            let b = sed.breakdown(&scratch.census);
+            let f = b.first();
+            for v in [
+                f.map(|x| x.skip_sed),
+                f.map(|x| x.conv_sed),
+                f.map(|x| x.pool_sed),
+            ] {
+                out.push(b',');
+                if let Some(v) = v {
+                    push_f64(out, v);
+                }
+            }
+        }
+        out.push(b'\n');
+        Ok(())
+    }
+}
+
+/// Writes one CSV field, quoted (with doubled quotes) exactly when it holds `,`, `"`, `\r` or
+/// `\n` (the rule of the `csv` crate's default writer).
+fn write_field(out: &mut Vec<u8>, s: &str) {
+    if s.bytes().any(|b| matches!(b, b',' | b'"' | b'\r' | b'\n')) {
+        out.push(b'"');
+        for b in s.bytes() {
+            if b == b'"' {
+                out.push(b'"');
+            }
+            out.push(b);
+        }
+        out.push(b'"');
+    } else {
+        out.extend_from_slice(s.as_bytes());
+    }
+}
+
+/// Threads, chunk size and in-flight window of a streaming run.
+#[derive(Debug, Clone, Copy)]
+pub struct StreamOptions {
+    threads: NonZeroUsize,
+    chunk_bytes: usize,
+    on_error: OnError,
+}
+
+impl StreamOptions {
+    /// `threads` workers (≥ 1), 256 KiB chunks.
+    ///
+    /// ```
+    /// use sednas::sed::stream::{OnError, StreamOptions};
+    /// assert!(StreamOptions::new(0, OnError::Skip).is_err());
+    /// assert_eq!(StreamOptions::new(2, OnError::Skip).unwrap().window(), 8);
+    /// ```
+    pub fn new(threads: usize, on_error: OnError) -> Result<Self> {
+        let threads = NonZeroUsize::new(threads)
+            .ok_or_else(|| Error::param("threads", "must be at least 1, got 0"))?;
+        if threads.get() > 1024 {
+            return Err(Error::param(
+                "threads",
+                format!("at most 1024, got {threads}"),
+            ));
+        }
+        Ok(StreamOptions {
+            threads,
+            chunk_bytes: 256 << 10,
+            on_error,
+        })
+    }
+
+    /// Chunks in flight at most (4 per thread): memory is about window × chunk size × 3.
+    pub fn window(&self) -> usize {
+        4 * self.threads.get()
+    }
+
+    /// Sets the chunk size (at least 1 KiB).
+    pub fn with_chunk_bytes(mut self, bytes: usize) -> Self {
+        self.chunk_bytes = bytes.max(1024);
+        self
+    }
+}
+
+/// One input line of a chunk.
+#[derive(Debug, Clone)]
+enum Item {
+    /// Line number and byte range in the chunk buffer.
+    Text(u64, usize, usize),
+    /// A line that could not be read (not UTF-8, too long): number and reason.
+    Bad(u64, String),
+}
+
+/// A piece of input cut at line ends.
+#[derive(Debug, Default)]
+pub struct Chunk {
+    buf: Vec<u8>,
+    items: Vec<Item>,
+    /// A read error after the items: the run ends with it.
+    fatal: Option<Error>,
+    /// Whether `buf` still holds raw text lines to split (see [`TextLines`]).
+    raw: bool,
+    /// Number of the first line of a raw block.
+    first_line: u64,
+    /// Whether a raw block may start with a UTF-8 byte-order mark.
+    strip_bom: bool,
+}
+
+/// Where lines come from: called on the reader thread until it returns `false`.
+pub trait ChunkSource: Send + 'static {
+    /// Fills the (empty, recycled) `chunk` with about `bytes` bytes of lines; `false` at the
+    /// end of the input (nothing added).
+    fn fill(&mut self, bytes: usize, chunk: &mut Chunk) -> bool;
+}
+
+impl Chunk {
+    fn clear(&mut self) {
+        self.buf.clear();
+        self.items.clear();
+        self.fatal = None;
+        self.raw = false;
+        self.strip_bom = false;
+    }
+}
+
+/// Raw text lines (stdin): blank and `#` lines skipped, BOM and `\r` dropped.
+///
+/// The reader thread only reads blocks and cuts them after their last line end (counting
+/// line ends for the numbering); the workers split the lines, in parallel.
+pub struct TextLines<R> {
+    inner: R,
+    /// Bytes after the last line end of the previous block.
+    carry: Vec<u8>,
+    /// Lines before the next chunk.
+    line: u64,
+    done: bool,
+    started: bool,
+}
+
+impl<R: Read + Send + 'static> TextLines<R> {
+    /// Lines of `inner` (read in blocks: wrap it in no `BufReader`).
+    pub fn new(inner: R) -> Self {
+        TextLines {
+            inner,
+            carry: Vec::new(),
+            line: 0,
+            done: false,
+            started: false,
+        }
+    }
+
+    /// Drops input up to and including the next line end (the rest of a too-long line).
+    fn skip_to_line_end(&mut self) -> std::io::Result<()> {
+        let mut b = [0u8; 1 << 16];
+        loop {
+            let n = match self.inner.read(&mut b) {
+                Ok(0) => {
+                    self.done = true;
+                    return Ok(());
+                }
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            if let Some(k) = memchr::memchr(b'\n', &b[..n]) {
+                self.carry.extend_from_slice(&b[k + 1..n]);
+                return Ok(());
+            }
+        }
+    }
+}
+
+impl<R: Read + Send + 'static> ChunkSource for TextLines<R> {
+    fn fill(&mut self, bytes: usize, c: &mut Chunk) -> bool {
+        if self.done && self.carry.is_empty() {
+            return false;
+        }
+        c.buf.append(&mut self.carry);
+        c.first_line = self.line + 1;
+        c.raw = true;
+        c.strip_bom = !self.started;
+        self.started = true;
+        // read until the block holds `bytes` bytes and a line end, or the input ends
+        let mut scanned = 0;
+        let mut have_end = false;
+        loop {
+            have_end |= memchr::memchr(b'\n', &c.buf[scanned..]).is_some();
+            scanned = c.buf.len();
+            if self.done || (c.buf.len() >= bytes && have_end) {
+                break;
+            }
+            if !have_end && c.buf.len() > MAX_LINE_BYTES {
+                // one line longer than the limit: report it, drop it up to its end
+                c.buf.clear();
+                c.raw = false;
+                self.line += 1;
+                c.items.push(Item::Bad(
+                    self.line,
+                    format!("line longer than {MAX_LINE_BYTES} bytes"),
+                ));
+                if let Err(e) = self.skip_to_line_end() {
+                    c.fatal = Some(Error::io(format!("<input line {}>", self.line), e));
+                    self.done = true;
+                }
+                return true;
+            }
+            let old = c.buf.len();
+            let want = bytes.max(old + 4096);
+            c.buf.resize(want, 0);
+            match self.inner.read(&mut c.buf[old..]) {
+                Ok(0) => {
+                    c.buf.truncate(old);
+                    self.done = true;
+                }
+                Ok(n) => c.buf.truncate(old + n),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => c.buf.truncate(old),
+                Err(e) => {
+                    c.buf.truncate(old);
+                    self.done = true;
+                    c.fatal = Some(Error::io(format!("<input line {}>", self.line + 1), e));
+                }
+            }
+        }
+        // keep whole lines; the tail waits for the next block (or is the last line)
+        if !self.done
+            && let Some(k) = memchr::memrchr(b'\n', &c.buf)
+        {
+            self.carry.extend_from_slice(&c.buf[k + 1..]);
+            c.buf.truncate(k + 1);
+        }
+        let ends = memchr::memchr_iter(b'\n', &c.buf).count() as u64;
+        let last_open = !c.buf.is_empty() && c.buf.last() != Some(&b'\n');
+        self.line += ends + last_open as u64;
+        true
+    }
+}
+
+impl Chunk {
+    /// Splits a raw block into line items (on a worker thread).
+    fn split_lines(&mut self) {
+        if !self.raw {
+            return;
+        }
+        let mut line = self.first_line;
+        let mut pos = 0usize;
+        if self.strip_bom && self.buf.starts_with(b"\xEF\xBB\xBF") {
+            pos = 3;
+        }
+        let buf = &self.buf;
+        while pos < buf.len() {
+            let end = memchr::memchr(b'\n', &buf[pos..]).map_or(buf.len(), |k| pos + k);
+            let (mut s, mut e) = (pos, end);
+            while s < e && buf[s].is_ascii_whitespace() {
+                s += 1;
+            }
+            while e > s && buf[e - 1].is_ascii_whitespace() {
+                e -= 1;
+            }
+            if s < e && buf[s] != b'#' {
+                self.items.push(Item::Text(line, s, e));
+            }
+            line += 1;
+            pos = end + 1;
+        }
+        self.raw = false;
+    }
+}
+
+/// Architecture texts taken from a CSV column (see [`ColumnIndex::text`]).
+pub struct CsvRecords<R> {
+    rdr: csv::Reader<R>,
+    cols: ColumnIndex,
+    name: String,
+    done: bool,
+}
+
+impl<R: Read + Send + 'static> CsvRecords<R> {
+    /// Records of `rdr` (headers already located as `cols`); `name` is used in errors.
+    pub fn new(rdr: csv::Reader<R>, cols: ColumnIndex, name: impl Into<String>) -> Self {
+        CsvRecords {
+            rdr,
+            cols,
+            name: name.into(),
+            done: false,
+        }
+    }
+}
+
+impl<R: Read + Send + 'static> ChunkSource for CsvRecords<R> {
+    fn fill(&mut self, bytes: usize, c: &mut Chunk) -> bool {
+        if self.done {
+            return false;
+        }
+        let mut rec = csv::StringRecord::new();
+        while c.buf.len() < bytes {
+            match self.rdr.read_record(&mut rec) {
+                Ok(true) => {
+                    let line = rec.position().map(|p| p.line()).unwrap_or(0);
+                    let t = self.cols.text(&rec);
+                    let s = c.buf.len();
+                    c.buf.extend_from_slice(t.as_bytes());
+                    c.items.push(Item::Text(line, s, c.buf.len()));
+                }
+                Ok(false) => {
+                    self.done = true;
+                    break;
+                }
+                Err(e) => {
+                    let line = e.position().map(|p| p.line()).unwrap_or(0);
+                    c.fatal = Some(Error::Csv {
+                        path: self.name.clone(),
+                        line,
+                        reason: e.to_string(),
+                    });
+                    self.done = true;
+                    break;
+                }
+            }
+        }
+        true
+    }
+}
+
+/// A fixed list of lines (command-line arguments), numbered from 1, nothing skipped.
+pub struct Listed(Option<Vec<String>>);
+
+impl Listed {
+    /// The given lines.
+    pub fn new(lines: Vec<String>) -> Self {
+        Listed(Some(lines))
+    }
+}
+
+impl ChunkSource for Listed {
+    fn fill(&mut self, _bytes: usize, c: &mut Chunk) -> bool {
+        let Some(lines) = self.0.take() else {
+            return false;
+        };
+        for (k, l) in lines.iter().enumerate() {
+            let s = c.buf.len();
+            c.buf.extend_from_slice(l.as_bytes());
+            c.items.push(Item::Text(k as u64 + 1, s, c.buf.len()));
+        }
+        true
+    }
+}
+
+/// What a streaming run did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct StreamReport {
+    /// Input lines seen (blank and comment lines not counted).
+    pub lines: u64,
+    /// Lines reported as bad.
+    pub bad: u64,
+    /// Whether `OnError::Stop` ended the run at a bad line.
+    pub stopped: bool,
+}
+
+struct Done {
+    seq: u64,
+    out: Vec<u8>,
+    errors: Vec<(u64, String)>,
+    lines: u64,
+    stopped: bool,
+    fatal: Option<Error>,
+}
+
+fn process(
+    scorer: &LineScorer,
+    c: &mut Chunk,
+    seq: u64,
+    on_error: OnError,
+    scratch: &mut Scratch,
+    mut out: Vec<u8>,
+) -> Done {
+    c.split_lines();
+    out.clear();
+    out.reserve(c.buf.len() + c.buf.len() / 4 + 64);
+    let mut d = Done {
+        seq,
+        out,
+        errors: Vec::new(),
+        lines: 0,
+        stopped: false,
+        fatal: c.fatal.take(),
+    };
+    for item in &c.items {
+        d.lines += 1;
+        let err = match item {
+            Item::Text(no, s, e) => match std::str::from_utf8(&c.buf[*s..*e]) {
+                Ok(text) => scorer
+                    .score_line(text, scratch, &mut d.out)
+                    .err()
+                    .map(|e| (*no, e.to_string())),
+                Err(e) => Some((*no, format!("not UTF-8 ({e})"))),
+            },
+            Item::Bad(no, why) => Some((*no, why.clone())),
+        };
+        if let Some(e) = err {
+            d.errors.push(e);
+            if on_error == OnError::Stop {
+                d.stopped = true;
+                break;
+            }
+        }
+    }
+    d
+}
+
+/// Scores every line of `source` and writes the header and one row per good line to `out`,
+/// in input order; `report` is called once per bad line (line number, reason), in order.
+/// Returns an error for a failed write or a fatal read error (after writing every row before
+/// it).
+///
+/// Worker and reader threads are detached: when a run stops early they end as soon as their
+/// input or output channel closes.
+///
+/// ```
+/// use std::sync::Arc;
+/// use sednas::arch::SpaceKind;
+/// use sednas::sed::{Sed, stream::*};
+/// let s = Arc::new(LineScorer::new(SpaceKind::NatsSss, Proxy::Sed(Sed::new(Default::default()).unwrap()), false));
+/// let input = std::io::Cursor::new(b"# comment\n8:8:8:8:8\nbad\n\n8:8:8:8:16\n".to_vec());
+/// let mut out = Vec::new();
+/// let mut bad = Vec::new();
+/// let r = score_stream(s, TextLines::new(input), &mut out, StreamOptions::new(2, OnError::Skip).unwrap(),
+///     |line, why| bad.push((line, why.to_string()))).unwrap();
+/// assert_eq!((r.lines, r.bad, r.stopped), (3, 1, false));
+/// assert_eq!(bad[0].0, 3);
+/// assert_eq!(String::from_utf8(out).unwrap().lines().count(), 3); // header + 2 rows
+/// ```
+pub fn score_stream<S: ChunkSource, W: Write + ?Sized>(
+    scorer: Arc<LineScorer>,
+    mut source: S,
+    out: &mut W,
+    opts: StreamOptions,
+    mut report: impl FnMut(u64, &str),
+) -> Result<StreamReport> {
+    let io_err = |e: std::io::Error| Error::Io {
+        path: "<output>".into(),
+        source: e,
+    };
+    out.write_all(scorer.header().as_bytes()).map_err(io_err)?;
+    let window = opts.window();
+    let (in_tx, in_rx) = sync_channel::<(u64, Chunk)>(window);
+    let (out_tx, out_rx) = channel::<Done>();
+    let (credit_tx, credit_rx) = sync_channel::<()>(window);
+    for _ in 0..window {
+        credit_tx.send(()).expect("the receiver is alive");
+    }
+    let bytes = opts.chunk_bytes;
+    // buffers are recycled (input chunks back to the reader, output buffers back to the
+    // workers): no allocation per chunk once the pipeline is full
+    let (chunk_back_tx, chunk_back_rx) = channel::<Chunk>();
+    let (out_back_tx, out_back_rx) = channel::<Vec<u8>>();
+    std::thread::spawn(move || {
+        let mut seq = 0u64;
+        while credit_rx.recv().is_ok() {
+            let mut c = chunk_back_rx.try_recv().unwrap_or_default();
+            c.clear();
+            if !source.fill(bytes, &mut c) {
+                break;
+            }
+            if in_tx.send((seq, c)).is_err() {
+                break;
+            }
+            seq += 1;
+        }
+    });
+    let in_rx = Arc::new(Mutex::new(in_rx));
+    let out_back_rx = Arc::new(Mutex::new(out_back_rx));
+    for _ in 0..opts.threads.get() {
+        let in_rx = Arc::clone(&in_rx);
+        let out_tx = out_tx.clone();
+        let scorer = Arc::clone(&scorer);
+        let on_error = opts.on_error;
+        let chunk_back_tx = chunk_back_tx.clone();
+        let out_back_rx = Arc::clone(&out_back_rx);
+        std::thread::spawn(move || {
+            let mut scratch = Scratch::default();
+            loop {
+                let next = match in_rx.lock() {
+                    Ok(rx) => rx.recv(),
+                    Err(_) => break,
+                };
+                let Ok((seq, mut chunk)) = next else { break };
+                let buf = out_back_rx
+                    .lock()
+                    .ok()
+                    .and_then(|rx| rx.try_recv().ok())
+                    .unwrap_or_default();
+                let d = process(&scorer, &mut chunk, seq, on_error, &mut scratch, buf);
+                let _ = chunk_back_tx.send(chunk);
+                if out_tx.send(d).is_err() {
+                    break;
+                }
+            }
+        });
+    }
+    drop(chunk_back_tx);
+    drop(out_tx);
+    let mut pending = std::collections::BTreeMap::new();
+    let mut next = 0u64;
+    let mut rep = StreamReport::default();
+    for d in out_rx {
+        pending.insert(d.seq, d);
+        while let Some(d) = pending.remove(&next) {
+            out.write_all(&d.out).map_err(io_err)?;
+            rep.lines += d.lines;
+            for (line, why) in &d.errors {
+                rep.bad += 1;
+                report(*line, why);
+            }
+            if d.stopped {
+                rep.stopped = true;
+                out.flush().map_err(io_err)?;
+                return Ok(rep);
+            }
+            if let Some(f) = d.fatal {
+                out.flush().map_err(io_err)?;
+                return Err(f);
+            }
+            next += 1;
+            let _ = out_back_tx.send(d.out);
+            // the reader may cut one more chunk (it ends when the credits close)
+            let _ = credit_tx.send(());
+        }
+    }
+    out.flush().map_err(io_err)?;
+    Ok(rep)
+}
