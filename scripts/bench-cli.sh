@@ -28,6 +28,7 @@ if [ ! -x .venv-bench/bin/python ]; then
 fi
 .venv-bench/bin/pip install -q -r benches/requirements.txt
 if [ "$crit" = 1 ]; then
-  cargo bench --bench entropy --bench sed -- --noplot
+  # the benches call python3 for their same-run references (scikit-image, plain SED)
+  PATH="$PWD/.venv-bench/bin:$PATH" cargo bench --bench entropy --bench sed -- --noplot
 fi
 .venv-bench/bin/python scripts/bench_cli.py target/release/sednas "${SEDNAS_DATA:-../shared/data}" target/bench-cli "${args[@]}"

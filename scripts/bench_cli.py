@@ -23,23 +23,26 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run_once(cmd, stdin_path=None, threads=None):
-    """Wall time (s) and peak RSS (MiB) of one whole process; stdout to /dev/null."""
-    env = dict(os.environ)
+def run_once(cmd, stdin_path=None):
+    """Wall time (s) and peak RSS (MiB) of one whole process; stdout to /dev/null.
+
+    The peak RSS comes from GNU time (`/usr/bin/time -f %M`), which reads it after the exec:
+    a child's own rusage would also count the pages of this Python process it forked from.
+    The wall time is taken here around the whole process (time's own start-up included, a
+    millisecond)."""
     fin = open(stdin_path, "rb") if stdin_path else subprocess.DEVNULL
     with open(os.devnull, "wb") as devnull:
         t = time.perf_counter()
-        p = subprocess.Popen(cmd, stdin=fin, stdout=devnull, stderr=subprocess.PIPE, env=env)
-        _, status, ru = os.wait4(p.pid, 0)
+        p = subprocess.run(["/usr/bin/time", "-f", "RSS_KB=%M", *map(str, cmd)], stdin=fin,
+                           stdout=devnull, stderr=subprocess.PIPE)
         wall = time.perf_counter() - t
-    err = p.stderr.read().decode(errors="replace")
-    p.stderr.close()
     if stdin_path:
         fin.close()
-    code = os.waitstatus_to_exitcode(status)
-    if code != 0:
-        sys.exit(f"command failed ({code}): {' '.join(map(str, cmd))}\n{err}")
-    return wall, ru.ru_maxrss / 1024.0
+    err = p.stderr.decode(errors="replace")
+    if p.returncode != 0:
+        sys.exit(f"command failed ({p.returncode}): {' '.join(map(str, cmd))}\n{err}")
+    rss = [l for l in err.splitlines() if l.startswith("RSS_KB=")]
+    return wall, int(rss[-1].split("=")[1]) / 1024.0 if rss else float("nan")
 
 
 def timed(cmd, runs, stdin_path=None):

@@ -326,3 +326,48 @@ fn enumerate_and_threads_limits() {
         "not both",
     );
 }
+
+// --device: a backend this binary lacks (or an unknown name) is a one-line error before
+// anything is written; nn-bench rejects bad sizes.
+#[test]
+fn device_errors_write_nothing() {
+    let out = tmp("no-such-run");
+    let _ = std::fs::remove_dir_all(&out);
+    let o = out.to_str().unwrap();
+    let base = [
+        "train",
+        "--arch",
+        "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|",
+        "--dataset",
+        "digits",
+        "--out",
+        o,
+        "--device",
+    ];
+    if !cfg!(feature = "cuda") {
+        let mut a = base.to_vec();
+        a.push("cuda");
+        assert_one_line_error(&a, "--features cuda");
+    }
+    if !cfg!(feature = "wgpu") {
+        let mut a = base.to_vec();
+        a.push("wgpu");
+        assert_one_line_error(&a, "--features wgpu");
+        assert_one_line_error(
+            &[
+                "fmap-entropy",
+                "--untrained",
+                "--arch",
+                "|skip_connect~0|+|skip_connect~0|none~1|+|none~0|none~1|skip_connect~2|",
+                "--device",
+                "wgpu",
+            ],
+            "--features wgpu",
+        );
+    }
+    let mut a = base.to_vec();
+    a.push("tpu");
+    assert_one_line_error(&a, "invalid value 'tpu'");
+    assert!(!out.exists(), "nothing may be written");
+    assert_one_line_error(&["nn-bench", "--width", "0"], "width 1..=256");
+}

@@ -42,6 +42,8 @@ enum Command {
     Train(nn::TrainArgs),
     /// Local entropy of every captured feature map of a trained or untrained NB201 network.
     FmapEntropy(nn::FmapArgs),
+    /// Time NB201 training steps and the measured-entropy pipeline on a burn backend.
+    NnBench(nn::NnBenchArgs),
     /// Run an experiment of experiments/ (results/NAME/: CSV, figures, meta.json).
     #[command(alias = "ablate")]
     Experiment(experiment::ExperimentArgs),
@@ -82,6 +84,7 @@ where
         Command::Experiment(a) => experiment::run(a),
         Command::Train(a) => nn::run_train(a),
         Command::FmapEntropy(a) => nn::run_fmap(a),
+        Command::NnBench(a) => nn::run_nn_bench(a),
     };
     match result {
         Ok(code) => code,

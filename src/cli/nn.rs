@@ -16,7 +16,7 @@ use crate::nn::run::{RunConfig, prepare, train_nb201};
 use crate::nn::train::{Optim, TrainConfig, checkpoint_path};
 use burn::module::Module;
 
-use crate::nn::cpu;
+use crate::nn::device::{Backend, describe};
 use crate::window::{Border, Kernel, Stride, WindowSpec};
 
 #[derive(Debug, Args)]
@@ -61,9 +61,16 @@ pub struct TrainArgs {
     /// Continue from the checkpoint in --out.
     #[arg(long)]
     resume: bool,
+    /// burn backend: flex (CPU), wgpu (needs the `wgpu` cargo feature and a Vulkan/Metal
+    /// driver) or cuda (needs the `cuda` feature).
+    #[arg(long, value_enum, default_value = "flex")]
+    device: Backend,
 }
 
 pub fn run_train(a: TrainArgs) -> anyhow::Result<i32> {
+    // bring the device up first: a missing backend is an error before anything is written
+    let dev = a.device.train_device()?;
+    eprintln!("device: {}", describe(a.device, &dev));
     let test = load_named(&a.dataset, &a.data_dir, Split::Test).with_context(|| {
         format!(
             "dataset {} (run scripts/fetch-data.sh for mnist / fashion-mnist)",
@@ -91,6 +98,7 @@ pub fn run_train(a: TrainArgs) -> anyhow::Result<i32> {
         },
         train_limit: a.train_limit,
         test_limit: a.test_limit,
+        device: a.device,
     };
     let (_, hist) = train_nb201(&rc, &train_split, &test, &a.out, a.resume, true)?;
     println!("epoch,train_loss,train_acc,test_acc,seconds,step_ms");
@@ -156,6 +164,9 @@ pub struct FmapArgs {
     /// Write the table as .json or .csv.
     #[arg(long)]
     out: Option<PathBuf>,
+    /// burn backend: flex (CPU), wgpu or cuda (see `train --help`).
+    #[arg(long, value_enum, default_value = "flex")]
+    device: Backend,
 }
 
 fn images_from_npy(p: &Path) -> anyhow::Result<ImageSet> {
@@ -194,7 +205,8 @@ pub fn run_fmap(a: FmapArgs) -> anyhow::Result<i32> {
         None => H2Options::new(),
     };
     let spec = WindowSpec::new(a.kernel, a.stride, a.border);
-    let device = cpu();
+    let device = a.device.device()?;
+    eprintln!("device: {}", describe(a.device, &device));
     let (net, rgb, what) = if let Some(dir) = &a.checkpoint {
         let text = std::fs::read_to_string(dir.join("config.json"))
             .with_context(|| dir.join("config.json").display().to_string())?;
@@ -315,5 +327,37 @@ pub fn run_fmap(a: FmapArgs) -> anyhow::Result<i32> {
         };
         crate::io::write_atomic(out, &bytes)?;
     }
+    Ok(0)
+}
+
+#[derive(Debug, Args)]
+pub struct NnBenchArgs {
+    /// burn backend: flex, wgpu or cuda.
+    #[arg(long, value_enum, default_value = "flex")]
+    device: Backend,
+    /// NB201 architecture (default: the best-SED cell of the README).
+    #[arg(
+        long,
+        default_value = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|"
+    )]
+    arch: String,
+    /// Width C (the benchmark's is 16).
+    #[arg(long, default_value_t = 16)]
+    width: usize,
+    /// Cells per stage N (the benchmark's is 5).
+    #[arg(long, default_value_t = 5)]
+    cells: usize,
+    /// Batch of 32×32×3 images.
+    #[arg(long, default_value_t = 64)]
+    batch: usize,
+    /// Timed training steps (after one warm-up step).
+    #[arg(long, default_value_t = 5)]
+    steps: usize,
+}
+
+pub fn run_nn_bench(a: NnBenchArgs) -> anyhow::Result<i32> {
+    let arch: Nb201Arch = a.arch.parse()?;
+    let t = crate::nn::timing::time_nb201(a.device, &arch, a.width, a.cells, a.batch, a.steps)?;
+    println!("{}", serde_json::to_string(&t)?);
     Ok(0)
 }

@@ -15,7 +15,7 @@ use crate::arch::nb201::{Nb201Arch, enumerate};
 use crate::arch::{AnyArch, Census};
 use crate::entropy::{Binning, H1Estimator, H2Options};
 use crate::error::{Error, Result};
-use crate::nn::cpu;
+use crate::nn::device::Backend;
 use crate::nn::fmap::fmap_entropy;
 use crate::nn::nb201::Nb201NetConfig;
 use crate::nn::run::{RunConfig, prepare, train_nb201};
@@ -54,6 +54,9 @@ pub struct Config {
     pub fmap_count: usize,
     /// H1 bins for the feature maps.
     pub h1_bins: usize,
+    /// burn backend for training and feature maps (flex, wgpu, cuda; default flex).
+    #[serde(default)]
+    pub device: Backend,
 }
 
 /// The architectures: the top-SED tie set, then evenly spaced SED quantiles (ascending).
@@ -149,12 +152,13 @@ fn run_one(
         },
         train_limit: cfg.train_limit,
         test_limit: cfg.test_limit,
+        device: cfg.device,
     };
     let (net, hist) = train_nb201(&rc, &data.train, &data.test, dir, resume, false)?;
     let last = hist
         .last()
         .ok_or_else(|| Error::param("training", "no epoch ran"))?;
-    let device = cpu();
+    let device = cfg.device.device()?;
     let net = net.valid();
     let test = prepare(&probe.take(cfg.fmap_count), false);
     let spec = WindowSpec::new(Kernel::square(3)?, Stride::unit(), Border::Crop);
@@ -400,7 +404,7 @@ pub fn run(config_path: &Path, out: &Path, resume: bool) -> Result<String> {
             cells: cfg.cells,
             classes: probe.classes,
         };
-        let device = cpu();
+        let device = cfg.device.device()?;
         let net = crate::nn::nb201::Nb201Net::new(&arch, &net_cfg, &device)?
             .try_load_file(crate::nn::train::checkpoint_path(&dir))
             .map_err(|e| Error::param("checkpoint", format!("{}: {e:?}", dir.display())))?;

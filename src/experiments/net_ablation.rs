@@ -16,11 +16,11 @@ use super::{
 use crate::arch::{BlockCensus, Census};
 use crate::entropy::{Binning, H1Estimator, H2Options};
 use crate::error::{Error, Result};
+use crate::nn::device::Backend;
 use crate::nn::fmap::fmap_entropy;
 use crate::nn::plain::{PlainCnn, PlainConfig};
 use crate::nn::run::{RunConfig, prepare, train_nb201};
 use crate::nn::train::{Optim, TrainConfig, train};
-use crate::nn::{cpu, train_device};
 use crate::sed::{O1Source, Sed, SedConfig};
 use crate::window::{Border, Kernel, Stride, WindowSpec};
 
@@ -59,6 +59,9 @@ pub struct Config {
     pub fmap_count: usize,
     /// H1 bins.
     pub h1_bins: usize,
+    /// burn backend for training and feature maps (flex, wgpu, cuda; default flex).
+    #[serde(default)]
+    pub device: Backend,
 }
 
 /// One finished run.
@@ -126,7 +129,7 @@ fn run_one(
     }
     let tr = data.train.take(cfg.train_limit);
     let te = data.test.take(cfg.test_limit);
-    let device = train_device();
+    let device = cfg.device.train_device()?;
     device.seed(seed);
     let pc = PlainConfig {
         in_channels: tr.images.dim().1,
@@ -157,7 +160,7 @@ fn run_one(
         &spec,
         &H1Estimator::Binned(Binning::data_range(cfg.h1_bins)?),
         Some(&H2Options::new()),
-        &cpu(),
+        &cfg.device.device()?,
     )?;
     // the conv's input is the pool output when there is a pool, else the stem output
     let input = layers
@@ -250,6 +253,7 @@ fn run_skip(
         },
         train_limit: cfg.train_limit,
         test_limit: cfg.test_limit,
+        device: cfg.device,
     };
     let (net, hist) = train_nb201(&rc, &data.train, &data.test, dir, resume, false)?;
     let net = net.valid();
@@ -261,7 +265,7 @@ fn run_skip(
         &spec,
         &H1Estimator::Binned(Binning::data_range(cfg.h1_bins)?),
         Some(&H2Options::new()),
-        &cpu(),
+        &cfg.device.device()?,
     )?;
     let sed = Sed::new(SedConfig::default())?;
     let r = SkipRun {

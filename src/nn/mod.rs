@@ -2,10 +2,12 @@
 //! the NAS-Bench-201 macro skeleton built from any typed NB201 cell, plain CNNs for the
 //! operation ablations, a training loop, and feature-map capture into ndarray.
 
+pub mod device;
 pub mod fmap;
 pub mod nb201;
 pub mod plain;
 pub mod run;
+pub mod timing;
 pub mod train;
 
 use burn::tensor::{Device, Tensor, TensorData};
@@ -13,7 +15,9 @@ use ndarray::{Array4, ArrayView4};
 
 use crate::error::{Error, Result};
 
-/// The default device: burn's Flex CPU backend.
+pub use device::Backend;
+
+/// The default device: burn's Flex CPU backend (see [`Backend`] for the others).
 pub fn cpu() -> Device {
     Device::flex()
 }

@@ -3,9 +3,9 @@
 
 use std::path::Path;
 
+use super::device::Backend;
 use super::nb201::{Nb201Net, Nb201NetConfig};
 use super::train::{EpochMetrics, TrainConfig, train};
-use super::train_device;
 use crate::arch::nb201::Nb201Arch;
 use crate::data::ImageSet;
 use crate::error::{Error, Result};
@@ -27,6 +27,9 @@ pub struct RunConfig {
     pub train_limit: usize,
     /// Held-out images used (first N of the split; 0 = all).
     pub test_limit: usize,
+    /// The burn backend the run trains on (absent in older run directories: flex).
+    #[serde(default)]
+    pub device: Backend,
 }
 
 /// Pads 28×28 images to 32×32 (the NB201 skeleton's CIFAR size) and optionally repeats grey
@@ -63,7 +66,7 @@ pub fn train_nb201(
     let arch: Nb201Arch = rc.arch.parse()?;
     let tr = prepare(&limit(train_split, rc.train_limit), rc.rgb);
     let te = prepare(&limit(test_split, rc.test_limit), rc.rgb);
-    let device = train_device();
+    let device = rc.device.train_device()?;
     device.seed(rc.train.seed);
     let net = Nb201Net::new(&arch, &rc.net, &device)?;
     std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;

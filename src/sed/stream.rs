@@ -58,6 +58,8 @@ pub struct LineScorer {
 pub struct Scratch {
     census: Census,
     graphs: Vec<CellGraph>,
+    /// The architecture's text before quoting (reused: no allocation per line).
+    text: Vec<u8>,
 }
 
 impl LineScorer {
@@ -136,7 +138,11 @@ impl LineScorer {
                 out.extend_from_slice(text.as_bytes())
             }
             AnyArch::Nb201(a) => a.write_bytes(out),
-            other => write_field(out, &other.to_string()),
+            other => {
+                scratch.text.clear();
+                write!(scratch.text, "{other}").map_err(|e| Error::io("<output buffer>", e))?;
+                write_field(out, &scratch.text);
+            }
         }
         out.push(b',');
         push_f64(out, score);
@@ -161,10 +167,10 @@ impl LineScorer {
 
 /// Writes one CSV field, quoted (with doubled quotes) exactly when it holds `,`, `"`, `\r` or
 /// `\n` (the rule of the `csv` crate's default writer).
-fn write_field(out: &mut Vec<u8>, s: &str) {
-    if s.bytes().any(|b| matches!(b, b',' | b'"' | b'\r' | b'\n')) {
+fn write_field(out: &mut Vec<u8>, s: &[u8]) {
+    if s.iter().any(|b| matches!(b, b',' | b'"' | b'\r' | b'\n')) {
         out.push(b'"');
-        for b in s.bytes() {
+        for &b in s {
             if b == b'"' {
                 out.push(b'"');
             }
@@ -172,7 +178,7 @@ fn write_field(out: &mut Vec<u8>, s: &str) {
         }
         out.push(b'"');
     } else {
-        out.extend_from_slice(s.as_bytes());
+        out.extend_from_slice(s);
     }
 }
 
