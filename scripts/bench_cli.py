@@ -91,31 +91,22 @@ def write_inputs(bin_path, data, work, quick):
                 for _ in range(r):
                     f.write(block)
         out[name] = p
-    # NB101: matrix|ops lines from the uniform 10k set, repeated to 1M
-    src = data / "nb101_nasbenchvis_10k.csv"
-    if src.exists():
-        p = work / "nb101_1m.txt"
+    # 1 M lines cycling through a shared-data CSV: NB101 matrix|ops from the uniform 10k
+    # set, DARTS normal|reduce (NASLib form) from the NB301 sample
+    for key, name, fmt in [
+        ("nb101_1m", "nb101_nasbenchvis_10k.csv", lambda r: f"{r['adjacency_rowmajor']}|{r['ops']}"),
+        ("darts_1m", "nb301_zc_proxies_naslib_sample.csv", lambda r: f"{r['normal_cell']}|{r['reduce_cell']}"),
+    ]:
+        src, p = data / name, work / f"{key}.txt"
+        if not src.exists():
+            continue
         if not p.exists():
             with open(src) as f:
-                rows = list(csv.DictReader(f))
-            lines = [f"{r['adjacency_rowmajor']}|{r['ops']}" for r in rows]
-            with open(p, "w") as f:
-                k = 0
-                while k < 1_000_000:
-                    f.write(lines[k % len(lines)] + "\n")
-                    k += 1
-        out["nb101_1m"] = p
-    src = data / "nb301_zc_proxies_naslib_sample.csv"
-    if src.exists():
-        p = work / "darts_1m.txt"
-        if not p.exists():
-            with open(src) as f:
-                rows = list(csv.DictReader(f))
-            lines = [f"{r['normal_cell']}|{r['reduce_cell']}" for r in rows]
+                lines = [fmt(r) for r in csv.DictReader(f)]
             with open(p, "w") as f:
                 for k in range(1_000_000):
                     f.write(lines[k % len(lines)] + "\n")
-        out["darts_1m"] = p
+        out[key] = p
     # entropy inputs: the criterion bench's image and batch (same generators)
     rng = np.random.default_rng(7)
     i, j = np.mgrid[0:512, 0:512]
