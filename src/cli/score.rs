@@ -235,7 +235,7 @@ pub fn run_enumerate(a: EnumerateArgs) -> anyhow::Result<i32> {
                         a
                     })
             });
-            let best = best.ok_or_else(|| anyhow::anyhow!("empty space"))?;
+            let mut best = best.ok_or_else(|| anyhow::anyhow!("empty space"))?;
             writeln!(out, "rank,index,arch,sed")?;
             for (r, (s, code)) in best.items().iter().enumerate() {
                 let arch = Nb201Arch::from_code(nodes, *code)?;

@@ -143,7 +143,6 @@ pub fn time_nb201(
             measure.push(t.elapsed().as_secs_f64());
         }
     }
-    let _ = model.valid();
     Ok(NnTiming {
         device: describe(backend, &dev),
         arch: arch.to_string(),

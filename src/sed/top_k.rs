@@ -10,17 +10,84 @@
 use std::cmp::Ordering;
 
 /// Top-K accumulator over (score, key) pairs.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Accepted items wait in a buffer that is sorted and merged (linearly) into the kept lists
+/// when it reaches max(K, 4096) items, so pushing n items costs O(n log K) whatever K is.
+#[derive(Debug, Clone)]
 pub struct TopK {
     k: usize,
     /// Best items, sorted by score descending then key ascending; at most `k`.
     items: Vec<(f64, u64)>,
     /// Highest distinct scores (descending) with their counts; at most `k`.
     counts: Vec<(f64, u64)>,
+    /// Accepted items not yet merged.
+    pending: Vec<(f64, u64)>,
+}
+
+impl PartialEq for TopK {
+    fn eq(&self, other: &Self) -> bool {
+        let (mut a, mut b) = (self.clone(), other.clone());
+        a.compact();
+        b.compact();
+        a.k == b.k && a.items == b.items && a.counts == b.counts
+    }
 }
 
 fn better(a: &(f64, u64), b: &(f64, u64)) -> Ordering {
     b.0.total_cmp(&a.0).then(a.1.cmp(&b.1))
+}
+
+/// The first `k` of two lists sorted by `cmp` (ties: `a` first), merged in linear time;
+/// `combine` merges two entries that compare equal into one (None: keep both).
+fn merge_sorted(
+    a: &[(f64, u64)],
+    b: &[(f64, u64)],
+    k: usize,
+    cmp: impl Fn(&(f64, u64), &(f64, u64)) -> Ordering,
+    combine: impl Fn(&(f64, u64), &(f64, u64)) -> Option<(f64, u64)>,
+) -> Vec<(f64, u64)> {
+    let mut out = Vec::with_capacity(k.min(a.len() + b.len()));
+    let (mut i, mut j) = (0, 0);
+    while out.len() < k && (i < a.len() || j < b.len()) {
+        let next = match (a.get(i), b.get(j)) {
+            (Some(x), Some(y)) => match cmp(x, y) {
+                Ordering::Less => {
+                    i += 1;
+                    *x
+                }
+                Ordering::Greater => {
+                    j += 1;
+                    *y
+                }
+                Ordering::Equal => match combine(x, y) {
+                    Some(z) => {
+                        i += 1;
+                        j += 1;
+                        z
+                    }
+                    None => {
+                        i += 1;
+                        *x
+                    }
+                },
+            },
+            (Some(x), None) => {
+                i += 1;
+                *x
+            }
+            (None, Some(y)) => {
+                j += 1;
+                *y
+            }
+            (None, None) => break,
+        };
+        out.push(next);
+    }
+    out
+}
+
+fn by_score(a: &(f64, u64), b: &(f64, u64)) -> Ordering {
+    b.0.total_cmp(&a.0)
 }
 
 impl TopK {
@@ -42,45 +109,48 @@ impl TopK {
         }
         Ok(TopK {
             k,
-            items: Vec::with_capacity(k.min(1 << 16) + 1),
-            counts: Vec::with_capacity(k.min(1 << 16) + 1),
+            items: Vec::new(),
+            counts: Vec::new(),
+            pending: Vec::new(),
         })
     }
 
     /// Adds one item.
     #[inline]
     pub fn push(&mut self, score: f64, key: u64) {
+        // below the K-th distinct score already kept: can be neither kept nor counted
         if self.counts.len() == self.k
             && score.total_cmp(&self.counts[self.k - 1].0) == Ordering::Less
         {
             return;
         }
-        self.count(score, 1);
-        self.insert((score, key));
-    }
-
-    fn count(&mut self, score: f64, n: u64) {
-        match self.counts.binary_search_by(|c| score.total_cmp(&c.0)) {
-            Ok(i) => self.counts[i].1 += n,
-            Err(i) => {
-                if i < self.k {
-                    self.counts.insert(i, (score, n));
-                    self.counts.truncate(self.k);
-                }
-            }
+        self.pending.push((score, key));
+        if self.pending.len() >= self.k.max(4096) {
+            self.compact();
         }
     }
 
-    fn insert(&mut self, item: (f64, u64)) {
-        if self.items.len() == self.k && better(&item, &self.items[self.k - 1]) != Ordering::Less {
+    /// Merges the waiting items into the kept lists.
+    fn compact(&mut self) {
+        if self.pending.is_empty() {
             return;
         }
-        let i = self
-            .items
-            .binary_search_by(|x| better(x, &item))
-            .unwrap_or_else(|i| i);
-        self.items.insert(i, item);
-        self.items.truncate(self.k);
+        let mut p = std::mem::take(&mut self.pending);
+        p.sort_unstable_by(better);
+        // counts of the pending scores (p is sorted by score descending)
+        let mut pc: Vec<(f64, u64)> = Vec::new();
+        for &(s, _) in &p {
+            match pc.last_mut() {
+                Some(last) if last.0.total_cmp(&s) == Ordering::Equal => last.1 += 1,
+                _ => pc.push((s, 1)),
+            }
+        }
+        self.counts = merge_sorted(&self.counts, &pc, self.k, by_score, |x, y| {
+            Some((x.0, x.1 + y.1))
+        });
+        self.items = merge_sorted(&self.items, &p, self.k, better, |_, _| None);
+        p.clear();
+        self.pending = p;
     }
 
     /// Merges another accumulator (same K) into this one.
@@ -97,21 +167,24 @@ impl TopK {
     /// assert_eq!(a.kth_tie(), Some((4.0, 3)));
     /// ```
     pub fn merge(&mut self, other: &TopK) {
-        for &(s, n) in &other.counts {
-            self.count(s, n);
-        }
-        for &it in &other.items {
-            self.insert(it);
-        }
+        let mut o = other.clone();
+        o.compact();
+        self.compact();
+        self.counts = merge_sorted(&self.counts, &o.counts, self.k, by_score, |x, y| {
+            Some((x.0, x.1 + y.1))
+        });
+        self.items = merge_sorted(&self.items, &o.items, self.k, better, |_, _| None);
     }
 
     /// The best items: (score, key), best first.
-    pub fn items(&self) -> &[(f64, u64)] {
+    pub fn items(&mut self) -> &[(f64, u64)] {
+        self.compact();
         &self.items
     }
 
     /// The K-th (or last, if fewer were pushed) score and how many items share it.
-    pub fn kth_tie(&self) -> Option<(f64, u64)> {
+    pub fn kth_tie(&mut self) -> Option<(f64, u64)> {
+        self.compact();
         let t = self.items.last()?.0;
         self.counts
             .iter()
@@ -144,6 +217,36 @@ mod tests {
             let kth = want.last().unwrap().0;
             let n = all.iter().filter(|x| x.0 == kth).count() as u64;
             prop_assert_eq!(t.kth_tie(), Some((kth, n)));
+        }
+    }
+
+    // Past the buffer size (4096 or K) the waiting items are compacted several times, and
+    // large K stays linear: the same result as sorting everything, split in three parts.
+    #[test]
+    fn many_items_and_large_k_equal_full_sort() {
+        let mut s: u64 = 0x9E37_79B9_7F4A_7C15;
+        let all: Vec<(f64, u64)> = (0..30_000u64)
+            .map(|i| {
+                s ^= s << 13;
+                s ^= s >> 7;
+                s ^= s << 17;
+                ((s % 97) as f64, i)
+            })
+            .collect();
+        let mut sorted = all.clone();
+        sorted.sort_by(better);
+        for k in [1usize, 7, 5000, 29_999, 30_000] {
+            let mut parts: Vec<TopK> = (0..3).map(|_| TopK::new(k).unwrap()).collect();
+            for &(v, i) in &all {
+                parts[(i % 3) as usize].push(v, i);
+            }
+            let mut t = parts[0].clone();
+            t.merge(&parts[1]);
+            t.merge(&parts[2]);
+            assert_eq!(t.items(), &sorted[..k], "k {k}");
+            let kth = sorted[k - 1].0;
+            let n = sorted.iter().filter(|x| x.0 == kth).count() as u64;
+            assert_eq!(t.kth_tie(), Some((kth, n)), "k {k}");
         }
     }
 }
