@@ -6,7 +6,7 @@ mod common;
 use std::path::Path;
 
 use sednas::arch::{ArchColumns, SpaceKind};
-use sednas::cli::eval::{read_population, score_all};
+use sednas::eval::population::{Population, PopulationSpec, score_all};
 use sednas::eval::{competition_ranks_desc, evaluate};
 use sednas::sed::{Sed, SedConfig};
 
@@ -31,7 +31,18 @@ fn sed_on_nb201_matches_independent_python() {
     let cols = ArchColumns::default_for(SpaceKind::Nb201);
     for case in golden()["cases"].as_array().unwrap() {
         let col = case["acc_col"].as_str().unwrap();
-        let pop = read_population(SpaceKind::Nb201, &truth, col, &cols, &[], &[], false).unwrap();
+        let pop = Population::read(
+            &truth,
+            &PopulationSpec {
+                space: SpaceKind::Nb201,
+                acc_col: col,
+                cols: cols.clone(),
+                filters: &[],
+                proxy_cols: &[],
+                exclude_disconnected: false,
+            },
+        )
+        .unwrap();
         assert_eq!(pop.archs.len(), case["n"].as_u64().unwrap() as usize);
         let (scores, _) = score_all(&sed, &pop.archs);
         let ranks = competition_ranks_desc(&pop.acc);
@@ -87,14 +98,16 @@ fn sed_on_nb201_matches_independent_python() {
             .collect();
         assert_eq!(idx, want);
         // a peer column joined from another file: #params
-        let pp = read_population(
-            SpaceKind::Nb201,
+        let pp = Population::read(
             &cost,
-            "params_mb_cifar10",
-            &cols,
-            &[],
-            &[],
-            false,
+            &PopulationSpec {
+                space: SpaceKind::Nb201,
+                acc_col: "params_mb_cifar10",
+                cols: cols.clone(),
+                filters: &[],
+                proxy_cols: &[],
+                exclude_disconnected: false,
+            },
         )
         .unwrap();
         assert_eq!(pp.keys, pop.keys);
@@ -180,7 +193,18 @@ fn led_flow_matches_python_and_skip_gain_is_chosen_on_validation() {
     let mut scratch = Vec::new();
     for case in g["cases"].as_array().unwrap() {
         let col = case["acc_col"].as_str().unwrap();
-        let pop = read_population(SpaceKind::Nb201, &truth, col, &cols, &[], &[], false).unwrap();
+        let pop = Population::read(
+            &truth,
+            &PopulationSpec {
+                space: SpaceKind::Nb201,
+                acc_col: col,
+                cols: cols.clone(),
+                filters: &[],
+                proxy_cols: &[],
+                exclude_disconnected: false,
+            },
+        )
+        .unwrap();
         let scores: Vec<f64> = pop
             .archs
             .iter()
@@ -203,14 +227,16 @@ fn led_flow_matches_python_and_skip_gain_is_chosen_on_validation() {
             "led-flow kendall",
         );
     }
-    let pop = read_population(
-        SpaceKind::Nb201,
+    let pop = Population::read(
         &valid,
-        "cifar10_valid_val",
-        &cols,
-        &[],
-        &[],
-        false,
+        &PopulationSpec {
+            space: SpaceKind::Nb201,
+            acc_col: "cifar10_valid_val",
+            cols: cols.clone(),
+            filters: &[],
+            proxy_cols: &[],
+            exclude_disconnected: false,
+        },
     )
     .unwrap();
     let ranks = competition_ranks_desc(&pop.acc);

@@ -671,6 +671,95 @@ impl fmt::Display for Genotype {
     }
 }
 
+/// The DARTS evaluation network a parameter count refers to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DartsNetwork {
+    /// Initial channels C.
+    pub channels: u64,
+    /// Number of cells (reduction cells at ⌊layers/3⌋ and ⌊2·layers/3⌋).
+    pub layers: u32,
+    /// Stem width = stem_multiplier · C.
+    pub stem_multiplier: u64,
+    /// Classifier outputs.
+    pub classes: u64,
+    /// Whether the searched operations' BatchNorms carry γ, β (DARTS evaluation network:
+    /// true; NASLib's search graph, behind NAS-Bench-Suite-Zero's `params`: false).
+    pub affine_ops: bool,
+}
+
+impl DartsNetwork {
+    /// The network behind the `params` column of NAS-Bench-Suite-Zero's NB301 data (NASLib):
+    /// C = 32, 8 cells, stem 3·C, 10 classes, searched ops without BN affine parameters;
+    /// equal on all 725 rows of `nb301_zc_proxies_naslib_sample.csv` (test `tests/params.rs`).
+    pub const NB301_ZC: DartsNetwork = DartsNetwork {
+        channels: 32,
+        layers: 8,
+        stem_multiplier: 3,
+        classes: 10,
+        affine_ops: false,
+    };
+    /// The DARTS paper's CIFAR-10 evaluation network (C = 36, 20 cells, auxiliary head not
+    /// counted).
+    pub const DARTS_EVAL: DartsNetwork = DartsNetwork {
+        channels: 36,
+        layers: 20,
+        stem_multiplier: 3,
+        classes: 10,
+        affine_ops: true,
+    };
+}
+
+impl Genotype {
+    /// Parameters of the DARTS network `net` built from this genotype.
+    ///
+    /// # Formula
+    /// Stem conv 3×3 (3 → s·C) + BN; cells i = 0…L−1 with C doubled at the reduction cells
+    /// ⌊L/3⌋, ⌊2L/3⌋; each cell: preprocess0 (ReLU-conv 1×1-BN, or FactorizedReduce after a
+    /// reduction cell: the same count C_pp·C + 2C), preprocess1 C_p·C + 2C, and per edge:
+    /// sep_conv k: 2(k²C + C² + b), dil_conv k: k²C + C² + b, skip with stride 2
+    /// (FactorizedReduce): C² + b, pools, none and stride-1 skips: 0, where b = 2C when
+    /// `affine_ops` else 0. A cell's output has |concat|·C channels. Classifier
+    /// C_last·classes + classes.
+    ///
+    /// ```
+    /// use sednas::arch::darts::{DartsNetwork, Genotype};
+    /// let g = Genotype::from_naslib(
+    ///     "max_pool_3x3~0;dil_conv_3x3~1;avg_pool_3x3~1;avg_pool_3x3~0;sep_conv_3x3~1;sep_conv_3x3~0;sep_conv_3x3~1;skip_connect~3",
+    ///     "max_pool_3x3~1;skip_connect~0;sep_conv_3x3~1;sep_conv_3x3~0;max_pool_3x3~3;avg_pool_3x3~0;max_pool_3x3~2;dil_conv_5x5~3",
+    /// ).unwrap();
+    /// assert_eq!(g.params(&DartsNetwork::NB301_ZC), 856_298); // NB301 sample, row 1: 0.856298 M
+    /// ```
+    pub fn params(&self, net: &DartsNetwork) -> u64 {
+        let stem = net.stem_multiplier * net.channels;
+        let mut p = 3 * 9 * stem + 2 * stem;
+        let (mut c_pp, mut c_p, mut c) = (stem, stem, net.channels);
+        let l = net.layers;
+        for i in 0..l {
+            let red = l >= 3 && (i == l / 3 || i == 2 * l / 3);
+            if red {
+                c *= 2;
+            }
+            let cell = if red { &self.reduce } else { &self.normal };
+            p += c_pp * c + 2 * c + c_p * c + 2 * c;
+            let b = if net.affine_ops { 2 * c } else { 0 };
+            for &(op, inp) in &cell.edges {
+                let stride2 = red && inp < 2;
+                p += match op {
+                    DartsOp::SepConv3x3 => 2 * (9 * c + c * c + b),
+                    DartsOp::SepConv5x5 => 2 * (25 * c + c * c + b),
+                    DartsOp::DilConv3x3 => 9 * c + c * c + b,
+                    DartsOp::DilConv5x5 => 25 * c + c * c + b,
+                    DartsOp::Skip if stride2 => c * c + b,
+                    _ => 0,
+                };
+            }
+            c_pp = c_p;
+            c_p = cell.concat.len() as u64 * c;
+        }
+        p + c_p * net.classes + net.classes
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -441,6 +441,27 @@ impl AnyArch {
         }
     }
 
+    /// Parameters of the space's reference network built from this architecture, counted
+    /// by the benchmark's own rules (each equal to the shared data's column on every row,
+    /// `tests/params.rs`): NB201 C = 16, N = 5, 10 classes ([`nb201::Nb201Arch::params`]);
+    /// NB101 `trainable_parameters` ([`nb101::Nb101Arch::params`]); DARTS the network behind
+    /// NB301's `params` column ([`darts::DartsNetwork::NB301_ZC`]). NATS-SSS: `None` (no
+    /// count is implemented).
+    ///
+    /// ```
+    /// use sednas::arch::{AnyArch, SpaceKind};
+    /// let a = AnyArch::parse(SpaceKind::Nb201, "|none~0|+|none~0|none~1|+|none~0|none~1|none~2|").unwrap();
+    /// assert_eq!(a.params(), Some(73_306));
+    /// ```
+    pub fn params(&self) -> Option<u64> {
+        match self {
+            AnyArch::Nb201(a) => Some(a.params(10)),
+            AnyArch::NatsSss(_) => None,
+            AnyArch::Nb101(a) => Some(a.params()),
+            AnyArch::Darts(a) => Some(a.params(&darts::DartsNetwork::NB301_ZC)),
+        }
+    }
+
     /// The official benchmark index, where the space has one.
     pub fn index(&self) -> Option<usize> {
         match self {

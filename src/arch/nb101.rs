@@ -181,6 +181,20 @@ impl Nb101Arch {
         keep
     }
 
+    /// Number of vertices of the pruned cell that carry `op`.
+    ///
+    /// ```
+    /// use sednas::arch::nb101::{Nb101Arch, Nb101Op};
+    /// let a = Nb101Arch::from_parts("010001000", &["input", "maxpool3x3", "output"]).unwrap();
+    /// assert_eq!(a.pruned_count(Nb101Op::MaxPool3x3), 1);
+    /// ```
+    pub fn pruned_count(&self, op: Nb101Op) -> usize {
+        let keep = self.keep();
+        (0..self.n)
+            .filter(|&k| keep[k] && self.ops[k] == op)
+            .count()
+    }
+
     /// Operations of the pruned cell (input and output included).
     pub fn pruned_ops(&self) -> Vec<Nb101Op> {
         let keep = self.keep();
@@ -298,6 +312,142 @@ impl fmt::Display for Nb101Arch {
             f.write_str(self.ops[k].name())?;
         }
         Ok(())
+    }
+}
+
+impl Nb101Arch {
+    /// Trainable parameters of the NAS-Bench-101 network built from this cell, counted as
+    /// the benchmark's `trainable_parameters` does (equal on all 10,000 cells of
+    /// `nb101_nasbenchvis_10k.csv`, test `tests/params.rs`).
+    ///
+    /// # Formula
+    /// The cell is pruned first. Network: stem conv 3×3, 3→128 + BN; 3 stacks of 3 cells
+    /// with 128, 256, 512 output channels (2×2 max-pool between stacks, which keeps the
+    /// channels); global average pool; dense 512→10 with bias. Convolutions have no bias
+    /// and are followed by BN with γ and β (2·c parameters). Inside a cell with input
+    /// channels c_in and output channels c_out, vertex channels follow NAS-Bench-101's
+    /// `compute_vertex_channels`: vertices feeding the output split c_out evenly (the first
+    /// c_out mod in-degree of them get one more), the others take the largest channel count
+    /// of their successors. Each input→vertex edge is a 1×1 projection (c_in·c_v + 2c_v),
+    /// each conv k×k vertex adds k²·c_v² + 2c_v, and an input→output edge adds a
+    /// projection c_in·c_out + 2c_out.
+    ///
+    /// ```
+    /// use sednas::arch::nb101::Nb101Arch;
+    /// // input → conv3x3 → output
+    /// let a = Nb101Arch::from_parts("010001000", &["input", "conv3x3-bn-relu", "output"]).unwrap();
+    /// let cell = |ci: u64, c: u64| ci * c + 2 * c + 9 * c * c + 2 * c;
+    /// let expect = 3 * 9 * 128 + 256
+    ///     + cell(128, 128) * 3
+    ///     + cell(128, 256) + cell(256, 256) * 2
+    ///     + cell(256, 512) + cell(512, 512) * 2
+    ///     + 512 * 10 + 10;
+    /// assert_eq!(a.params(), expect);
+    /// ```
+    pub fn params(&self) -> u64 {
+        let keep = self.keep();
+        // Pruned matrix and ops (fixed arrays: no allocation).
+        let mut idx = [0usize; MAX_VERTICES];
+        let mut n = 0;
+        for k in 0..self.n {
+            if keep[k] {
+                idx[n] = k;
+                n += 1;
+            }
+        }
+        let adj = |i: usize, j: usize| self.adj[idx[i]][idx[j]];
+        let ops: [Nb101Op; MAX_VERTICES] = std::array::from_fn(|i| self.ops[idx[i]]);
+        let bn = |c: u64| 2 * c;
+        let module = |c_in: u64, c_out: u64| -> u64 {
+            let mut ch = [0u64; MAX_VERTICES];
+            ch[0] = c_in;
+            ch[n - 1] = c_out;
+            if n > 2 {
+                let deg = (1..n - 1).filter(|&v| adj(v, n - 1)).count() as u64;
+                let interior = c_out / deg;
+                let mut correction = c_out % deg;
+                for (v, c) in ch.iter_mut().enumerate().take(n - 1).skip(1) {
+                    if adj(v, n - 1) {
+                        *c = interior;
+                        if correction > 0 {
+                            *c += 1;
+                            correction -= 1;
+                        }
+                    }
+                }
+                for v in (1..n.saturating_sub(2)).rev() {
+                    if !adj(v, n - 1) {
+                        for dst in v + 1..n - 1 {
+                            if adj(v, dst) {
+                                ch[v] = ch[v].max(ch[dst]);
+                            }
+                        }
+                    }
+                }
+            }
+            let mut p = 0;
+            for t in 1..n - 1 {
+                let c = ch[t];
+                if adj(0, t) {
+                    p += c_in * c + bn(c);
+                }
+                p += match ops[t] {
+                    Nb101Op::Conv3x3 => 9 * c * c + bn(c),
+                    Nb101Op::Conv1x1 => c * c + bn(c),
+                    _ => 0,
+                };
+            }
+            if adj(0, n - 1) {
+                p += c_in * c_out + bn(c_out);
+            }
+            p
+        };
+        let mut total = 3 * 9 * 128 + bn(128);
+        let mut c_in = 128u64;
+        for stack in 0..3u32 {
+            let c = 128u64 << stack;
+            for _ in 0..3 {
+                total += module(c_in, c);
+                c_in = c;
+            }
+        }
+        total + 512 * 10 + 10
+    }
+}
+
+impl Nb101Arch {
+    /// Fewest operation vertices (convolutions and pools) on any input→output path; 0 when
+    /// the input feeds the output directly.
+    ///
+    /// ```
+    /// use sednas::arch::nb101::Nb101Arch;
+    /// let ops = ["input", "conv3x3-bn-relu", "maxpool3x3", "output"];
+    /// let chain = Nb101Arch::from_parts("0100001000010000", &ops).unwrap();
+    /// assert_eq!(chain.min_ops_on_path(), 2);
+    /// let short = Nb101Arch::from_parts("0101001000010000", &ops).unwrap();
+    /// assert_eq!(short.min_ops_on_path(), 0);
+    /// ```
+    pub fn min_ops_on_path(&self) -> u32 {
+        if self.keep()[self.n - 1] {
+            self.shortest()
+        } else {
+            u32::MAX
+        }
+    }
+
+    fn shortest(&self) -> u32 {
+        let n = self.n;
+        let mut dist = [u32::MAX; MAX_VERTICES];
+        dist[0] = 0;
+        for j in 1..n {
+            let cost = u32::from(j < n - 1);
+            for i in 0..j {
+                if self.adj[i][j] && dist[i] != u32::MAX {
+                    dist[j] = dist[j].min(dist[i] + cost);
+                }
+            }
+        }
+        dist[n - 1]
     }
 }
 

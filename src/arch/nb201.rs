@@ -601,6 +601,41 @@ pub fn space_size(nodes: usize) -> Result<u64> {
         .ok_or_else(|| Error::param("nodes", "space too large to enumerate"))
 }
 
+impl Nb201Arch {
+    /// Parameters of the NAS-Bench-201 network built from this cell (C = 16, N = 5 cells per
+    /// stage, `classes` outputs), counted as the benchmark does (`params_mb_*` of
+    /// `nb201_arch_cost.csv` × 10⁶ on all 15,625 cells, test `tests/params.rs`).
+    ///
+    /// # Formula
+    /// Stem conv 3×3 (3→16) + BN; stages of 5 cells at C = 16, 32, 64; between stages a
+    /// residual block C→2C (two ReLU-conv 3×3-BN and an avg-pool + conv 1×1 shortcut
+    /// without BN); final BN(64); linear 64→classes with bias. Per cell, each
+    /// ReLU-conv k×k-BN edge adds k²C² + 2C; skip, pool and none add nothing. Together:
+    /// 73,306 + 243,040·n₃ₓ₃ + 28,000·n₁ₓ₁ for 10 classes, n = ops per cell (dead edges
+    /// included: they still hold weights).
+    ///
+    /// ```
+    /// let a: sednas::arch::nb201::Nb201Arch =
+    ///     "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|".parse().unwrap();
+    /// assert_eq!(a.params(10), 73_306 + 3 * 243_040); // NATS-Bench index 1: 0.802426 M
+    /// ```
+    pub fn params(&self, classes: u64) -> u64 {
+        let block = |a: u64, b: u64| 9 * a * b + 2 * b + 9 * b * b + 2 * b + a * b;
+        let mut p = 3 * 9 * 16 + 2 * 16 + block(16, 32) + block(32, 64) + 2 * 64;
+        p += 64 * classes + classes;
+        for c in [16u64, 32, 64] {
+            for &op in self.ops() {
+                p += 5 * match op {
+                    Nb201Op::Conv3x3 => 9 * c * c + 2 * c,
+                    Nb201Op::Conv1x1 => c * c + 2 * c,
+                    _ => 0,
+                };
+            }
+        }
+        p
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,13 +1,13 @@
 //! `sednas eval`: SED (and its readings, and any named proxy columns) against ground truth.
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 use clap::Args;
 
 use super::sedflags::SedFlags;
-use crate::arch::{AnyArch, ArchColumns, Census, SpaceKind};
+use crate::arch::{ArchColumns, SpaceKind};
+use crate::eval::population::{Population, PopulationSpec, parse_filters, score_all};
 use crate::eval::{ProxyReport, competition_ranks_desc, evaluate};
 use crate::sed::ledflow::{LedFlow, LedFlowConfig};
 use crate::sed::{Sed, ablations, readings};
@@ -68,197 +68,6 @@ pub struct EvalArgs {
     sed: SedFlags,
 }
 
-/// Rows of the truth file after parsing and filtering.
-pub struct Population {
-    /// Parsed architectures.
-    pub archs: Vec<AnyArch>,
-    /// Accuracies (NaN where missing).
-    pub acc: Vec<f64>,
-    /// Canonical text of each architecture (join key).
-    pub keys: Vec<String>,
-    /// Requested proxy columns found in the truth file.
-    pub cols: HashMap<String, Vec<f64>>,
-    /// Rows read, and what was left out and why.
-    pub rows: usize,
-    /// Human-readable exclusions.
-    pub excluded: Vec<String>,
-}
-
-fn parse_filters(f: &[String]) -> anyhow::Result<Vec<(String, String)>> {
-    f.iter()
-        .map(|s| {
-            s.split_once('=')
-                .map(|(a, b)| (a.to_string(), b.to_string()))
-                .with_context(|| format!("--where {s:?}: expected COL=VALUE"))
-        })
-        .collect()
-}
-
-fn num(s: &str) -> f64 {
-    s.trim().parse::<f64>().unwrap_or(f64::NAN)
-}
-
-/// Reads the truth file (shared by eval and the experiments).
-#[allow(clippy::too_many_arguments)]
-pub fn read_population(
-    space: SpaceKind,
-    path: &PathBuf,
-    acc_col: &str,
-    cols: &ArchColumns,
-    filters: &[(String, String)],
-    proxy_cols: &[String],
-    exclude_disconnected: bool,
-) -> anyhow::Result<Population> {
-    let name = path.display().to_string();
-    let mut rdr = csv::Reader::from_path(path).with_context(|| name.clone())?;
-    let headers = rdr.headers()?.clone();
-    let idx = cols.locate(space, &headers, &name)?;
-    let find = |c: &str| headers.iter().position(|h| h == c);
-    let acc_i = find(acc_col).with_context(|| {
-        format!(
-            "{name}: no accuracy column {acc_col:?} (columns: {})",
-            headers.iter().collect::<Vec<_>>().join(", ")
-        )
-    })?;
-    let fidx: Vec<(usize, String)> = filters
-        .iter()
-        .map(|(c, v)| {
-            find(c)
-                .map(|i| (i, v.clone()))
-                .with_context(|| format!("{name}: no column {c:?} for --where"))
-        })
-        .collect::<anyhow::Result<_>>()?;
-    let pidx: Vec<(String, usize)> = proxy_cols
-        .iter()
-        .filter_map(|c| find(c).map(|i| (c.clone(), i)))
-        .collect();
-    let mut pop = Population {
-        archs: vec![],
-        acc: vec![],
-        keys: vec![],
-        cols: pidx.iter().map(|(c, _)| (c.clone(), vec![])).collect(),
-        rows: 0,
-        excluded: vec![],
-    };
-    let (mut bad, mut filtered, mut disconnected, mut no_acc) = (0usize, 0usize, 0usize, 0usize);
-    for (k, rec) in rdr.records().enumerate() {
-        let rec = rec.with_context(|| format!("{name}: line {}", k + 2))?;
-        pop.rows += 1;
-        if fidx.iter().any(|(i, v)| rec.get(*i) != Some(v.as_str())) {
-            filtered += 1;
-            continue;
-        }
-        let text = idx.text(&rec);
-        let arch = match AnyArch::parse(space, &text) {
-            Ok(a) => a,
-            Err(e) => {
-                eprintln!("warning: {name}: line {}: {e} (row left out)", k + 2);
-                bad += 1;
-                continue;
-            }
-        };
-        if let AnyArch::Nb201(a) = &arch
-            && !a.is_connected()
-        {
-            disconnected += 1;
-            if exclude_disconnected {
-                continue;
-            }
-        }
-        let acc = num(rec.get(acc_i).unwrap_or(""));
-        no_acc += acc.is_nan() as usize;
-        pop.keys.push(arch.to_string());
-        pop.archs.push(arch);
-        pop.acc.push(acc);
-        for (c, i) in &pidx {
-            pop.cols
-                .get_mut(c)
-                .expect("column")
-                .push(num(rec.get(*i).unwrap_or("")));
-        }
-    }
-    if filtered > 0 {
-        pop.excluded
-            .push(format!("{filtered} rows not matching --where"));
-    }
-    if bad > 0 {
-        pop.excluded
-            .push(format!("{bad} rows whose architecture does not parse"));
-    }
-    if space == SpaceKind::Nb201 {
-        pop.excluded.push(if exclude_disconnected {
-            format!("{disconnected} architectures with no input→output path (--exclude-disconnected)")
-        } else {
-            format!("none; {disconnected} architectures with no input→output path are included (chance accuracy)")
-        });
-    }
-    if no_acc > 0 {
-        pop.excluded.push(format!(
-            "{no_acc} rows with no accuracy (left out of every statistic)"
-        ));
-    }
-    Ok(pop)
-}
-
-/// Looks up proxy columns in a joined file, by architecture text.
-fn join_columns(
-    space: SpaceKind,
-    path: &PathBuf,
-    cols: &ArchColumns,
-    wanted: &[String],
-    pop: &mut Population,
-    filters: &[(String, String)],
-) -> anyhow::Result<()> {
-    let name = path.display().to_string();
-    let mut rdr = csv::Reader::from_path(path).with_context(|| name.clone())?;
-    let headers = rdr.headers()?.clone();
-    let idx = cols.locate(space, &headers, &name)?;
-    let want: Vec<(String, usize)> = wanted
-        .iter()
-        .filter(|c| !pop.cols.contains_key(*c))
-        .filter_map(|c| headers.iter().position(|h| h == c).map(|i| (c.clone(), i)))
-        .collect();
-    if want.is_empty() {
-        return Ok(());
-    }
-    let fidx: Vec<(usize, String)> = filters
-        .iter()
-        .filter_map(|(c, v)| headers.iter().position(|h| h == c).map(|i| (i, v.clone())))
-        .collect();
-    let mut map: HashMap<String, Vec<f64>> = HashMap::new();
-    for rec in rdr.records() {
-        let rec = rec?;
-        if fidx.iter().any(|(i, v)| rec.get(*i) != Some(v.as_str())) {
-            continue;
-        }
-        if let Ok(a) = AnyArch::parse(space, &idx.text(&rec)) {
-            map.insert(
-                a.to_string(),
-                want.iter()
-                    .map(|(_, i)| num(rec.get(*i).unwrap_or("")))
-                    .collect(),
-            );
-        }
-    }
-    for (k, (c, _)) in want.iter().enumerate() {
-        let v = pop
-            .keys
-            .iter()
-            .map(|key| map.get(key).map(|r| r[k]).unwrap_or(f64::NAN))
-            .collect();
-        pop.cols.insert(c.clone(), v);
-    }
-    Ok(())
-}
-
-/// SED of every architecture under one configuration, with the time per architecture.
-pub fn score_all(sed: &Sed, archs: &[AnyArch]) -> (Vec<f64>, f64) {
-    let t = std::time::Instant::now();
-    let mut census = Census::default();
-    let v: Vec<f64> = archs.iter().map(|a| sed.score(a, &mut census)).collect();
-    (v, t.elapsed().as_secs_f64() / archs.len().max(1) as f64)
-}
-
 fn fmt_opt(x: Option<f64>) -> String {
     x.map(|v| format!("{v:.4}")).unwrap_or_else(|| "n/a".into())
 }
@@ -272,20 +81,22 @@ pub fn run(a: EvalArgs) -> anyhow::Result<i32> {
         Some(&a.ops_col),
         Some(&a.reduce_col),
     );
-    let mut pop = read_population(
-        a.space,
+    let mut pop = Population::read(
         &a.truth,
-        &a.acc_col,
-        &cols,
-        &filters,
-        &a.proxy_cols,
-        a.exclude_disconnected,
+        &PopulationSpec {
+            space: a.space,
+            acc_col: &a.acc_col,
+            cols: cols.clone(),
+            filters: &filters,
+            proxy_cols: &a.proxy_cols,
+            exclude_disconnected: a.exclude_disconnected,
+        },
     )?;
     if pop.archs.is_empty() {
         bail!("{}: no architectures left to evaluate", a.truth.display());
     }
     for j in &a.join {
-        join_columns(a.space, j, &cols, &a.proxy_cols, &mut pop, &filters)?;
+        pop.join(j, a.space, &cols, &a.proxy_cols, &filters)?;
     }
     for c in &a.proxy_cols {
         if !pop.cols.contains_key(c) {
@@ -297,24 +108,12 @@ pub fn run(a: EvalArgs) -> anyhow::Result<i32> {
             .map(|i| a.proxy_cols.iter().all(|c| !pop.cols[c][i].is_nan()))
             .collect();
         let dropped = keep.iter().filter(|k| !**k).count();
-        let mut it = keep.iter();
-        pop.archs.retain(|_| *it.next().expect("mask"));
-        for v in [&mut pop.acc].into_iter().chain(pop.cols.values_mut()) {
-            let mut it = keep.iter();
-            v.retain(|_| *it.next().expect("mask"));
-        }
-        let mut it = keep.iter();
-        pop.keys.retain(|_| *it.next().expect("mask"));
+        pop.retain_mask(&keep);
         pop.excluded.push(format!(
             "{dropped} architectures lacking a value of some --proxy-cols (--common)"
         ));
     }
-    let ranks = competition_ranks_desc(
-        &pop.acc
-            .iter()
-            .map(|&x| if x.is_nan() { f64::NEG_INFINITY } else { x })
-            .collect::<Vec<_>>(),
-    );
+    let ranks = competition_ranks_desc(&pop.acc);
     let mut configs = if a.no_readings {
         vec![("sed".to_string(), base)]
     } else {

@@ -1,6 +1,7 @@
 //! The `sednas` command line: a thin layer over the library. Every failure prints one line
 //! (`error: ...`) and exits with status 2.
 
+mod benchmark;
 mod demo;
 mod entropy;
 pub mod eval;
@@ -36,6 +37,9 @@ enum Command {
     Enumerate(score::EnumerateArgs),
     /// Rank correlation and tie-aware selection of SED (and other proxies) against ground truth.
     Eval(eval::EvalArgs),
+    /// The selection protocol over the shared benchmark data: every proxy's ρ, τ-b and
+    /// where its top picks land, on design and report splits (docs/benchmark-protocol.md).
+    Benchmark(benchmark::BenchmarkArgs),
     /// SED-driven search (random sampling or regularised evolution).
     Search(search::SearchArgs),
     /// Train an NB201 network (burn, CPU) on real images.
@@ -79,6 +83,7 @@ where
         Command::Score(a) => score::run_score(a),
         Command::Enumerate(a) => score::run_enumerate(a),
         Command::Eval(a) => eval::run(a),
+        Command::Benchmark(a) => benchmark::run(a),
         Command::Search(a) => search::run(a),
         Command::Verify(a) => verify::run(a),
         Command::Experiment(a) => experiment::run(a),

@@ -42,7 +42,10 @@ pub struct ScoreArgs {
     /// Worker threads (default: every core); the output does not depend on it.
     #[arg(long)]
     threads: Option<usize>,
-    /// Scorer: sed (Definition 4) or led-flow (graph-aware, proofs/led-flow.md).
+    /// Scorer: sed (Definition 4), led-flow (graph-aware, proofs/led-flow.md), ledp
+    /// (LED-flow + log2 #params − pools − shortest path, constants per space chosen on the
+    /// design split: docs/benchmark-protocol.md) or params (the benchmark network's
+    /// parameter count).
     #[arg(long, default_value = "sed")]
     proxy: String,
     /// LED-flow's skip gain.
@@ -66,7 +69,21 @@ pub fn run_score(a: ScoreArgs) -> anyhow::Result<i32> {
             })?,
             sed,
         ),
-        other => bail!("unknown --proxy {other:?}: expected sed or led-flow"),
+        "ledp" => {
+            let mut cfg = crate::sed::ledp::LedpConfig::for_space(a.space)?;
+            cfg.led = LedFlowConfig {
+                skip_gain: a.led_skip_gain,
+                network: *sed.census_options(),
+            };
+            Proxy::Ledp(crate::sed::ledp::Ledp::new(cfg)?, sed)
+        }
+        "params" => {
+            if a.space == crate::arch::SpaceKind::NatsSss {
+                bail!("--proxy params: no parameter count is implemented for nats-sss");
+            }
+            Proxy::Params(sed)
+        }
+        other => bail!("unknown --proxy {other:?}: expected sed, led-flow, ledp or params"),
     };
     if a.input.is_some() && !a.archs.is_empty() {
         bail!("give architectures as arguments or --input FILE, not both");

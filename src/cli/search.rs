@@ -5,10 +5,10 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::eval::read_population;
 use super::sedflags::SedFlags;
 use crate::arch::{ArchColumns, SpaceKind};
 use crate::eval::competition_ranks_desc;
+use crate::eval::population::{Population, PopulationSpec};
 use crate::search::{SearchConfig, Strategy, search};
 
 #[derive(Debug, Args)]
@@ -89,7 +89,17 @@ pub fn run(a: SearchArgs) -> anyhow::Result<i32> {
     let truth = match &a.truth {
         Some(p) => {
             let cols = ArchColumns::with(a.space, a.arch_col.as_deref(), None, None);
-            let pop = read_population(a.space, p, &a.acc_col, &cols, &[], &[], false)?;
+            let pop = Population::read(
+                p,
+                &PopulationSpec {
+                    space: a.space,
+                    acc_col: &a.acc_col,
+                    cols: cols.clone(),
+                    filters: &[],
+                    proxy_cols: &[],
+                    exclude_disconnected: false,
+                },
+            )?;
             let ranks = competition_ranks_desc(&pop.acc);
             let map: HashMap<String, (f64, usize)> = pop
                 .keys

@@ -7,6 +7,8 @@
 //! better rank. NaN policy: a pair with a NaN (or missing) proxy value or accuracy is left
 //! out of that proxy's statistics and counted in `n_missing`.
 
+pub mod benchmark;
+pub mod population;
 pub mod rank;
 
 pub use rank::{average_ranks, kendall_tau_b, pearson, spearman};
@@ -36,22 +38,33 @@ pub struct Selection {
     pub score: f64,
 }
 
-/// Competition ranks, 1 = largest value: 1 + #{values strictly larger}.
+/// Competition ranks, 1 = largest value: 1 + #{values strictly larger}. This is the one
+/// place that ranks accuracies: a NaN (missing accuracy) ranks after every number (all NaNs
+/// share the last rank), so a blank accuracy can never take rank 1.
 ///
 /// # Formula
-/// rank_i = 1 + |{j : v_j > v_i}|
+/// rank_i = 1 + |{j : v_j > v_i}| for a number v_i; 1 + |{j : v_j not NaN}| for NaN
 ///
 /// ```
 /// assert_eq!(sednas::eval::competition_ranks_desc(&[3.0, 5.0, 3.0, 1.0]), vec![2, 1, 2, 4]);
+/// assert_eq!(sednas::eval::competition_ranks_desc(&[f64::NAN, 2.0, f64::NAN]), vec![2, 1, 2]);
 /// ```
 pub fn competition_ranks_desc(v: &[f64]) -> Vec<usize> {
+    let key = |x: f64| if x.is_nan() { f64::NEG_INFINITY } else { x };
     let mut idx: Vec<usize> = (0..v.len()).collect();
-    idx.sort_by(|&a, &b| v[b].total_cmp(&v[a]));
+    idx.sort_by(|&a, &b| {
+        // numbers first (descending), NaNs last
+        v[a].is_nan()
+            .cmp(&v[b].is_nan())
+            .then(key(v[b]).total_cmp(&key(v[a])))
+    });
     let mut ranks = vec![0; v.len()];
     let mut k = 0;
     while k < idx.len() {
         let mut e = k + 1;
-        while e < idx.len() && v[idx[e]] == v[idx[k]] {
+        while e < idx.len()
+            && (v[idx[e]] == v[idx[k]] || (v[idx[e]].is_nan() && v[idx[k]].is_nan()))
+        {
             e += 1;
         }
         for &i in &idx[k..e] {

@@ -9,8 +9,8 @@ use std::time::Instant;
 
 use super::{read_config, write_meta};
 use crate::arch::{ArchColumns, SpaceKind};
-use crate::cli::eval::{read_population, score_all};
 use crate::error::{Error, Result};
+use crate::eval::population::{Population, PopulationSpec, score_all};
 use crate::eval::{ProxyReport, competition_ranks_desc, evaluate};
 use crate::plot::{Series, bars, scatter};
 use crate::sed::ledflow::LedFlow;
@@ -60,18 +60,20 @@ pub fn run(config_path: &Path, out: &Path) -> Result<String> {
     let mut table: Vec<(String, Vec<(String, ProxyReport)>)> = Vec::new();
     let mut files = Vec::new();
     // the first NB201 benchmark's population and SED (as printed), kept for the figures
-    let mut nb201: Option<(String, crate::cli::eval::Population, Vec<f64>)> = None;
+    let mut nb201: Option<(String, Population, Vec<f64>)> = None;
     for b in &cfg.benchmarks {
         let path = cfg.data_dir.join(&b.file);
         files.push(path.clone());
-        let pop = read_population(
-            b.space,
+        let pop = Population::read(
             &path,
-            &b.acc_col,
-            &ArchColumns::default_for(b.space),
-            &[],
-            &[],
-            false,
+            &PopulationSpec {
+                space: b.space,
+                acc_col: &b.acc_col,
+                cols: ArchColumns::default_for(b.space),
+                filters: &[],
+                proxy_cols: &[],
+                exclude_disconnected: false,
+            },
         )
         .map_err(|e| Error::param("benchmark", format!("{}: {e}", b.name)))?;
         let ranks = competition_ranks_desc(&pop.acc);
@@ -161,14 +163,16 @@ pub fn run(config_path: &Path, out: &Path) -> Result<String> {
     if let Some((acc_col, pop, sed)) = &nb201 {
         let cost_path = cfg.data_dir.join(&cfg.nb201_cost);
         files.push(cost_path.clone());
-        let cost = read_population(
-            SpaceKind::Nb201,
+        let cost = Population::read(
             &cost_path,
-            "params_mb_cifar10",
-            &ArchColumns::default_for(SpaceKind::Nb201),
-            &[],
-            &[],
-            false,
+            &PopulationSpec {
+                space: SpaceKind::Nb201,
+                acc_col: "params_mb_cifar10",
+                cols: ArchColumns::default_for(SpaceKind::Nb201),
+                filters: &[],
+                proxy_cols: &[],
+                exclude_disconnected: false,
+            },
         )
         .map_err(|e| Error::param("cost", e.to_string()))?;
         scatter(

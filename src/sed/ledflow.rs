@@ -157,8 +157,50 @@ impl LedFlow {
     /// assert!(f.score(&best, &mut g) > f.score(&chain, &mut g));
     /// ```
     pub fn score(&self, arch: &AnyArch, scratch: &mut Vec<CellGraph>) -> f64 {
+        if let AnyArch::Nb201(a) = arch
+            && a.nodes() <= MAX_GRAPH_NODES
+        {
+            return self.score_nb201(a);
+        }
         arch.graphs(&self.cfg.network, scratch);
         self.score_graphs(scratch)
+    }
+
+    /// NB201 fast path: the same arithmetic, in the same order, as building the three stage
+    /// graphs and calling [`Self::score_graphs`] (bit-identical, test
+    /// `nb201_fast_path_is_bit_identical`), without building them.
+    fn score_nb201(&self, a: &crate::arch::nb201::Nb201Arch) -> f64 {
+        use crate::arch::nb201::Nb201Op;
+        let n = a.nodes();
+        let mut acc = [0.0f64; MAX_GRAPH_NODES];
+        acc[0] = 1.0;
+        for j in 1..n {
+            for i in 0..j {
+                let op = match a.op(j, i) {
+                    Nb201Op::None => continue,
+                    Nb201Op::Skip => GraphOp::Skip,
+                    Nb201Op::Conv1x1 => GraphOp::Conv { k: 1 },
+                    Nb201Op::Conv3x3 => GraphOp::Conv { k: 3 },
+                    Nb201Op::AvgPool3x3 => GraphOp::AvgPool { o: 3, s: 1 },
+                };
+                // node gain of a wire is 1: 1·acc[i] == acc[i] exactly
+                acc[j] += self.gain(op) * acc[i];
+            }
+        }
+        let v = acc[n - 1];
+        let lv = if v > 0.0 { v.log2() } else { f64::NEG_INFINITY };
+        let net = &self.cfg.network;
+        let w = net.nb201_cells_per_stage as f64;
+        let (mut s, mut m) = (0.0, 0.0);
+        for stage in 0..3u32 {
+            s += w * (lv + log2_int(net.nb201_channels << stage));
+            m += w;
+        }
+        if m > 0.0 {
+            round9(s / m)
+        } else {
+            f64::NEG_INFINITY
+        }
     }
 
     /// The configuration.
@@ -219,6 +261,45 @@ mod tests {
         // stages of 16, 32, 64 channels, 5 cells each: mean of log2(C·V)
         let expect = ((16.0 * v).log2() + (32.0 * v).log2() + (64.0 * v).log2()) / 3.0;
         assert!((s(SpaceKind::Nb201, a) - expect).abs() < 1e-9);
+    }
+
+    // The NB201 fast path equals the general graph path bit for bit on every cell of the
+    // benchmark space and on generalised cells of 2–8 nodes, for several skip gains.
+    #[test]
+    fn nb201_fast_path_is_bit_identical() {
+        for gain in [0.25, 0.75, 1.0, 1.7] {
+            let f = LedFlow::new(LedFlowConfig {
+                skip_gain: gain,
+                ..Default::default()
+            })
+            .unwrap();
+            let mut g = Vec::new();
+            let mut check = |a: crate::arch::nb201::Nb201Arch| {
+                let any = AnyArch::Nb201(a);
+                any.graphs(&f.cfg.network, &mut g);
+                let slow = f.score_graphs(&g);
+                let fast = f.score(&any, &mut g);
+                assert_eq!(slow.to_bits(), fast.to_bits(), "{any}: {slow} vs {fast}");
+            };
+            for a in crate::arch::nb201::enumerate(4).unwrap() {
+                check(a);
+            }
+            for nodes in [2usize, 3, 5, 8] {
+                let e = nodes * (nodes - 1) / 2;
+                let mut rng = 0x9e3779b97f4a7c15u64 ^ nodes as u64;
+                for _ in 0..500 {
+                    let ops: Vec<_> = (0..e)
+                        .map(|_| {
+                            rng ^= rng << 13;
+                            rng ^= rng >> 7;
+                            rng ^= rng << 17;
+                            crate::arch::nb201::Nb201Op::from_id((rng % 5) as u8).unwrap()
+                        })
+                        .collect();
+                    check(crate::arch::nb201::Nb201Arch::new(nodes, &ops).unwrap());
+                }
+            }
+        }
     }
 
     // Edge case: a cell whose output is cut off from its input scores −∞ (ranked last).

@@ -34,6 +34,10 @@ pub enum Proxy {
     Sed(Sed),
     /// LED-flow (proofs/led-flow.md); SED is kept for `--explain`.
     LedFlow(LedFlow, Sed),
+    /// LEDp (docs/benchmark-protocol.md); SED is kept for `--explain`.
+    Ledp(crate::sed::ledp::Ledp, Sed),
+    /// The benchmark network's parameter count ([`AnyArch::params`]); SED kept for `--explain`.
+    Params(Sed),
 }
 
 /// What to do with a line that does not parse.
@@ -93,6 +97,8 @@ impl LineScorer {
         h.push_str(match self.proxy {
             Proxy::Sed(_) => "sed",
             Proxy::LedFlow(..) => "led_flow",
+            Proxy::Ledp(..) => "ledp",
+            Proxy::Params(_) => "params",
         });
         if self.explain {
             h.push_str(",skip_sed,conv_sed,pool_sed");
@@ -122,6 +128,18 @@ impl LineScorer {
                     arch.census(sed.census_options(), &mut scratch.census);
                 }
                 (l.score(&arch, &mut scratch.graphs), sed)
+            }
+            Proxy::Ledp(l, sed) => {
+                if self.explain {
+                    arch.census(sed.census_options(), &mut scratch.census);
+                }
+                (l.score(&arch, &mut scratch.graphs), sed)
+            }
+            Proxy::Params(sed) => {
+                if self.explain {
+                    arch.census(sed.census_options(), &mut scratch.census);
+                }
+                (arch.params().map_or(f64::NAN, |p| p as f64), sed)
             }
         };
         if self.with_index() {

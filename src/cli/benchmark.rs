@@ -1,0 +1,332 @@
+//! `sednas benchmark`: the selection protocol of `docs/benchmark-protocol.md` over the
+//! shared data, every proxy side by side (thin: the work is `eval::benchmark`).
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+
+use crate::arch::{Census, graph::CellGraph};
+use crate::eval::benchmark::{self, BenchRow, Computed, Half};
+use crate::sed::ledflow::LedFlow;
+use crate::sed::ledp::{Ledp, LedpConfig};
+use crate::sed::{Sed, SedConfig};
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum SplitArg {
+    /// Design splits only (where free parameters may be chosen).
+    Design,
+    /// Report splits only.
+    Report,
+    /// Both.
+    All,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchmarkArgs {
+    /// Folder with the shared benchmark CSVs (default: $SEDNAS_DATA, else ../shared/data).
+    #[arg(long)]
+    data: Option<PathBuf>,
+    /// Which splits to evaluate.
+    #[arg(long, value_enum, default_value = "all")]
+    split: SplitArg,
+    /// Leave out the peers' proxy columns (only what sednas computes).
+    #[arg(long)]
+    no_peers: bool,
+    /// Only these proxies in the printed table and JSON (comma-separated names as printed,
+    /// e.g. ledp,led-flow,sed,#params,nwot); default: all. --out files keep every proxy.
+    #[arg(long, value_delimiter = ',')]
+    proxies: Vec<String>,
+    /// One JSON object per (task, proxy) per line instead of the table.
+    #[arg(long)]
+    json: bool,
+    /// Also write benchmark.csv, the top-end analysis (top_end.csv, top_end.md) and its
+    /// figures into this folder (created; files written atomically).
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+fn f4(x: Option<f64>) -> String {
+    x.map_or("n/a".into(), |v| format!("{v:.3}"))
+}
+
+/// The table as Markdown (one row per task and proxy).
+fn table(rows: &[BenchRow]) -> String {
+    let mut s = String::from(
+        "| split | task | proxy | n | ρ | τ-b | top pick: tied, rank best / expected / worst (of population) | expected pick percentile | top-1 % cells in top 10 / top 100 |\n|---|---|---|---|---|---|---|---|---|\n",
+    );
+    for r in rows {
+        let _ = writeln!(
+            s,
+            "| {} | {} | {}{} | {} | {} | {} | {}, {} / {:.1} / {} (of {}) | {:.2} % | {:.2} / {:.1} (of {}) |",
+            r.half,
+            r.task,
+            r.proxy,
+            if r.source == "peer" { " (peer)" } else { "" },
+            r.n,
+            f4(r.spearman),
+            f4(r.kendall_tau_b),
+            r.pick_tied,
+            r.pick_best_rank,
+            r.pick_expected_rank,
+            r.pick_worst_rank,
+            r.population,
+            r.pick_expected_percentile,
+            r.top1pct_in_top10,
+            r.top1pct_in_top100,
+            r.top1pct_size,
+        );
+    }
+    s
+}
+
+pub fn run(a: BenchmarkArgs) -> anyhow::Result<i32> {
+    let data = a
+        .data
+        .clone()
+        .or_else(|| std::env::var_os("SEDNAS_DATA").map(PathBuf::from))
+        .unwrap_or_else(|| PathBuf::from("../shared/data"));
+    if !data.is_dir() {
+        anyhow::bail!(
+            "data folder {} not found (pass --data or set SEDNAS_DATA to the shared benchmark CSVs)",
+            data.display()
+        );
+    }
+    if let Some(out) = &a.out
+        && out.exists()
+        && !out.is_dir()
+    {
+        anyhow::bail!("--out {}: exists and is not a folder", out.display());
+    }
+    let halves: &[Half] = match a.split {
+        SplitArg::Design => &[Half::Design],
+        SplitArg::Report => &[Half::Report],
+        SplitArg::All => &[Half::Design, Half::Report],
+    };
+    let sed = Sed::new(SedConfig::default())?;
+    let led = LedFlow::new(Default::default())?;
+    let proxies = vec![
+        Computed {
+            name: "ledp".into(),
+            score: Box::new(|archs| {
+                let Some(first) = archs.first() else {
+                    return vec![];
+                };
+                let space = match first {
+                    crate::arch::AnyArch::Nb201(_) => crate::arch::SpaceKind::Nb201,
+                    crate::arch::AnyArch::Nb101(_) => crate::arch::SpaceKind::Nb101,
+                    crate::arch::AnyArch::Darts(_) => crate::arch::SpaceKind::Darts,
+                    crate::arch::AnyArch::NatsSss(_) => crate::arch::SpaceKind::NatsSss,
+                };
+                match LedpConfig::for_space(space).and_then(Ledp::new) {
+                    Ok(p) => {
+                        let mut g: Vec<CellGraph> = Vec::new();
+                        archs.iter().map(|x| p.score(x, &mut g)).collect()
+                    }
+                    Err(_) => vec![f64::NAN; archs.len()],
+                }
+            }),
+        },
+        Computed {
+            name: "led-flow".into(),
+            score: Box::new(move |archs| {
+                let mut g = Vec::new();
+                archs.iter().map(|x| led.score(x, &mut g)).collect()
+            }),
+        },
+        Computed {
+            name: "sed".into(),
+            score: Box::new(move |archs| {
+                let mut c = Census::default();
+                archs.iter().map(|x| sed.score(x, &mut c)).collect()
+            }),
+        },
+        Computed {
+            name: "#params".into(),
+            score: Box::new(|archs| {
+                archs
+                    .iter()
+                    .map(|x| x.params().map_or(f64::NAN, |p| p as f64))
+                    .collect()
+            }),
+        },
+    ];
+    let t = std::time::Instant::now();
+    let res = benchmark::run(&data, &proxies, !a.no_peers, halves)?;
+    let secs = t.elapsed().as_secs_f64();
+    for p in &a.proxies {
+        if !res.rows.iter().any(|r| &r.proxy == p) {
+            anyhow::bail!("--proxies: no proxy named {p:?} (names: {})", {
+                let mut v: Vec<&str> = res.rows.iter().map(|r| r.proxy.as_str()).collect();
+                v.sort();
+                v.dedup();
+                v.join(", ")
+            });
+        }
+    }
+    let shown: Vec<BenchRow> = res
+        .rows
+        .iter()
+        .filter(|r| a.proxies.is_empty() || a.proxies.contains(&r.proxy))
+        .cloned()
+        .collect();
+    if a.json {
+        for r in &shown {
+            println!("{}", serde_json::to_string(r)?);
+        }
+    } else {
+        println!(
+            "sednas benchmark: protocol docs/benchmark-protocol.md, data {}, {:.2} s",
+            data.display(),
+            secs
+        );
+        for d in &res.tasks {
+            println!(
+                "{} ({}): {} cells from {} column {}; left out: {}",
+                d.task.name,
+                d.task.half,
+                d.pop.len(),
+                d.task.file,
+                d.task.acc_col,
+                if d.pop.excluded.is_empty() {
+                    "none".to_string()
+                } else {
+                    d.pop.excluded.join("; ")
+                }
+            );
+        }
+        let mut line = String::from("score time per architecture (parsed, one core):");
+        for (name, space, s, n) in &res.timing {
+            let _ = write!(
+                line,
+                " {name}/{space} {:.0} ns;",
+                s * 1e9 / (*n).max(1) as f64
+            );
+        }
+        println!("{line}");
+        println!(
+            "ranks: 1 = most accurate cell of the task; pick = the cells sharing the top proxy score; \
+             top-1 % = cells at or above the ⌈n/100⌉-th accuracy; peers are scored on the cells they cover (n)"
+        );
+        print!("{}", table(&shown));
+    }
+    if let Some(out) = &a.out {
+        write_out(out, &res, &data, secs)?;
+    }
+    Ok(0)
+}
+
+fn write_out(
+    out: &std::path::Path,
+    res: &benchmark::BenchRun,
+    data: &std::path::Path,
+    secs: f64,
+) -> anyhow::Result<()> {
+    use crate::io::write_atomic;
+    std::fs::create_dir_all(out)?;
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for r in &res.rows {
+        w.serialize(r)?;
+    }
+    write_atomic(&out.join("benchmark.csv"), &w.into_inner()?)?;
+    write_atomic(&out.join("table.md"), table(&res.rows).as_bytes())?;
+    // top-end analysis of the computed proxies (not #params: it is the baseline)
+    let mut cells = csv::Writer::from_writer(Vec::new());
+    cells.write_record([
+        "task",
+        "proxy",
+        "proxy_rank",
+        "score",
+        "true_rank",
+        "true_percentile",
+        "accuracy",
+        "arch",
+    ])?;
+    let mut md = String::from(
+        "# Top-end analysis (written by `sednas benchmark --out`)\n\nFor each task and proxy: the proxy's top 1 % (⌈n/100⌉ cells plus ties), where those cells really rank, and the mean of each structural feature over the proxy's top 1 %, the whole population and the benchmark's true top 1 %.\n\n",
+    );
+    for (ti, d) in res.tasks.iter().enumerate() {
+        let mut series = Vec::new();
+        for (pi, name) in ["ledp", "led-flow", "sed"].iter().enumerate() {
+            let te = benchmark::top_end(d, name, &res.scores[ti][pi]);
+            let n = d.pop.len() as f64;
+            for (k, c) in te.cells.iter().enumerate() {
+                cells.write_record([
+                    d.task.name.to_string(),
+                    name.to_string(),
+                    (k + 1).to_string(),
+                    c.0.to_string(),
+                    c.1.to_string(),
+                    format!("{:.3}", 100.0 * c.1 as f64 / n),
+                    c.2.to_string(),
+                    c.3.clone(),
+                ])?;
+            }
+            let _ = writeln!(
+                md,
+                "## {} ({}) — {}\n\n{} cells; mean true percentile {:.1} (50 = random); {:.0} % of them in the true top 10 %.\n\n| feature | proxy's top 1 % | population | true top 1 % |\n|---|---|---|---|",
+                d.task.name,
+                d.task.half,
+                name,
+                te.size,
+                te.mean_true_percentile,
+                100.0 * te.in_true_top10pct
+            );
+            for (f, a, b, c) in &te.features {
+                let _ = writeln!(md, "| {f} | {a:.2} | {b:.2} | {c:.2} |");
+            }
+            md.push('\n');
+            series.push(crate::plot::Series {
+                name: name.to_string(),
+                points: te
+                    .cells
+                    .iter()
+                    .enumerate()
+                    .map(|(k, c)| ((k + 1) as f64, 100.0 * c.1 as f64 / n))
+                    .collect(),
+            });
+        }
+        let stem = out.join(format!("top_end_{}", d.task.name.replace('/', "_")));
+        crate::plot::scatter(
+            &stem,
+            &format!("{}: true percentile of each proxy's top 1 %", d.task.name),
+            "position in the proxy's order (ties: file order)",
+            "true rank percentile (0 = best)",
+            &series,
+            None,
+        )?;
+    }
+    write_atomic(&out.join("top_end.csv"), &cells.into_inner()?)?;
+    write_atomic(&out.join("top_end.md"), md.as_bytes())?;
+    let ledp: Vec<serde_json::Value> = ["nb201", "nb101", "darts"]
+        .iter()
+        .map(|s| {
+            let c = LedpConfig::for_space(s.parse().expect("space")).expect("config");
+            serde_json::json!({"space": s, "lambda": c.lambda, "pool_penalty": c.pool_penalty, "depth_penalty": c.depth_penalty})
+        })
+        .collect();
+    let tasks: Vec<serde_json::Value> = res
+        .tasks
+        .iter()
+        .map(|d| {
+            serde_json::json!({
+                "task": d.task.name, "half": d.task.half.to_string(), "file": d.task.file,
+                "column": d.task.acc_col, "cells": d.pop.len(), "left_out": d.pop.excluded,
+            })
+        })
+        .collect();
+    let meta = serde_json::json!({
+        "command": "sednas benchmark --out DIR",
+        "data": data.display().to_string(),
+        "protocol": "docs/benchmark-protocol.md",
+        "seconds": secs,
+        "tasks": tasks,
+        "sed": SedConfig::default(),
+        "ledp": ledp,
+    });
+    write_atomic(
+        &out.join("meta.json"),
+        serde_json::to_string_pretty(&meta)?.as_bytes(),
+    )?;
+    Ok(())
+}

@@ -1,0 +1,690 @@
+//! The selection protocol (`docs/benchmark-protocol.md`, `sednas benchmark`): for each
+//! space a *design* split on which every free parameter of a proxy may be chosen, and a
+//! *report* split that no design choice has seen; per proxy and split, rank agreement and
+//! where the proxy's picks land.
+//!
+//! Splits (fixed before any design work, never changed after):
+//!
+//! | space | design split | report split |
+//! |---|---|---|
+//! | NB201 | all 15,625 cells, CIFAR-10 *validation* accuracy (`cifar10_valid_val`) | all cells, 200-epoch *test* accuracy on CIFAR-10, CIFAR-100, ImageNet16-120 |
+//! | NB101 | the cells of `nb101_nasbenchvis_10k.csv` whose key hashes to the design half | the other half |
+//! | NB301 | the genotypes of the NASLib sample whose key hashes to the design half | the other half |
+//!
+//! The key is the canonical architecture text (`AnyArch`'s `Display`); the half is the top
+//! bit of its 64-bit FNV-1a hash ([`half_of`]). NB101 rows whose 108-epoch run diverged
+//! (accuracy < 15 %, 13 rows) are left out and counted.
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::population::{Population, PopulationSpec};
+use super::{competition_ranks_desc, kendall_tau_b, spearman, tie_aware_selection};
+use crate::arch::{AnyArch, ArchColumns, SpaceKind};
+use crate::error::{Error, Result};
+
+/// Which half of a space a cell belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Half {
+    /// Free parameters may be chosen here.
+    Design,
+    /// Reported only.
+    Report,
+}
+
+impl std::fmt::Display for Half {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Half::Design => "design",
+            Half::Report => "report",
+        })
+    }
+}
+
+/// 64-bit FNV-1a of `bytes`.
+///
+/// # Formula
+/// h₀ = 0xcbf29ce484222325; h ← (h ⊕ byte)·0x100000001b3 mod 2⁶⁴ for each byte
+///
+/// ```
+/// assert_eq!(sednas::eval::benchmark::fnv1a64(b""), 0xcbf29ce484222325);
+/// assert_eq!(sednas::eval::benchmark::fnv1a64(b"a"), 0xaf63dc4c8601ec8c);
+/// ```
+pub fn fnv1a64(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+/// The half of a hash-split space a canonical architecture text belongs to: design iff
+/// the top bit of its FNV-1a hash is 0 (the low bits of FNV-1a only mix the bytes'
+/// parities, so the top bit is used).
+///
+/// ```
+/// use sednas::eval::benchmark::{half_of, Half};
+/// assert_eq!(half_of("a"), Half::Report); // 0xaf63… has its top bit set
+/// ```
+pub fn half_of(key: &str) -> Half {
+    if fnv1a64(key.as_bytes()) >> 63 == 0 {
+        Half::Design
+    } else {
+        Half::Report
+    }
+}
+
+/// How a task draws its cells from the truth file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subset {
+    /// Every row.
+    All,
+    /// The rows whose key falls in this half.
+    Hash(Half),
+}
+
+/// One (space, accuracy, split) of the protocol.
+#[derive(Debug, Clone, Copy)]
+pub struct Task {
+    /// Short name, e.g. `nb201/cifar10`.
+    pub name: &'static str,
+    /// Search space.
+    pub space: SpaceKind,
+    /// Design or report.
+    pub half: Half,
+    /// Truth file in the data folder.
+    pub file: &'static str,
+    /// Accuracy column.
+    pub acc_col: &'static str,
+    /// Architecture column (NB101's matrix column differs from the default).
+    pub arch_col: Option<&'static str>,
+    /// Which rows.
+    pub subset: Subset,
+    /// Rows with an accuracy below this are left out (diverged runs).
+    pub min_acc: Option<f64>,
+    /// Peer proxies: a file in the data folder (joined by architecture) and its columns.
+    pub peers: Option<(&'static str, &'static [&'static str])>,
+}
+
+const NB201_PEERS: &[&str] = &[
+    "nwot",
+    "jacov",
+    "synflow",
+    "snip",
+    "grasp",
+    "fisher",
+    "grad_norm",
+    "epe_nas",
+    "l2_norm",
+    "plain",
+    "zen",
+    "flops",
+];
+const NB301_PEERS: &[&str] = &[
+    "nwot",
+    "jacov",
+    "synflow",
+    "snip",
+    "grasp",
+    "fisher",
+    "grad_norm",
+    "epe_nas",
+    "l2_norm",
+    "plain",
+    "zen",
+    "flops",
+];
+
+/// The protocol's tasks, design splits first.
+pub const TASKS: [Task; 8] = [
+    Task {
+        name: "nb201/cifar10-valid",
+        space: SpaceKind::Nb201,
+        half: Half::Design,
+        file: "nb201_cifar10_valid_acc_nb201v1_0.csv",
+        acc_col: "cifar10_valid_val",
+        arch_col: None,
+        subset: Subset::All,
+        min_acc: None,
+        peers: Some(("nb201_zc_proxies_cifar10.csv", NB201_PEERS)),
+    },
+    Task {
+        name: "nb101/design",
+        space: SpaceKind::Nb101,
+        half: Half::Design,
+        file: "nb101_nasbenchvis_10k.csv",
+        acc_col: "valid_acc_108ep_1run",
+        arch_col: Some("adjacency_rowmajor"),
+        subset: Subset::Hash(Half::Design),
+        min_acc: Some(15.0),
+        peers: None,
+    },
+    Task {
+        name: "nb301/design",
+        space: SpaceKind::Darts,
+        half: Half::Design,
+        file: "nb301_zc_proxies_naslib_sample.csv",
+        acc_col: "naslib_val_accuracy",
+        arch_col: None,
+        subset: Subset::Hash(Half::Design),
+        min_acc: None,
+        peers: Some(("nb301_zc_proxies_naslib_sample.csv", NB301_PEERS)),
+    },
+    Task {
+        name: "nb201/cifar10",
+        space: SpaceKind::Nb201,
+        half: Half::Report,
+        file: "nb201_test_acc_200ep.csv",
+        acc_col: "cifar10_test",
+        arch_col: None,
+        subset: Subset::All,
+        min_acc: None,
+        peers: Some(("nb201_zc_proxies_cifar10.csv", NB201_PEERS)),
+    },
+    Task {
+        name: "nb201/cifar100",
+        space: SpaceKind::Nb201,
+        half: Half::Report,
+        file: "nb201_test_acc_200ep.csv",
+        acc_col: "cifar100_test",
+        arch_col: None,
+        subset: Subset::All,
+        min_acc: None,
+        peers: Some(("nb201_zc_proxies_cifar100.csv", &["zen"])),
+    },
+    Task {
+        name: "nb201/imagenet16-120",
+        space: SpaceKind::Nb201,
+        half: Half::Report,
+        file: "nb201_test_acc_200ep.csv",
+        acc_col: "imagenet16_120_test",
+        arch_col: None,
+        subset: Subset::All,
+        min_acc: None,
+        peers: Some(("nb201_zc_proxies_imagenet16_120.csv", NB201_PEERS)),
+    },
+    Task {
+        name: "nb101/report",
+        space: SpaceKind::Nb101,
+        half: Half::Report,
+        file: "nb101_nasbenchvis_10k.csv",
+        acc_col: "valid_acc_108ep_1run",
+        arch_col: Some("adjacency_rowmajor"),
+        subset: Subset::Hash(Half::Report),
+        min_acc: Some(15.0),
+        peers: None,
+    },
+    Task {
+        name: "nb301/report",
+        space: SpaceKind::Darts,
+        half: Half::Report,
+        file: "nb301_zc_proxies_naslib_sample.csv",
+        acc_col: "naslib_val_accuracy",
+        arch_col: None,
+        subset: Subset::Hash(Half::Report),
+        min_acc: None,
+        peers: Some(("nb301_zc_proxies_naslib_sample.csv", NB301_PEERS)),
+    },
+];
+
+/// A task's population, ready to score.
+#[derive(Debug, Clone)]
+pub struct TaskData {
+    /// The task.
+    pub task: Task,
+    /// Its cells, accuracies and peer columns.
+    pub pop: Population,
+    /// True competition ranks (1 = most accurate of the task's cells).
+    pub ranks: Vec<usize>,
+    /// Peer column names present (in protocol order).
+    pub peers: Vec<String>,
+}
+
+/// Reads one task from the data folder.
+pub fn load_task(data: &Path, task: &Task) -> Result<TaskData> {
+    let peers: Vec<String> = task
+        .peers
+        .map(|(_, c)| c.iter().map(|s| s.to_string()).collect())
+        .unwrap_or_default();
+    let same_file = task.peers.map(|(f, _)| f == task.file).unwrap_or(false);
+    let cols = ArchColumns::with(task.space, task.arch_col, None, None);
+    let mut pop = Population::read(
+        &data.join(task.file),
+        &PopulationSpec {
+            space: task.space,
+            acc_col: task.acc_col,
+            cols: cols.clone(),
+            filters: &[],
+            proxy_cols: if same_file { &peers } else { &[] },
+            exclude_disconnected: false,
+        },
+    )?;
+    if let (Some((file, _)), false) = (task.peers, same_file) {
+        let path = data.join(file);
+        if path.is_file() {
+            pop.join(
+                &path,
+                task.space,
+                &ArchColumns::default_for(task.space),
+                &peers,
+                &[],
+            )?;
+        }
+    }
+    let keep: Vec<bool> = (0..pop.len())
+        .map(|i| {
+            let in_half = match task.subset {
+                Subset::All => true,
+                Subset::Hash(h) => half_of(&pop.keys[i]) == h,
+            };
+            in_half && !pop.acc[i].is_nan() && task.min_acc.is_none_or(|m| pop.acc[i] >= m)
+        })
+        .collect();
+    let other_half = (0..pop.len())
+        .filter(|&i| matches!(task.subset, Subset::Hash(h) if half_of(&pop.keys[i]) != h))
+        .count();
+    let low = (0..pop.len())
+        .filter(|&i| task.min_acc.is_some_and(|m| pop.acc[i] < m))
+        .count();
+    pop.retain_mask(&keep);
+    if other_half > 0 {
+        pop.excluded.push(format!(
+            "{other_half} rows in the other half of the hash split"
+        ));
+    }
+    if low > 0 {
+        pop.excluded.push(format!(
+            "{low} diverged runs (accuracy < {} %)",
+            task.min_acc.unwrap_or(0.0)
+        ));
+    }
+    if pop.is_empty() {
+        return Err(Error::param(
+            "benchmark",
+            format!("{}: no cells left in {}", task.name, task.file),
+        ));
+    }
+    let peers = peers
+        .into_iter()
+        .filter(|c| pop.cols.contains_key(c))
+        .collect();
+    let ranks = competition_ranks_desc(&pop.acc);
+    Ok(TaskData {
+        task: *task,
+        pop,
+        ranks,
+        peers,
+    })
+}
+
+/// Expected number of `hit` items among a proxy's top k under uniform random
+/// tie-breaking at the k-th score (NaN scores are never picked).
+///
+/// # Formula
+/// With A = items scoring above the k-th score, G = items tied at it, m = k − |A|:
+/// E = |A ∩ hit| + m·|G ∩ hit|/|G|
+///
+/// ```
+/// use sednas::eval::benchmark::expected_hits;
+/// // top 2 of [3, 2, 2, 1]: item 0 sure, one of {1, 2}; hits = {0, 2}
+/// assert_eq!(expected_hits(&[3.0, 2.0, 2.0, 1.0], &[true, false, true, false], 2), 1.5);
+/// ```
+pub fn expected_hits(score: &[f64], hit: &[bool], k: usize) -> f64 {
+    let valid: Vec<f64> = score.iter().copied().filter(|s| !s.is_nan()).collect();
+    if valid.is_empty() || k == 0 {
+        return 0.0;
+    }
+    let k = k.min(valid.len());
+    let mut sorted = valid;
+    sorted.sort_by(|a, b| b.total_cmp(a));
+    let sk = sorted[k - 1];
+    let (mut above, mut above_hit, mut tied, mut tied_hit) = (0usize, 0usize, 0usize, 0usize);
+    for (s, &h) in score.iter().zip(hit) {
+        if s.is_nan() {
+            continue;
+        }
+        if *s > sk {
+            above += 1;
+            above_hit += h as usize;
+        } else if *s == sk {
+            tied += 1;
+            tied_hit += h as usize;
+        }
+    }
+    above_hit as f64 + (k - above) as f64 * tied_hit as f64 / tied as f64
+}
+
+/// The top-1 % set of a task: cells whose accuracy is at least the ⌈n/100⌉-th largest.
+///
+/// ```
+/// let acc: Vec<f64> = (0..200).map(|i| i as f64).collect();
+/// let t = sednas::eval::benchmark::top_percent(&acc, 1.0);
+/// assert_eq!(t.iter().filter(|&&x| x).count(), 2);
+/// ```
+pub fn top_percent(acc: &[f64], percent: f64) -> Vec<bool> {
+    let mut s: Vec<f64> = acc.iter().copied().filter(|a| !a.is_nan()).collect();
+    if s.is_empty() {
+        return vec![false; acc.len()];
+    }
+    s.sort_by(|a, b| b.total_cmp(a));
+    let k = ((s.len() as f64 * percent / 100.0).ceil() as usize).clamp(1, s.len());
+    let t = s[k - 1];
+    acc.iter().map(|&a| a >= t).collect()
+}
+
+/// One proxy on one task.
+#[derive(Debug, Clone, Serialize)]
+pub struct BenchRow {
+    /// Task name.
+    pub task: String,
+    /// design or report.
+    pub half: Half,
+    /// Proxy name.
+    pub proxy: String,
+    /// computed (by sednas, from the topology) or peer (a column of the shared data).
+    pub source: &'static str,
+    /// Cells in the task.
+    pub population: usize,
+    /// Cells with a proxy value.
+    pub n: usize,
+    /// Spearman ρ.
+    pub spearman: Option<f64>,
+    /// Kendall τ-b.
+    pub kendall_tau_b: Option<f64>,
+    /// Cells sharing the top proxy score.
+    pub pick_tied: usize,
+    /// Best true rank among them.
+    pub pick_best_rank: usize,
+    /// Expected true rank (uniform tie-break).
+    pub pick_expected_rank: f64,
+    /// Worst true rank among them.
+    pub pick_worst_rank: usize,
+    /// Expected rank as a percentile of the population (100·rank/population; small = good).
+    pub pick_expected_percentile: f64,
+    /// Worst rank as a percentile.
+    pub pick_worst_percentile: f64,
+    /// Size of the top-1 % set.
+    pub top1pct_size: usize,
+    /// Expected number of top-1 % cells among the proxy's top 10.
+    pub top1pct_in_top10: f64,
+    /// Expected number of top-1 % cells among the proxy's top 100.
+    pub top1pct_in_top100: f64,
+}
+
+/// Evaluates one proxy's scores (same order as `data.pop`) on a task.
+pub fn bench_row(data: &TaskData, proxy: &str, source: &'static str, score: &[f64]) -> BenchRow {
+    let acc = &data.pop.acc;
+    let keep: Vec<usize> = (0..score.len()).filter(|&i| !score[i].is_nan()).collect();
+    let p: Vec<f64> = keep.iter().map(|&i| score[i]).collect();
+    let a: Vec<f64> = keep.iter().map(|&i| acc[i]).collect();
+    let r: Vec<usize> = keep.iter().map(|&i| data.ranks[i]).collect();
+    let hit_all = top_percent(acc, 1.0);
+    let hit: Vec<bool> = keep.iter().map(|&i| hit_all[i]).collect();
+    let sel = tie_aware_selection(&p, &a, &r);
+    let n_pop = acc.len() as f64;
+    BenchRow {
+        task: data.task.name.to_string(),
+        half: data.task.half,
+        proxy: proxy.to_string(),
+        source,
+        population: acc.len(),
+        n: keep.len(),
+        spearman: spearman(&p, &a),
+        kendall_tau_b: kendall_tau_b(&p, &a),
+        pick_tied: sel.map_or(0, |s| s.tied),
+        pick_best_rank: sel.map_or(0, |s| s.best_rank),
+        pick_expected_rank: sel.map_or(f64::NAN, |s| s.expected_rank),
+        pick_worst_rank: sel.map_or(0, |s| s.worst_rank),
+        pick_expected_percentile: sel.map_or(f64::NAN, |s| 100.0 * s.expected_rank / n_pop),
+        pick_worst_percentile: sel.map_or(f64::NAN, |s| 100.0 * s.worst_rank as f64 / n_pop),
+        top1pct_size: hit_all.iter().filter(|&&h| h).count(),
+        top1pct_in_top10: expected_hits(&p, &hit, 10),
+        top1pct_in_top100: expected_hits(&p, &hit, 100),
+    }
+}
+
+/// Scores a slice of architectures, one value per architecture, in order.
+pub type ScoreFn<'a> = Box<dyn Fn(&[AnyArch]) -> Vec<f64> + Sync + 'a>;
+
+/// A proxy that sednas computes from the topology alone: scores a slice of architectures
+/// (reusing its own scratch space across them).
+pub struct Computed<'a> {
+    /// Name in the table.
+    pub name: String,
+    /// The scorer.
+    pub score: ScoreFn<'a>,
+}
+
+/// Everything one benchmark run produced.
+pub struct BenchRun {
+    /// The tasks as loaded.
+    pub tasks: Vec<TaskData>,
+    /// One row per (task, proxy): computed proxies first, then peers.
+    pub rows: Vec<BenchRow>,
+    /// Scores of each computed proxy per task (`scores[task][proxy]`).
+    pub scores: Vec<Vec<Vec<f64>>>,
+    /// Seconds spent scoring and cells scored, per (computed proxy, space), summed over
+    /// that space's tasks (architectures already parsed; one core).
+    pub timing: Vec<(String, SpaceKind, f64, usize)>,
+}
+
+/// Runs the protocol: every task of `halves`, every computed proxy and (if `peers`) every
+/// peer column present in the data.
+pub fn run(
+    data_dir: &Path,
+    proxies: &[Computed<'_>],
+    peers: bool,
+    halves: &[Half],
+) -> Result<BenchRun> {
+    let mut out = BenchRun {
+        tasks: vec![],
+        rows: vec![],
+        scores: vec![],
+        timing: vec![],
+    };
+    for task in TASKS.iter().filter(|t| halves.contains(&t.half)) {
+        let data = load_task(data_dir, task)?;
+        let mut sc = Vec::new();
+        for p in proxies {
+            let t = std::time::Instant::now();
+            let s = (p.score)(&data.pop.archs);
+            let dt = t.elapsed().as_secs_f64();
+            match out
+                .timing
+                .iter_mut()
+                .find(|x| x.0 == p.name && x.1 == task.space)
+            {
+                Some(x) => {
+                    x.2 += dt;
+                    x.3 += s.len();
+                }
+                None => out.timing.push((p.name.clone(), task.space, dt, s.len())),
+            }
+            out.rows.push(bench_row(&data, &p.name, "computed", &s));
+            sc.push(s);
+        }
+        if peers {
+            for c in &data.peers {
+                out.rows
+                    .push(bench_row(&data, c, "peer", &data.pop.cols[c.as_str()]));
+            }
+        }
+        out.scores.push(sc);
+        out.tasks.push(data);
+    }
+    Ok(out)
+}
+
+/// Named structural features of one architecture, for the top-end analysis.
+///
+/// ```
+/// use sednas::arch::{AnyArch, SpaceKind};
+/// let a = AnyArch::parse(SpaceKind::Nb201, "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|").unwrap();
+/// let f = sednas::eval::benchmark::features(&a);
+/// assert_eq!(f[0], ("conv3x3", 3.0));
+/// ```
+pub fn features(a: &AnyArch) -> Vec<(&'static str, f64)> {
+    use crate::arch::darts::DartsOp;
+    use crate::arch::nb101::Nb101Op;
+    use crate::arch::nb201::Nb201Op;
+    let params = ("params_M", a.params().map_or(f64::NAN, |p| p as f64 / 1e6));
+    let (_, dmin) = crate::sed::ledp::Ledp::structure(a).unwrap_or((f64::NAN, f64::NAN));
+    let dmin = ("d_min", dmin);
+    let mut f = match a {
+        AnyArch::Nb201(x) => {
+            let c = |o: Nb201Op| x.ops().iter().filter(|&&y| y == o).count() as f64;
+            vec![
+                ("conv3x3", c(Nb201Op::Conv3x3)),
+                ("conv1x1", c(Nb201Op::Conv1x1)),
+                ("avgpool", c(Nb201Op::AvgPool3x3)),
+                ("skip", c(Nb201Op::Skip)),
+                ("none", c(Nb201Op::None)),
+                params,
+            ]
+        }
+        AnyArch::Nb101(x) => {
+            let ops = x.pruned_ops();
+            let c = |o: Nb101Op| ops.iter().filter(|&&y| y == o).count() as f64;
+            vec![
+                ("vertices", ops.len() as f64),
+                ("conv3x3", c(Nb101Op::Conv3x3)),
+                ("conv1x1", c(Nb101Op::Conv1x1)),
+                ("maxpool", c(Nb101Op::MaxPool3x3)),
+                params,
+            ]
+        }
+        AnyArch::Darts(g) => {
+            let c = |cell: &crate::arch::darts::DartsCell, f: &dyn Fn(DartsOp) -> bool| {
+                cell.edges.iter().filter(|(o, _)| f(*o)).count() as f64
+            };
+            let sep = |o: DartsOp| matches!(o, DartsOp::SepConv3x3 | DartsOp::SepConv5x5);
+            let dil = |o: DartsOp| matches!(o, DartsOp::DilConv3x3 | DartsOp::DilConv5x5);
+            let pool = |o: DartsOp| matches!(o, DartsOp::MaxPool3x3 | DartsOp::AvgPool3x3);
+            let skip = |o: DartsOp| o == DartsOp::Skip;
+            vec![
+                ("normal_sep", c(&g.normal, &sep)),
+                ("normal_dil", c(&g.normal, &dil)),
+                ("normal_pool", c(&g.normal, &pool)),
+                ("normal_skip", c(&g.normal, &skip)),
+                ("reduce_sep", c(&g.reduce, &sep)),
+                ("reduce_pool", c(&g.reduce, &pool)),
+                params,
+            ]
+        }
+        AnyArch::NatsSss(_) => vec![params],
+    };
+    f.push(dmin);
+    f
+}
+
+/// The proxy's top 1 % on a task, against the benchmark's.
+#[derive(Debug, Clone, Serialize)]
+pub struct TopEnd {
+    /// Task name.
+    pub task: String,
+    /// Proxy name.
+    pub proxy: String,
+    /// Cells in the proxy's top 1 % (⌈n/100⌉, plus cells tied with the last one).
+    pub size: usize,
+    /// Mean true percentile of those cells (50 = no better than random).
+    pub mean_true_percentile: f64,
+    /// Fraction of them in the true top 10 %.
+    pub in_true_top10pct: f64,
+    /// Feature means over finite values: (name, proxy's top 1 %, whole population, true top 1 %).
+    pub features: Vec<(String, f64, f64, f64)>,
+    /// The cells: (proxy score, true rank, accuracy, architecture), best score first.
+    pub cells: Vec<(f64, usize, f64, String)>,
+}
+
+/// Top-end analysis of one proxy on one task.
+pub fn top_end(data: &TaskData, proxy: &str, score: &[f64]) -> TopEnd {
+    let n = data.pop.len();
+    let mut idx: Vec<usize> = (0..n).filter(|&i| !score[i].is_nan()).collect();
+    idx.sort_by(|&a, &b| score[b].total_cmp(&score[a]).then(a.cmp(&b)));
+    let k = n.div_ceil(100).min(idx.len());
+    let cut = if k > 0 { score[idx[k - 1]] } else { f64::NAN };
+    let top: Vec<usize> = idx.iter().copied().filter(|&i| score[i] >= cut).collect();
+    let pct = |i: usize| 100.0 * data.ranks[i] as f64 / n as f64;
+    let feats: Vec<Vec<(&'static str, f64)>> = data.pop.archs.iter().map(features).collect();
+    let truth_top = top_percent(&data.pop.acc, 1.0);
+    let mean_over = |set: &mut dyn Iterator<Item = usize>, f: usize| {
+        let (mut s, mut c) = (0.0, 0usize);
+        for i in set {
+            // finite values only (d_min is ∞ for a cell whose output is cut off)
+            if feats[i][f].1.is_finite() {
+                s += feats[i][f].1;
+                c += 1;
+            }
+        }
+        if c == 0 { f64::NAN } else { s / c as f64 }
+    };
+    let nf = feats.first().map_or(0, |f| f.len());
+    let features = (0..nf)
+        .map(|f| {
+            (
+                feats[0][f].0.to_string(),
+                mean_over(&mut top.iter().copied(), f),
+                mean_over(&mut (0..n), f),
+                mean_over(&mut (0..n).filter(|&i| truth_top[i]), f),
+            )
+        })
+        .collect();
+    TopEnd {
+        task: data.task.name.to_string(),
+        proxy: proxy.to_string(),
+        size: top.len(),
+        mean_true_percentile: top.iter().map(|&i| pct(i)).sum::<f64>() / top.len().max(1) as f64,
+        in_true_top10pct: top.iter().filter(|&&i| pct(i) <= 10.0).count() as f64
+            / top.len().max(1) as f64,
+        features,
+        cells: top
+            .iter()
+            .map(|&i| {
+                (
+                    score[i],
+                    data.ranks[i],
+                    data.pop.acc[i],
+                    data.pop.keys[i].clone(),
+                )
+            })
+            .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Edge cases of expected_hits: NaN scores are never picked; k past the valid count
+    // takes every valid item; all tied spreads k over the tie set.
+    #[test]
+    fn expected_hits_edges() {
+        let nan = f64::NAN;
+        assert_eq!(expected_hits(&[nan, 1.0], &[true, false], 1), 0.0);
+        assert_eq!(expected_hits(&[nan, 1.0], &[true, true], 5), 1.0);
+        assert_eq!(
+            expected_hits(&[1.0; 4], &[true, false, false, false], 2),
+            0.5
+        );
+        assert_eq!(expected_hits(&[], &[], 3), 0.0);
+    }
+
+    #[test]
+    fn halves_are_balanced_on_structured_keys() {
+        // NB201 strings differ in few bytes; the top bit must still split them about evenly
+        let design = crate::arch::nb201::enumerate(4)
+            .unwrap()
+            .filter(|a| half_of(&a.to_string()) == Half::Design)
+            .count();
+        assert!((7_300..8_300).contains(&design), "{design}");
+    }
+
+    #[test]
+    fn top_percent_keeps_ties() {
+        let t = top_percent(&[5.0, 5.0, 1.0, f64::NAN], 1.0);
+        assert_eq!(t, vec![true, true, false, false]);
+    }
+}

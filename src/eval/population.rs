@@ -1,0 +1,321 @@
+//! A population of architectures read from a ground-truth CSV, with accuracies and
+//! optional proxy columns (from the same file or joined from others by architecture).
+//!
+//! One place owns the rules: rows whose architecture does not parse are left out and
+//! counted; a missing or non-numeric accuracy is NaN (left out of every statistic and
+//! ranked after every real accuracy by [`super::competition_ranks_desc`]); a repeated
+//! architecture and a repeated join key are counted and reported, never silently merged.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use crate::arch::{AnyArch, ArchColumns, Census, SpaceKind};
+use crate::error::{Error, Result};
+use crate::sed::Sed;
+
+/// Rows of a truth file after parsing and filtering.
+#[derive(Debug, Clone, Default)]
+pub struct Population {
+    /// Parsed architectures.
+    pub archs: Vec<AnyArch>,
+    /// Accuracies (NaN where missing).
+    pub acc: Vec<f64>,
+    /// Canonical text of each architecture (join key).
+    pub keys: Vec<String>,
+    /// Requested proxy columns (from the truth file or a joined file).
+    pub cols: HashMap<String, Vec<f64>>,
+    /// Rows read.
+    pub rows: usize,
+    /// What was left out or found, and why (human-readable, one entry per rule).
+    pub excluded: Vec<String>,
+}
+
+/// Where a population comes from.
+#[derive(Debug, Clone)]
+pub struct PopulationSpec<'a> {
+    /// Search space of the architecture column.
+    pub space: SpaceKind,
+    /// Accuracy column (percent; higher is better).
+    pub acc_col: &'a str,
+    /// Architecture columns.
+    pub cols: ArchColumns,
+    /// Keep only rows where column == value.
+    pub filters: &'a [(String, String)],
+    /// Proxy columns to read if the file has them.
+    pub proxy_cols: &'a [String],
+    /// NB201: leave out cells whose output is cut off from the input.
+    pub exclude_disconnected: bool,
+}
+
+fn num(s: &str) -> f64 {
+    s.trim().parse::<f64>().unwrap_or(f64::NAN)
+}
+
+fn csv_err(path: &str, line: u64, reason: impl Into<String>) -> Error {
+    Error::Csv {
+        path: path.to_string(),
+        line,
+        reason: reason.into(),
+    }
+}
+
+fn open(path: &Path) -> Result<(csv::Reader<std::fs::File>, csv::StringRecord, String)> {
+    let name = path.display().to_string();
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut rdr = csv::Reader::from_reader(file);
+    let headers = rdr
+        .headers()
+        .map_err(|e| csv_err(&name, 1, e.to_string()))?
+        .clone();
+    Ok((rdr, headers, name))
+}
+
+/// Parses `COL=VALUE` filters.
+///
+/// ```
+/// let f = sednas::eval::population::parse_filters(&["dataset=cifar10".to_string()]).unwrap();
+/// assert_eq!(f, vec![("dataset".to_string(), "cifar10".to_string())]);
+/// assert!(sednas::eval::population::parse_filters(&["x".to_string()]).is_err());
+/// ```
+pub fn parse_filters(f: &[String]) -> Result<Vec<(String, String)>> {
+    f.iter()
+        .map(|s| {
+            s.split_once('=')
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .ok_or_else(|| Error::BadSpec {
+                    what: "filter",
+                    text: s.clone(),
+                    expected: "COL=VALUE",
+                })
+        })
+        .collect()
+}
+
+impl Population {
+    /// Reads a truth file.
+    pub fn read(path: &Path, spec: &PopulationSpec<'_>) -> Result<Population> {
+        let (mut rdr, headers, name) = open(path)?;
+        let idx = spec
+            .cols
+            .locate(spec.space, &headers, &name)
+            .map_err(|e| csv_err(&name, 1, e.to_string()))?;
+        let find = |c: &str| headers.iter().position(|h| h == c);
+        let acc_i = find(spec.acc_col).ok_or_else(|| {
+            csv_err(
+                &name,
+                1,
+                format!(
+                    "no accuracy column {:?} (columns: {})",
+                    spec.acc_col,
+                    headers.iter().collect::<Vec<_>>().join(", ")
+                ),
+            )
+        })?;
+        let fidx: Vec<(usize, String)> = spec
+            .filters
+            .iter()
+            .map(|(c, v)| {
+                find(c)
+                    .map(|i| (i, v.clone()))
+                    .ok_or_else(|| csv_err(&name, 1, format!("no column {c:?} for a filter")))
+            })
+            .collect::<Result<_>>()?;
+        let mut seen_cols = std::collections::HashSet::new();
+        let pidx: Vec<(String, usize)> = spec
+            .proxy_cols
+            .iter()
+            .filter(|c| seen_cols.insert(c.as_str()))
+            .filter_map(|c| find(c).map(|i| (c.clone(), i)))
+            .collect();
+        let mut pop = Population {
+            cols: pidx.iter().map(|(c, _)| (c.clone(), vec![])).collect(),
+            ..Default::default()
+        };
+        let (mut bad, mut filtered, mut disconnected, mut no_acc) = (0usize, 0, 0, 0);
+        let mut first_bad = None;
+        let mut seen: HashMap<String, usize> = HashMap::new();
+        let mut dup = 0usize;
+        for (k, rec) in rdr.records().enumerate() {
+            let line = k as u64 + 2;
+            let rec = rec.map_err(|e| csv_err(&name, line, e.to_string()))?;
+            pop.rows += 1;
+            if fidx.iter().any(|(i, v)| rec.get(*i) != Some(v.as_str())) {
+                filtered += 1;
+                continue;
+            }
+            let arch = match AnyArch::parse(spec.space, &idx.text(&rec)) {
+                Ok(a) => a,
+                Err(e) => {
+                    if first_bad.is_none() {
+                        first_bad = Some(format!("line {line}: {e}"));
+                    }
+                    bad += 1;
+                    continue;
+                }
+            };
+            if let AnyArch::Nb201(a) = &arch
+                && !a.is_connected()
+            {
+                disconnected += 1;
+                if spec.exclude_disconnected {
+                    continue;
+                }
+            }
+            let acc = num(rec.get(acc_i).unwrap_or(""));
+            if !acc.is_nan() && !acc.is_finite() {
+                return Err(csv_err(
+                    &name,
+                    line,
+                    format!("accuracy {acc} in column {:?} is not finite", spec.acc_col),
+                ));
+            }
+            no_acc += acc.is_nan() as usize;
+            let key = arch.to_string();
+            if seen.insert(key.clone(), pop.keys.len()).is_some() {
+                dup += 1;
+            }
+            pop.keys.push(key);
+            pop.archs.push(arch);
+            pop.acc.push(acc);
+            for (c, i) in &pidx {
+                if let Some(v) = pop.cols.get_mut(c) {
+                    v.push(num(rec.get(*i).unwrap_or("")));
+                }
+            }
+        }
+        if !pop.acc.is_empty() && pop.acc.iter().all(|a| a.is_nan()) {
+            return Err(csv_err(
+                &name,
+                1,
+                format!("accuracy column {:?} has no numeric value", spec.acc_col),
+            ));
+        }
+        if filtered > 0 {
+            pop.excluded
+                .push(format!("{filtered} rows not matching the filters"));
+        }
+        if bad > 0 {
+            pop.excluded.push(format!(
+                "{bad} rows whose architecture does not parse (first: {})",
+                first_bad.unwrap_or_default()
+            ));
+        }
+        if spec.space == SpaceKind::Nb201 {
+            pop.excluded.push(if spec.exclude_disconnected {
+                format!("{disconnected} architectures with no input→output path (excluded)")
+            } else {
+                format!(
+                    "none; {disconnected} architectures with no input→output path are included (chance accuracy)"
+                )
+            });
+        }
+        if no_acc > 0 {
+            pop.excluded.push(format!(
+                "{no_acc} rows with no accuracy (left out of every statistic)"
+            ));
+        }
+        if dup > 0 {
+            pop.excluded.push(format!(
+                "{dup} rows repeat an architecture already read (kept: each row is scored)"
+            ));
+        }
+        Ok(pop)
+    }
+
+    /// Number of architectures.
+    pub fn len(&self) -> usize {
+        self.archs.len()
+    }
+
+    /// Whether the population is empty.
+    pub fn is_empty(&self) -> bool {
+        self.archs.is_empty()
+    }
+
+    /// Looks up `wanted` columns (those not already present) in another CSV, by
+    /// architecture. Rows of `path` that fail `filters` on columns it has are ignored; a
+    /// join key seen twice keeps its first row and the repeat is reported.
+    pub fn join(
+        &mut self,
+        path: &Path,
+        space: SpaceKind,
+        cols: &ArchColumns,
+        wanted: &[String],
+        filters: &[(String, String)],
+    ) -> Result<()> {
+        let (mut rdr, headers, name) = open(path)?;
+        let idx = cols
+            .locate(space, &headers, &name)
+            .map_err(|e| csv_err(&name, 1, e.to_string()))?;
+        let mut seen_cols = std::collections::HashSet::new();
+        let want: Vec<(String, usize)> = wanted
+            .iter()
+            .filter(|c| !self.cols.contains_key(*c) && seen_cols.insert(c.as_str()))
+            .filter_map(|c| headers.iter().position(|h| h == c).map(|i| (c.clone(), i)))
+            .collect();
+        if want.is_empty() {
+            return Ok(());
+        }
+        let fidx: Vec<(usize, String)> = filters
+            .iter()
+            .filter_map(|(c, v)| headers.iter().position(|h| h == c).map(|i| (i, v.clone())))
+            .collect();
+        let mut map: HashMap<String, Vec<f64>> = HashMap::new();
+        let mut dup = 0usize;
+        for (k, rec) in rdr.records().enumerate() {
+            let rec = rec.map_err(|e| csv_err(&name, k as u64 + 2, e.to_string()))?;
+            if fidx.iter().any(|(i, v)| rec.get(*i) != Some(v.as_str())) {
+                continue;
+            }
+            if let Ok(a) = AnyArch::parse(space, &idx.text(&rec)) {
+                let key = a.to_string();
+                if map.contains_key(&key) {
+                    dup += 1;
+                    continue;
+                }
+                map.insert(
+                    key,
+                    want.iter()
+                        .map(|(_, i)| num(rec.get(*i).unwrap_or("")))
+                        .collect(),
+                );
+            }
+        }
+        if dup > 0 {
+            self.excluded.push(format!(
+                "{name}: {dup} rows repeat a join key (first row kept)"
+            ));
+        }
+        for (k, (c, _)) in want.iter().enumerate() {
+            let v = self
+                .keys
+                .iter()
+                .map(|key| map.get(key).map(|r| r[k]).unwrap_or(f64::NAN))
+                .collect();
+            self.cols.insert(c.clone(), v);
+        }
+        Ok(())
+    }
+
+    /// Keeps the architectures where `keep` is true (every column filtered alike).
+    pub fn retain_mask(&mut self, keep: &[bool]) {
+        fn apply<T>(v: &mut Vec<T>, keep: &[bool]) {
+            let mut it = keep.iter();
+            v.retain(|_| *it.next().unwrap_or(&false));
+        }
+        apply(&mut self.archs, keep);
+        apply(&mut self.acc, keep);
+        apply(&mut self.keys, keep);
+        for v in self.cols.values_mut() {
+            apply(v, keep);
+        }
+    }
+}
+
+/// SED of every architecture under one configuration, with the time per architecture.
+pub fn score_all(sed: &Sed, archs: &[AnyArch]) -> (Vec<f64>, f64) {
+    let t = std::time::Instant::now();
+    let mut census = Census::default();
+    let v: Vec<f64> = archs.iter().map(|a| sed.score(a, &mut census)).collect();
+    (v, t.elapsed().as_secs_f64() / archs.len().max(1) as f64)
+}
