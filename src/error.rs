@@ -15,6 +15,16 @@ pub enum Error {
     /// A kernel size is even or zero; Definition 3 needs odd sizes to centre a window.
     #[error("kernel size {size} on axis {axis} must be odd and at least 1")]
     BadKernel { axis: &'static str, size: usize },
+    /// A kernel whose windows would hold more entries than the library allows.
+    #[error(
+        "kernel {kw}x{kh}x{kc} (w×h×c) has more than {limit} entries per window; refused before allocating"
+    )]
+    KernelTooLarge {
+        kw: usize,
+        kh: usize,
+        kc: usize,
+        limit: usize,
+    },
     /// A stride is zero.
     #[error("stride on axis {axis} must be at least 1 (got 0)")]
     ZeroStride { axis: &'static str },

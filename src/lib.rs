@@ -22,6 +22,7 @@ pub mod error;
 pub mod eval;
 pub mod experiments;
 pub mod io;
+#[cfg(feature = "nn")]
 pub mod nn;
 pub mod numerics;
 pub mod plot;

@@ -26,24 +26,61 @@ use crate::error::{Error, Result};
 
 const AXES: [&str; 3] = ["w", "h", "c"];
 
-/// A validated kernel `k_w×k_h×k_c` with odd sizes ≥ 1.
+/// Unchecked sizes as they arrive from a file; validated by `TryFrom` on deserialization.
+#[derive(serde::Deserialize)]
+struct RawSizes<const STRIDE: bool> {
+    #[serde(alias = "kw", alias = "sw")]
+    w: usize,
+    #[serde(alias = "kh", alias = "sh")]
+    h: usize,
+    #[serde(alias = "kc", alias = "sc")]
+    c: usize,
+}
+
+impl TryFrom<RawSizes<false>> for Kernel {
+    type Error = Error;
+    fn try_from(r: RawSizes<false>) -> Result<Self> {
+        Kernel::new(r.w, r.h, r.c)
+    }
+}
+
+impl TryFrom<RawSizes<true>> for Stride {
+    type Error = Error;
+    fn try_from(r: RawSizes<true>) -> Result<Self> {
+        Stride::new(r.w, r.h, r.c)
+    }
+}
+
+/// A validated kernel `k_w×k_h×k_c` with odd sizes ≥ 1 (deserialized through
+/// [`Kernel::new`], so a file cannot smuggle in an even or oversized kernel).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "RawSizes<false>")]
 pub struct Kernel {
     kw: usize,
     kh: usize,
     kc: usize,
 }
 
+/// Most entries one window may have (2^24 = 16,777,216, e.g. 4095×4095×1): the H1 count
+/// table and a padded map are sized by it, so a larger kernel is refused before anything
+/// is allocated.
+pub const MAX_KERNEL_ENTRIES: usize = 1 << 24;
+
 impl Kernel {
-    /// Checks that every size is odd (and hence ≥ 1).
+    /// Checks that every size is odd (and hence ≥ 1) and that a window has at most
+    /// [`MAX_KERNEL_ENTRIES`] entries.
     ///
     /// # Formula
-    /// k odd ⇔ k mod 2 = 1; half-width r = ⌊k/2⌋
+    /// k odd ⇔ k mod 2 = 1; half-width r = ⌊k/2⌋; k_w·k_h·k_c ≤ 2^24
     ///
     /// ```
     /// use sednas::window::Kernel;
     /// assert_eq!(Kernel::new(3, 5, 1).unwrap().len(), 15);
     /// assert!(Kernel::new(2, 3, 1).is_err());
+    /// assert!(Kernel::new(usize::MAX, 3, 1).is_err()); // odd, but 2^64 − 1 entries per row
+    /// // files go through the same check
+    /// assert!(serde_json::from_str::<Kernel>(r#"{"kw": 2, "kh": 3, "kc": 1}"#).is_err());
+    /// assert_eq!(serde_json::from_str::<Kernel>(r#"{"kw": 5, "kh": 3, "kc": 1}"#).unwrap().len(), 15);
     /// ```
     pub fn new(kw: usize, kh: usize, kc: usize) -> Result<Self> {
         for (axis, size) in AXES.iter().zip([kw, kh, kc]) {
@@ -51,7 +88,15 @@ impl Kernel {
                 return Err(Error::BadKernel { axis, size });
             }
         }
-        Ok(Kernel { kw, kh, kc })
+        match kw.checked_mul(kh).and_then(|x| x.checked_mul(kc)) {
+            Some(n) if n <= MAX_KERNEL_ENTRIES => Ok(Kernel { kw, kh, kc }),
+            _ => Err(Error::KernelTooLarge {
+                kw,
+                kh,
+                kc,
+                limit: MAX_KERNEL_ENTRIES,
+            }),
+        }
     }
 
     /// A `k×k×1` kernel.
@@ -107,8 +152,10 @@ impl fmt::Display for Kernel {
     }
 }
 
-/// A validated stride `(s1, s2, s3)` along (w, h, c), each ≥ 1.
+/// A validated stride `(s1, s2, s3)` along (w, h, c), each ≥ 1 (deserialized through
+/// [`Stride::new`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "RawSizes<true>")]
 pub struct Stride {
     sw: usize,
     sh: usize,

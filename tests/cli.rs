@@ -116,6 +116,22 @@ fn bad_inputs_are_one_line_errors() {
     let img = img.to_str().unwrap();
     // even kernel
     assert_one_line_error(&["entropy", img, "--kernel", "4x3"], "must be odd");
+    // an odd kernel near usize::MAX: refused before allocating (it used to abort with
+    // "capacity overflow" under the crop border)
+    assert_one_line_error(
+        &["entropy", img, "--kernel", "9223372036854775809x3"],
+        "refused before allocating",
+    );
+    assert_one_line_error(
+        &["entropy", img, "--kernel", "4097x4097", "--border", "zero"],
+        "entries per window",
+    );
+    // a stride near usize::MAX is fine: one window per axis
+    let o = bin()
+        .args(["entropy", img, "--stride", "18446744073709551615x1"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     // zero stride
     assert_one_line_error(&["entropy", img, "--stride", "0x1"], "stride");
     // window larger than the map under valid

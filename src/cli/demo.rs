@@ -98,6 +98,16 @@ pub fn run(_a: DemoArgs) -> anyhow::Result<i32> {
             if arch.len() > 60 { &arch[..60] } else { arch }
         );
     }
+    trained_section(&spec)?;
+    println!(
+        "\nNext: `sednas eval --space nb201 --truth ../shared/data/nb201_test_acc_200ep.csv --acc-col cifar10_test` (README: Paper vs sednas)"
+    );
+    Ok(0)
+}
+
+/// Section 5 of the demo: an NB201 network trained on the embedded digits (feature `nn`).
+#[cfg(feature = "nn")]
+fn trained_section(spec: &WindowSpec) -> anyhow::Result<()> {
     println!(
         "\n== 5. Local entropy of real feature maps: an NB201 network (C = 8, N = 1) trained for one"
     );
@@ -137,7 +147,7 @@ pub fn run(_a: DemoArgs) -> anyhow::Result<i32> {
     let layers = crate::nn::fmap::fmap_entropy(
         &net,
         &te.take(64),
-        &spec,
+        spec,
         &H1Estimator::Binned(crate::entropy::Binning::data_range(16)?),
         Some(&H2Options::new()),
         &crate::nn::cpu(),
@@ -154,8 +164,11 @@ pub fn run(_a: DemoArgs) -> anyhow::Result<i32> {
                 .unwrap_or_else(|| "n/a".into())
         );
     }
-    println!(
-        "\nNext: `sednas eval --space nb201 --truth ../shared/data/nb201_test_acc_200ep.csv --acc-col cifar10_test` (README: Paper vs sednas)"
-    );
-    Ok(0)
+    Ok(())
+}
+
+#[cfg(not(feature = "nn"))]
+fn trained_section(_spec: &WindowSpec) -> anyhow::Result<()> {
+    println!("\n== 5. (skipped: sednas was built without the `nn` feature, so without burn)");
+    Ok(())
 }

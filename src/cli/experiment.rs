@@ -28,8 +28,10 @@ pub fn run(a: ExperimentArgs) -> anyhow::Result<i32> {
         .out
         .unwrap_or_else(|| PathBuf::from(format!("results/{}", a.name)));
     let summary = match a.name.as_str() {
+        #[cfg(feature = "nn")]
         "nb201-fashion" => crate::experiments::nb201_fashion::run(&config, &out, a.resume)?,
         "sed-ablation" => crate::experiments::sed_ablation::run(&config, &out)?,
+        #[cfg(feature = "nn")]
         "net-ablation" => crate::experiments::net_ablation::run(&config, &out, a.resume)?,
         other => bail!(
             "unknown experiment {other:?}: expected nb201-fashion, sed-ablation or net-ablation"

@@ -6,6 +6,7 @@ mod demo;
 mod entropy;
 pub mod eval;
 mod experiment;
+#[cfg(feature = "nn")]
 pub mod nn;
 mod score;
 mod search;
@@ -43,10 +44,13 @@ enum Command {
     /// SED-driven search (random sampling or regularised evolution).
     Search(search::SearchArgs),
     /// Train an NB201 network (burn, CPU) on real images.
+    #[cfg(feature = "nn")]
     Train(nn::TrainArgs),
     /// Local entropy of every captured feature map of a trained or untrained NB201 network.
+    #[cfg(feature = "nn")]
     FmapEntropy(nn::FmapArgs),
     /// Time NB201 training steps and the measured-entropy pipeline on a burn backend.
+    #[cfg(feature = "nn")]
     NnBench(nn::NnBenchArgs),
     /// Run an experiment of experiments/ (results/NAME/: CSV, figures, meta.json).
     #[command(alias = "ablate")]
@@ -87,8 +91,11 @@ where
         Command::Search(a) => search::run(a),
         Command::Verify(a) => verify::run(a),
         Command::Experiment(a) => experiment::run(a),
+        #[cfg(feature = "nn")]
         Command::Train(a) => nn::run_train(a),
+        #[cfg(feature = "nn")]
         Command::FmapEntropy(a) => nn::run_fmap(a),
+        #[cfg(feature = "nn")]
         Command::NnBench(a) => nn::run_nn_bench(a),
     };
     match result {

@@ -3,7 +3,12 @@
 //! `meta.json` (git revision, config, seeds, data checksums, wall time, machine). Results
 //! are written atomically, and `--resume` skips the runs already finished.
 
+// the run helpers below serve the burn experiments only
+#![cfg_attr(not(feature = "nn"), allow(dead_code))]
+
+#[cfg(feature = "nn")]
 pub mod nb201_fashion;
+#[cfg(feature = "nn")]
 pub mod net_ablation;
 pub mod sed_ablation;
 
