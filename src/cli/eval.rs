@@ -45,7 +45,7 @@ pub struct EvalArgs {
     /// Only SED under the given configuration (no alternative readings).
     #[arg(long)]
     no_readings: bool,
-    /// Leave out the LED-flow row.
+    /// Leave out the LED-flow and LEDp rows.
     #[arg(long)]
     no_led_flow: bool,
     /// LED-flow's skip gain (default 0.75, chosen on CIFAR-10 validation).
@@ -147,6 +147,21 @@ pub fn run(a: EvalArgs) -> anyhow::Result<i32> {
             .collect();
         led_time = Some(t.elapsed().as_secs_f64() / pop.archs.len().max(1) as f64);
         reports.push(evaluate("led-flow", &scores, &pop.acc, &ranks));
+        if let Ok(cfg) = crate::sed::ledp::LedpConfig::for_space(a.space) {
+            let ledp = crate::sed::ledp::Ledp::new(crate::sed::ledp::LedpConfig {
+                led: LedFlowConfig {
+                    skip_gain: a.led_skip_gain,
+                    network: base.network,
+                },
+                ..cfg
+            })?;
+            let scores: Vec<f64> = pop
+                .archs
+                .iter()
+                .map(|x| ledp.score(x, &mut scratch))
+                .collect();
+            reports.push(evaluate("ledp", &scores, &pop.acc, &ranks));
+        }
     }
     for c in &a.proxy_cols {
         reports.push(evaluate(c, &pop.cols[c], &pop.acc, &ranks));

@@ -7,6 +7,8 @@ mod entropy;
 pub mod eval;
 mod experiment;
 #[cfg(feature = "nn")]
+mod measure;
+#[cfg(feature = "nn")]
 pub mod nn;
 mod score;
 mod search;
@@ -52,6 +54,13 @@ enum Command {
     /// Time NB201 training steps and the measured-entropy pipeline on a burn backend.
     #[cfg(feature = "nn")]
     NnBench(nn::NnBenchArgs),
+    /// Measured local entropy of NB201 networks at initialisation over a population
+    /// (sharded with --shard I/N, resumable), one CSV row per network.
+    #[cfg(feature = "nn")]
+    Measure(measure::MeasureArgs),
+    /// Join the shards of one `sednas measure` run (each exactly once).
+    #[cfg(feature = "nn")]
+    Merge(measure::MergeArgs),
     /// Run an experiment of experiments/ (results/NAME/: CSV, figures, meta.json).
     #[command(alias = "ablate")]
     Experiment(experiment::ExperimentArgs),
@@ -97,6 +106,10 @@ where
         Command::FmapEntropy(a) => nn::run_fmap(a),
         #[cfg(feature = "nn")]
         Command::NnBench(a) => nn::run_nn_bench(a),
+        #[cfg(feature = "nn")]
+        Command::Measure(a) => measure::run_measure(a),
+        #[cfg(feature = "nn")]
+        Command::Merge(a) => measure::run_merge(a),
     };
     match result {
         Ok(code) => code,

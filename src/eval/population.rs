@@ -62,7 +62,10 @@ fn csv_err(path: &str, line: u64, reason: impl Into<String>) -> Error {
 fn open(path: &Path) -> Result<(csv::Reader<std::fs::File>, csv::StringRecord, String)> {
     let name = path.display().to_string();
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut rdr = csv::Reader::from_reader(file);
+    // `#` lines are comments (run files of `sednas measure` start with one)
+    let mut rdr = csv::ReaderBuilder::new()
+        .comment(Some(b'#'))
+        .from_reader(file);
     let headers = rdr
         .headers()
         .map_err(|e| csv_err(&name, 1, e.to_string()))?

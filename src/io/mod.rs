@@ -2,6 +2,7 @@
 
 pub mod npy;
 pub mod png;
+pub mod shard;
 pub mod text;
 
 use std::io::Write;

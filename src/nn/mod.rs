@@ -4,6 +4,7 @@
 
 pub mod device;
 pub mod fmap;
+pub mod measure;
 pub mod nb201;
 pub mod plain;
 pub mod run;

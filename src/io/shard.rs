@@ -1,0 +1,234 @@
+//! Sharded, resumable CSV runs: a run over a population writes one file whose first line
+//! records the run's configuration and shard (`# sednas <tool> shard=I/N config=<json>`),
+//! whose rows carry their position `pos` in the population, and which is rewritten
+//! atomically at checkpoints. `--resume` continues such a file only under the same
+//! configuration and shard; [`merge`] joins the N shards of one run, checking that each is
+//! present exactly once, into the file an unsharded run writes.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use crate::error::{Error, Result};
+
+/// One shard `i/n` of a population: the items at positions p with p mod n = i.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Shard {
+    /// This shard, 0 ≤ i < n.
+    pub i: usize,
+    /// Number of shards, n ≥ 1.
+    pub n: usize,
+}
+
+impl Shard {
+    /// The whole population.
+    pub const ALL: Shard = Shard { i: 0, n: 1 };
+
+    /// Whether position `pos` belongs to this shard.
+    ///
+    /// ```
+    /// let s: sednas::io::shard::Shard = "1/3".parse().unwrap();
+    /// assert!(s.contains(4) && !s.contains(3));
+    /// ```
+    pub fn contains(&self, pos: usize) -> bool {
+        pos % self.n == self.i
+    }
+}
+
+impl FromStr for Shard {
+    type Err = Error;
+    /// `I/N` with 0 ≤ I < N.
+    ///
+    /// ```
+    /// use sednas::io::shard::Shard;
+    /// assert_eq!("0/4".parse::<Shard>().unwrap(), Shard { i: 0, n: 4 });
+    /// for bad in ["3/2", "0/0", "2/2", "a/b", "1", "-1/2"] {
+    ///     assert!(bad.parse::<Shard>().is_err(), "{bad}");
+    /// }
+    /// ```
+    fn from_str(s: &str) -> Result<Self> {
+        let bad = || Error::BadSpec {
+            what: "shard",
+            text: s.to_string(),
+            expected: "I/N with 0 ≤ I < N (e.g. 0/4 … 3/4)",
+        };
+        let (a, b) = s.split_once('/').ok_or_else(bad)?;
+        let (i, n): (usize, usize) = (
+            a.trim().parse().map_err(|_| bad())?,
+            b.trim().parse().map_err(|_| bad())?,
+        );
+        if n == 0 || i >= n {
+            return Err(bad());
+        }
+        Ok(Shard { i, n })
+    }
+}
+
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.i, self.n)
+    }
+}
+
+/// The first line of a run file.
+pub fn header_line(tool: &str, shard: Shard, config_json: &str) -> String {
+    format!("# sednas {tool} shard={shard} config={config_json}\n")
+}
+
+/// A run file read back: its shard, configuration, CSV header and rows by position.
+#[derive(Debug, Clone)]
+pub struct RunFile {
+    /// The shard it covers.
+    pub shard: Shard,
+    /// The configuration JSON.
+    pub config: String,
+    /// The CSV header line (without newline).
+    pub header: String,
+    /// Rows (full lines without newline) by their `pos` (first column).
+    pub rows: BTreeMap<usize, String>,
+}
+
+fn bad_file(path: &Path, line: u64, reason: impl Into<String>) -> Error {
+    Error::Csv {
+        path: path.display().to_string(),
+        line,
+        reason: reason.into(),
+    }
+}
+
+/// Reads a run file of `tool`.
+pub fn read_run(path: &Path, tool: &str) -> Result<RunFile> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let mut lines = text.lines();
+    let first = lines
+        .next()
+        .ok_or_else(|| bad_file(path, 1, "empty file"))?;
+    let prefix = format!("# sednas {tool} shard=");
+    let rest = first.strip_prefix(&prefix).ok_or_else(|| {
+        bad_file(
+            path,
+            1,
+            format!("not a `sednas {tool}` run file (first line {first:?})"),
+        )
+    })?;
+    let (shard, config) = rest
+        .split_once(" config=")
+        .ok_or_else(|| bad_file(path, 1, "no config= on the first line"))?;
+    let shard: Shard = shard.parse()?;
+    let header = lines
+        .next()
+        .ok_or_else(|| bad_file(path, 2, "no CSV header"))?
+        .to_string();
+    let mut rows = BTreeMap::new();
+    for (k, l) in lines.enumerate() {
+        let line = k as u64 + 3;
+        if l.is_empty() {
+            continue;
+        }
+        let pos: usize = l
+            .split(',')
+            .next()
+            .and_then(|p| p.parse().ok())
+            .ok_or_else(|| bad_file(path, line, "row without a numeric pos"))?;
+        if !shard.contains(pos) {
+            return Err(bad_file(
+                path,
+                line,
+                format!("pos {pos} does not belong to shard {shard}"),
+            ));
+        }
+        if rows.insert(pos, l.to_string()).is_some() {
+            return Err(bad_file(path, line, format!("pos {pos} appears twice")));
+        }
+    }
+    Ok(RunFile {
+        shard,
+        config: config.to_string(),
+        header,
+        rows,
+    })
+}
+
+/// Writes a run file atomically (rows in position order).
+pub fn write_run(path: &Path, tool: &str, run: &RunFile) -> Result<()> {
+    let mut s = header_line(tool, run.shard, &run.config);
+    s.push_str(&run.header);
+    s.push('\n');
+    for r in run.rows.values() {
+        s.push_str(r);
+        s.push('\n');
+    }
+    super::write_atomic(path, s.as_bytes())
+}
+
+/// Joins the shards `files` of one run into `out`: the same configuration and header in
+/// every file, every shard 0..n present exactly once; the result is what an unsharded run
+/// writes (shard 0/1, rows in position order).
+pub fn merge(files: &[PathBuf], tool: &str, out: &Path) -> Result<usize> {
+    if files.is_empty() {
+        return Err(Error::param("merge", "no shard files given"));
+    }
+    let runs: Vec<RunFile> = files
+        .iter()
+        .map(|f| read_run(f, tool))
+        .collect::<Result<_>>()?;
+    let n = runs[0].shard.n;
+    let mut seen = vec![None::<&Path>; n];
+    for (r, f) in runs.iter().zip(files) {
+        if r.shard.n != n {
+            return Err(Error::param(
+                "merge",
+                format!(
+                    "{} is shard {} but {} is of {n}",
+                    f.display(),
+                    r.shard,
+                    files[0].display()
+                ),
+            ));
+        }
+        if r.config != runs[0].config || r.header != runs[0].header {
+            return Err(Error::param(
+                "merge",
+                format!(
+                    "{} was run under another configuration than {}",
+                    f.display(),
+                    files[0].display()
+                ),
+            ));
+        }
+        if let Some(prev) = seen[r.shard.i] {
+            return Err(Error::param(
+                "merge",
+                format!(
+                    "shard {} appears twice: {} and {}",
+                    r.shard,
+                    prev.display(),
+                    f.display()
+                ),
+            ));
+        }
+        seen[r.shard.i] = Some(f);
+    }
+    let missing: Vec<String> = (0..n)
+        .filter(|&i| seen[i].is_none())
+        .map(|i| format!("{i}/{n}"))
+        .collect();
+    if !missing.is_empty() {
+        return Err(Error::param(
+            "merge",
+            format!("missing shard(s): {}", missing.join(", ")),
+        ));
+    }
+    let mut all = RunFile {
+        shard: Shard::ALL,
+        config: runs[0].config.clone(),
+        header: runs[0].header.clone(),
+        rows: BTreeMap::new(),
+    };
+    for r in runs {
+        all.rows.extend(r.rows);
+    }
+    let count = all.rows.len();
+    write_run(out, tool, &all)?;
+    Ok(count)
+}

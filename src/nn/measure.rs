@@ -1,0 +1,302 @@
+//! Measured local entropy of NB201 networks at initialisation (`sednas measure`): build the
+//! network for a cell with a fixed init seed, forward a fixed batch, capture every cell /
+//! stage output both as it leaves the cell (`out`) and after the ReLU that the next
+//! ReLU-Conv-BN applies (`relu`, what the convolution actually sees), and measure each map.
+//!
+//! Per map (windows 3×3×1 — one channel, so that H2's d = 9 stays below the batch size —
+//! border `valid`, so that every window has exactly 9 entries):
+//! * `h1x`: mean local H1 with the **exact** estimator (Definition 1: value frequencies);
+//! * `distinct`: the fraction of windows whose 9 values are all different (H1 = log2 9). On
+//!   pre-activation float maps this is ≈ 1 and exact H1 is *degenerate* (it only counts
+//!   distinct values); the binned H1 is the informative one there;
+//! * `h1b`: mean local H1 with `binned:N` — N equal-width bins over the range of each
+//!   image's map (all channels of one image share the range);
+//! * `zero`: the fraction of windows whose exact H1 is 0 (all 9 entries equal);
+//! * `h2`: mean local H2 across the batch over the non-singular windows, and `singular`,
+//!   the fraction of singular ones.
+//!
+//! The network runs with batch-statistics BatchNorm (the autodiff device: train mode, as
+//! zero-cost proxies evaluate at initialisation); weights are burn 0.22's default
+//! initialisers after `device.seed(seed)` (convolutions and the classifier: Kaiming-uniform
+//! on fan-in; BatchNorm γ = 1, β = 0).
+
+use burn::tensor::activation::relu;
+use ndarray::{Array4, ArrayView4, Axis};
+
+use super::nb201::{Nb201Net, Nb201NetConfig};
+use super::{Classifier, from_nchw, to_nhwc, train_device};
+use crate::arch::nb201::Nb201Arch;
+use crate::entropy::{Binning, H1Estimator, H2Options, local_h1, local_h2};
+use crate::error::{Error, Result};
+use crate::rng::SplitMix64;
+use crate::window::{Border, Kernel, Stride, WindowSpec};
+
+/// What the network sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MeasureInput {
+    /// Gaussian N(0, 1) images from the seed (data-free).
+    Noise,
+    /// The 20 real CIFAR-10 test images of `scripts/fetch-data.sh`.
+    Cifar,
+    /// Fashion-MNIST test images, zero-padded to 32×32 and repeated to 3 channels.
+    Fashion,
+    /// MNIST test images, likewise.
+    Mnist,
+}
+
+impl std::fmt::Display for MeasureInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            MeasureInput::Noise => "noise",
+            MeasureInput::Cifar => "cifar",
+            MeasureInput::Fashion => "fashion",
+            MeasureInput::Mnist => "mnist",
+        })
+    }
+}
+
+/// Settings of a measurement (checked by [`MeasureConfig::validate`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct MeasureConfig {
+    /// Width C of the first stage (benchmark: 16).
+    pub width: usize,
+    /// Cells per stage N (benchmark: 5).
+    pub cells: usize,
+    /// Images in the batch (> 9 so that H2's 9-entry windows can be non-singular).
+    pub batch: usize,
+    /// Input images.
+    pub input: MeasureInput,
+    /// Init seed (and the noise seed).
+    pub seed: u64,
+    /// Bins of the binned H1 estimator.
+    pub bins: usize,
+}
+
+impl MeasureConfig {
+    /// The benchmark's own scale: C = 16, N = 5.
+    pub const BENCHMARK: (usize, usize) = (16, 5);
+    /// The documented reduced scale: C = 8, N = 1.
+    pub const REDUCED: (usize, usize) = (8, 1);
+
+    /// Checks every setting before any work.
+    ///
+    /// ```
+    /// use sednas::nn::measure::{MeasureConfig, MeasureInput};
+    /// let c = MeasureConfig { width: 8, cells: 1, batch: 16, input: MeasureInput::Noise, seed: 0, bins: 16 };
+    /// assert!(c.validate().is_ok());
+    /// assert!(MeasureConfig { batch: 9, ..c }.validate().is_err());
+    /// assert!(MeasureConfig { width: 0, ..c }.validate().is_err());
+    /// ```
+    pub fn validate(&self) -> Result<()> {
+        if !(1..=64).contains(&self.width) {
+            return Err(Error::param(
+                "width",
+                format!("must be 1..=64, got {}", self.width),
+            ));
+        }
+        if !(1..=5).contains(&self.cells) {
+            return Err(Error::param(
+                "cells",
+                format!("must be 1..=5, got {}", self.cells),
+            ));
+        }
+        if !(10..=256).contains(&self.batch) {
+            return Err(Error::param(
+                "batch",
+                format!(
+                    "must be 10..=256 (H2 needs more images than the 9 entries of a window), got {}",
+                    self.batch
+                ),
+            ));
+        }
+        if !(2..=65_536).contains(&self.bins) {
+            return Err(Error::param(
+                "bins",
+                format!("must be 2..=65536, got {}", self.bins),
+            ));
+        }
+        if self.input == MeasureInput::Cifar && self.batch > 20 {
+            return Err(Error::param(
+                "batch",
+                format!("--input cifar has 20 images, asked for {}", self.batch),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The input batch (n×3×32×32) for `cfg`; image files come from `data_dir`.
+pub fn measure_inputs(cfg: &MeasureConfig, data_dir: &std::path::Path) -> Result<Array4<f32>> {
+    use crate::data::{Split, load_named};
+    cfg.validate()?;
+    Ok(match cfg.input {
+        MeasureInput::Noise => {
+            let mut r = SplitMix64::new(cfg.seed ^ 0x006e_6f69_7365);
+            Array4::from_shape_simple_fn((cfg.batch, 3, 32, 32), || {
+                let u1 = r.unit().max(f64::MIN_POSITIVE);
+                let u2 = r.unit();
+                ((-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()) as f32
+            })
+        }
+        MeasureInput::Cifar => {
+            load_named("cifar10-test20", data_dir, Split::Test)?
+                .take(cfg.batch)
+                .to_square_rgb(32, 3)
+                .images
+        }
+        MeasureInput::Fashion | MeasureInput::Mnist => {
+            let name = if cfg.input == MeasureInput::Fashion {
+                "fashion-mnist"
+            } else {
+                "mnist"
+            };
+            load_named(name, data_dir, Split::Test)?
+                .take(cfg.batch)
+                .to_square_rgb(32, 3)
+                .images
+        }
+    })
+}
+
+/// One captured map's measurements.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct MapMeasure {
+    /// Layer name (stem, stageS_cellK, reductionS).
+    pub layer: String,
+    /// `out` (as the cell emits it) or `relu` (after the next ReLU).
+    pub kind: &'static str,
+    /// Mean exact local H1 (bits).
+    pub h1x: f64,
+    /// Fraction of windows with 9 distinct values (exact H1 degenerate when ≈ 1).
+    pub distinct: f64,
+    /// Mean binned local H1 (bits).
+    pub h1b: f64,
+    /// Fraction of windows with exact H1 = 0.
+    pub zero: f64,
+    /// Mean local H2 (bits) over non-singular windows (NaN if none).
+    pub h2: f64,
+    /// Fraction of singular windows.
+    pub singular: f64,
+}
+
+/// Measures one n×h×w×c map (see the module docs).
+pub fn measure_map(
+    a: ArrayView4<'_, f32>,
+    layer: &str,
+    kind: &'static str,
+    bins: usize,
+) -> Result<MapMeasure> {
+    let spec = WindowSpec::new(Kernel::new(3, 3, 1)?, Stride::unit(), Border::Valid);
+    let binned = H1Estimator::Binned(Binning::data_range(bins)?);
+    let full = 9f64.log2();
+    let (mut sx, mut sb, mut nz, mut nd, mut cnt) = (0.0, 0.0, 0usize, 0usize, 0usize);
+    for img in a.axis_iter(Axis(0)) {
+        let hx = local_h1(img, &spec, &H1Estimator::Exact)?;
+        let hb = local_h1(img, &spec, &binned)?;
+        for (&x, &b) in hx.iter().zip(hb.iter()) {
+            sx += x;
+            sb += b;
+            nz += (x == 0.0) as usize;
+            nd += ((x - full).abs() < 1e-12) as usize;
+            cnt += 1;
+        }
+    }
+    let r = local_h2(a, &spec, &H2Options::new())?;
+    let (mut s2, mut n2, mut ns) = (0.0, 0usize, 0usize);
+    for &h in r.values.iter() {
+        if h.is_finite() {
+            s2 += h;
+            n2 += 1;
+        } else {
+            ns += 1;
+        }
+    }
+    let c = cnt.max(1) as f64;
+    Ok(MapMeasure {
+        layer: layer.to_string(),
+        kind,
+        h1x: sx / c,
+        distinct: nd as f64 / c,
+        h1b: sb / c,
+        zero: nz as f64 / c,
+        h2: if n2 > 0 { s2 / n2 as f64 } else { f64::NAN },
+        singular: ns as f64 / (n2 + ns).max(1) as f64,
+    })
+}
+
+/// Builds the NB201 network of `arch` at `cfg`'s scale (init seed `cfg.seed`), forwards
+/// `images` (n×3×32×32) and measures every captured map, `out` and `relu`.
+pub fn measure_nb201(
+    arch: &Nb201Arch,
+    cfg: &MeasureConfig,
+    images: ArrayView4<'_, f32>,
+) -> Result<Vec<MapMeasure>> {
+    cfg.validate()?;
+    let device = train_device();
+    device.seed(cfg.seed);
+    let net = Nb201Net::new(
+        arch,
+        &Nb201NetConfig {
+            in_channels: images.dim().1,
+            width: cfg.width,
+            cells: cfg.cells,
+            classes: 10,
+        },
+        &device,
+    )?;
+    let (_, feats) = net.forward_features(from_nchw(images, &device));
+    let mut out = Vec::with_capacity(2 * feats.len());
+    for (name, t) in feats {
+        let post = to_nhwc(relu(t.clone()))?;
+        let pre = to_nhwc(t)?;
+        out.push(measure_map(pre.view(), &name, "out", cfg.bins)?);
+        out.push(measure_map(post.view(), &name, "relu", cfg.bins)?);
+    }
+    Ok(out)
+}
+
+/// Names of the per-network local-entropy-decrease summaries, each oriented so that
+/// *higher = less decrease* (the paper's premise: higher should mean more accurate).
+pub const SUMMARIES: [&str; 6] = [
+    "h1_last_minus_stem",
+    "h1_neg_max_drop",
+    "h1_min",
+    "h2_last_minus_stem",
+    "neg_zero_last",
+    "neg_zero_mean",
+];
+
+/// The summaries of [`SUMMARIES`], from the `relu` maps (what each convolution sees), in
+/// network order.
+///
+/// # Formula
+/// with b_k the binned H1 of layer k (k = 0 the stem, K the last cell), z_k the zero-H1
+/// fraction and g_k the H2: b_K − b_0; −max(0, max_k (b_k − b_{k+1})); min_k b_k;
+/// g_K − g_0; −z_K; −mean_k z_k
+///
+/// ```
+/// use sednas::nn::measure::{MapMeasure, summaries};
+/// let m = |layer: &str, h1b: f64, zero: f64, h2: f64| MapMeasure {
+///     layer: layer.into(), kind: "relu", h1x: 0.0, distinct: 0.0, h1b, zero, h2, singular: 0.0 };
+/// let s = summaries(&[m("stem", 2.0, 0.25, 5.0), m("cell1", 1.5, 0.25, 4.0), m("cell2", 1.75, 0.5, 3.0)]);
+/// assert_eq!(s, vec![-0.25, -0.5, 1.5, -2.0, -0.5, -1.0 / 3.0]);
+/// ```
+pub fn summaries(maps: &[MapMeasure]) -> Vec<f64> {
+    let r: Vec<&MapMeasure> = maps.iter().filter(|m| m.kind == "relu").collect();
+    let (Some(first), Some(last)) = (r.first(), r.last()) else {
+        return vec![f64::NAN; SUMMARIES.len()];
+    };
+    let max_drop = r
+        .windows(2)
+        .map(|w| w[0].h1b - w[1].h1b)
+        .fold(0.0f64, f64::max);
+    vec![
+        last.h1b - first.h1b,
+        -max_drop,
+        r.iter().map(|m| m.h1b).fold(f64::INFINITY, f64::min),
+        last.h2 - first.h2,
+        -last.zero,
+        -r.iter().map(|m| m.zero).sum::<f64>() / r.len() as f64,
+    ]
+}

@@ -1,0 +1,223 @@
+//! `sednas measure` / `sednas merge`: the burn NB201 network's parameter count against the
+//! benchmark's, the shard/merge round trip, resume, and bad input.
+#![cfg(feature = "nn")]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use burn::module::Module;
+use sednas::arch::nb201::{Nb201Arch, Nb201Op, enumerate};
+use sednas::nn::nb201::{Nb201Net, Nb201NetConfig};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_sednas"))
+}
+
+struct Dir(PathBuf);
+impl Drop for Dir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+fn tmp(name: &str) -> Dir {
+    let d = std::env::temp_dir().join(format!("sednas-measure-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    Dir(d)
+}
+
+// The burn network at the benchmark's scale (C = 16, N = 5) has exactly the benchmark's
+// parameter count. Each edge's parameters depend only on its op, so the count is a function
+// of (#conv3x3, #conv1x1); one cell per such class (28 classes) is built with burn, and
+// `Nb201Arch::params` — equal to `params_mb_cifar10` on all 15,625 cells (tests/params.rs) —
+// is checked against burn on each, so burn = benchmark on every cell. burn's `num_params`
+// also counts each BatchNorm's running mean and variance (2 per channel; the benchmark
+// counts only γ and β): that is asserted on a lone BatchNorm and subtracted.
+#[test]
+fn burn_nb201_params_equal_the_benchmark_count() {
+    let device = sednas::nn::cpu();
+    let bn = burn::nn::BatchNormConfig::new(7).init(&device);
+    assert_eq!(
+        bn.num_params(),
+        4 * 7,
+        "burn counts γ, β, running mean and variance"
+    );
+    let mut classes: BTreeMap<(usize, usize), Nb201Arch> = BTreeMap::new();
+    for a in enumerate(4).unwrap() {
+        let c = |o| a.ops().iter().filter(|&&x| x == o).count();
+        classes
+            .entry((c(Nb201Op::Conv3x3), c(Nb201Op::Conv1x1)))
+            .or_insert(a);
+    }
+    assert_eq!(classes.len(), 28);
+    for a in classes.values() {
+        let net = Nb201Net::new(
+            a,
+            &Nb201NetConfig {
+                in_channels: 3,
+                width: 16,
+                cells: 5,
+                classes: 10,
+            },
+            &device,
+        )
+        .unwrap();
+        // BatchNorm channels: stem 16, two residual blocks (2 × 32, 2 × 64), final 64, and
+        // one per ReLU-Conv-BN edge in each of the 5 cells of the 3 stages
+        let convs = a
+            .ops()
+            .iter()
+            .filter(|&&o| matches!(o, Nb201Op::Conv1x1 | Nb201Op::Conv3x3))
+            .count() as u64;
+        let bn_channels = 16 + 2 * 32 + 2 * 64 + 64 + 5 * (16 + 32 + 64) * convs;
+        assert_eq!(
+            net.num_params() as u64 - 2 * bn_channels,
+            a.params(10),
+            "{a}"
+        );
+    }
+}
+
+fn measure(args: &[&str], out: &Path) -> std::process::Output {
+    bin()
+        .args([
+            "measure", "--width", "2", "--cells", "1", "--batch", "10", "--out",
+        ])
+        .arg(out)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+// Three shards merged equal the unsharded run byte for byte; a resumed run equals an
+// uninterrupted one.
+#[test]
+fn shards_merge_to_the_unsharded_run_and_resume_is_exact() {
+    let d = tmp("roundtrip");
+    let all = d.0.join("all.csv");
+    let o = measure(&["--sample", "5", "--sample-seed", "3"], &all);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mut shards = vec![];
+    for i in 0..3 {
+        let p = d.0.join(format!("s{i}.csv"));
+        let o = measure(
+            &[
+                "--sample",
+                "5",
+                "--sample-seed",
+                "3",
+                "--shard",
+                &format!("{i}/3"),
+            ],
+            &p,
+        );
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        shards.push(p);
+    }
+    let merged = d.0.join("merged.csv");
+    let o = bin()
+        .arg("merge")
+        .args(&shards)
+        .arg("--out")
+        .arg(&merged)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        std::fs::read(&all).unwrap(),
+        std::fs::read(&merged).unwrap()
+    );
+    // missing and duplicated shards are refused, and leave no output
+    let bad = d.0.join("bad.csv");
+    let o = bin()
+        .arg("merge")
+        .args(&shards[..2])
+        .arg("--out")
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert!(
+        !o.status.success() && String::from_utf8_lossy(&o.stderr).contains("missing shard(s): 2/3")
+    );
+    let o = bin()
+        .arg("merge")
+        .args([&shards[0], &shards[1], &shards[2], &shards[1]])
+        .arg("--out")
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert!(!o.status.success() && String::from_utf8_lossy(&o.stderr).contains("appears twice"));
+    assert!(!bad.exists());
+    // resume: keep the first 2 rows of the full run, resume, compare
+    let text = std::fs::read_to_string(&all).unwrap();
+    let partial: Vec<&str> = text.lines().take(4).collect(); // comment, header, 2 rows
+    let part = d.0.join("part.csv");
+    std::fs::write(&part, partial.join("\n") + "\n").unwrap();
+    let o = measure(&["--sample", "5", "--sample-seed", "3", "--resume"], &part);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(std::fs::read(&all).unwrap(), std::fs::read(&part).unwrap());
+    // resume under another configuration is refused and changes nothing
+    let before = std::fs::read(&part).unwrap();
+    let o = measure(
+        &[
+            "--sample",
+            "5",
+            "--sample-seed",
+            "3",
+            "--resume",
+            "--seed",
+            "7",
+        ],
+        &part,
+    );
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--resume"));
+    assert_eq!(before, std::fs::read(&part).unwrap());
+}
+
+// Edge cases: each a one-line error naming the problem, and no output file left behind.
+#[test]
+fn bad_inputs_are_refused_before_any_output() {
+    let d = tmp("bad");
+    let out = d.0.join("o.csv");
+    for (args, needle) in [
+        (vec!["--all", "--shard", "3/2"], "shard"),
+        (vec!["--all", "--shard", "0/0"], "shard"),
+        (vec!["--sample", "0"], "--sample"),
+        (vec!["--sample", "5", "--batch", "9"], "batch"),
+        (vec!["--sample", "5", "--bins", "1"], "bins"),
+        (
+            vec![
+                "--sample",
+                "5",
+                "--input",
+                "cifar",
+                "--data-dir",
+                "/nonexistent/x",
+            ],
+            "/nonexistent/x",
+        ),
+        (vec!["--sample", "5", "--space", "nb101"], "nb201 only"),
+        (vec!["--all", "--sample", "3"], "one of"),
+    ] {
+        let o = measure(&args, &out);
+        assert!(!o.status.success(), "{args:?} succeeded");
+        let e = String::from_utf8_lossy(&o.stderr);
+        assert!(e.contains(needle), "{args:?}: {e}");
+        assert!(!out.exists(), "{args:?} left {}", out.display());
+    }
+    // an empty stdin population
+    let o = bin()
+        .args(["measure", "--out"])
+        .arg(&out)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert!(!o.status.success() && String::from_utf8_lossy(&o.stderr).contains("empty"));
+    // an existing output without --resume is not overwritten
+    std::fs::write(&out, "keep").unwrap();
+    let o = measure(&["--sample", "2"], &out);
+    assert!(!o.status.success() && String::from_utf8_lossy(&o.stderr).contains("exists"));
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "keep");
+}
