@@ -80,11 +80,12 @@ pub enum Error {
     /// An IDX file (MNIST format) that this crate cannot read.
     #[error("{path}: bad IDX file: {reason}")]
     Idx { path: String, reason: String },
-    /// A file-system error, with the path that caused it.
-    #[error("{path}: {source}")]
+    /// A file-system error, with the path that caused it (the OS error is part of the
+    /// message, not a separate `source`, so a printed chain does not repeat it).
+    #[error("{path}: {error}")]
     Io {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// An architecture string that does not parse.
     #[error("{space} architecture: {message} at position {position}: expected {expected}")]
@@ -108,7 +109,7 @@ impl Error {
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Error::Io {
             path: path.into(),
-            source,
+            error: source,
         }
     }
 

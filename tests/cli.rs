@@ -132,6 +132,18 @@ fn bad_inputs_are_one_line_errors() {
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // a bin count near usize::MAX: refused before allocating (it used to panic)
+    assert_one_line_error(
+        &["entropy", img, "--estimator", "binned:18446744073709551615"],
+        "refused before allocating",
+    );
+    // an OS error is named once, with the user's path
+    let o = bin()
+        .args(["entropy", "/nonexistent/m.npy"])
+        .output()
+        .unwrap();
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(e.matches("os error 2").count(), 1, "{e}");
     // zero stride
     assert_one_line_error(&["entropy", img, "--stride", "0x1"], "stride");
     // window larger than the map under valid

@@ -174,6 +174,55 @@ fn shards_merge_to_the_unsharded_run_and_resume_is_exact() {
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("--resume"));
     assert_eq!(before, std::fs::read(&part).unwrap());
+    // ... and so is a resume of another sample (same size, other cells)
+    let o = measure(&["--sample", "5", "--sample-seed", "4", "--resume"], &part);
+    assert!(!o.status.success());
+    assert_eq!(before, std::fs::read(&part).unwrap());
+    // shards of two different samples do not merge
+    let other = d.0.join("other.csv");
+    let o = measure(
+        &["--sample", "5", "--sample-seed", "4", "--shard", "2/3"],
+        &other,
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = bin()
+        .arg("merge")
+        .args([&shards[0], &shards[1], &other])
+        .arg("--out")
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert!(!o.status.success() && String::from_utf8_lossy(&o.stderr).contains("configuration"));
+    // an incomplete shard (a row removed) and a truncated row are refused
+    let text = std::fs::read_to_string(&shards[0]).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let short = d.0.join("short.csv");
+    std::fs::write(&short, lines[..lines.len() - 1].join("\n") + "\n").unwrap();
+    let o = bin()
+        .arg("merge")
+        .args([&short, &shards[1], &shards[2]])
+        .arg("--out")
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert!(!o.status.success() && String::from_utf8_lossy(&o.stderr).contains("incomplete"));
+    let cut = lines[lines.len() - 1];
+    let cut = &cut[..cut.len() / 2];
+    let ragged = d.0.join("ragged.csv");
+    std::fs::write(
+        &ragged,
+        lines[..lines.len() - 1].join("\n") + "\n" + cut + "\n",
+    )
+    .unwrap();
+    let o = bin()
+        .arg("merge")
+        .args([&ragged, &shards[1], &shards[2]])
+        .arg("--out")
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert!(!o.status.success() && String::from_utf8_lossy(&o.stderr).contains("fields"));
+    assert!(!bad.exists());
 }
 
 // Edge cases: each a one-line error naming the problem, and no output file left behind.
@@ -207,6 +256,9 @@ fn bad_inputs_are_refused_before_any_output() {
         assert!(e.contains(needle), "{args:?}: {e}");
         assert!(!out.exists(), "{args:?} left {}", out.display());
     }
+    // --out in a missing folder: refused before any network is measured
+    let o = measure(&["--sample", "2"], &d.0.join("no/such/dir/o.csv"));
+    assert!(!o.status.success() && String::from_utf8_lossy(&o.stderr).contains("does not exist"));
     // an empty stdin population
     let o = bin()
         .args(["measure", "--out"])

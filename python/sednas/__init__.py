@@ -125,7 +125,24 @@ def score(archs, space="nb201", proxy="sed", led_skip_gain=0.75, **switches):
     >>> float(sednas.score([best], proxy="params")[0])
     1288506.0
     """
+    if isinstance(archs, (str, bytes)):
+        raise TypeError("archs must be an iterable of architectures, not a single string (wrap it in a list)")
+    if space == "nb101":
+        archs = [_nb101_pair(a) for a in archs]
     return _sednas.score(archs, space, proxy, led_skip_gain, **switches)
+
+
+def _nb101_pair(a):
+    """An NB101 (matrix, ops) pair whose matrix is a 0/1 string, list of lists or array → the
+    (string, ops) form the library reads; strings pass through unchanged."""
+    if isinstance(a, tuple) and len(a) == 2 and not isinstance(a[0], str):
+        import numpy as np
+
+        m = np.asarray(a[0])
+        if m.ndim != 2 or m.shape[0] != m.shape[1] or not np.isin(m, (0, 1)).all():
+            raise ValueError(f"NB101 matrix must be a square 0/1 array, got shape {m.shape}")
+        return ("".join("1" if v else "0" for v in m.ravel()), a[1])
+    return a
 
 
 def evaluate(proxy_values, accuracies, name="proxy"):

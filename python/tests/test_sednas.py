@@ -174,6 +174,9 @@ def test_score_nb101_pairs_and_darts():
     pairs = [(r["adjacency_rowmajor"], r["ops"].split(",")) for r in rows]
     p = sednas.score(pairs, space="nb101", proxy="params")
     np.testing.assert_array_equal(p, [float(r["trainable_parameters"]) for r in rows])
+    # the same matrices as numpy arrays
+    arrays = [(np.array([int(c) for c in m]).reshape(int(len(m) ** 0.5), -1), ops) for m, ops in pairs]
+    np.testing.assert_array_equal(sednas.score(arrays, space="nb101", proxy="params"), p)
     with open(d / "nb301_zc_proxies_naslib_sample.csv") as f:
         rows = list(csv.DictReader(f))
     g = [r["normal_cell"] + "|" + r["reduce_cell"] for r in rows]
@@ -266,6 +269,10 @@ def test_score_bad_input_raises():
     with pytest.raises(ValueError):
         sednas.score([("0" * 49, ["input"] * 7)], space="nb101")
     assert sednas.score([]).shape == (0,)
+    with pytest.raises(TypeError, match="single string"):
+        sednas.score(good)
+    with pytest.raises(ValueError, match="square 0/1"):
+        sednas.score([(np.ones((2, 3)), ["input", "output"])], space="nb101")
 
 
 def test_evaluate_bad_input_raises():

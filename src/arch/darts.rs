@@ -268,8 +268,16 @@ impl P<'_> {
             self.eat('(')?;
             let (a, pa) = self.int()?;
             self.eat(',')?;
-            let (b, _) = self.int()?;
+            let (b, pb) = self.int()?;
             self.eat(')')?;
+            // bounds before anything is collected: range(0, 2^63) must not allocate
+            if !(0..=6).contains(&a) || !(0..=6).contains(&b) {
+                return Err(err(
+                    if (0..=6).contains(&a) { pb } else { pa },
+                    "range(a, b) with 0 ≤ a ≤ b ≤ 6 (concatenated nodes 0..=5)",
+                    format!("range({a}, {b})"),
+                ));
+            }
             return Ok(((a..b).map(|x| (x, pa)).collect(), true));
         }
         self.eat('[')?;

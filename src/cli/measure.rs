@@ -261,11 +261,30 @@ pub fn run_measure(a: MeasureArgs) -> anyhow::Result<i32> {
             a.out.display()
         );
     }
+    if let Some(dir) = a.out.parent().filter(|d| !d.as_os_str().is_empty())
+        && !dir.is_dir()
+    {
+        bail!(
+            "--out {}: folder {} does not exist",
+            a.out.display(),
+            dir.display()
+        );
+    }
     let pop = population(&a)?;
+    // the population's identity (not only its size) is part of the configuration, so that
+    // --resume and merge refuse files of another sample, seed or source
+    let pop_hash = {
+        let mut text = String::new();
+        for x in &pop {
+            text.push_str(&x.to_string());
+            text.push('\n');
+        }
+        format!("{:016x}", crate::eval::benchmark::fnv1a64(text.as_bytes()))
+    };
     let images = measure_inputs(&cfg, &a.data_dir)
         .with_context(|| format!("input {} from {}", cfg.input, a.data_dir.display()))?;
     let config = serde_json::to_string(&serde_json::json!({
-        "space": "nb201", "measure": cfg, "population": pop.len(),
+        "space": "nb201", "measure": cfg, "population": pop.len(), "population_fnv1a": pop_hash,
         "window": "3x3x1 valid", "bn": "batch statistics", "init": "burn 0.22 defaults after device.seed(seed)",
     }))?;
     let mut run = if a.resume && a.out.exists() {
@@ -278,6 +297,15 @@ pub fn run_measure(a: MeasureArgs) -> anyhow::Result<i32> {
                 r.config,
                 a.shard
             );
+        }
+        for (&p, row) in &r.rows {
+            let arch = row.split(',').nth(2).unwrap_or("");
+            if pop.get(p).map(|x| x.to_string()).as_deref() != Some(arch) {
+                bail!(
+                    "--resume: {} row at pos {p} holds {arch:?}, which is not the population's cell there",
+                    a.out.display()
+                );
+            }
         }
         r
     } else {
@@ -363,6 +391,9 @@ pub fn run_measure(a: MeasureArgs) -> anyhow::Result<i32> {
 }
 
 pub fn run_merge(a: MergeArgs) -> anyhow::Result<i32> {
+    if a.out.extension().and_then(|e| e.to_str()) != Some("csv") {
+        bail!("--out {}: expected a .csv file", a.out.display());
+    }
     let n = merge(&a.shards, TOOL, &a.out)?;
     println!(
         "{}: {n} rows from {} shards",

@@ -42,9 +42,7 @@ impl Binning {
                 format!("need finite lo < hi, got [{lo}, {hi}]"),
             ));
         }
-        if bins == 0 {
-            return Err(Error::param("bins", "at least one bin"));
-        }
+        check_bins(bins)?;
         Ok(Binning::Range { lo, hi, bins })
     }
 
@@ -52,13 +50,26 @@ impl Binning {
     ///
     /// ```
     /// assert!(sednas::entropy::Binning::data_range(0).is_err());
+    /// assert!(sednas::entropy::Binning::data_range(usize::MAX).is_err());
     /// ```
     pub fn data_range(bins: usize) -> Result<Self> {
-        if bins == 0 {
-            return Err(Error::param("bins", "at least one bin"));
-        }
+        check_bins(bins)?;
         Ok(Binning::DataRange { bins })
     }
+}
+
+/// Most bins a binned estimator may have (2^24): its histogram (4 bytes per bin and thread)
+/// is allocated up front, so a larger count is refused before allocating.
+pub const MAX_BINS: usize = 1 << 24;
+
+fn check_bins(bins: usize) -> Result<()> {
+    if bins == 0 || bins > MAX_BINS {
+        return Err(Error::param(
+            "bins",
+            format!("need 1..={MAX_BINS} bins, got {bins} (refused before allocating)"),
+        ));
+    }
+    Ok(())
 }
 
 /// Which one-dimensional estimator to use.

@@ -164,7 +164,19 @@ impl Population {
                     continue;
                 }
             }
-            let acc = num(rec.get(acc_i).unwrap_or(""));
+            let raw = rec.get(acc_i).unwrap_or("").trim();
+            let acc = num(raw);
+            // empty (or an explicit NaN) is "missing"; anything else must be a number
+            if acc.is_nan() && !raw.is_empty() && !raw.eq_ignore_ascii_case("nan") {
+                return Err(csv_err(
+                    &name,
+                    line,
+                    format!(
+                        "accuracy {raw:?} in column {:?} is not a number",
+                        spec.acc_col
+                    ),
+                ));
+            }
             if !acc.is_nan() && !acc.is_finite() {
                 return Err(csv_err(
                     &name,

@@ -119,11 +119,28 @@ pub fn read_run(path: &Path, tool: &str) -> Result<RunFile> {
         .next()
         .ok_or_else(|| bad_file(path, 2, "no CSV header"))?
         .to_string();
+    let fields = |l: &str| {
+        csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(l.as_bytes())
+            .records()
+            .next()
+            .and_then(|r| r.ok())
+            .map(|r| r.len())
+    };
+    let width = fields(&header).unwrap_or(0);
     let mut rows = BTreeMap::new();
     for (k, l) in lines.enumerate() {
         let line = k as u64 + 3;
         if l.is_empty() {
             continue;
+        }
+        if fields(l) != Some(width) {
+            return Err(bad_file(
+                path,
+                line,
+                format!("row has {:?} fields, the header {width}", fields(l)),
+            ));
         }
         let pos: usize = l
             .split(',')
@@ -229,6 +246,19 @@ pub fn merge(files: &[PathBuf], tool: &str, out: &Path) -> Result<usize> {
         all.rows.extend(r.rows);
     }
     let count = all.rows.len();
+    // the configuration may state the population size: then every position must be there
+    if let Some(n) = serde_json::from_str::<serde_json::Value>(&all.config)
+        .ok()
+        .and_then(|v| v.get("population").and_then(|p| p.as_u64()))
+        && count as u64 != n
+    {
+        return Err(Error::param(
+            "merge",
+            format!(
+                "the shards hold {count} rows but the run's population has {n}: some shard is incomplete (resume it first)"
+            ),
+        ));
+    }
     write_run(out, tool, &all)?;
     Ok(count)
 }

@@ -527,6 +527,13 @@ struct Done {
     fatal: Option<Error>,
 }
 
+fn panic_text(p: &Box<dyn std::any::Any + Send>) -> String {
+    p.downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| p.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "panic".into())
+}
+
 fn process(
     scorer: &LineScorer,
     c: &mut Chunk,
@@ -550,10 +557,24 @@ fn process(
         d.lines += 1;
         let err = match item {
             Item::Text(no, s, e) => match std::str::from_utf8(&c.buf[*s..*e]) {
-                Ok(text) => scorer
-                    .score_line(text, scratch, &mut d.out)
-                    .err()
-                    .map(|e| (*no, e.to_string())),
+                Ok(text) => {
+                    // a panic inside the library on one line is that line's error, never a
+                    // lost chunk (the row written so far, if any, is taken back)
+                    let mark = d.out.len();
+                    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        scorer.score_line(text, scratch, &mut d.out)
+                    })) {
+                        Ok(r) => r.err().map(|e| (*no, e.to_string())),
+                        Err(p) => {
+                            d.out.truncate(mark);
+                            *scratch = Scratch::default();
+                            Some((
+                                *no,
+                                format!("internal error (please report): {}", panic_text(&p)),
+                            ))
+                        }
+                    }
+                }
                 Err(e) => Some((*no, format!("not UTF-8 ({e})"))),
             },
             Item::Bad(no, why) => Some((*no, why.clone())),
@@ -600,7 +621,7 @@ pub fn score_stream<S: ChunkSource, W: Write + ?Sized>(
 ) -> Result<StreamReport> {
     let io_err = |e: std::io::Error| Error::Io {
         path: "<output>".into(),
-        source: e,
+        error: e,
     };
     out.write_all(scorer.header().as_bytes()).map_err(io_err)?;
     let window = opts.window();
@@ -689,5 +710,14 @@ pub fn score_stream<S: ChunkSource, W: Write + ?Sized>(
         }
     }
     out.flush().map_err(io_err)?;
+    if let Some(&seq) = pending.keys().next() {
+        // a chunk never arrived: its worker died; never report a truncated output as success
+        return Err(Error::param(
+            "score",
+            format!(
+                "internal error: input chunk {next} was lost (chunk {seq} and later were not written); output is incomplete"
+            ),
+        ));
+    }
     Ok(rep)
 }
