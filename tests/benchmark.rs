@@ -7,53 +7,15 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use sednas::arch::Census;
-use sednas::eval::benchmark::{self, Computed, Half};
-use sednas::sed::ledflow::LedFlow;
-use sednas::sed::ledp::{Ledp, LedpConfig};
-use sednas::sed::{Sed, SedConfig};
+use sednas::eval::benchmark::{self, Half};
 
 fn golden() -> serde_json::Value {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/ledp_golden.json");
     serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap()
 }
 
-fn proxies() -> Vec<Computed<'static>> {
-    let sed = Sed::new(SedConfig::default()).unwrap();
-    let led = LedFlow::new(Default::default()).unwrap();
-    vec![
-        Computed {
-            name: "ledp".into(),
-            score: Box::new(|archs| {
-                let space = match &archs[0] {
-                    sednas::arch::AnyArch::Nb201(_) => sednas::arch::SpaceKind::Nb201,
-                    sednas::arch::AnyArch::Nb101(_) => sednas::arch::SpaceKind::Nb101,
-                    _ => sednas::arch::SpaceKind::Darts,
-                };
-                let p = Ledp::new(LedpConfig::for_space(space).unwrap()).unwrap();
-                let mut g = Vec::new();
-                archs.iter().map(|a| p.score(a, &mut g)).collect()
-            }),
-        },
-        Computed {
-            name: "led-flow".into(),
-            score: Box::new(move |archs| {
-                let mut g = Vec::new();
-                archs.iter().map(|a| led.score(a, &mut g)).collect()
-            }),
-        },
-        Computed {
-            name: "sed".into(),
-            score: Box::new(move |archs| {
-                let mut c = Census::default();
-                archs.iter().map(|a| sed.score(a, &mut c)).collect()
-            }),
-        },
-        Computed {
-            name: "#params".into(),
-            score: Box::new(|archs| archs.iter().map(|a| a.params().unwrap() as f64).collect()),
-        },
-    ]
+fn proxies() -> Vec<benchmark::Computed<'static>> {
+    benchmark::standard_proxies().unwrap()
 }
 
 #[test]

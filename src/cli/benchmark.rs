@@ -6,11 +6,9 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use crate::arch::{Census, graph::CellGraph};
-use crate::eval::benchmark::{self, BenchRow, Computed, Half};
-use crate::sed::ledflow::LedFlow;
-use crate::sed::ledp::{Ledp, LedpConfig};
-use crate::sed::{Sed, SedConfig};
+use crate::eval::benchmark::{self, BenchRow, Half};
+use crate::sed::SedConfig;
+use crate::sed::ledp::LedpConfig;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum SplitArg {
@@ -103,54 +101,7 @@ pub fn run(a: BenchmarkArgs) -> anyhow::Result<i32> {
         SplitArg::Report => &[Half::Report],
         SplitArg::All => &[Half::Design, Half::Report],
     };
-    let sed = Sed::new(SedConfig::default())?;
-    let led = LedFlow::new(Default::default())?;
-    let proxies = vec![
-        Computed {
-            name: "ledp".into(),
-            score: Box::new(|archs| {
-                let Some(first) = archs.first() else {
-                    return vec![];
-                };
-                let space = match first {
-                    crate::arch::AnyArch::Nb201(_) => crate::arch::SpaceKind::Nb201,
-                    crate::arch::AnyArch::Nb101(_) => crate::arch::SpaceKind::Nb101,
-                    crate::arch::AnyArch::Darts(_) => crate::arch::SpaceKind::Darts,
-                    crate::arch::AnyArch::NatsSss(_) => crate::arch::SpaceKind::NatsSss,
-                };
-                match LedpConfig::for_space(space).and_then(Ledp::new) {
-                    Ok(p) => {
-                        let mut g: Vec<CellGraph> = Vec::new();
-                        archs.iter().map(|x| p.score(x, &mut g)).collect()
-                    }
-                    Err(_) => vec![f64::NAN; archs.len()],
-                }
-            }),
-        },
-        Computed {
-            name: "led-flow".into(),
-            score: Box::new(move |archs| {
-                let mut g = Vec::new();
-                archs.iter().map(|x| led.score(x, &mut g)).collect()
-            }),
-        },
-        Computed {
-            name: "sed".into(),
-            score: Box::new(move |archs| {
-                let mut c = Census::default();
-                archs.iter().map(|x| sed.score(x, &mut c)).collect()
-            }),
-        },
-        Computed {
-            name: "#params".into(),
-            score: Box::new(|archs| {
-                archs
-                    .iter()
-                    .map(|x| x.params().map_or(f64::NAN, |p| p as f64))
-                    .collect()
-            }),
-        },
-    ];
+    let proxies = benchmark::standard_proxies()?;
     let t = std::time::Instant::now();
     let res = benchmark::run(&data, &proxies, !a.no_peers, halves)?;
     let secs = t.elapsed().as_secs_f64();

@@ -109,21 +109,9 @@ pub struct Task {
     pub peers: Option<(&'static str, &'static [&'static str])>,
 }
 
-const NB201_PEERS: &[&str] = &[
-    "nwot",
-    "jacov",
-    "synflow",
-    "snip",
-    "grasp",
-    "fisher",
-    "grad_norm",
-    "epe_nas",
-    "l2_norm",
-    "plain",
-    "zen",
-    "flops",
-];
-const NB301_PEERS: &[&str] = &[
+/// NAS-Bench-Suite-Zero's proxy columns, in the order the table lists them (the same
+/// names in the NB201 and NB301 files).
+const PEERS: &[&str] = &[
     "nwot",
     "jacov",
     "synflow",
@@ -149,7 +137,7 @@ pub const TASKS: [Task; 8] = [
         arch_col: None,
         subset: Subset::All,
         min_acc: None,
-        peers: Some(("nb201_zc_proxies_cifar10.csv", NB201_PEERS)),
+        peers: Some(("nb201_zc_proxies_cifar10.csv", PEERS)),
     },
     Task {
         name: "nb101/design",
@@ -171,7 +159,7 @@ pub const TASKS: [Task; 8] = [
         arch_col: None,
         subset: Subset::Hash(Half::Design),
         min_acc: None,
-        peers: Some(("nb301_zc_proxies_naslib_sample.csv", NB301_PEERS)),
+        peers: Some(("nb301_zc_proxies_naslib_sample.csv", PEERS)),
     },
     Task {
         name: "nb201/cifar10",
@@ -182,7 +170,7 @@ pub const TASKS: [Task; 8] = [
         arch_col: None,
         subset: Subset::All,
         min_acc: None,
-        peers: Some(("nb201_zc_proxies_cifar10.csv", NB201_PEERS)),
+        peers: Some(("nb201_zc_proxies_cifar10.csv", PEERS)),
     },
     Task {
         name: "nb201/cifar100",
@@ -204,7 +192,7 @@ pub const TASKS: [Task; 8] = [
         arch_col: None,
         subset: Subset::All,
         min_acc: None,
-        peers: Some(("nb201_zc_proxies_imagenet16_120.csv", NB201_PEERS)),
+        peers: Some(("nb201_zc_proxies_imagenet16_120.csv", PEERS)),
     },
     Task {
         name: "nb101/report",
@@ -226,7 +214,7 @@ pub const TASKS: [Task; 8] = [
         arch_col: None,
         subset: Subset::Hash(Half::Report),
         min_acc: None,
-        peers: Some(("nb301_zc_proxies_naslib_sample.csv", NB301_PEERS)),
+        peers: Some(("nb301_zc_proxies_naslib_sample.csv", PEERS)),
     },
 ];
 
@@ -456,6 +444,64 @@ pub struct Computed<'a> {
     pub name: String,
     /// The scorer.
     pub score: ScoreFn<'a>,
+}
+
+/// The proxies sednas computes from the topology, as `sednas benchmark` lists them: LEDp
+/// (constants per space, [`crate::sed::ledp::LedpConfig::for_space`]), LED-flow, SED (the
+/// default reading) and the benchmark network's parameter count.
+pub fn standard_proxies() -> Result<Vec<Computed<'static>>> {
+    use crate::arch::Census;
+    use crate::sed::ledflow::LedFlow;
+    use crate::sed::ledp::{Ledp, LedpConfig};
+    use crate::sed::{Sed, SedConfig};
+    let sed = Sed::new(SedConfig::default())?;
+    let led = LedFlow::new(Default::default())?;
+    let space_of = |a: &AnyArch| match a {
+        AnyArch::Nb201(_) => SpaceKind::Nb201,
+        AnyArch::Nb101(_) => SpaceKind::Nb101,
+        AnyArch::Darts(_) => SpaceKind::Darts,
+        AnyArch::NatsSss(_) => SpaceKind::NatsSss,
+    };
+    Ok(vec![
+        Computed {
+            name: "ledp".into(),
+            score: Box::new(move |archs| {
+                let Some(first) = archs.first() else {
+                    return vec![];
+                };
+                match LedpConfig::for_space(space_of(first)).and_then(Ledp::new) {
+                    Ok(p) => {
+                        let mut g = Vec::new();
+                        archs.iter().map(|x| p.score(x, &mut g)).collect()
+                    }
+                    Err(_) => vec![f64::NAN; archs.len()],
+                }
+            }),
+        },
+        Computed {
+            name: "led-flow".into(),
+            score: Box::new(move |archs| {
+                let mut g = Vec::new();
+                archs.iter().map(|x| led.score(x, &mut g)).collect()
+            }),
+        },
+        Computed {
+            name: "sed".into(),
+            score: Box::new(move |archs| {
+                let mut c = Census::default();
+                archs.iter().map(|x| sed.score(x, &mut c)).collect()
+            }),
+        },
+        Computed {
+            name: "#params".into(),
+            score: Box::new(|archs| {
+                archs
+                    .iter()
+                    .map(|x| x.params().map_or(f64::NAN, |p| p as f64))
+                    .collect()
+            }),
+        },
+    ])
 }
 
 /// Everything one benchmark run produced.
