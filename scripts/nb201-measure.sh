@@ -3,7 +3,8 @@
 # local-entropy decrease predict accuracy?"): the runs behind results/nb201-measure/, two
 # shards per run (one per core), merged, evaluated with `sednas eval` beside SED, LED-flow,
 # LEDp, #params and the NB-Suite-Zero peers, and the per-layer figures.
-# Usage: scripts/nb201-measure.sh [runs|eval|all]   (runs: about 25 min on 2 cores)
+# Usage: scripts/nb201-measure.sh [runs|eval|all|space]   (runs: about 25 min on 2 cores;
+# space: the whole 15,625-cell space at the reduced scale, about 55 min, resumable)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 D=${SEDNAS_DATA:-../shared/data}
@@ -23,6 +24,9 @@ if [[ $what == runs || $what == all ]]; then
   for seed in 0 1 2; do run2 seeds500_s$seed --sample 500 --sample-seed 2 --seed $seed; done
   run2 cifar500_s0 --sample 500 --sample-seed 2 --input cifar --batch 20
   run2 benchmark60_s0 --sample 60 --sample-seed 3 --width 16 --cells 5 --checkpoint 5
+fi
+if [[ $what == space ]]; then
+  run2 reduced_noise_all_s0 --all --checkpoint 200
 fi
 if [[ $what == eval || $what == all ]]; then
   cols=h1_last_minus_stem,h1_neg_max_drop,h1_min,h2_last_minus_stem,neg_zero_last,neg_zero_mean
