@@ -10,8 +10,8 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 
+use crate::arch::SpaceKind;
 use crate::arch::nb201::{NB201_SIZE, Nb201Arch};
-use crate::arch::{ArchColumns, SpaceKind};
 use crate::io::shard::{RunFile, Shard, merge, read_run, write_run};
 use crate::nn::measure::{
     MeasureConfig, MeasureInput, SUMMARIES, measure_inputs, measure_nb201, summaries,
@@ -129,21 +129,7 @@ fn population(a: &MeasureArgs) -> anyhow::Result<Vec<Nb201Arch>> {
     }
     let mut out = Vec::new();
     if let Some(f) = &a.from {
-        let pop = crate::eval::population::Population::read(
-            f,
-            &crate::eval::population::PopulationSpec {
-                space: SpaceKind::Nb201,
-                acc_col: "arch_str",
-                cols: ArchColumns::with(SpaceKind::Nb201, a.arch_col.as_deref(), None, None),
-                filters: &[],
-                proxy_cols: &[],
-                exclude_disconnected: false,
-            },
-        )
-        .or_else(|_| {
-            // no numeric column is needed: read the architecture column directly
-            read_arch_column(f, a.arch_col.as_deref().unwrap_or("arch_str"))
-        })?;
+        let pop = read_arch_column(f, a.arch_col.as_deref().unwrap_or("arch_str"))?;
         for a in pop.archs {
             if let crate::arch::AnyArch::Nb201(x) = a {
                 out.push(x);
