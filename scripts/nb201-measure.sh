@@ -21,6 +21,7 @@ run2() { # name, measure args...
 }
 if [[ $what == runs || $what == all ]]; then
   run2 reduced_noise_s0 --sample 2000 --sample-seed 1
+  gzip -9 -k -f $R/reduced_noise_s0.csv
   for seed in 0 1 2; do run2 seeds500_s$seed --sample 500 --sample-seed 2 --seed $seed; done
   run2 cifar500_s0 --sample 500 --sample-seed 2 --input cifar --batch 20
   run2 benchmark60_s0 --sample 60 --sample-seed 3 --width 16 --cells 5 --checkpoint 5
@@ -29,6 +30,8 @@ if [[ $what == space ]]; then
   run2 reduced_noise_all_s0 --all --checkpoint 200
 fi
 if [[ $what == eval || $what == all ]]; then
+  # the 2,000-cell run is committed gzipped (2.5 MB as CSV)
+  [[ -f $R/reduced_noise_s0.csv ]] || gunzip -k $R/reduced_noise_s0.csv.gz
   cols=h1_last_minus_stem,h1_neg_max_drop,h1_min,h2_last_minus_stem,neg_zero_last,neg_zero_mean
   for run in reduced_noise_s0 cifar500_s0 benchmark60_s0; do
     for acc in cifar10_test cifar100_test imagenet16_120_test; do

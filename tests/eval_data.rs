@@ -5,7 +5,7 @@ mod common;
 
 use std::path::Path;
 
-use sednas::arch::{ArchColumns, SpaceKind};
+use sednas::arch::SpaceKind;
 use sednas::eval::population::{Population, PopulationSpec, score_all};
 use sednas::eval::{competition_ranks_desc, evaluate};
 use sednas::sed::{Sed, SedConfig};
@@ -28,21 +28,9 @@ fn sed_on_nb201_matches_independent_python() {
         return;
     };
     let sed = Sed::new(SedConfig::default()).unwrap();
-    let cols = ArchColumns::default_for(SpaceKind::Nb201);
     for case in golden()["cases"].as_array().unwrap() {
         let col = case["acc_col"].as_str().unwrap();
-        let pop = Population::read(
-            &truth,
-            &PopulationSpec {
-                space: SpaceKind::Nb201,
-                acc_col: col,
-                cols: cols.clone(),
-                filters: &[],
-                proxy_cols: &[],
-                exclude_disconnected: false,
-            },
-        )
-        .unwrap();
+        let pop = Population::read(&truth, &PopulationSpec::new(SpaceKind::Nb201, col)).unwrap();
         assert_eq!(pop.archs.len(), case["n"].as_u64().unwrap() as usize);
         let (scores, _) = score_all(&sed, &pop.archs);
         let ranks = competition_ranks_desc(&pop.acc);
@@ -100,14 +88,7 @@ fn sed_on_nb201_matches_independent_python() {
         // a peer column joined from another file: #params
         let pp = Population::read(
             &cost,
-            &PopulationSpec {
-                space: SpaceKind::Nb201,
-                acc_col: "params_mb_cifar10",
-                cols: cols.clone(),
-                filters: &[],
-                proxy_cols: &[],
-                exclude_disconnected: false,
-            },
+            &PopulationSpec::new(SpaceKind::Nb201, "params_mb_cifar10"),
         )
         .unwrap();
         assert_eq!(pp.keys, pop.keys);
@@ -187,24 +168,12 @@ fn led_flow_matches_python_and_skip_gain_is_chosen_on_validation() {
     let Some(valid) = common::data_file("nb201_cifar10_valid_acc_nb201v1_0.csv") else {
         return;
     };
-    let cols = ArchColumns::default_for(SpaceKind::Nb201);
     let g = golden();
     let led = LedFlow::new(LedFlowConfig::default()).unwrap();
     let mut scratch = Vec::new();
     for case in g["cases"].as_array().unwrap() {
         let col = case["acc_col"].as_str().unwrap();
-        let pop = Population::read(
-            &truth,
-            &PopulationSpec {
-                space: SpaceKind::Nb201,
-                acc_col: col,
-                cols: cols.clone(),
-                filters: &[],
-                proxy_cols: &[],
-                exclude_disconnected: false,
-            },
-        )
-        .unwrap();
+        let pop = Population::read(&truth, &PopulationSpec::new(SpaceKind::Nb201, col)).unwrap();
         let scores: Vec<f64> = pop
             .archs
             .iter()
@@ -229,14 +198,7 @@ fn led_flow_matches_python_and_skip_gain_is_chosen_on_validation() {
     }
     let pop = Population::read(
         &valid,
-        &PopulationSpec {
-            space: SpaceKind::Nb201,
-            acc_col: "cifar10_valid_val",
-            cols: cols.clone(),
-            filters: &[],
-            proxy_cols: &[],
-            exclude_disconnected: false,
-        },
+        &PopulationSpec::new(SpaceKind::Nb201, "cifar10_valid_val"),
     )
     .unwrap();
     let ranks = competition_ranks_desc(&pop.acc);

@@ -47,6 +47,27 @@ pub struct PopulationSpec<'a> {
     pub exclude_disconnected: bool,
 }
 
+impl<'a> PopulationSpec<'a> {
+    /// Every row of `space`'s default architecture columns, no filters, no proxy columns,
+    /// disconnected NB201 cells kept.
+    ///
+    /// ```
+    /// use sednas::arch::SpaceKind;
+    /// let s = sednas::eval::population::PopulationSpec::new(SpaceKind::Nb201, "cifar10_test");
+    /// assert!(s.filters.is_empty() && !s.exclude_disconnected);
+    /// ```
+    pub fn new(space: SpaceKind, acc_col: &'a str) -> Self {
+        PopulationSpec {
+            space,
+            acc_col,
+            cols: ArchColumns::default_for(space),
+            filters: &[],
+            proxy_cols: &[],
+            exclude_disconnected: false,
+        }
+    }
+}
+
 fn num(s: &str) -> f64 {
     s.trim().parse::<f64>().unwrap_or(f64::NAN)
 }

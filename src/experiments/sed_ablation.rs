@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use super::{read_config, write_meta};
-use crate::arch::{ArchColumns, SpaceKind};
+use crate::arch::SpaceKind;
 use crate::error::{Error, Result};
 use crate::eval::population::{Population, PopulationSpec, score_all};
 use crate::eval::{ProxyReport, competition_ranks_desc, evaluate};
@@ -64,18 +64,8 @@ pub fn run(config_path: &Path, out: &Path) -> Result<String> {
     for b in &cfg.benchmarks {
         let path = cfg.data_dir.join(&b.file);
         files.push(path.clone());
-        let pop = Population::read(
-            &path,
-            &PopulationSpec {
-                space: b.space,
-                acc_col: &b.acc_col,
-                cols: ArchColumns::default_for(b.space),
-                filters: &[],
-                proxy_cols: &[],
-                exclude_disconnected: false,
-            },
-        )
-        .map_err(|e| Error::param("benchmark", format!("{}: {e}", b.name)))?;
+        let pop = Population::read(&path, &PopulationSpec::new(b.space, &b.acc_col))
+            .map_err(|e| Error::param("benchmark", format!("{}: {e}", b.name)))?;
         let ranks = competition_ranks_desc(&pop.acc);
         let mut reps = Vec::new();
         let mut printed = Vec::new();
@@ -165,14 +155,7 @@ pub fn run(config_path: &Path, out: &Path) -> Result<String> {
         files.push(cost_path.clone());
         let cost = Population::read(
             &cost_path,
-            &PopulationSpec {
-                space: SpaceKind::Nb201,
-                acc_col: "params_mb_cifar10",
-                cols: ArchColumns::default_for(SpaceKind::Nb201),
-                filters: &[],
-                proxy_cols: &[],
-                exclude_disconnected: false,
-            },
+            &PopulationSpec::new(SpaceKind::Nb201, "params_mb_cifar10"),
         )
         .map_err(|e| Error::param("cost", e.to_string()))?;
         scatter(
