@@ -268,13 +268,7 @@ fn verify_json() {
         .collect();
     assert_eq!(
         ids,
-        [
-            "P1=holds",
-            "P2=false",
-            "P3=false",
-            "P4=holds-with-conditions",
-            "P5=holds-with-conditions"
-        ]
+        ["P1=holds", "P2=false", "P3=false", "P4=false", "P5=false"]
     );
 }
 

@@ -35,7 +35,10 @@ fn net_ablation_smoke_is_reproducible() {
         false,
     )
     .unwrap();
-    assert!(s1.contains("Rule 1") && s1.contains("Rule 2") && s1.contains("Rule 3"));
+    assert!(s1.contains("[R1]") && s1.contains("[R2]") && s1.contains("[R3]"));
+    // configuration means are the unit, corrected with Holm, estimators named
+    assert!(s1.contains("n = 8 configurations") && s1.contains("Holm p"));
+    assert!(s1.contains("estimator: exact H1") && s1.contains("binned:8"));
     for f in [
         "runs.csv",
         "configs.csv",
@@ -74,6 +77,55 @@ fn net_ablation_smoke_is_reproducible() {
         std::fs::read(a.join("runs.csv")).unwrap(),
         std::fs::read(b.join("runs.csv")).unwrap()
     );
+}
+
+// Bad configs: unknown fields, wrong types, zero or negative sizes, an empty or repeated
+// seed list, an even kernel: each a typed error before any training starts (the output
+// folder is not even created).
+#[test]
+fn bad_experiment_configs_fail_before_training() {
+    let base = std::fs::read_to_string(cfg("experiments/net-ablation/smoke.toml")).unwrap();
+    let dir = tmp("badcfg");
+    std::fs::create_dir_all(&dir).unwrap();
+    for (i, (from, to, want)) in [
+        ("width = 4", "width = 0", "width"),
+        ("width = 4", "width = -4", "width"),
+        ("width = 4", "width = \"four\"", "width"),
+        ("seeds = [0, 1]", "seeds = []", "seeds"),
+        ("seeds = [0, 1]", "seeds = [1, 1]", "seeds"),
+        ("kernels = [1, 3]", "kernels = [1, 4]", "kernels"),
+        ("lr = 0.005", "lr = -1.0", "lr"),
+        ("epochs = 1", "epochs = 0", "epochs"),
+        ("fmap_count = 16", "fmap_count = 1", "fmap_count"),
+        ("h1_bins = 8", "h1_bins = 8\nbogus = 1", "bogus"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        assert!(base.contains(from), "{from}");
+        let c = dir.join(format!("c{i}.toml"));
+        std::fs::write(&c, base.replace(from, to)).unwrap();
+        let out = dir.join(format!("out{i}"));
+        let e = sednas::experiments::net_ablation::run(&c, &out, false)
+            .expect_err(to)
+            .to_string();
+        assert!(e.contains(want), "{to}: {e}");
+        assert!(!out.exists(), "{to}: output folder created");
+    }
+    let nb = std::fs::read_to_string(cfg("experiments/nb201-fashion/smoke.toml")).unwrap();
+    for (from, to) in [
+        ("n_archs = 7", "n_archs = 0"),
+        ("seeds = [0]", "seeds = []"),
+    ] {
+        let c = dir.join("nb.toml");
+        std::fs::write(&c, nb.replace(from, to)).unwrap();
+        let out = dir.join("nbout");
+        assert!(
+            sednas::experiments::nb201_fashion::run(&c, &out, false).is_err(),
+            "{to}"
+        );
+        assert!(!out.exists());
+    }
 }
 
 #[test]

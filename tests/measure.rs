@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+mod common;
+
 use burn::module::Module;
 use sednas::arch::nb201::{Nb201Arch, Nb201Op, enumerate};
 use sednas::nn::nb201::{Nb201Net, Nb201NetConfig};
@@ -272,4 +274,168 @@ fn bad_inputs_are_refused_before_any_output() {
     let o = measure(&["--sample", "2"], &out);
     assert!(!o.status.success() && String::from_utf8_lossy(&o.stderr).contains("exists"));
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "keep");
+}
+
+/// BatchNorm channels of the burn NB101 network (stem, every conv vertex, every input
+/// projection, the output projection), from NB101's channel plan.
+fn nb101_bn_channels(a: &sednas::arch::nb101::Nb101Arch, width: u64, modules: u32) -> u64 {
+    use sednas::arch::nb101::Nb101Op;
+    let cell = a.pruned();
+    let n = cell.n;
+    let mut total = width;
+    let mut c_in = width;
+    for stack in 0..3 {
+        let c = width << stack;
+        for _ in 0..modules {
+            let ch = cell.channels(c_in, c);
+            for (t, &c) in ch.iter().enumerate().take(n - 1).skip(1) {
+                if matches!(cell.ops[t], Nb101Op::Conv3x3 | Nb101Op::Conv1x1) {
+                    total += c;
+                }
+                if cell.adj[0][t] {
+                    total += c;
+                }
+            }
+            let feeds = (1..n - 1).any(|v| cell.adj[v][n - 1]);
+            if cell.adj[0][n - 1] || !feeds {
+                total += c;
+            }
+            c_in = c;
+        }
+    }
+    total
+}
+
+fn nb101_burn_matches(a: &sednas::arch::nb101::Nb101Arch, width: usize, modules: usize) {
+    use sednas::nn::nb101::{Nb101Net, Nb101NetConfig};
+    let device = sednas::nn::cpu();
+    let cfg = Nb101NetConfig {
+        in_channels: 3,
+        width,
+        modules,
+        classes: 10,
+    };
+    let net = Nb101Net::new(a, &cfg, &device).unwrap();
+    assert_eq!(
+        net.num_params() as u64 - 2 * nb101_bn_channels(a, width as u64, modules as u32),
+        a.params_at(width as u64, modules as u32, 10),
+        "{a}"
+    );
+}
+
+// The burn NB101 network has exactly the parameters NB101's counting rule gives
+// (`Nb101Arch::params_at`; at the benchmark's scale `params()` equals
+// `trainable_parameters` on all 10,000 uniform cells, tests/params.rs). Fixture cells always
+// (direct input→output, pooling, truncation between interior vertices, 7 vertices, the
+// benchmark's own scale once); with the shared data, every one of the 10,000 cells at width 8
+// and one module per stack (the count's structure does not depend on the scale; the
+// channel split does, which widths 8 and 128 both exercise).
+#[test]
+fn burn_nb101_params_follow_the_benchmark_rule() {
+    use sednas::arch::nb101::Nb101Arch;
+    use sednas::nn::Classifier;
+    let fixtures = [
+        (
+            "0100001000010000",
+            "input,conv3x3-bn-relu,maxpool3x3,output",
+        ),
+        (
+            "0111000010000100000100000",
+            "input,conv3x3-bn-relu,conv1x1-bn-relu,maxpool3x3,output",
+        ),
+        // three vertices feed the output: an uneven channel split
+        (
+            "0111000001000010000100000",
+            "input,conv3x3-bn-relu,conv1x1-bn-relu,maxpool3x3,output",
+        ),
+        ("001000000", "input,conv3x3-bn-relu,output"),
+        (
+            "0110000000110000010100000001000000100000010000000",
+            "input,conv3x3-bn-relu,conv1x1-bn-relu,maxpool3x3,conv3x3-bn-relu,conv1x1-bn-relu,output",
+        ),
+    ];
+    let mut built = 0;
+    for (m, ops) in fixtures {
+        let ops: Vec<&str> = ops.split(',').collect();
+        let Ok(a) = Nb101Arch::from_parts(m, &ops) else {
+            continue;
+        };
+        nb101_burn_matches(&a, 8, 1);
+        nb101_burn_matches(&a, 12, 2);
+        // a forward pass: logits and every module's output shape
+        let device = sednas::nn::cpu();
+        let cfg = sednas::nn::nb101::Nb101NetConfig {
+            in_channels: 3,
+            width: 8,
+            modules: 1,
+            classes: 10,
+        };
+        let net = sednas::nn::nb101::Nb101Net::new(&a, &cfg, &device).unwrap();
+        let x = ndarray::Array4::<f32>::from_shape_fn((2, 3, 8, 8), |(i, c, y, z)| {
+            (i + c + y * z) as f32 / 10.0
+        });
+        let (logits, feats) = net.forward_features(sednas::nn::from_nchw(x.view(), &device));
+        assert_eq!(logits.dims(), [2, 10]);
+        let dims: Vec<[usize; 4]> = feats.iter().map(|f| f.1.dims()).collect();
+        assert_eq!(
+            dims,
+            [
+                [2, 8, 8, 8],
+                [2, 8, 8, 8],
+                [2, 8, 4, 4],
+                [2, 16, 4, 4],
+                [2, 16, 2, 2],
+                [2, 32, 2, 2]
+            ],
+            "{a}"
+        );
+        built += 1;
+    }
+    assert_eq!(built, 5, "fixtures failed to parse");
+    // the measuring pipeline on one NB101 network: 6 captured maps, `out` and `relu` each
+    {
+        use sednas::nn::measure::{MeasureConfig, MeasureInput, measure_nb101, summaries};
+        let a = Nb101Arch::from_parts(
+            "0100001000010000",
+            &["input", "conv3x3-bn-relu", "maxpool3x3", "output"],
+        )
+        .unwrap();
+        let cfg = MeasureConfig {
+            width: 8,
+            cells: 1,
+            batch: 10,
+            input: MeasureInput::Noise,
+            seed: 0,
+            bins: 16,
+        };
+        let x = ndarray::Array4::<f32>::from_shape_fn((10, 3, 16, 16), |(i, c, y, z)| {
+            ((i * 7 + c * 3 + y * 5 + z) % 11) as f32 / 5.0 - 1.0
+        });
+        let maps = measure_nb101(&a, &cfg, x.view()).unwrap();
+        assert_eq!(maps.len(), 12);
+        assert_eq!(maps[0].layer, "stem");
+        assert!(summaries(&maps).iter().all(|v| v.is_finite()), "{maps:?}");
+    }
+    // the benchmark's scale once (about 3M parameters for this cell)
+    let a = Nb101Arch::from_parts(
+        "0100001000010000",
+        &["input", "conv3x3-bn-relu", "maxpool3x3", "output"],
+    )
+    .unwrap();
+    nb101_burn_matches(&a, 128, 3);
+    let Some(p) = common::data_file("nb101_nasbenchvis_10k.csv") else {
+        return;
+    };
+    let mut r = csv::Reader::from_path(p).unwrap();
+    let h = r.headers().unwrap().clone();
+    let col = |n: &str| h.iter().position(|c| c == n).unwrap();
+    let (m, o) = (col("adjacency_rowmajor"), col("ops"));
+    let mut n = 0;
+    for rec in r.records() {
+        let rec = rec.unwrap();
+        let ops: Vec<&str> = rec[o].split(',').collect();
+        nb101_burn_matches(&Nb101Arch::from_parts(&rec[m], &ops).unwrap(), 8, 1);
+        n += 1;
+    }
+    assert_eq!(n, 10_000);
 }

@@ -73,6 +73,7 @@ fn training_reduces_loss_and_resumes() {
         lr: 0.01,
         seed: 7,
         optim: Optim::Adam,
+        schedule: Default::default(),
     };
     let dir = std::env::temp_dir().join(format!("sednas-train-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -111,9 +112,16 @@ fn plain_cnn_and_bad_settings() {
     let d = digits().take(2);
     let (logits, feats) = net.forward_features(from_nchw(d.images.view(), &device));
     assert_eq!(logits.dims(), [2, 10]);
+    // 8×8 digits: stem at 8×8, the varied block at 4×4, stage 2 at 2×2, stage 3 at 1×1
     assert_eq!(
         feats.iter().map(|f| f.1.dims()).collect::<Vec<_>>(),
-        [[2, 4, 8, 8]; 3]
+        [
+            [2, 4, 8, 8],
+            [2, 4, 4, 4],
+            [2, 4, 4, 4],
+            [2, 8, 2, 2],
+            [2, 16, 1, 1]
+        ]
     );
     for pool in [2, 5] {
         let n = PlainCnn::new(&PlainConfig { pool, ..cfg }, &device).unwrap();
@@ -121,7 +129,7 @@ fn plain_cnn_and_bad_settings() {
             n.forward_features(from_nchw(d.images.view(), &device)).1[1]
                 .1
                 .dims(),
-            [2, 4, 8, 8]
+            [2, 4, 4, 4]
         );
     }
     assert!(PlainCnn::new(&PlainConfig { kernel: 4, ..cfg }, &device).is_err());
@@ -143,6 +151,7 @@ fn plain_cnn_and_bad_settings() {
         lr: 0.01,
         seed: 1,
         optim: Optim::Sgd,
+        schedule: Default::default(),
     };
     let net = Nb201Net::new(&arch, &small_cfg(), &device).unwrap();
     assert!(

@@ -20,8 +20,8 @@ fn verdict_table() {
             ("P1", Verdict::Holds),
             ("P2", Verdict::False),
             ("P3", Verdict::False),
-            ("P4", Verdict::HoldsWithConditions),
-            ("P5", Verdict::HoldsWithConditions),
+            ("P4", Verdict::False),
+            ("P5", Verdict::False),
         ]
     );
     for r in &reports {
@@ -81,6 +81,40 @@ fn p3_counterexample_and_corrected_bound() {
     // larger maps: the probability approaches 1 (many local maxima qualify)
     let big = estimate(32, 32, &p, 300, 7);
     assert!(big.p_hat > 0.99, "{big:?}");
+}
+
+// P3 as networks pool: stride 2, padding 1, 8×8 map, o = 3. The paper claims > 0.5; the
+// probability is about 0.384, and the whole 95% interval lies below 0.5.
+#[test]
+fn p3_fails_for_padded_stride_two_pooling() {
+    let p = Pool::new(3, 3, 2, 2, 1).unwrap();
+    assert!((paper_bound(8, 8, &p) - 0.5).abs() < 1e-12);
+    let e = estimate(8, 8, &p, 4000, 20241109);
+    assert!(e.ci95.1 < 0.5, "{e:?}");
+    assert!((e.p_hat - 0.384).abs() < 0.02, "{e:?}");
+    // and our bound is not contradicted there
+    assert!(e.ci95.1 >= global_max_bound(8, 8, &p));
+}
+
+// P3 where the printed bound holds: stride 1, same padding ⌊o/2⌋, odd o ≥ 3. Then
+// G − printed = ((o − 3)(w + h) + (o − 1)²)/(wh) ≥ 0, checked exactly against the formula.
+#[test]
+fn p3_printed_bound_holds_for_same_padded_stride_one() {
+    for o in [3usize, 5, 7, 9] {
+        let p = Pool::new(o, o, 1, 1, o / 2).unwrap();
+        for w in o..=24 {
+            for h in o..=24 {
+                let g = global_max_bound(w, h, &p);
+                let formula = ((o as f64 - 3.0) * (w + h) as f64 + ((o - 1) * (o - 1)) as f64)
+                    / (w * h) as f64;
+                assert!(
+                    (g - paper_bound(w, h, &p) - formula).abs() < 1e-12,
+                    "o {o} {w}×{h}"
+                );
+                assert!(g >= paper_bound(w, h, &p));
+            }
+        }
+    }
 }
 
 // P4: the i.i.d. threshold is exactly 1/(2πe).

@@ -345,46 +345,28 @@ impl Nb101Arch {
     /// assert_eq!(a.params(), expect);
     /// ```
     pub fn params(&self) -> u64 {
-        let keep = self.keep();
-        // Pruned matrix and ops (fixed arrays: no allocation).
-        let mut idx = [0usize; MAX_VERTICES];
-        let mut n = 0;
-        for k in 0..self.n {
-            if keep[k] {
-                idx[n] = k;
-                n += 1;
-            }
-        }
-        let adj = |i: usize, j: usize| self.adj[idx[i]][idx[j]];
-        let ops: [Nb101Op; MAX_VERTICES] = std::array::from_fn(|i| self.ops[idx[i]]);
+        self.params_at(128, 3, 10)
+    }
+
+    /// [`Nb101Arch::params`] for another scale: stem width `width`, `modules` per stack,
+    /// `classes` outputs (3 input channels). `params()` is `params_at(128, 3, 10)`.
+    ///
+    /// ```
+    /// use sednas::arch::nb101::Nb101Arch;
+    /// // input → conv 3×3 → output
+    /// let a = Nb101Arch::from_parts("010001000", &["input", "conv3x3-bn-relu", "output"]).unwrap();
+    /// assert_eq!(a.params_at(128, 3, 10), a.params());
+    /// // width 8, one module per stack: stem 3·9·8 + 16; modules 8→8, 8→16, 16→32 with
+    /// // (c_in·c + 2c) + (9c² + 2c) each; classifier 32·10 + 10
+    /// let m = |i: u64, c: u64| i * c + 2 * c + 9 * c * c + 2 * c;
+    /// assert_eq!(a.params_at(8, 1, 10), 3 * 9 * 8 + 16 + m(8, 8) + m(8, 16) + m(16, 32) + 330);
+    /// ```
+    pub fn params_at(&self, width: u64, modules: u32, classes: u64) -> u64 {
+        let cell = self.pruned();
+        let (n, adj, ops) = (cell.n, |i: usize, j: usize| cell.adj[i][j], cell.ops);
         let bn = |c: u64| 2 * c;
         let module = |c_in: u64, c_out: u64| -> u64 {
-            let mut ch = [0u64; MAX_VERTICES];
-            ch[0] = c_in;
-            ch[n - 1] = c_out;
-            if n > 2 {
-                let deg = (1..n - 1).filter(|&v| adj(v, n - 1)).count() as u64;
-                let interior = c_out / deg;
-                let mut correction = c_out % deg;
-                for (v, c) in ch.iter_mut().enumerate().take(n - 1).skip(1) {
-                    if adj(v, n - 1) {
-                        *c = interior;
-                        if correction > 0 {
-                            *c += 1;
-                            correction -= 1;
-                        }
-                    }
-                }
-                for v in (1..n.saturating_sub(2)).rev() {
-                    if !adj(v, n - 1) {
-                        for dst in v + 1..n - 1 {
-                            if adj(v, dst) {
-                                ch[v] = ch[v].max(ch[dst]);
-                            }
-                        }
-                    }
-                }
-            }
+            let ch = cell.channels(c_in, c_out);
             let mut p = 0;
             for t in 1..n - 1 {
                 let c = ch[t];
@@ -402,16 +384,111 @@ impl Nb101Arch {
             }
             p
         };
-        let mut total = 3 * 9 * 128 + bn(128);
-        let mut c_in = 128u64;
+        let mut total = 3 * 9 * width + bn(width);
+        let mut c_in = width;
         for stack in 0..3u32 {
-            let c = 128u64 << stack;
-            for _ in 0..3 {
+            let c = width << stack;
+            for _ in 0..modules {
                 total += module(c_in, c);
                 c_in = c;
             }
         }
-        total + 512 * 10 + 10
+        total + 4 * width * classes + classes
+    }
+}
+
+/// A cell after pruning (vertices on no input→output path removed, as NB101 builds it):
+/// vertex 0 is the input, vertex `n − 1` the output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PrunedCell {
+    /// Number of vertices kept.
+    pub n: usize,
+    /// Adjacency among the kept vertices (row → column).
+    pub adj: [[bool; MAX_VERTICES]; MAX_VERTICES],
+    /// Operations of the kept vertices.
+    pub ops: [Nb101Op; MAX_VERTICES],
+}
+
+impl PrunedCell {
+    /// NB101's channel plan for a module of `c_in` → `c_out` channels (its
+    /// `compute_vertex_channels`): the vertices feeding the output split `c_out` evenly (the
+    /// remainder to the first ones), every other interior vertex takes the largest count of
+    /// the vertices it feeds; entry 0 is `c_in`, entry `n − 1` is `c_out`.
+    ///
+    /// ```
+    /// use sednas::arch::nb101::Nb101Arch;
+    /// let ops = ["input", "conv3x3-bn-relu", "conv1x1-bn-relu", "maxpool3x3", "output"];
+    /// // 1, 2 and 3 all feed the output: 128 = 43 + 43 + 42
+    /// let a = Nb101Arch::from_parts("0111000001000010000100000", &ops).unwrap();
+    /// assert_eq!(&a.pruned().channels(64, 128)[..5], &[64, 43, 43, 42, 128]);
+    /// ```
+    pub fn channels(&self, c_in: u64, c_out: u64) -> [u64; MAX_VERTICES] {
+        let (n, adj) = (self.n, &self.adj);
+        let mut ch = [0u64; MAX_VERTICES];
+        if n < 2 {
+            return ch;
+        }
+        ch[0] = c_in;
+        ch[n - 1] = c_out;
+        if n > 2 {
+            let deg = (1..n - 1).filter(|&v| adj[v][n - 1]).count() as u64;
+            if deg == 0 {
+                return ch;
+            }
+            let interior = c_out / deg;
+            let mut correction = c_out % deg;
+            for (v, c) in ch.iter_mut().enumerate().take(n - 1).skip(1) {
+                if adj[v][n - 1] {
+                    *c = interior;
+                    if correction > 0 {
+                        *c += 1;
+                        correction -= 1;
+                    }
+                }
+            }
+            for v in (1..n.saturating_sub(2)).rev() {
+                if !adj[v][n - 1] {
+                    for dst in v + 1..n - 1 {
+                        if adj[v][dst] {
+                            ch[v] = ch[v].max(ch[dst]);
+                        }
+                    }
+                }
+            }
+        }
+        ch
+    }
+}
+
+impl Nb101Arch {
+    /// The cell as NB101 builds it: pruned to the vertices on some input→output path.
+    pub fn pruned(&self) -> PrunedCell {
+        let keep = self.keep();
+        let mut idx = [0usize; MAX_VERTICES];
+        let mut n = 0;
+        for k in 0..self.n {
+            if keep[k] {
+                idx[n] = k;
+                n += 1;
+            }
+        }
+        let mut adj = [[false; MAX_VERTICES]; MAX_VERTICES];
+        for i in 0..n {
+            for j in 0..n {
+                adj[i][j] = self.adj[idx[i]][idx[j]];
+            }
+        }
+        PrunedCell {
+            n,
+            adj,
+            ops: std::array::from_fn(|i| {
+                if i < n {
+                    self.ops[idx[i]]
+                } else {
+                    Nb101Op::Output
+                }
+            }),
+        }
     }
 }
 

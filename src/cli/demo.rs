@@ -135,6 +135,7 @@ fn trained_section(spec: &WindowSpec) -> anyhow::Result<()> {
         lr: 0.005,
         seed: 0,
         optim: crate::nn::train::Optim::Adam,
+        schedule: Default::default(),
     };
     let t = std::time::Instant::now();
     let (net, hist) =

@@ -95,6 +95,7 @@ pub fn run_train(a: TrainArgs) -> anyhow::Result<i32> {
             lr: a.lr,
             seed: a.seed,
             optim: a.optim,
+            schedule: Default::default(),
         },
         train_limit: a.train_limit,
         test_limit: a.test_limit,
@@ -353,9 +354,27 @@ pub struct NnBenchArgs {
     /// Timed training steps (after one warm-up step).
     #[arg(long, default_value_t = 5)]
     steps: usize,
+    /// Which network: `nb201` (the cell above at --width/--cells, 3×32×32 inputs) or
+    /// `plain` (the operation-ablation CNN of `experiment net-ablation`, 1×28×28 inputs,
+    /// width --width, max pool 3, kernel 5, skip on).
+    #[arg(long, default_value = "nb201", value_parser = ["nb201", "plain"])]
+    net: String,
 }
 
 pub fn run_nn_bench(a: NnBenchArgs) -> anyhow::Result<i32> {
+    if a.net == "plain" {
+        let net = crate::nn::plain::PlainConfig {
+            in_channels: 1,
+            width: a.width,
+            pool: 3,
+            kernel: 5,
+            skip: true,
+            classes: 10,
+        };
+        let t = crate::nn::timing::time_plain(a.device, &net, a.batch, a.steps)?;
+        println!("{}", serde_json::to_string(&t)?);
+        return Ok(0);
+    }
     let arch: Nb201Arch = a.arch.parse()?;
     let t = crate::nn::timing::time_nb201(a.device, &arch, a.width, a.cells, a.batch, a.steps)?;
     println!("{}", serde_json::to_string(&t)?);

@@ -10,6 +10,7 @@
 pub mod benchmark;
 pub mod population;
 pub mod rank;
+pub mod stats;
 
 pub use rank::{average_ranks, kendall_tau_b, pearson, spearman};
 

@@ -92,24 +92,6 @@ pub fn write_meta(
     crate::io::write_atomic(&out.join("meta.json"), text.as_bytes())
 }
 
-/// Spearman ρ with a 95% interval from the Fisher transform (SE = 1.03/√(n−3), the
-/// Fieller–Hartley–Pearson correction for rank correlations).
-///
-/// ```
-/// let (r, lo, hi) = sednas::experiments::spearman_ci(&[1.0, 2.0, 3.0, 4.0, 5.0], &[1.0, 3.0, 2.0, 5.0, 4.0]).unwrap();
-/// assert!(lo < r && r < hi);
-/// ```
-pub fn spearman_ci(x: &[f64], y: &[f64]) -> Option<(f64, f64, f64)> {
-    let r = crate::eval::spearman(x, y)?;
-    let n = x.len() as f64;
-    if n < 4.0 {
-        return Some((r, -1.0, 1.0));
-    }
-    let z = r.clamp(-0.999_999, 0.999_999).atanh();
-    let se = 1.03 / (n - 3.0).sqrt();
-    Some((r, (z - 1.96 * se).tanh(), (z + 1.96 * se).tanh()))
-}
-
 /// A dataset's training and test splits, loaded once per experiment and shared by its runs.
 pub(crate) struct Splits {
     pub(crate) train: crate::data::ImageSet,
@@ -187,4 +169,106 @@ pub fn read_config<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T> {
             format!("{}: {}", path.display(), e.to_string().replace('\n', " ")),
         )
     })
+}
+
+/// One test of an experiment's family: what was tested, on which estimator, the estimate
+/// with its 95% interval and uncorrected p, and (after [`Family::finish`]) Holm's p.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TestRow {
+    /// Which rule or claim the test bears on (R1, R2, R3, premise, SED, ...).
+    pub rule: String,
+    /// What was tested.
+    pub test: String,
+    /// `spearman` or `mean difference`.
+    pub statistic: &'static str,
+    /// The entropy estimator behind the numbers (`-` when none is involved).
+    pub estimator: String,
+    /// Estimate, interval, n (units: configurations or architectures) and p.
+    pub est: crate::eval::stats::Estimate,
+    /// Holm-adjusted p within the family.
+    pub p_holm: f64,
+}
+
+/// The tests of one experiment, corrected together with Holm's method.
+#[derive(Debug, Default)]
+pub struct Family {
+    /// The tests, in the order they were added.
+    pub rows: Vec<TestRow>,
+}
+
+impl Family {
+    /// Adds Spearman ρ(x, y) over the pairs where both are finite (no row if ρ is undefined).
+    pub fn corr(&mut self, rule: &str, test: &str, estimator: &str, x: &[f64], y: &[f64]) {
+        let (x, y): (Vec<f64>, Vec<f64>) = x
+            .iter()
+            .zip(y)
+            .filter(|(a, b)| a.is_finite() && b.is_finite())
+            .map(|(a, b)| (*a, *b))
+            .unzip();
+        if let Some(est) = crate::eval::stats::spearman_test(&x, &y, 0.95) {
+            self.push(rule, test, "spearman", estimator, est);
+        }
+    }
+
+    /// Adds the mean of paired differences with its t-interval (no row for < 2 pairs).
+    pub fn mean(&mut self, rule: &str, test: &str, estimator: &str, d: &[f64]) {
+        if let Some(est) = crate::eval::stats::mean_ci(d, 0.95) {
+            self.push(rule, test, "mean difference", estimator, est);
+        }
+    }
+
+    fn push(
+        &mut self,
+        rule: &str,
+        test: &str,
+        statistic: &'static str,
+        estimator: &str,
+        est: crate::eval::stats::Estimate,
+    ) {
+        self.rows.push(TestRow {
+            rule: rule.into(),
+            test: test.into(),
+            statistic,
+            estimator: estimator.into(),
+            est,
+            p_holm: f64::NAN,
+        });
+    }
+
+    /// Applies Holm's correction over the family; returns the printed lines and the CSV
+    /// (`rule,test,statistic,estimator,value,ci_low,ci_high,n,p,p_holm`).
+    pub fn finish(&mut self, unit: &str) -> (String, String) {
+        let adj = crate::eval::stats::holm(&self.rows.iter().map(|r| r.est.p).collect::<Vec<_>>());
+        let mut text = String::new();
+        let mut csv =
+            String::from("rule,test,statistic,estimator,value,ci_low,ci_high,n,p,p_holm\n");
+        for (r, a) in self.rows.iter_mut().zip(adj) {
+            r.p_holm = a;
+            let e = &r.est;
+            text.push_str(&format!(
+                "  [{}] {}: {} = {:+.3} [{:+.3}, {:+.3}], n = {} {unit}, p = {:.2e}, Holm p = {:.2e}{} (estimator: {})\n",
+                r.rule,
+                r.test,
+                r.statistic,
+                e.value,
+                e.lo,
+                e.hi,
+                e.n,
+                e.p,
+                a,
+                if a < 0.05 { " *" } else { "" },
+                r.estimator
+            ));
+            csv.push_str(&format!(
+                "\"{}\",\"{}\",{},\"{}\",{},{},{},{},{},{}\n",
+                r.rule, r.test, r.statistic, r.estimator, e.value, e.lo, e.hi, e.n, e.p, a
+            ));
+        }
+        text.push_str(&format!(
+            "  (95% intervals; Spearman: Fisher z with SE 1.03/√(n−3), p from t_(n−2); means: t-interval; \
+             Holm over the {} tests above; * = Holm p < 0.05)\n",
+            self.rows.len()
+        ));
+        (text, csv)
+    }
 }

@@ -10,7 +10,7 @@ use std::time::Instant;
 use burn::module::Module;
 
 use super::{Splits, cached_result, save_result};
-use super::{idx_files, mean, read_config, sd, spearman_ci, write_meta};
+use super::{idx_files, mean, read_config, sd, write_meta};
 use crate::arch::nb201::{Nb201Arch, enumerate};
 use crate::arch::{AnyArch, Census};
 use crate::entropy::{Binning, H1Estimator, H2Options};
@@ -52,11 +52,113 @@ pub struct Config {
     pub n_archs: usize,
     /// Held-out images whose feature maps are measured.
     pub fmap_count: usize,
-    /// H1 bins for the feature maps.
+    /// H1 bins for the feature maps (mean local H1; zero-H1 fractions use the exact estimator).
     pub h1_bins: usize,
+    /// NB-Bench-201 ground truth (`nb201_test_acc_200ep.csv`, columns `index`,
+    /// `cifar10_test`): when given, the summary reports how far the trained ranks agree with
+    /// the benchmark's CIFAR-10 ranks of the same cells. A bare file name is read from the
+    /// data folder (`$SEDNAS_DATA`, else `../shared/data`); a path is used as given.
+    #[serde(default)]
+    pub truth: Option<PathBuf>,
+    /// Learning-rate schedule (`constant` or `cosine`; default constant).
+    #[serde(default)]
+    pub schedule: crate::nn::train::Schedule,
     /// burn backend for training and feature maps (flex, wgpu, cuda; default flex).
     #[serde(default)]
     pub device: Backend,
+}
+
+impl Config {
+    /// Checks every setting before any training starts: a typed error naming it.
+    pub fn validate(&self) -> Result<()> {
+        let bad = |what: &str, why: String| {
+            Err(Error::param(
+                "nb201-fashion config",
+                format!("{what}: {why}"),
+            ))
+        };
+        for (what, v) in [
+            ("train_limit", self.train_limit),
+            ("test_limit", self.test_limit),
+            ("epochs", self.epochs),
+            ("width", self.width),
+            ("cells", self.cells),
+            ("batch", self.batch),
+            ("n_archs", self.n_archs),
+            ("h1_bins", self.h1_bins),
+        ] {
+            if v == 0 {
+                return bad(what, "must be ≥ 1".into());
+            }
+        }
+        if self.fmap_count < 2 {
+            return bad(
+                "fmap_count",
+                format!("must be ≥ 2 (H2 needs a batch), got {}", self.fmap_count),
+            );
+        }
+        if !(self.lr.is_finite() && self.lr > 0.0) {
+            return bad(
+                "lr",
+                format!("must be a finite number > 0, got {}", self.lr),
+            );
+        }
+        if self.seeds.is_empty() {
+            return bad("seeds", "must not be empty".into());
+        }
+        let mut seen = std::collections::HashSet::new();
+        if let Some(s) = self.seeds.iter().find(|s| !seen.insert(**s)) {
+            return bad("seeds", format!("seed {s} is listed twice"));
+        }
+        Ok(())
+    }
+}
+
+/// NB201 CIFAR-10 test accuracy by official index, from `nb201_test_acc_200ep.csv`.
+fn read_truth(path: &Path) -> Result<std::collections::HashMap<usize, f64>> {
+    // a bare file name lives in the data folder ($SEDNAS_DATA, else ../shared/data)
+    let bare = path.parent().is_none_or(|d| d.as_os_str().is_empty());
+    let p = if bare {
+        std::env::var_os("SEDNAS_DATA")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from("../shared/data"))
+            .join(path)
+    } else {
+        path.to_path_buf()
+    };
+    let mut rd = csv::Reader::from_path(&p)
+        .map_err(|e| Error::param("truth", format!("{}: {e}", p.display())))?;
+    let h = rd
+        .headers()
+        .map_err(|e| Error::param("truth", format!("{}: {e}", p.display())))?
+        .clone();
+    let col = |name: &str| {
+        h.iter()
+            .position(|c| c == name)
+            .ok_or_else(|| Error::param("truth", format!("{}: no column {name}", p.display())))
+    };
+    let (ix, acc) = (col("index")?, col("cifar10_test")?);
+    let mut out = std::collections::HashMap::new();
+    for (line, rec) in rd.records().enumerate() {
+        let rec = rec.map_err(|e| Error::param("truth", format!("{}: {e}", p.display())))?;
+        let parse = |i: usize| rec.get(i).and_then(|v| v.trim().parse::<f64>().ok());
+        match (parse(ix), parse(acc)) {
+            (Some(i), Some(a)) if i >= 0.0 && i.fract() == 0.0 => {
+                out.insert(i as usize, a);
+            }
+            _ => {
+                return Err(Error::param(
+                    "truth",
+                    format!(
+                        "{}: line {}: bad index or cifar10_test",
+                        p.display(),
+                        line + 2
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// The architectures: the top-SED tie set, then evenly spaced SED quantiles (ascending).
@@ -117,7 +219,7 @@ pub struct RunResult {
     pub train_seconds: f64,
     /// Mean time of one training step (ms).
     pub step_ms: f64,
-    /// Per-layer (name, H1 mean, H1 zero fraction, H2 mean).
+    /// Per-layer (name, H1 mean binned:h1_bins, exact zero-H1 fraction, H2 mean).
     pub layers: Vec<(String, f64, f64, Option<f64>)>,
 }
 
@@ -149,6 +251,7 @@ fn run_one(
             lr: cfg.lr,
             seed,
             optim: Optim::Adam,
+            schedule: cfg.schedule,
         },
         train_limit: cfg.train_limit,
         test_limit: cfg.test_limit,
@@ -186,7 +289,14 @@ fn run_one(
         step_ms: last.step_ms,
         layers: layers
             .iter()
-            .map(|l| (l.layer.clone(), l.h1_mean, l.h1_zero_fraction, l.h2_mean))
+            .map(|l| {
+                (
+                    l.layer.clone(),
+                    l.h1_mean,
+                    l.h1_exact_zero_fraction,
+                    l.h2_mean,
+                )
+            })
             .collect(),
     };
     save_result(dir, &r)?;
@@ -199,12 +309,11 @@ type ArchRow = (usize, String, f64, f64, f64, f64, f64, f64, f64, f64);
 /// Runs the experiment into `out`; returns the printed summary.
 pub fn run(config_path: &Path, out: &Path, resume: bool) -> Result<String> {
     let cfg: Config = read_config(config_path)?;
-    if cfg.seeds.is_empty() || cfg.n_archs == 0 {
-        return Err(Error::param(
-            "config",
-            "needs at least one seed and one architecture",
-        ));
-    }
+    cfg.validate()?;
+    let truth = match &cfg.truth {
+        Some(p) => Some(read_truth(p)?),
+        None => None,
+    };
     let t0 = Instant::now();
     let archs = select_archs(cfg.n_archs)?;
     let data = Splits::load(&cfg.dataset, &cfg.data_dir)?;
@@ -337,21 +446,43 @@ pub fn run(config_path: &Path, out: &Path, resume: bool) -> Result<String> {
         cfg.width,
         cfg.cells,
     );
-    summary.push_str("Spearman ρ with mean held-out accuracy (95% CI, Fisher z):\n");
-    let mut corr = String::from("predictor,n,spearman,ci_low,ci_high\n");
-    for (name, v) in &preds {
-        let keep: Vec<usize> = (0..v.len())
-            .filter(|&i| v[i].is_finite() && acc[i].is_finite())
-            .collect();
-        let (x, y): (Vec<f64>, Vec<f64>) = keep.iter().map(|&i| (v[i], acc[i])).unzip();
-        if let Some((r, lo, hi)) = spearman_ci(&x, &y) {
-            summary.push_str(&format!(
-                "  {name:<30} ρ = {r:+.3}  [{lo:+.3}, {hi:+.3}]  (n = {})\n",
-                x.len()
-            ));
-            corr.push_str(&format!("\"{name}\",{},{r},{lo},{hi}\n", x.len()));
+    summary.push_str(&format!(
+        "held-out accuracy of the architectures (mean over seeds): {:.2}–{:.2} %\n\
+         Spearman ρ with mean held-out accuracy, n = architectures (seeds are replicates):\n",
+        100.0 * acc.iter().copied().fold(f64::INFINITY, f64::min),
+        100.0 * acc.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+    ));
+    let est = |name: &str| match name {
+        "mean local H1 (trained maps)" => {
+            format!("binned:{} H1, 3×3×c windows, mean over layers", cfg.h1_bins)
         }
+        "fraction of zero-H1 windows" => {
+            "exact H1 (Definition 1), 3×3×c windows, mean over layers".to_string()
+        }
+        "mean local H2, last cell" => {
+            "Gaussian H2, 3×3×c windows across the measured images".to_string()
+        }
+        _ => "-".to_string(),
+    };
+    let mut fam = super::Family::default();
+    for (name, v) in &preds {
+        fam.corr("premise", name, &est(name), v, &acc);
     }
+    if let Some(t) = &truth {
+        let c10: Vec<f64> = rows
+            .iter()
+            .map(|r| t.get(&r.0).copied().unwrap_or(f64::NAN))
+            .collect();
+        fam.corr(
+            "proxy",
+            "trained accuracy here vs NB201 CIFAR-10 test accuracy (200 epochs) of the same cells",
+            "-",
+            &c10,
+            &acc,
+        );
+    }
+    let (text, corr) = fam.finish("architectures");
+    summary.push_str(&text);
     let steps: Vec<f64> = results.iter().map(|r| r.step_ms).collect();
     let timing = format!(
         "wall time {:.0} s this invocation, {:.0} s of training summed over runs; train step (batch {}, CPU): {:.1} ms mean over runs",
@@ -429,7 +560,14 @@ pub fn run(config_path: &Path, out: &Path, resume: bool) -> Result<String> {
         &cfg,
         &data_files,
         t0.elapsed().as_secs_f64(),
-        serde_json::json!({"timing": timing}),
+        serde_json::json!({
+            "timing": timing,
+            "train_seconds": results
+                .iter()
+                .map(|r| (format!("{}_s{}", r.index, r.seed), r.train_seconds))
+                .collect::<std::collections::BTreeMap<_, _>>(),
+            "train_seconds_total": results.iter().map(|r| r.train_seconds).sum::<f64>(),
+        }),
     )?;
     crate::io::write_atomic(&out.join("summary.txt"), summary.as_bytes())?;
     Ok(format!("{summary}{timing}\n"))

@@ -10,9 +10,7 @@ use std::time::Instant;
 
 use burn::module::Module;
 
-use super::{
-    Splits, cached_result, idx_files, mean, read_config, save_result, sd, spearman_ci, write_meta,
-};
+use super::{Splits, cached_result, idx_files, mean, read_config, save_result, sd, write_meta};
 use crate::arch::{BlockCensus, Census};
 use crate::entropy::{Binning, H1Estimator, H2Options};
 use crate::error::{Error, Result};
@@ -57,11 +55,27 @@ pub struct Config {
     pub nb201_skips: Vec<usize>,
     /// Held-out images whose feature maps are measured.
     pub fmap_count: usize,
-    /// H1 bins.
+    /// H1 bins of the binned estimator (mean local H1; equal-width bins over each map's
+    /// range). Zero-H1 fractions use the exact estimator.
     pub h1_bins: usize,
+    /// Bin counts of the sensitivity check: the zero-H1 fraction entering the conv under
+    /// `binned:N` for each N, beside the exact one.
+    #[serde(default = "default_sensitivity")]
+    pub sensitivity_bins: Vec<usize>,
+    /// Accuracy every configuration should reach (e.g. 0.97 on MNIST); the summary lists
+    /// the configurations below it.
+    #[serde(default)]
+    pub acc_target: Option<f64>,
+    /// Learning-rate schedule (`constant` or `cosine`; default constant).
+    #[serde(default)]
+    pub schedule: crate::nn::train::Schedule,
     /// burn backend for training and feature maps (flex, wgpu, cuda; default flex).
     #[serde(default)]
     pub device: Backend,
+}
+
+fn default_sensitivity() -> Vec<usize> {
+    vec![4, 16, 64]
 }
 
 /// One finished run.
@@ -81,30 +95,40 @@ pub struct RunResult {
     pub params: usize,
     /// Held-out accuracy.
     pub test_acc: f64,
-    /// Fraction of zero-H1 3×3 windows of the map entering the convolution (after the pool).
+    /// Fraction of exactly constant 3×3×c windows (exact estimator) of the map entering
+    /// the convolution (after the pool).
     pub conv_input_h1_zero: f64,
-    /// Mean local H1 of the map entering the convolution.
+    /// The same fraction under `binned:N`, for each N of `sensitivity_bins`: (N, fraction).
+    pub conv_input_h1_zero_binned: Vec<(usize, f64)>,
+    /// Mean local H1 (binned:h1_bins) of the map entering the convolution.
     pub conv_input_h1: f64,
     /// Mean local H2 (3×3 windows across the batch) of the convolution's output.
     pub conv_output_h2: Option<f64>,
     /// Training wall time (s).
     pub seconds: f64,
-    /// Every layer: (name, mean H1, fraction of zero-H1 windows, mean H2).
-    #[serde(default)]
+    /// Every layer: (name, mean H1 binned:h1_bins, exact zero-H1 fraction, mean H2).
     pub layers: Vec<(String, f64, f64, Option<f64>)>,
 }
 
-/// SED of a plain CNN: one block with the stem 3×3 conv, the k×k conv, the pool and the skip.
+/// SED of a plain CNN (`nn::plain`): three blocks, one per resolution. Block 1 (side/2)
+/// holds the stem 3×3 conv, the k×k conv, the o×o pool and the skip; blocks 2 and 3 (side/4,
+/// side/8) one 3×3 conv each, widths 2w and 4w. `side` is the input image side.
 pub fn plain_sed(pool: usize, kernel: usize, skip: bool, width: u32, side: u64) -> Result<f64> {
-    let mut b = BlockCensus::new(width, width, side * side, side * side, 1, None);
-    b.add_conv(3, 3, width, 1);
-    b.add_conv(kernel as u32, kernel as u32, width, 1);
+    let s1 = (side / 2).max(1);
+    let (s2, s3) = ((s1 / 2).max(1), (s1 / 4).max(1));
+    let mut b1 = BlockCensus::new(width, width, s1 * s1, s1 * s1, 1, None);
+    b1.add_conv(3, 3, width, 1);
+    b1.add_conv(kernel as u32, kernel as u32, width, 1);
     if pool > 1 {
-        b.add_pool(pool as u32, pool as u32, 1, 1, 1);
+        b1.add_pool(pool as u32, pool as u32, 1, 1, 1);
     }
-    b.skips = skip as u32;
+    b1.skips = skip as u32;
+    let mut b2 = BlockCensus::new(width, 2 * width, s1 * s1, s2 * s2, 1, None);
+    b2.add_conv(3, 3, 2 * width, 1);
+    let mut b3 = BlockCensus::new(2 * width, 4 * width, s2 * s2, s3 * s3, 1, None);
+    b3.add_conv(3, 3, 4 * width, 1);
     let census = Census {
-        blocks: vec![b],
+        blocks: vec![b1, b2, b3],
         space_has_skip: true,
         space_has_pool: true,
     };
@@ -146,6 +170,7 @@ fn run_one(
         lr: cfg.lr,
         seed,
         optim: Optim::Adam,
+        schedule: cfg.schedule,
     };
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let (net, hist) = train(net, &tr, &te, &tc, Some(dir), resume, &device, |_, _, _| {})?;
@@ -168,6 +193,24 @@ fn run_one(
         .find(|l| l.layer == "pool")
         .or_else(|| layers.iter().find(|l| l.layer == "stem"));
     let output = layers.iter().find(|l| l.layer == "conv");
+    let in_name = input.map(|l| l.layer.clone()).unwrap_or_default();
+    let mut binned = Vec::new();
+    for &nb in &cfg.sensitivity_bins {
+        let ls = fmap_entropy(
+            &net,
+            &te.take(cfg.fmap_count),
+            &spec,
+            &H1Estimator::Binned(Binning::data_range(nb)?),
+            None,
+            &cfg.device.device()?,
+        )?;
+        let z = ls
+            .iter()
+            .find(|l| l.layer == in_name)
+            .map(|l| l.h1_zero_fraction)
+            .unwrap_or(f64::NAN);
+        binned.push((nb, z));
+    }
     let side = te.images.dim().2 as u64;
     let r = RunResult {
         pool,
@@ -177,13 +220,21 @@ fn run_one(
         sed: plain_sed(pool, kernel, skip, cfg.width as u32, side)?,
         params: net.num_params(),
         test_acc: last.test_acc,
-        conv_input_h1_zero: input.map(|l| l.h1_zero_fraction).unwrap_or(f64::NAN),
+        conv_input_h1_zero: input.map(|l| l.h1_exact_zero_fraction).unwrap_or(f64::NAN),
+        conv_input_h1_zero_binned: binned,
         conv_input_h1: input.map(|l| l.h1_mean).unwrap_or(f64::NAN),
         conv_output_h2: output.and_then(|l| l.h2_mean),
         seconds: hist.iter().map(|h| h.seconds).sum(),
         layers: layers
             .iter()
-            .map(|l| (l.layer.clone(), l.h1_mean, l.h1_zero_fraction, l.h2_mean))
+            .map(|l| {
+                (
+                    l.layer.clone(),
+                    l.h1_mean,
+                    l.h1_exact_zero_fraction,
+                    l.h2_mean,
+                )
+            })
             .collect(),
     };
     save_result(dir, &r)?;
@@ -250,6 +301,7 @@ fn run_skip(
             lr: cfg.lr,
             seed,
             optim: Optim::Adam,
+            schedule: cfg.schedule,
         },
         train_limit: cfg.train_limit,
         test_limit: cfg.test_limit,
@@ -284,30 +336,181 @@ fn run_skip(
     Ok(r)
 }
 
-/// Mean and 95% t-interval half-width (normal approximation for n ≥ 30).
-fn mean_ci(v: &[f64]) -> (f64, f64) {
-    let n = v.len() as f64;
-    let t = if n >= 30.0 {
-        1.96
-    } else {
-        [12.71, 4.30, 3.18, 2.78, 2.57, 2.45, 2.36, 2.31, 2.26, 2.23][(n as usize).clamp(2, 11) - 2]
-    };
-    (mean(v), t * sd(v) / n.sqrt())
+/// One configuration's means over its seeds (the unit of every test).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ConfigRow {
+    /// Pool size.
+    pub pool: usize,
+    /// Kernel size.
+    pub kernel: usize,
+    /// Skip on.
+    pub skip: bool,
+    /// SED of the topology.
+    pub sed: f64,
+    /// Trainable parameters.
+    pub params: f64,
+    /// Seeds that ran.
+    pub seeds: usize,
+    /// Mean held-out accuracy.
+    pub acc: f64,
+    /// Standard deviation of the accuracy over seeds.
+    pub acc_sd: f64,
+    /// Mean exact zero-H1 fraction entering the conv.
+    pub zero_exact: f64,
+    /// Mean binned zero-H1 fractions entering the conv (order of `sensitivity_bins`).
+    pub zero_binned: Vec<f64>,
+    /// Mean binned local H1 entering the conv.
+    pub h1: f64,
+    /// Mean local H2 of the conv output (NaN when every seed's map was singular).
+    pub h2: f64,
+}
+
+impl ConfigRow {
+    /// `o3 k5 +skip`.
+    pub fn label(&self) -> String {
+        format!(
+            "o{} k{}{}",
+            self.pool,
+            self.kernel,
+            if self.skip { " +skip" } else { "" }
+        )
+    }
+}
+
+/// Means over seeds per configuration, in the config's (pool, kernel, skip) order.
+pub fn config_rows(cfg: &Config, rs: &[RunResult]) -> Vec<ConfigRow> {
+    let mut out = Vec::new();
+    for &p in &cfg.pools {
+        for &k in &cfg.kernels {
+            for &s in &cfg.skips {
+                let g: Vec<&RunResult> = rs
+                    .iter()
+                    .filter(|r| r.pool == p && r.kernel == k && r.skip == s)
+                    .collect();
+                if g.is_empty() {
+                    continue;
+                }
+                let m = |f: &dyn Fn(&RunResult) -> f64| {
+                    let v: Vec<f64> = g.iter().map(|r| f(r)).filter(|v| v.is_finite()).collect();
+                    if v.is_empty() { f64::NAN } else { mean(&v) }
+                };
+                let acc: Vec<f64> = g.iter().map(|r| r.test_acc).collect();
+                out.push(ConfigRow {
+                    pool: p,
+                    kernel: k,
+                    skip: s,
+                    sed: g[0].sed,
+                    params: g[0].params as f64,
+                    seeds: g.len(),
+                    acc: mean(&acc),
+                    acc_sd: sd(&acc),
+                    zero_exact: m(&|r| r.conv_input_h1_zero),
+                    zero_binned: (0..cfg.sensitivity_bins.len())
+                        .map(|i| {
+                            m(&|r| {
+                                r.conv_input_h1_zero_binned
+                                    .get(i)
+                                    .map(|x| x.1)
+                                    .unwrap_or(f64::NAN)
+                            })
+                        })
+                        .collect(),
+                    h1: m(&|r| r.conv_input_h1),
+                    h2: m(&|r| r.conv_output_h2.unwrap_or(f64::NAN)),
+                });
+            }
+        }
+    }
+    out
+}
+
+impl Config {
+    /// Checks every setting before any training starts (zero sizes, an empty list, even
+    /// kernels, a learning rate that is not a positive number): a typed error naming it.
+    pub fn validate(&self) -> Result<()> {
+        let bad = |what: &str, why: String| {
+            Err(Error::param(
+                "net-ablation config",
+                format!("{what}: {why}"),
+            ))
+        };
+        for (what, v) in [
+            ("train_limit", self.train_limit),
+            ("test_limit", self.test_limit),
+            ("epochs", self.epochs),
+            ("width", self.width),
+            ("batch", self.batch),
+            ("h1_bins", self.h1_bins),
+        ] {
+            if v == 0 {
+                return bad(what, "must be ≥ 1".into());
+            }
+        }
+        if self.fmap_count < 2 {
+            return bad(
+                "fmap_count",
+                format!("must be ≥ 2 (H2 needs a batch), got {}", self.fmap_count),
+            );
+        }
+        if !(self.lr.is_finite() && self.lr > 0.0) {
+            return bad(
+                "lr",
+                format!("must be a finite number > 0, got {}", self.lr),
+            );
+        }
+        for (what, empty) in [
+            ("seeds", self.seeds.is_empty()),
+            ("pools", self.pools.is_empty()),
+            ("kernels", self.kernels.is_empty()),
+            ("skips", self.skips.is_empty()),
+        ] {
+            if empty {
+                return bad(what, "must not be empty".into());
+            }
+        }
+        if let Some(&p) = self.pools.iter().find(|&&p| p == 0 || p > 15) {
+            return bad("pools", format!("sizes must be in 1..=15, got {p}"));
+        }
+        if let Some(&k) = self
+            .kernels
+            .iter()
+            .find(|&&k| k == 0 || k % 2 == 0 || k > 15)
+        {
+            return bad(
+                "kernels",
+                format!("sizes must be odd and in 1..=15, got {k}"),
+            );
+        }
+        if let Some(&b) = self
+            .sensitivity_bins
+            .iter()
+            .find(|&&b| !(2..=1 << 16).contains(&b))
+        {
+            return bad(
+                "sensitivity_bins",
+                format!("bin counts must be in 2..=65536, got {b}"),
+            );
+        }
+        if let Some(&k) = self.nb201_skips.iter().find(|&&k| k > 6) {
+            return bad("nb201_skips", format!("a cell has 6 edges, got {k}"));
+        }
+        if let Some(t) = self.acc_target
+            && !(t > 0.0 && t <= 1.0)
+        {
+            return bad("acc_target", format!("must be in (0, 1], got {t}"));
+        }
+        let mut seen = std::collections::HashSet::new();
+        if let Some(s) = self.seeds.iter().find(|s| !seen.insert(**s)) {
+            return bad("seeds", format!("seed {s} is listed twice"));
+        }
+        Ok(())
+    }
 }
 
 /// Runs the ablation into `out`; returns the printed summary.
 pub fn run(config_path: &Path, out: &Path, resume: bool) -> Result<String> {
     let cfg: Config = read_config(config_path)?;
-    if cfg.seeds.is_empty()
-        || cfg.pools.is_empty()
-        || cfg.kernels.is_empty()
-        || cfg.skips.is_empty()
-    {
-        return Err(Error::param(
-            "config",
-            "seeds, pools, kernels and skips must be non-empty",
-        ));
-    }
+    cfg.validate()?;
     let t0 = Instant::now();
     std::fs::create_dir_all(out.join("runs")).map_err(|e| Error::io(out, e))?;
     let data = Splits::load(&cfg.dataset, &cfg.data_dir)?;
@@ -352,7 +555,7 @@ pub fn run(config_path: &Path, out: &Path, resume: bool) -> Result<String> {
     }
     crate::io::write_atomic(&out.join("timings.csv"), timings.as_bytes())?;
     let mut csv = String::from(
-        "pool,kernel,skip,seed,sed,params,test_acc,conv_input_h1_zero,conv_input_h1,conv_output_h2\n",
+        "pool,kernel,skip,seed,sed,params,test_acc,conv_input_h1_zero_exact,conv_input_h1_binned,conv_output_h2\n",
     );
     for r in &rs {
         csv.push_str(&format!(
@@ -370,36 +573,31 @@ pub fn run(config_path: &Path, out: &Path, resume: bool) -> Result<String> {
         ));
     }
     crate::io::write_atomic(&out.join("runs.csv"), csv.as_bytes())?;
-    // per configuration: mean ± sd of accuracy over seeds
-    let mut labels = Vec::new();
-    let (mut accm, mut accs) = (Vec::new(), Vec::new());
-    let mut cfgcsv =
-        String::from("pool,kernel,skip,sed,acc_mean,acc_sd,conv_input_h1_zero,conv_output_h2\n");
-    for &p in &cfg.pools {
-        for &k in &cfg.kernels {
-            for &s in &cfg.skips {
-                let g: Vec<&RunResult> = rs
-                    .iter()
-                    .filter(|r| r.pool == p && r.kernel == k && r.skip == s)
-                    .collect();
-                let acc: Vec<f64> = g.iter().map(|r| r.test_acc).collect();
-                let z: Vec<f64> = g.iter().map(|r| r.conv_input_h1_zero).collect();
-                let h2: Vec<f64> = g.iter().filter_map(|r| r.conv_output_h2).collect();
-                labels.push(format!("o{p} k{k}{}", if s { " +skip" } else { "" }));
-                accm.push(mean(&acc));
-                accs.push(sd(&acc));
-                cfgcsv.push_str(&format!(
-                    "{p},{k},{s},{},{},{},{},{}\n",
-                    g[0].sed,
-                    mean(&acc),
-                    sd(&acc),
-                    mean(&z),
-                    mean(&h2)
-                ));
-            }
-        }
+    // per configuration: means over seeds
+    let rows0 = config_rows(&cfg, &rs);
+    let mut cfgcsv = String::from(
+        "pool,kernel,skip,sed,params,seeds,acc_mean,acc_sd,conv_input_h1_zero_exact,conv_input_h1_binned,conv_output_h2\n",
+    );
+    for r in &rows0 {
+        cfgcsv.push_str(&format!(
+            "{},{},{},{},{},{},{},{},{},{},{}\n",
+            r.pool,
+            r.kernel,
+            r.skip,
+            r.sed,
+            r.params,
+            r.seeds,
+            r.acc,
+            r.acc_sd,
+            r.zero_exact,
+            r.h1,
+            r.h2
+        ));
     }
     crate::io::write_atomic(&out.join("configs.csv"), cfgcsv.as_bytes())?;
+    let labels: Vec<String> = rows0.iter().map(|r| r.label()).collect();
+    let accm: Vec<f64> = rows0.iter().map(|r| r.acc).collect();
+    let accs: Vec<f64> = rows0.iter().map(|r| r.acc_sd).collect();
     crate::plot::bars(
         &out.join("accuracy"),
         &format!(
@@ -411,10 +609,14 @@ pub fn run(config_path: &Path, out: &Path, resume: bool) -> Result<String> {
         &accm,
         Some(&accs),
     )?;
-    // the rules
+    // the rules, tested on configuration means: seeds are replicates of a configuration,
+    // so n is the number of configurations (pairs of configurations for the paired tests)
+    let rows: Vec<ConfigRow> = config_rows(&cfg, &rs);
+    let accs: Vec<f64> = rows.iter().map(|r| r.acc).collect();
     let mut summary = format!(
-        "net-ablation: {} configurations × {} seeds on {} ({} train / {} test images, {} epoch(s), width {})\n",
-        labels.len(),
+        "net-ablation: {} configurations × {} seeds on {} ({} train / {} test images, {} epoch(s), width {}); \
+         tests on configuration means (seeds are replicates)\n",
+        rows.len(),
         cfg.seeds.len(),
         cfg.dataset,
         cfg.train_limit,
@@ -422,119 +624,152 @@ pub fn run(config_path: &Path, out: &Path, resume: bool) -> Result<String> {
         cfg.epochs,
         cfg.width,
     );
-    let mut rules = String::from("rule,statistic,value,ci_low,ci_high,n\n");
-    let mut push =
-        |summary: &mut String, rule: &str, stat: &str, v: Option<(f64, f64, f64)>, n: usize| {
-            if let Some((r, lo, hi)) = v {
-                summary.push_str(&format!(
-                    "  {rule}: {stat} = {r:+.3} [{lo:+.3}, {hi:+.3}] (n = {n})\n"
-                ));
-                rules.push_str(&format!("\"{rule}\",\"{stat}\",{r},{lo},{hi},{n}\n"));
+    let (lo, hi) = accs
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
+            (a.min(x), b.max(x))
+        });
+    summary.push_str(&format!(
+        "held-out accuracy of the configurations (mean over seeds): {:.2}–{:.2} %\n",
+        100.0 * lo,
+        100.0 * hi
+    ));
+    if let Some(t) = cfg.acc_target {
+        let below: Vec<String> = rows
+            .iter()
+            .filter(|r| r.acc < t)
+            .map(|r| format!("{} ({:.2} %)", r.label(), 100.0 * r.acc))
+            .collect();
+        summary.push_str(&format!(
+            "target {:.1} %: {}\n",
+            100.0 * t,
+            if below.is_empty() {
+                "every configuration reached it".to_string()
+            } else {
+                format!("{} below: {}", below.len(), below.join(", "))
             }
-        };
-    let all = |f: &dyn Fn(&RunResult) -> f64,
-               g: &dyn Fn(&RunResult) -> Option<f64>|
-     -> (Vec<f64>, Vec<f64>) {
-        rs.iter()
-            .filter_map(|r| g(r).filter(|v| v.is_finite()).map(|y| (f(r), y)))
-            .unzip()
+        ));
+    }
+    let col = |f: &dyn Fn(&ConfigRow) -> f64| rows.iter().map(f).collect::<Vec<f64>>();
+    let exact = "exact H1 (Definition 1) on the post-pool float maps, 3×3×c windows";
+    let binned = format!(
+        "binned:{} H1 (equal-width bins over each map's range), 3×3×c windows",
+        cfg.h1_bins
+    );
+    let gauss = "Gaussian H2, 3×3×c windows across the measured images";
+    let mut fam = super::Family::default();
+    let pool = col(&|r| r.pool as f64);
+    let kernel = col(&|r| r.kernel as f64);
+    let zero = col(&|r| r.zero_exact);
+    fam.corr(
+        "R1",
+        "pool size vs fraction of constant windows entering the conv",
+        exact,
+        &pool,
+        &zero,
+    );
+    fam.corr("R1", "pool size vs accuracy", "-", &pool, &accs);
+    fam.corr(
+        "R2",
+        "kernel size vs mean H2 of the conv output",
+        gauss,
+        &kernel,
+        &col(&|r| r.h2),
+    );
+    fam.corr("R2", "kernel size vs accuracy", "-", &kernel, &accs);
+    let pair = |f: &dyn Fn(&ConfigRow) -> f64| -> Vec<f64> {
+        rows.iter()
+            .filter(|r| r.skip)
+            .filter_map(|r| {
+                let off = rows
+                    .iter()
+                    .find(|o| !o.skip && o.pool == r.pool && o.kernel == r.kernel)?;
+                Some(f(r) - f(off))
+            })
+            .collect()
     };
-    summary.push_str("Rule 1 (large pooling before a small kernel lowers local H1):\n");
-    let (x, y) = all(&|r| r.pool as f64, &|r| Some(r.conv_input_h1_zero));
-    push(
-        &mut summary,
-        "R1 pool size vs zero-H1 fraction entering the conv",
-        "spearman",
-        spearman_ci(&x, &y),
-        x.len(),
+    fam.mean(
+        "R3",
+        "H2(with skip) − H2(without), paired by (pool, kernel)",
+        gauss,
+        &pair(&|r| r.h2),
     );
-    let (x, y) = all(&|r| r.pool as f64, &|r| Some(r.test_acc));
-    push(
-        &mut summary,
-        "R1 pool size vs accuracy",
-        "spearman",
-        spearman_ci(&x, &y),
-        x.len(),
+    fam.mean(
+        "R3",
+        "accuracy(with skip) − accuracy(without), paired",
+        "-",
+        &pair(&|r| r.acc),
     );
-    summary.push_str("Rule 2 (large kernels raise local H2):\n");
-    let (x, y) = all(&|r| r.kernel as f64, &|r| r.conv_output_h2);
-    push(
-        &mut summary,
-        "R2 kernel size vs mean H2 of the conv output",
-        "spearman",
-        spearman_ci(&x, &y),
-        x.len(),
+    fam.corr(
+        "premise",
+        "fraction of constant windows entering the conv vs accuracy",
+        exact,
+        &zero,
+        &accs,
     );
-    let (x, y) = all(&|r| r.kernel as f64, &|r| Some(r.test_acc));
-    push(
-        &mut summary,
-        "R2 kernel size vs accuracy",
-        "spearman",
-        spearman_ci(&x, &y),
-        x.len(),
+    fam.corr(
+        "premise",
+        "mean local H1 entering the conv vs accuracy",
+        &binned,
+        &col(&|r| r.h1),
+        &accs,
     );
-    summary.push_str("Rule 3 (skips raise local H2):\n");
-    let diffs: Vec<f64> = rs
-        .iter()
-        .filter(|r| r.skip)
-        .filter_map(|r| {
-            let off = rs.iter().find(|o| {
-                !o.skip && o.pool == r.pool && o.kernel == r.kernel && o.seed == r.seed
-            })?;
-            Some(r.conv_output_h2? - off.conv_output_h2?)
-        })
-        .filter(|d| d.is_finite())
-        .collect();
-    if !diffs.is_empty() {
-        let (m, h) = mean_ci(&diffs);
-        push(
-            &mut summary,
-            "R3 H2(with skip) − H2(without), paired",
-            "mean difference (bits)",
-            Some((m, m - h, m + h)),
-            diffs.len(),
-        );
-    }
-    let acc_diffs: Vec<f64> = rs
-        .iter()
-        .filter(|r| r.skip)
-        .filter_map(|r| {
-            rs.iter()
-                .find(|o| !o.skip && o.pool == r.pool && o.kernel == r.kernel && o.seed == r.seed)
-                .map(|o| r.test_acc - o.test_acc)
-        })
-        .collect();
-    if !acc_diffs.is_empty() {
-        let (m, h) = mean_ci(&acc_diffs);
-        push(
-            &mut summary,
-            "R3 accuracy(with skip) − accuracy(without), paired",
-            "mean difference",
-            Some((m, m - h, m + h)),
-            acc_diffs.len(),
-        );
-    }
-    summary.push_str("SED of the topology:\n");
-    let (x, y) = all(&|r| r.sed, &|r| Some(r.test_acc));
-    push(
-        &mut summary,
-        "SED vs accuracy",
-        "spearman",
-        spearman_ci(&x, &y),
-        x.len(),
+    fam.corr(
+        "SED",
+        "SED of the topology vs accuracy",
+        "-",
+        &col(&|r| r.sed),
+        &accs,
     );
-    let (x, y) = all(&|r| r.params as f64, &|r| Some(r.test_acc));
-    push(
-        &mut summary,
+    fam.corr(
+        "#params",
         "#params vs accuracy",
-        "spearman",
-        spearman_ci(&x, &y),
-        x.len(),
+        "-",
+        &col(&|r| r.params),
+        &accs,
     );
-    if !skip_runs.is_empty() {
-        summary.push_str(
-            "Rule 3 in NB201 cells (k skips replacing 3×3 convs; all other edges 3×3 convs):\n",
+    let mut nb201_rows: Vec<(usize, f64, f64)> = Vec::new();
+    for &k in &cfg.nb201_skips {
+        let g: Vec<&SkipRun> = skip_runs.iter().filter(|r| r.skips == k).collect();
+        let acc = mean(&g.iter().map(|r| r.test_acc).collect::<Vec<_>>());
+        let h2: Vec<f64> = g
+            .iter()
+            .filter_map(|r| r.cell_h2.first().copied().flatten())
+            .collect();
+        nb201_rows.push((k, acc, if h2.is_empty() { f64::NAN } else { mean(&h2) }));
+    }
+    if !nb201_rows.is_empty() {
+        let ks: Vec<f64> = nb201_rows.iter().map(|r| r.0 as f64).collect();
+        let a: Vec<f64> = nb201_rows.iter().map(|r| r.1).collect();
+        let h: Vec<f64> = nb201_rows.iter().map(|r| r.2).collect();
+        fam.corr("R3 NB201", "#skips vs accuracy (NB201 cells)", "-", &ks, &a);
+        fam.corr(
+            "R3 NB201",
+            "#skips vs mean H2 of the stage-1 cell",
+            gauss,
+            &ks,
+            &h,
         );
+    }
+    let (text, rules) = fam.finish("configurations");
+    summary.push_str(&text);
+    // the estimator sensitivity of rule 1 (not part of the family: the same question asked
+    // of other estimators)
+    summary.push_str("R1 sensitivity to the H1 estimator (ρ of pool size with the fraction of zero-H1 windows):\n");
+    for (i, nb) in cfg.sensitivity_bins.iter().enumerate() {
+        let z = col(&|r| r.zero_binned.get(i).copied().unwrap_or(f64::NAN));
+        if let Some(e) = crate::eval::stats::spearman_test(&pool, &z, 0.95) {
+            summary.push_str(&format!(
+                "  binned:{nb}: ρ = {:+.3} [{:+.3}, {:+.3}], mean fraction {:.4} (exact: {:.4})\n",
+                e.value,
+                e.lo,
+                e.hi,
+                mean(&z),
+                mean(&zero)
+            ));
+        }
+    }
+    if !skip_runs.is_empty() {
         let mut sk = String::from("skips,seed,arch,sed,test_acc,h2_cell1,h2_cell2,h2_cell3\n");
         for r in &skip_runs {
             let h = |i: usize| {
@@ -558,34 +793,6 @@ pub fn run(config_path: &Path, out: &Path, resume: bool) -> Result<String> {
             ));
         }
         crate::io::write_atomic(&out.join("nb201_skips.csv"), sk.as_bytes())?;
-        let (x, y): (Vec<f64>, Vec<f64>) = skip_runs
-            .iter()
-            .map(|r| (r.skips as f64, r.test_acc))
-            .unzip();
-        push(
-            &mut summary,
-            "R3 NB201 #skips vs accuracy",
-            "spearman",
-            spearman_ci(&x, &y),
-            x.len(),
-        );
-        let (x, y): (Vec<f64>, Vec<f64>) = skip_runs
-            .iter()
-            .filter_map(|r| {
-                r.cell_h2
-                    .first()
-                    .copied()
-                    .flatten()
-                    .map(|h| (r.skips as f64, h))
-            })
-            .unzip();
-        push(
-            &mut summary,
-            "R3 NB201 #skips vs mean H2 of the stage-1 cell",
-            "spearman",
-            spearman_ci(&x, &y),
-            x.len(),
-        );
         let labels: Vec<String> = cfg
             .nb201_skips
             .iter()
@@ -626,8 +833,8 @@ pub fn run(config_path: &Path, out: &Path, resume: bool) -> Result<String> {
         .collect();
     crate::plot::bars(
         &out.join("zero_h1_by_pool"),
-        "Fraction of zero-H1 3×3 windows entering the conv, by max-pool size",
-        "fraction of windows with H1 = 0",
+        "Fraction of constant 3×3×c windows (exact H1 = 0) entering the conv, by max-pool size",
+        "fraction of windows with exact H1 = 0",
         &cfg.pools
             .iter()
             .map(|p| format!("pool {p}"))
@@ -643,7 +850,16 @@ pub fn run(config_path: &Path, out: &Path, resume: bool) -> Result<String> {
         &cfg,
         &data_files,
         t0.elapsed().as_secs_f64(),
-        serde_json::json!({"timing": timing}),
+        serde_json::json!({
+            "timing": timing,
+            // training seconds of every run (resumed runs keep the time of the run that
+            // trained them) and their total
+            "train_seconds": rs
+                .iter()
+                .map(|r| (format!("pool{}_k{}_skip{}_s{}", r.pool, r.kernel, r.skip as u8, r.seed), r.seconds))
+                .collect::<std::collections::BTreeMap<_, _>>(),
+            "train_seconds_total": rs.iter().map(|r| r.seconds).sum::<f64>(),
+        }),
     )?;
     crate::io::write_atomic(&out.join("summary.txt"), summary.as_bytes())?;
     Ok(format!("{summary}{timing}\n"))

@@ -20,8 +20,16 @@ pub struct LayerEntropy {
     pub h1_mean: f64,
     /// Smallest local H1.
     pub h1_min: f64,
-    /// Fraction of windows with H1 = 0 (constant windows).
+    /// Fraction of windows with H1 = 0 under the requested estimator (a binned estimator can
+    /// call near-equal values equal; see `h1_exact_zero_fraction`).
     pub h1_zero_fraction: f64,
+    /// Mean local H1 (bits) under the exact estimator (Definition 1, value frequencies),
+    /// always computed. Where every value of a window is distinct it equals log2 of the
+    /// window size: on pre-activation float maps the exact estimator is degenerate.
+    pub h1_exact_mean: f64,
+    /// Fraction of exactly constant windows (exact estimator: H1 = 0 iff all entries are
+    /// equal), always computed; the estimator every zero-H1 verdict uses.
+    pub h1_exact_zero_fraction: f64,
     /// Mean local H2 (bits) over finite windows (None if every window is singular or H2 was skipped).
     pub h2_mean: Option<f64>,
     /// Fraction of windows with H2 = −∞ (singular covariance), if H2 was computed.
@@ -48,6 +56,7 @@ pub fn fmap_entropy<M: Classifier>(
         let a = to_nhwc(t)?;
         let (n, h, w, c) = a.dim();
         let (mut sum, mut cnt, mut min, mut zeros) = (0.0, 0usize, f64::INFINITY, 0usize);
+        let (mut esum, mut ezeros) = (0.0, 0usize);
         let mut first = Array3::zeros((0, 0, 0));
         for i in 0..n {
             let map = local_h1(a.slice(s![i, .., .., ..]), spec, h1)?;
@@ -56,6 +65,13 @@ pub fn fmap_entropy<M: Classifier>(
             cnt += sm.windows;
             min = min.min(sm.min);
             zeros += (sm.zero_fraction * sm.windows as f64).round() as usize;
+            let em = if *h1 == H1Estimator::Exact {
+                sm
+            } else {
+                summarize(local_h1(a.slice(s![i, .., .., ..]), spec, &H1Estimator::Exact)?.view())
+            };
+            esum += em.mean.unwrap_or(0.0) * em.windows as f64;
+            ezeros += (em.zero_fraction * em.windows as f64).round() as usize;
             if i == 0 {
                 first = map;
             }
@@ -75,6 +91,12 @@ pub fn fmap_entropy<M: Classifier>(
             h1_min: min,
             h1_zero_fraction: if cnt > 0 {
                 zeros as f64 / cnt as f64
+            } else {
+                f64::NAN
+            },
+            h1_exact_mean: if cnt > 0 { esum / cnt as f64 } else { f64::NAN },
+            h1_exact_zero_fraction: if cnt > 0 {
+                ezeros as f64 / cnt as f64
             } else {
                 f64::NAN
             },

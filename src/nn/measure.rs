@@ -256,6 +256,47 @@ pub fn measure_nb201(
     Ok(out)
 }
 
+/// Builds the NB101 network of `arch` (stem width `cfg.width`, `cfg.cells` modules per
+/// stack; init seed `cfg.seed`), forwards `images` (n×3×32×32) and measures every captured
+/// map (stem, each module, each downsampling), `out` and `relu`. NB101's modules end in
+/// ReLU already (conv-BN-ReLU vertices, concatenated), so the two kinds differ only where a
+/// max-pool vertex or a sum carries negative values. The benchmark's scale is C = 128,
+/// M = 3 (outside `MeasureConfig`'s NB201 limits: widths here are checked by the network).
+pub fn measure_nb101(
+    arch: &crate::arch::nb101::Nb101Arch,
+    cfg: &MeasureConfig,
+    images: ArrayView4<'_, f32>,
+) -> Result<Vec<MapMeasure>> {
+    use crate::nn::nb101::{Nb101Net, Nb101NetConfig};
+    if !(10..=256).contains(&cfg.batch) || !(2..=65_536).contains(&cfg.bins) {
+        return Err(Error::param(
+            "nb101 measure",
+            format!("batch must be 10..=256 and bins 2..=65536: {cfg:?}"),
+        ));
+    }
+    let device = train_device();
+    device.seed(cfg.seed);
+    let net = Nb101Net::new(
+        arch,
+        &Nb101NetConfig {
+            in_channels: images.dim().1,
+            width: cfg.width,
+            modules: cfg.cells,
+            classes: 10,
+        },
+        &device,
+    )?;
+    let (_, feats) = net.forward_features(from_nchw(images, &device));
+    let mut out = Vec::with_capacity(2 * feats.len());
+    for (name, t) in feats {
+        let post = to_nhwc(relu(t.clone()))?;
+        let pre = to_nhwc(t)?;
+        out.push(measure_map(pre.view(), &name, "out", cfg.bins)?);
+        out.push(measure_map(post.view(), &name, "relu", cfg.bins)?);
+    }
+    Ok(out)
+}
+
 /// Names of the per-network local-entropy-decrease summaries, each oriented so that
 /// *higher = less decrease* (the paper's premise: higher should mean more accurate).
 pub const SUMMARIES: [&str; 6] = [

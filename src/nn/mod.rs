@@ -5,6 +5,7 @@
 pub mod device;
 pub mod fmap;
 pub mod measure;
+pub mod nb101;
 pub mod nb201;
 pub mod plain;
 pub mod run;

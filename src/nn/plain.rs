@@ -1,5 +1,20 @@
-//! Plain CNNs for the operation ablations: stem conv → (max pool o×o, stride 1 unless o = 1)
-//! → conv k×k (→ + skip) → global average pool → linear. One operation varies at a time.
+//! Plain CNNs for the operation ablations. One operation varies at a time, inside a network
+//! that can classify (three resolutions, widths w, 2w, 4w):
+//!
+//! ```text
+//! stem   conv 3×3 (in → w), BN, ReLU                   full resolution
+//!        max pool 2×2, stride 2                        1/2
+//! pool   max pool o×o, stride 1, same size (o = 1: none)      ← varied
+//! conv   conv k×k (w → w), BN, ReLU (+ skip from its input)   ← varied
+//!        max pool 2×2, stride 2                        1/4
+//! stage2 conv 3×3 (w → 2w), BN, ReLU
+//!        max pool 2×2, stride 2                        1/8
+//! stage3 conv 3×3 (2w → 4w), BN, ReLU
+//!        global average pool → linear
+//! ```
+//!
+//! The captured feature maps are named as in the left column (each after its ReLU or pool,
+//! i.e. what the next operation sees).
 
 use burn::module::Module;
 use burn::nn::conv::{Conv2d, Conv2dConfig};
@@ -16,7 +31,7 @@ use crate::error::{Error, Result};
 pub struct PlainConfig {
     /// Input channels.
     pub in_channels: usize,
-    /// Channels of both convolutions.
+    /// Channels w of the stem and the varied convolution (stages 2 and 3: 2w, 4w).
     pub width: usize,
     /// Max-pool size o (1 = no pooling), stride 1, padding o/2 (odd o) so the size is kept.
     pub pool: usize,
@@ -33,10 +48,15 @@ pub struct PlainConfig {
 pub struct PlainCnn {
     stem: Conv2d,
     stem_bn: BatchNorm,
+    down: MaxPool2d,
     pool: Option<MaxPool2d>,
     conv: Conv2d,
     bn: BatchNorm,
     skip: bool,
+    conv2: Conv2d,
+    bn2: BatchNorm,
+    conv3: Conv2d,
+    bn3: BatchNorm,
     gap: AdaptiveAvgPool2d,
     fc: Linear,
 }
@@ -70,14 +90,23 @@ impl PlainCnn {
                 .with_padding(PaddingConfig2d::Explicit(1, 1, 1, 1))
                 .init(device),
             stem_bn: BatchNormConfig::new(w).init(device),
+            down: MaxPool2dConfig::new([2, 2]).with_strides([2, 2]).init(),
             pool,
             conv: Conv2dConfig::new([w, w], [k, k])
                 .with_padding(PaddingConfig2d::Explicit(k / 2, k / 2, k / 2, k / 2))
                 .init(device),
             bn: BatchNormConfig::new(w).init(device),
             skip: cfg.skip,
+            conv2: Conv2dConfig::new([w, 2 * w], [3, 3])
+                .with_padding(PaddingConfig2d::Explicit(1, 1, 1, 1))
+                .init(device),
+            bn2: BatchNormConfig::new(2 * w).init(device),
+            conv3: Conv2dConfig::new([2 * w, 4 * w], [3, 3])
+                .with_padding(PaddingConfig2d::Explicit(1, 1, 1, 1))
+                .init(device),
+            bn3: BatchNormConfig::new(4 * w).init(device),
             gap: AdaptiveAvgPool2dConfig::new([1, 1]).init(),
-            fc: LinearConfig::new(w, cfg.classes).init(device),
+            fc: LinearConfig::new(4 * w, cfg.classes).init(device),
         })
     }
 }
@@ -87,6 +116,7 @@ impl Classifier for PlainCnn {
         let mut feats = Vec::new();
         let h = relu(self.stem_bn.forward(self.stem.forward(x)));
         feats.push(("stem".to_string(), h.clone()));
+        let h = self.down.forward(h);
         let h = match &self.pool {
             Some(p) => {
                 let y = p.forward(h);
@@ -98,6 +128,10 @@ impl Classifier for PlainCnn {
         let y = relu(self.bn.forward(self.conv.forward(h.clone())));
         let y = if self.skip { y + h } else { y };
         feats.push(("conv".to_string(), y.clone()));
+        let y = relu(self.bn2.forward(self.conv2.forward(self.down.forward(y))));
+        feats.push(("stage2".to_string(), y.clone()));
+        let y = relu(self.bn3.forward(self.conv3.forward(self.down.forward(y))));
+        feats.push(("stage3".to_string(), y.clone()));
         let logits = self.fc.forward(self.gap.forward(y).flatten::<2>(1, 3));
         (logits, feats)
     }

@@ -155,3 +155,74 @@ pub fn time_nb201(
         measure_s: median(&measure),
     })
 }
+
+/// What [`time_plain`] measured: training steps of the operation-ablation CNN
+/// (`nn::plain`) on 1×28×28 inputs.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PlainTiming {
+    /// Backend and adapter.
+    pub device: String,
+    /// The network's settings.
+    pub net: crate::nn::plain::PlainConfig,
+    /// Batch size.
+    pub batch: usize,
+    /// Trainable parameters as burn counts them (BatchNorm running statistics included).
+    pub params: usize,
+    /// Milliseconds of each timed Adam step after one untimed warm-up step.
+    pub train_step_ms: Vec<f64>,
+    /// Median of `train_step_ms`.
+    pub train_step_median_ms: f64,
+}
+
+/// Times `steps` Adam steps of the plain CNN `net` (1×28×28 synthetic inputs, 10 classes)
+/// on `backend`.
+pub fn time_plain(
+    backend: Backend,
+    net: &crate::nn::plain::PlainConfig,
+    batch: usize,
+    steps: usize,
+) -> Result<PlainTiming> {
+    if batch < 2 || steps == 0 || batch > 1024 || steps > 1000 || net.width > 256 {
+        return Err(Error::param(
+            "nn-bench",
+            "width 1..=256, batch 2..=1024, steps 1..=1000",
+        ));
+    }
+    let ad = backend.train_device()?;
+    ad.seed(0);
+    let mut model = crate::nn::plain::PlainCnn::new(net, &ad)?;
+    let params = model.num_params();
+    let full = synthetic(batch);
+    // one channel, 28×28 (the MNIST shape)
+    let images = full
+        .images
+        .slice(ndarray::s![.., 0..1, 2..30, 2..30])
+        .to_owned();
+    let labels: Vec<i64> = full.labels.iter().map(|&l| l as i64).collect();
+    let y = Tensor::<1, Int>::from_data(TensorData::new(labels, [batch]), &ad);
+    let loss_fn = CrossEntropyLossConfig::new().init(&ad);
+    let mut opt = AdamConfig::new().init();
+    let mut times = Vec::with_capacity(steps);
+    for k in 0..=steps {
+        let t = Instant::now();
+        let (logits, _) = model.forward_features(from_nchw(images.view(), &ad));
+        let loss = loss_fn.forward(logits, y.clone());
+        let grads = GradientsParams::from_grads(loss.backward(), &model);
+        model = opt.step(1e-3, model, grads);
+        let v = loss.into_scalar::<f32>();
+        if !v.is_finite() {
+            return Err(Error::param("nn-bench", format!("loss became {v}")));
+        }
+        if k > 0 {
+            times.push(t.elapsed().as_secs_f64() * 1e3);
+        }
+    }
+    Ok(PlainTiming {
+        device: describe(backend, &backend.device()?),
+        net: *net,
+        batch,
+        params,
+        train_step_median_ms: median(&times),
+        train_step_ms: times,
+    })
+}

@@ -39,6 +39,43 @@ pub struct TrainConfig {
     pub seed: u64,
     /// Optimiser.
     pub optim: Optim,
+    /// Learning-rate schedule over all steps of the run (default constant).
+    #[serde(default)]
+    pub schedule: Schedule,
+}
+
+/// Learning-rate schedule. The rate of a step depends only on its index in the whole run,
+/// so a resumed run uses the same rates as an uninterrupted one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Schedule {
+    /// The same rate for every step.
+    #[default]
+    Constant,
+    /// Cosine decay from `lr` at the first step to 0 after the last.
+    Cosine,
+}
+
+impl Schedule {
+    /// The rate of step `t` (0-based) of `total` steps.
+    ///
+    /// # Formula
+    /// constant: lr; cosine: lr·½·(1 + cos(π·t/total))
+    ///
+    /// ```
+    /// use sednas::nn::train::Schedule;
+    /// assert_eq!(Schedule::Constant.rate(0.1, 5, 10), 0.1);
+    /// assert_eq!(Schedule::Cosine.rate(0.1, 0, 10), 0.1);
+    /// assert!((Schedule::Cosine.rate(0.1, 5, 10) - 0.05).abs() < 1e-15);
+    /// ```
+    pub fn rate(self, lr: f64, t: usize, total: usize) -> f64 {
+        match self {
+            Schedule::Constant => lr,
+            Schedule::Cosine => {
+                lr * 0.5 * (1.0 + (std::f64::consts::PI * t as f64 / total.max(1) as f64).cos())
+            }
+        }
+    }
 }
 
 /// Metrics of one epoch.
@@ -215,9 +252,12 @@ pub fn train<M: Classifier>(
             let pred = logits.clone().argmax(1).flatten::<1>(0, 1);
             let loss = loss_fn.forward(logits, y.clone());
             let grads = GradientsParams::from_grads(loss.backward(), &model);
+            let lr = cfg
+                .schedule
+                .rate(cfg.lr, (epoch - 1) * batches + b, cfg.epochs * batches);
             model = match cfg.optim {
-                Optim::Adam => opt_adam.step(cfg.lr, model, grads),
-                Optim::Sgd => opt_sgd.step(cfg.lr, model, grads),
+                Optim::Adam => opt_adam.step(lr, model, grads),
+                Optim::Sgd => opt_sgd.step(lr, model, grads),
             };
             step_time += ts.elapsed().as_secs_f64();
             let l: f32 = loss.into_scalar::<f32>();

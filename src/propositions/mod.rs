@@ -17,16 +17,23 @@ use serde::Serialize;
 use crate::error::Result;
 use crate::rng::SplitMix64;
 
-/// Our verdict on a proposition as the paper states it.
+/// Our verdict on a proposition as the paper states it. One rule decides it: **false** when
+/// a counterexample meets every assumption the paper prints (`corrected` then adds the
+/// assumption under which it holds, so "false" and "true under an added assumption" go
+/// together); **holds-with-conditions** only when the printed statement is incomplete (it
+/// leaves a term undefined, so it is neither true nor false as printed) and holds once that
+/// term is made explicit; **holds** when it is true as printed. P2–P5 are false by this rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Verdict {
-    /// True as stated (possibly after making implicit definitions explicit).
+    /// True as printed.
     #[serde(rename = "holds")]
     Holds,
-    /// True only under a condition the paper does not state (given in `corrected`).
+    /// The printed statement leaves a term undefined (neither true nor false as printed);
+    /// true once it is made explicit (`corrected`). No current verdict.
     #[serde(rename = "holds-with-conditions")]
     HoldsWithConditions,
-    /// False as stated: a counterexample is exhibited; `corrected` gives a true version.
+    /// False as printed: a counterexample meets every printed assumption; `corrected` adds
+    /// the assumption under which it holds.
     #[serde(rename = "false")]
     False,
 }

@@ -30,13 +30,33 @@ pub fn conv_variance(cov: ArrayView2<'_, f64>, k: ArrayView1<'_, f64>) -> f64 {
     k.dot(&cov.dot(&k))
 }
 
-/// The counterexample family Σ_ε = diag(1, ε, …, ε) (d entries): returns (ε, H2 in bits,
-/// Var of a fixed kernel's output) for each ε; H2 → −∞ while the variance stays ≥ k_0².
-pub fn shrinking_direction(
-    d: usize,
-    eps: &[f64],
-    k: ArrayView1<'_, f64>,
-) -> Result<Vec<(f64, f64, f64)>> {
+/// One member of the counterexample family Σ_ε = diag(1, ε, …, ε).
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Shrink {
+    /// ε.
+    pub eps: f64,
+    /// Exact H2 in bits, closed form ½·(d·log2(2πe) + (d − 1)·log2 ε): finite for every ε > 0.
+    pub h2_exact: f64,
+    /// H2 from the entropy core (Cholesky): −∞ once ε falls to the singularity tolerance
+    /// d·ε_machine·max diag (2.0e-15 for d = 9), where the pivot counts as zero.
+    pub h2_core: f64,
+    /// Var(kᵀx) = kᵀΣ_ε k.
+    pub var: f64,
+}
+
+/// The counterexample family Σ_ε = diag(1, ε, …, ε) (d entries): H2 → −∞ as ε → 0 while the
+/// variance of a fixed kernel's output stays ≥ k_0².
+///
+/// ```
+/// use ndarray::Array1;
+/// let k = Array1::from_elem(9, 0.5);
+/// let r = sednas::propositions::p2::shrinking_direction(9, &[1e-16], k.view()).unwrap();
+/// // finite in exact arithmetic (≈ −194.18 bits), −∞ from the Cholesky core (below its tolerance)
+/// assert!((r[0].h2_exact + 194.179_537_806_165).abs() < 1e-9);
+/// assert_eq!(r[0].h2_core, f64::NEG_INFINITY);
+/// ```
+pub fn shrinking_direction(d: usize, eps: &[f64], k: ArrayView1<'_, f64>) -> Result<Vec<Shrink>> {
+    let c = (2.0 * std::f64::consts::PI * std::f64::consts::E).log2();
     eps.iter()
         .map(|&e| {
             let mut s = Array2::<f64>::zeros((d, d));
@@ -44,11 +64,12 @@ pub fn shrinking_direction(
             for i in 1..d {
                 s[[i, i]] = e;
             }
-            Ok((
-                e,
-                gaussian_entropy(s.view())?.bits,
-                conv_variance(s.view(), k),
-            ))
+            Ok(Shrink {
+                eps: e,
+                h2_exact: 0.5 * (d as f64 * c + (d - 1) as f64 * e.log2()),
+                h2_core: gaussian_entropy(s.view())?.bits,
+                var: conv_variance(s.view(), k),
+            })
         })
         .collect()
 }
@@ -85,13 +106,25 @@ pub fn report(opts: &VerifyOptions) -> Result<Report> {
     let mut checks = vec![Check {
         name: "counterexample: Σ_ε = diag(1, ε, …, ε), ε → 0: H2 → −∞ but Var(conv) stays ≥ k_0²"
             .into(),
-        confirms: last.1 < -100.0 && last.2 >= k[0] * k[0],
-        value: Some(last.2),
+        confirms: last.h2_exact < -100.0 && last.var >= k[0] * k[0],
+        value: Some(last.var),
         claim: Some(0.0),
         ci95: None,
         detail: rows
             .iter()
-            .map(|(e, h, v)| format!("ε={e:e}: H2={h:.1} bits, Var(kᵀx)={v:.4}"))
+            .map(|r| {
+                format!(
+                    "ε={:e}: H2={:.1} bits{}, Var(kᵀx)={:.4}",
+                    r.eps,
+                    r.h2_exact,
+                    if r.h2_core.is_finite() {
+                        String::new()
+                    } else {
+                        " (the Cholesky core returns −∞: pivot ≤ its tolerance d·ε_machine·max diag = 2.0e-15)".into()
+                    },
+                    r.var
+                )
+            })
             .collect::<Vec<_>>()
             .join("; "),
     }];

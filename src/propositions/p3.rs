@@ -229,10 +229,46 @@ pub fn report(opts: &VerifyOptions) -> Result<Report> {
     let below: Vec<&Estimate> = ests.iter().filter(|e| e.ci95.1 < e.paper_bound).collect();
     let ours_ok = ests.iter().all(|e| e.ci95.1 >= e.global_max_bound);
     let mut checks = vec![];
+    // first, strided and padded pooling (3×3, stride 2, padding 1: the ResNet stem's and
+    // DARTS reductions' shape) on a small map; on ≥ 12×12 maps it meets the printed bound
+    let net = Pool::new(3, 3, 2, 2, 1)?;
+    let n = estimate(8, 8, &net, trials.max(4000), opts.seed);
+    checks.push(Check {
+        name: "counterexample, strided padded pooling: 8×8 map, 3×3 max pool, stride 2, padding 1"
+            .into(),
+        confirms: n.ci95.1 < n.paper_bound,
+        value: Some(n.p_hat),
+        claim: Some(n.paper_bound),
+        ci95: Some(n.ci95),
+        detail: format!(
+            "{} trials: P(some 2×2 output block constant) ≈ {:.3}, below the claimed > {:.2}",
+            n.trials, n.p_hat, n.paper_bound
+        ),
+    });
+    // where the printed bound does hold: stride 1, same padding, odd o ≥ 3 (G ≥ printed,
+    // proved in P3.md; checked exactly here on every map side 3..=40)
+    let mut worst = f64::INFINITY;
+    for o in [3usize, 5, 7] {
+        let p = Pool::new(o, o, 1, 1, o / 2)?;
+        for w in o..=40 {
+            for h in o..=40 {
+                worst = worst.min(global_max_bound(w, h, &p) - paper_bound(w, h, &p));
+            }
+        }
+    }
+    checks.push(Check {
+        name: "the printed bound holds for stride 1, same padding, odd o ≥ 3 (G ≥ printed bound)"
+            .into(),
+        confirms: worst >= -1e-12,
+        value: Some(worst),
+        claim: Some(0.0),
+        ci95: None,
+        detail: "min over o ∈ {3, 5, 7}, o ≤ w, h ≤ 40 of G − printed bound (exact); G − printed = ((o − 3)(w + h) + (o − 1)²)/(wh) ≥ 0".into(),
+    });
     let key = Pool::new(3, 3, 1, 1, 0)?;
     let k = estimate(5, 5, &key, trials.max(4000), opts.seed);
     checks.push(Check {
-        name: "counterexample: 5×5 map, 3×3 max pool, stride 1, no padding".into(),
+        name: "secondary counterexample (assumes no padding): 5×5 map, 3×3 max pool, stride 1".into(),
         confirms: k.ci95.1 < k.paper_bound,
         value: Some(k.p_hat),
         claim: Some(k.paper_bound),
@@ -300,7 +336,7 @@ pub fn report(opts: &VerifyOptions) -> Result<Report> {
         id: "P3",
         verdict: Verdict::False,
         paper: "Max pooling o_w×o_h with stride (s1, s2) on X ∈ R^{w×h×1}: with probability > 1 − 2(max{o_w,o_h} − 2)(w+h)/(wh) some output subtensor of size ⌈o_w/s1⌉×⌈o_h/s2⌉ has H1 = 0.",
-        corrected: "For i.i.d. continuous inputs, P(some ⌈o_w/s1⌉×⌈o_h/s2⌉ output block is constant) ≥ G(w, h, o, s, pad) = |I_w|·|I_h|/(wh), where I_w is the set of columns x for which ⌈o_w/s1⌉ consecutive pooling windows all contain x (for stride 1 and no padding: |I_w| = w − 2(o_w − 1)). The bound is tight for maps with a single such region (e.g. 5×5, o = 3) and the probability tends to 1 on large maps (many local maxima qualify).",
+        corrected: "The printed bound holds for stride-1, same-padded pooling with odd o ≥ 3 (then G below is ≥ it) and fails for strided, padded pooling on small maps (8×8, o = 3, s = 2, padding 1: ≈ 0.38 < 0.5; it holds there from 12×12 on) and without padding. For i.i.d. continuous inputs, P(some ⌈o_w/s1⌉×⌈o_h/s2⌉ output block is constant) ≥ G(w, h, o, s, pad) = |I_w|·|I_h|/(wh), where I_w is the set of columns x for which ⌈o_w/s1⌉ consecutive pooling windows all contain x (for stride 1 and no padding: |I_w| = w − 2(o_w − 1)). The bound is tight for maps with a single such region (e.g. 5×5, o = 3) and the probability tends to 1 on large maps (many local maxima qualify).",
         proof: "proofs/P3.md",
         checks,
     })

@@ -158,7 +158,7 @@ pub fn report(opts: &VerifyOptions) -> Result<Report> {
     });
     Ok(Report {
         id: "P4",
-        verdict: Verdict::HoldsWithConditions,
+        verdict: Verdict::False,
         paper: "For X ~ N(μ, Σ): H2 of the K1-sized subtensor ≥ H2 of the K2-sized one when k_w1·k_h1·k_c1 ≥ k_w2·k_h2·k_c2 and k_w1·k_h1·k_c1 ≠ 2·k_w2·k_h2·k_c2.",
         corrected: "For nested windows W2 ⊂ W1: H2(W1) ≥ H2(W2) iff det S ≥ (2πe)^{−(d1−d2)}, S = Σ_{W1∖W2 | W2} the conditional covariance; sufficient: every eigenvalue of S ≥ 1/(2πe) (i.i.d. entries: σ² ≥ 1/(2πe) ≈ 0.0585, e.g. after BatchNorm with unit variance). The condition d1 ≠ 2·d2 is irrelevant; non-nested windows are not comparable in general.",
         proof: "proofs/P4.md",

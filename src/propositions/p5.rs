@@ -97,7 +97,7 @@ pub fn report(opts: &VerifyOptions) -> Result<Report> {
     });
     Ok(Report {
         id: "P5",
-        verdict: Verdict::HoldsWithConditions,
+        verdict: Verdict::False,
         paper: "For X^(l1) ~ N(μ1, Σ1) and X^(l2) ~ N(μ2, Σ2): H2((X^(l1) + X^(l2))[α; β]) > max{H2(X^(l1)[α; β]), H2(X^(l2)[α; β])} for every window.",
         corrected: "With C = Cov(X1, X2) on the window: H2(X1 + X2) > H2(X1) if Σ2 + C + Cᵀ ⪰ 0 and ≠ 0, and > H2(X2) if Σ1 + C + Cᵀ ⪰ 0 and ≠ 0. In particular the claim holds for independent branches with Σ1, Σ2 ≠ 0; it fails for anti-correlated branches (X2 = −X1 gives −∞).",
         proof: "proofs/P5.md",

@@ -1,16 +1,16 @@
-//! LED-flow: a data-free, position-aware local-entropy proxy (derivation: `proofs/led-flow.md`).
+//! LED-flow: a data-free, position-aware local-entropy proxy (model: `proofs/led-flow.md`).
 //!
 //! SED counts operations per block and ignores where they sit. LED-flow propagates a
-//! local-entropy scale through each cell's graph, using the verified parts of the
-//! propositions as the per-operation rules:
+//! local-entropy scale through each cell's graph with per-operation gains that are
+//! modelling choices, motivated by (not derived from) the propositions:
 //!
-//! * a k×k convolution multiplies the scale by k (P4, corrected: with unit-variance
-//!   BN'd maps, H2 of a k×k window grows with its d = k² entries, i.e. by a factor k per side);
+//! * a k×k convolution multiplies the scale by k (a scale rule; P4 compares window sizes on
+//!   a fixed map and does not give it);
 //! * an o×o pooling divides it by o² (averaging o² entries divides their variance by o²; max
 //!   pooling creates constant blocks, P3's mechanism);
-//! * a skip connection passes the scale with gain `skip_gain` < 1 (P5: a sum raises entropy
-//!   only through its independent part; a skip re-adds a signal its siblings already carry);
-//! * `none` cuts the path; nodes add their inputs (P5, independent branches).
+//! * a skip connection passes the scale with gain `skip_gain` < 1 (motivated by P5: a sum
+//!   raises entropy only through its independent part);
+//! * `none` cuts the path; nodes add their inputs (an independence assumption).
 //!
 //! The cell's scale is V_out = Σ over input→output paths of the product of the gains on the
 //! path; the score is the multiplicity-weighted mean over cells of log2(channels · V_out)

@@ -1,0 +1,215 @@
+//! Inference for the experiments: rank correlations and mean differences with intervals,
+//! p-values and Holm's correction, on `statrs` distributions.
+//!
+//! The unit of analysis is the caller's business: the experiments pass one value per
+//! *configuration* (the mean over its seeds), never one per seed, because seeds are
+//! replicates of a configuration, not independent samples of the design.
+
+use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
+
+/// A statistic with a two-sided interval and p-value (null: correlation or mean 0).
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Estimate {
+    /// Spearman ρ or mean difference.
+    pub value: f64,
+    /// Lower end of the interval.
+    pub lo: f64,
+    /// Upper end of the interval.
+    pub hi: f64,
+    /// Number of units (configurations, pairs of configurations, cells).
+    pub n: usize,
+    /// Two-sided p-value, uncorrected.
+    pub p: f64,
+}
+
+/// Quantile `q` of Student's t with `df` degrees of freedom (NaN when `df` ≤ 0 or `q` ∉ (0, 1)).
+///
+/// ```
+/// let t = sednas::eval::stats::t_quantile(0.975, 10.0);
+/// assert!((t - 2.228_138_851_986_274).abs() < 1e-9);
+/// // the 12 ≤ n < 30 range the old hand-written table got wrong: df = 19
+/// assert!((sednas::eval::stats::t_quantile(0.975, 19.0) - 2.093_024_054_408_309).abs() < 1e-9);
+/// assert!(sednas::eval::stats::t_quantile(0.975, 0.0).is_nan());
+/// ```
+pub fn t_quantile(q: f64, df: f64) -> f64 {
+    if !(q > 0.0 && q < 1.0) {
+        return f64::NAN;
+    }
+    match StudentsT::new(0.0, 1.0, df) {
+        Ok(t) => t.inverse_cdf(q),
+        Err(_) => f64::NAN,
+    }
+}
+
+/// Quantile `q` of the standard normal distribution.
+///
+/// ```
+/// assert!((sednas::eval::stats::z_quantile(0.975) - 1.959_963_984_540_054).abs() < 1e-9);
+/// ```
+pub fn z_quantile(q: f64) -> f64 {
+    if !(q > 0.0 && q < 1.0) {
+        return f64::NAN;
+    }
+    Normal::standard().inverse_cdf(q)
+}
+
+/// Two-sided p-value of a t statistic with `df` degrees of freedom.
+fn t_two_sided(t: f64, df: f64) -> f64 {
+    match StudentsT::new(0.0, 1.0, df) {
+        Ok(d) if t.is_finite() => (2.0 * d.cdf(-t.abs())).min(1.0),
+        Ok(_) if t.is_infinite() => 0.0,
+        _ => f64::NAN,
+    }
+}
+
+/// Mean of `v` with a `level` t-interval and the two-sided one-sample t-test of mean 0;
+/// `None` for fewer than two finite values (non-finite values are an error of the caller
+/// and are left out).
+///
+/// # Formula
+/// m = Σv/n; s² = Σ(v − m)²/(n − 1); m ± t_{(1+level)/2, n−1}·s/√n; p = 2·P(T_{n−1} > |m/(s/√n)|)
+///
+/// ```
+/// use sednas::eval::stats::mean_ci;
+/// let e = mean_ci(&[1.0, 2.0, 3.0], 0.95).unwrap();
+/// assert_eq!(e.value, 2.0);
+/// // s = 1, t_{0.975, 2} = 4.302652729749464
+/// assert!((e.hi - (2.0 + 4.302_652_729_749_464 / 3f64.sqrt())).abs() < 1e-9);
+/// assert!((e.p - 0.074_179_900_227_5).abs() < 1e-6);
+/// assert!(mean_ci(&[1.0], 0.95).is_none());
+/// ```
+pub fn mean_ci(v: &[f64], level: f64) -> Option<Estimate> {
+    let v: Vec<f64> = v.iter().copied().filter(|x| x.is_finite()).collect();
+    let n = v.len();
+    if n < 2 {
+        return None;
+    }
+    let m = crate::numerics::neumaier_sum(v.iter().copied()) / n as f64;
+    let ss = crate::numerics::neumaier_sum(v.iter().map(|x| (x - m) * (x - m)));
+    let se = (ss / (n - 1) as f64).sqrt() / (n as f64).sqrt();
+    let df = (n - 1) as f64;
+    let t = t_quantile(0.5 + level / 2.0, df);
+    let p = if se > 0.0 {
+        t_two_sided(m / se, df)
+    } else if m == 0.0 {
+        1.0
+    } else {
+        0.0
+    };
+    Some(Estimate {
+        value: m,
+        lo: m - t * se,
+        hi: m + t * se,
+        n,
+        p,
+    })
+}
+
+/// Spearman ρ with a `level` interval from the Fisher transform (SE = 1.03/√(n − 3), the
+/// Fieller–Hartley–Pearson correction for rank correlations) and the two-sided p-value of
+/// the usual t approximation; `None` when ρ is undefined (fewer than two pairs or a
+/// constant variable). For n < 4 the interval is [−1, 1].
+///
+/// # Formula
+/// z = atanh ρ; [tanh(z − q·SE), tanh(z + q·SE)], q = Φ⁻¹((1+level)/2);
+/// p = 2·P(T_{n−2} > |ρ|·√((n − 2)/(1 − ρ²)))
+///
+/// ```
+/// use sednas::eval::stats::spearman_test;
+/// let e = spearman_test(&[1.0, 2.0, 3.0, 4.0, 5.0], &[1.0, 3.0, 2.0, 5.0, 4.0], 0.95).unwrap();
+/// assert!((e.value - 0.8).abs() < 1e-12);
+/// // t = 0.8·√(3/0.36) = 2.3094; p = 0.1040
+/// assert!((e.p - 0.104_088_039_3).abs() < 1e-6);
+/// assert!(e.lo < 0.8 && 0.8 < e.hi);
+/// ```
+pub fn spearman_test(x: &[f64], y: &[f64], level: f64) -> Option<Estimate> {
+    let r = crate::eval::spearman(x, y)?;
+    let n = x.len();
+    let p = if n > 2 {
+        if r.abs() >= 1.0 {
+            0.0
+        } else {
+            t_two_sided(r * ((n - 2) as f64 / (1.0 - r * r)).sqrt(), (n - 2) as f64)
+        }
+    } else {
+        1.0
+    };
+    if n < 4 {
+        return Some(Estimate {
+            value: r,
+            lo: -1.0,
+            hi: 1.0,
+            n,
+            p,
+        });
+    }
+    let z = r.clamp(-0.999_999, 0.999_999).atanh();
+    let se = 1.03 / (n as f64 - 3.0).sqrt();
+    let q = z_quantile(0.5 + level / 2.0);
+    Some(Estimate {
+        value: r,
+        lo: (z - q * se).tanh(),
+        hi: (z + q * se).tanh(),
+        n,
+        p,
+    })
+}
+
+/// Holm's step-down adjusted p-values for one family of tests (same order as the input;
+/// NaN p-values stay NaN and do not count as tests).
+///
+/// # Formula
+/// sort p ascending: p₍₁₎ ≤ … ≤ p₍ₘ₎; adj₍ᵢ₎ = min(1, max_{j ≤ i} (m − j + 1)·p₍ⱼ₎)
+///
+/// ```
+/// let adj = sednas::eval::stats::holm(&[0.01, 0.04, 0.03]);
+/// assert_eq!(adj, vec![0.03, 0.06, 0.06]);
+/// assert!(sednas::eval::stats::holm(&[f64::NAN, 0.5])[0].is_nan());
+/// ```
+pub fn holm(p: &[f64]) -> Vec<f64> {
+    let mut idx: Vec<usize> = (0..p.len()).filter(|&i| !p[i].is_nan()).collect();
+    idx.sort_by(|&a, &b| p[a].total_cmp(&p[b]));
+    let m = idx.len();
+    let mut out = vec![f64::NAN; p.len()];
+    let mut run = 0.0f64;
+    for (j, &i) in idx.iter().enumerate() {
+        run = run.max(((m - j) as f64 * p[i]).min(1.0));
+        out[i] = run;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // R's p.adjust(c(0.001, 0.02, 0.03, 0.5), "holm") = 0.004 0.06 0.06 0.5
+    #[test]
+    fn holm_matches_r() {
+        let a = holm(&[0.02, 0.5, 0.001, 0.03]);
+        let want = [0.06, 0.5, 0.004, 0.06];
+        for (x, w) in a.iter().zip(want) {
+            assert!((x - w).abs() < 1e-12, "{a:?}");
+        }
+    }
+
+    // t quantiles against R's qt(0.975, df) for the range the old table covered wrongly
+    #[test]
+    fn t_quantiles_match_r() {
+        for (df, want) in [
+            (11.0, 2.200_985_160_091_639),
+            (23.0, 2.068_657_610_419_049),
+            (29.0, 2.045_229_642_132_703),
+            (35.0, 2.030_107_928_250_342),
+        ] {
+            assert!((t_quantile(0.975, df) - want).abs() < 1e-9, "df {df}");
+        }
+    }
+
+    // a constant sample: interval of zero width, p = 1 if the mean is 0
+    #[test]
+    fn constant_sample() {
+        let e = mean_ci(&[0.0, 0.0, 0.0], 0.95).unwrap();
+        assert_eq!((e.lo, e.hi, e.p), (0.0, 0.0, 1.0));
+    }
+}
