@@ -77,6 +77,25 @@ fn net_ablation_smoke_is_reproducible() {
         std::fs::read(a.join("runs.csv")).unwrap(),
         std::fs::read(b.join("runs.csv")).unwrap()
     );
+    // --resume under another configuration is refused before anything is written (the
+    // cached runs were made with the old settings)
+    let changed = a.join("changed.toml");
+    std::fs::write(
+        &changed,
+        std::fs::read_to_string(cfg("experiments/net-ablation/smoke.toml"))
+            .unwrap()
+            .replace("epochs = 1", "epochs = 2"),
+    )
+    .unwrap();
+    let before = std::fs::read(a.join("summary.txt")).unwrap();
+    let e = sednas::experiments::net_ablation::run(&changed, &a, true)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("another configuration") && e.contains("epochs"),
+        "{e}"
+    );
+    assert_eq!(std::fs::read(a.join("summary.txt")).unwrap(), before);
 }
 
 // Bad configs: unknown fields, wrong types, zero or negative sizes, an empty or repeated

@@ -46,6 +46,9 @@ pub struct TrainArgs {
     lr: f64,
     #[arg(long, value_enum, default_value = "adam")]
     optim: Optim,
+    /// Learning-rate schedule over the whole run: constant, or cosine decay to 0.
+    #[arg(long, default_value = "constant", value_parser = ["constant", "cosine"])]
+    schedule: String,
     /// Use only the first N training images (0 = all).
     #[arg(long, default_value_t = 0)]
     train_limit: usize,
@@ -95,7 +98,11 @@ pub fn run_train(a: TrainArgs) -> anyhow::Result<i32> {
             lr: a.lr,
             seed: a.seed,
             optim: a.optim,
-            schedule: Default::default(),
+            schedule: if a.schedule == "cosine" {
+                crate::nn::train::Schedule::Cosine
+            } else {
+                crate::nn::train::Schedule::Constant
+            },
         },
         train_limit: a.train_limit,
         test_limit: a.test_limit,

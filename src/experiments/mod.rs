@@ -272,3 +272,46 @@ impl Family {
         (text, csv)
     }
 }
+
+/// The configuration a run directory was started with (`experiment-config.json`, written
+/// before any run). With `resume`, a stored configuration must equal `cfg` — otherwise the
+/// cached runs would be reused under settings they were not made with — and a mismatch is
+/// an error naming the keys that differ, before anything is written. Without `resume` the
+/// file is (re)written.
+pub fn check_config<T: serde::Serialize>(out: &Path, cfg: &T, resume: bool) -> Result<()> {
+    let now = serde_json::to_value(cfg).map_err(|e| Error::param("config", e.to_string()))?;
+    let p = out.join("experiment-config.json");
+    if resume && p.is_file() {
+        let text = std::fs::read_to_string(&p).map_err(|e| Error::io(&p, e))?;
+        let old: serde_json::Value = serde_json::from_str(&text)
+            .map_err(|e| Error::param("config", format!("{}: {e}", p.display())))?;
+        if old != now {
+            let keys = |v: &serde_json::Value| -> Vec<String> {
+                v.as_object()
+                    .map(|o| o.keys().cloned().collect())
+                    .unwrap_or_default()
+            };
+            let mut all: Vec<String> = keys(&old);
+            all.extend(keys(&now));
+            all.sort();
+            all.dedup();
+            let diff: Vec<String> = all
+                .into_iter()
+                .filter(|k| old.get(k) != now.get(k))
+                .collect();
+            return Err(Error::param(
+                "--resume",
+                format!(
+                    "{} was started with another configuration (differs in: {}); rerun without --resume or use another --out",
+                    out.display(),
+                    diff.join(", ")
+                ),
+            ));
+        }
+        return Ok(());
+    }
+    std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
+    let text =
+        serde_json::to_string_pretty(&now).map_err(|e| Error::param("config", e.to_string()))?;
+    crate::io::write_atomic(&p, text.as_bytes())
+}

@@ -314,6 +314,7 @@ pub fn run(config_path: &Path, out: &Path, resume: bool) -> Result<String> {
         Some(p) => Some(read_truth(p)?),
         None => None,
     };
+    super::check_config(out, &cfg, resume)?;
     let t0 = Instant::now();
     let archs = select_archs(cfg.n_archs)?;
     let data = Splits::load(&cfg.dataset, &cfg.data_dir)?;

@@ -511,6 +511,7 @@ impl Config {
 pub fn run(config_path: &Path, out: &Path, resume: bool) -> Result<String> {
     let cfg: Config = read_config(config_path)?;
     cfg.validate()?;
+    super::check_config(out, &cfg, resume)?;
     let t0 = Instant::now();
     std::fs::create_dir_all(out.join("runs")).map_err(|e| Error::io(out, e))?;
     let data = Splits::load(&cfg.dataset, &cfg.data_dir)?;
