@@ -315,3 +315,41 @@ pub fn check_config<T: serde::Serialize>(out: &Path, cfg: &T, resume: bool) -> R
         serde_json::to_string_pretty(&now).map_err(|e| Error::param("config", e.to_string()))?;
     crate::io::write_atomic(&p, text.as_bytes())
 }
+
+/// The settings every training experiment shares, checked before any work: each named size
+/// ≥ 1, `fmap_count` ≥ 2 (H2 needs a batch), a finite learning rate > 0 and a non-empty
+/// list of distinct seeds; the error names the experiment and the setting.
+pub(crate) fn check_common(
+    experiment: &str,
+    sizes: &[(&str, usize)],
+    fmap_count: usize,
+    lr: f64,
+    seeds: &[u64],
+) -> Result<()> {
+    let bad = |what: &str, why: String| {
+        Err(Error::param(
+            "config",
+            format!("{experiment}: {what}: {why}"),
+        ))
+    };
+    if let Some((what, _)) = sizes.iter().find(|(_, v)| *v == 0) {
+        return bad(what, "must be ≥ 1".into());
+    }
+    if fmap_count < 2 {
+        return bad(
+            "fmap_count",
+            format!("must be ≥ 2 (H2 needs a batch), got {fmap_count}"),
+        );
+    }
+    if !(lr.is_finite() && lr > 0.0) {
+        return bad("lr", format!("must be a finite number > 0, got {lr}"));
+    }
+    if seeds.is_empty() {
+        return bad("seeds", "must not be empty".into());
+    }
+    let mut seen = std::collections::HashSet::new();
+    if let Some(s) = seeds.iter().find(|s| !seen.insert(**s)) {
+        return bad("seeds", format!("seed {s} is listed twice"));
+    }
+    Ok(())
+}

@@ -71,46 +71,22 @@ pub struct Config {
 impl Config {
     /// Checks every setting before any training starts: a typed error naming it.
     pub fn validate(&self) -> Result<()> {
-        let bad = |what: &str, why: String| {
-            Err(Error::param(
-                "nb201-fashion config",
-                format!("{what}: {why}"),
-            ))
-        };
-        for (what, v) in [
-            ("train_limit", self.train_limit),
-            ("test_limit", self.test_limit),
-            ("epochs", self.epochs),
-            ("width", self.width),
-            ("cells", self.cells),
-            ("batch", self.batch),
-            ("n_archs", self.n_archs),
-            ("h1_bins", self.h1_bins),
-        ] {
-            if v == 0 {
-                return bad(what, "must be ≥ 1".into());
-            }
-        }
-        if self.fmap_count < 2 {
-            return bad(
-                "fmap_count",
-                format!("must be ≥ 2 (H2 needs a batch), got {}", self.fmap_count),
-            );
-        }
-        if !(self.lr.is_finite() && self.lr > 0.0) {
-            return bad(
-                "lr",
-                format!("must be a finite number > 0, got {}", self.lr),
-            );
-        }
-        if self.seeds.is_empty() {
-            return bad("seeds", "must not be empty".into());
-        }
-        let mut seen = std::collections::HashSet::new();
-        if let Some(s) = self.seeds.iter().find(|s| !seen.insert(**s)) {
-            return bad("seeds", format!("seed {s} is listed twice"));
-        }
-        Ok(())
+        super::check_common(
+            "nb201-fashion",
+            &[
+                ("train_limit", self.train_limit),
+                ("test_limit", self.test_limit),
+                ("epochs", self.epochs),
+                ("width", self.width),
+                ("cells", self.cells),
+                ("batch", self.batch),
+                ("n_archs", self.n_archs),
+                ("h1_bins", self.h1_bins),
+            ],
+            self.fmap_count,
+            self.lr,
+            &self.seeds,
+        )
     }
 }
 

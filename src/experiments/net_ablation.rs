@@ -428,38 +428,27 @@ impl Config {
     /// Checks every setting before any training starts (zero sizes, an empty list, even
     /// kernels, a learning rate that is not a positive number): a typed error naming it.
     pub fn validate(&self) -> Result<()> {
+        super::check_common(
+            "net-ablation",
+            &[
+                ("train_limit", self.train_limit),
+                ("test_limit", self.test_limit),
+                ("epochs", self.epochs),
+                ("width", self.width),
+                ("batch", self.batch),
+                ("h1_bins", self.h1_bins),
+            ],
+            self.fmap_count,
+            self.lr,
+            &self.seeds,
+        )?;
         let bad = |what: &str, why: String| {
             Err(Error::param(
-                "net-ablation config",
-                format!("{what}: {why}"),
+                "config",
+                format!("net-ablation: {what}: {why}"),
             ))
         };
-        for (what, v) in [
-            ("train_limit", self.train_limit),
-            ("test_limit", self.test_limit),
-            ("epochs", self.epochs),
-            ("width", self.width),
-            ("batch", self.batch),
-            ("h1_bins", self.h1_bins),
-        ] {
-            if v == 0 {
-                return bad(what, "must be ≥ 1".into());
-            }
-        }
-        if self.fmap_count < 2 {
-            return bad(
-                "fmap_count",
-                format!("must be ≥ 2 (H2 needs a batch), got {}", self.fmap_count),
-            );
-        }
-        if !(self.lr.is_finite() && self.lr > 0.0) {
-            return bad(
-                "lr",
-                format!("must be a finite number > 0, got {}", self.lr),
-            );
-        }
         for (what, empty) in [
-            ("seeds", self.seeds.is_empty()),
             ("pools", self.pools.is_empty()),
             ("kernels", self.kernels.is_empty()),
             ("skips", self.skips.is_empty()),
@@ -498,10 +487,6 @@ impl Config {
             && !(t > 0.0 && t <= 1.0)
         {
             return bad("acc_target", format!("must be in (0, 1], got {t}"));
-        }
-        let mut seen = std::collections::HashSet::new();
-        if let Some(s) = self.seeds.iter().find(|s| !seen.insert(**s)) {
-            return bad("seeds", format!("seed {s} is listed twice"));
         }
         Ok(())
     }

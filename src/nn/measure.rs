@@ -245,15 +245,7 @@ pub fn measure_nb201(
         },
         &device,
     )?;
-    let (_, feats) = net.forward_features(from_nchw(images, &device));
-    let mut out = Vec::with_capacity(2 * feats.len());
-    for (name, t) in feats {
-        let post = to_nhwc(relu(t.clone()))?;
-        let pre = to_nhwc(t)?;
-        out.push(measure_map(pre.view(), &name, "out", cfg.bins)?);
-        out.push(measure_map(post.view(), &name, "relu", cfg.bins)?);
-    }
-    Ok(out)
+    measure_features(&net, images, &device, cfg.bins)
 }
 
 /// Builds the NB101 network of `arch` (stem width `cfg.width`, `cfg.cells` modules per
@@ -286,13 +278,24 @@ pub fn measure_nb101(
         },
         &device,
     )?;
-    let (_, feats) = net.forward_features(from_nchw(images, &device));
+    measure_features(&net, images, &device, cfg.bins)
+}
+
+/// Forwards `images` through `net` and measures every captured map, as it leaves its layer
+/// (`out`) and after the ReLU the next convolution applies (`relu`).
+fn measure_features<M: Classifier>(
+    net: &M,
+    images: ArrayView4<'_, f32>,
+    device: &burn::tensor::Device,
+    bins: usize,
+) -> Result<Vec<MapMeasure>> {
+    let (_, feats) = net.forward_features(from_nchw(images, device));
     let mut out = Vec::with_capacity(2 * feats.len());
     for (name, t) in feats {
         let post = to_nhwc(relu(t.clone()))?;
         let pre = to_nhwc(t)?;
-        out.push(measure_map(pre.view(), &name, "out", cfg.bins)?);
-        out.push(measure_map(post.view(), &name, "relu", cfg.bins)?);
+        out.push(measure_map(pre.view(), &name, "out", bins)?);
+        out.push(measure_map(post.view(), &name, "relu", bins)?);
     }
     Ok(out)
 }

@@ -75,6 +75,37 @@ fn median(v: &[f64]) -> f64 {
     }
 }
 
+/// Milliseconds of `steps` Adam steps (lr 1e-3; forward, cross-entropy, backward, update,
+/// loss read back) of `model` on one fixed batch, after one untimed warm-up step.
+fn step_times<M: Classifier>(
+    mut model: M,
+    images: &Array4<f32>,
+    labels: &[usize],
+    steps: usize,
+    ad: &burn::tensor::Device,
+) -> Result<Vec<f64>> {
+    let y: Vec<i64> = labels.iter().map(|&l| l as i64).collect();
+    let y = Tensor::<1, Int>::from_data(TensorData::new(y, [labels.len()]), ad);
+    let loss_fn = CrossEntropyLossConfig::new().init(ad);
+    let mut opt = AdamConfig::new().init();
+    let mut times = Vec::with_capacity(steps);
+    for k in 0..=steps {
+        let t = Instant::now();
+        let (logits, _) = model.forward_features(from_nchw(images.view(), ad));
+        let loss = loss_fn.forward(logits, y.clone());
+        let grads = GradientsParams::from_grads(loss.backward(), &model);
+        model = opt.step(1e-3, model, grads);
+        let v = loss.into_scalar::<f32>();
+        if !v.is_finite() {
+            return Err(Error::param("nn-bench", format!("loss became {v}")));
+        }
+        if k > 0 {
+            times.push(t.elapsed().as_secs_f64() * 1e3);
+        }
+    }
+    Ok(times)
+}
+
 /// Times `steps` training steps and the measuring pipeline of the NB201 network of `arch`
 /// (width, cells, batch) on `backend`.
 pub fn time_nb201(
@@ -107,28 +138,10 @@ pub fn time_nb201(
         classes: 10,
     };
     ad.seed(0);
-    let mut model = Nb201Net::new(arch, &cfg, &ad)?;
+    let model = Nb201Net::new(arch, &cfg, &ad)?;
     let params = model.num_params();
     let data = synthetic(batch);
-    let labels: Vec<i64> = data.labels.iter().map(|&l| l as i64).collect();
-    let y = Tensor::<1, Int>::from_data(TensorData::new(labels, [batch]), &ad);
-    let loss_fn = CrossEntropyLossConfig::new().init(&ad);
-    let mut opt = AdamConfig::new().init();
-    let mut times = Vec::with_capacity(steps);
-    for k in 0..=steps {
-        let t = Instant::now();
-        let (logits, _) = model.forward_features(from_nchw(data.images.view(), &ad));
-        let loss = loss_fn.forward(logits, y.clone());
-        let grads = GradientsParams::from_grads(loss.backward(), &model);
-        model = opt.step(1e-3, model, grads);
-        let v = loss.into_scalar::<f32>();
-        if !v.is_finite() {
-            return Err(Error::param("nn-bench", format!("loss became {v}")));
-        }
-        if k > 0 {
-            times.push(t.elapsed().as_secs_f64() * 1e3);
-        }
-    }
+    let times = step_times(model, &data.images, &data.labels, steps, &ad)?;
     let dev = backend.device()?;
     let spec = WindowSpec::new(Kernel::square(3)?, Stride::unit(), Border::Crop);
     let h1 = H1Estimator::Binned(Binning::data_range(16)?);
@@ -190,7 +203,7 @@ pub fn time_plain(
     }
     let ad = backend.train_device()?;
     ad.seed(0);
-    let mut model = crate::nn::plain::PlainCnn::new(net, &ad)?;
+    let model = crate::nn::plain::PlainCnn::new(net, &ad)?;
     let params = model.num_params();
     let full = synthetic(batch);
     // one channel, 28×28 (the MNIST shape)
@@ -198,25 +211,7 @@ pub fn time_plain(
         .images
         .slice(ndarray::s![.., 0..1, 2..30, 2..30])
         .to_owned();
-    let labels: Vec<i64> = full.labels.iter().map(|&l| l as i64).collect();
-    let y = Tensor::<1, Int>::from_data(TensorData::new(labels, [batch]), &ad);
-    let loss_fn = CrossEntropyLossConfig::new().init(&ad);
-    let mut opt = AdamConfig::new().init();
-    let mut times = Vec::with_capacity(steps);
-    for k in 0..=steps {
-        let t = Instant::now();
-        let (logits, _) = model.forward_features(from_nchw(images.view(), &ad));
-        let loss = loss_fn.forward(logits, y.clone());
-        let grads = GradientsParams::from_grads(loss.backward(), &model);
-        model = opt.step(1e-3, model, grads);
-        let v = loss.into_scalar::<f32>();
-        if !v.is_finite() {
-            return Err(Error::param("nn-bench", format!("loss became {v}")));
-        }
-        if k > 0 {
-            times.push(t.elapsed().as_secs_f64() * 1e3);
-        }
-    }
+    let times = step_times(model, &images, &full.labels, steps, &ad)?;
     Ok(PlainTiming {
         device: describe(backend, &backend.device()?),
         net: *net,
