@@ -117,6 +117,10 @@ fn bad_experiment_configs_fail_before_training() {
         ("epochs = 1", "epochs = 0", "epochs"),
         ("fmap_count = 16", "fmap_count = 1", "fmap_count"),
         ("h1_bins = 8", "h1_bins = 8\nbogus = 1", "bogus"),
+        ("width = 4", "width = 100000", "width"),
+        ("pools = [1, 3]", "pools = [1, 1]", "pools"),
+        ("skips = [false, true]", "skips = [true, true]", "skips"),
+        ("dataset = \"digits\"", "dataset = \"bogus\"", "bogus"),
     ]
     .into_iter()
     .enumerate()

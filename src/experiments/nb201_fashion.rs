@@ -86,7 +86,26 @@ impl Config {
             self.fmap_count,
             self.lr,
             &self.seeds,
-        )
+        )?;
+        let bad = |what: &str, why: String| {
+            Err(Error::param(
+                "config",
+                format!("nb201-fashion: {what}: {why}"),
+            ))
+        };
+        if self.width > 64 {
+            return bad("width", format!("must be ≤ 64, got {}", self.width));
+        }
+        if self.cells > 5 {
+            return bad(
+                "cells",
+                format!("must be ≤ 5 (NB201 uses 5), got {}", self.cells),
+            );
+        }
+        if self.n_archs > 1000 {
+            return bad("n_archs", format!("must be ≤ 1000, got {}", self.n_archs));
+        }
+        Ok(())
     }
 }
 
@@ -119,14 +138,27 @@ fn read_truth(path: &Path) -> Result<std::collections::HashMap<usize, f64>> {
         let rec = rec.map_err(|e| Error::param("truth", format!("{}: {e}", p.display())))?;
         let parse = |i: usize| rec.get(i).and_then(|v| v.trim().parse::<f64>().ok());
         match (parse(ix), parse(acc)) {
-            (Some(i), Some(a)) if i >= 0.0 && i.fract() == 0.0 => {
-                out.insert(i as usize, a);
+            (Some(i), Some(a))
+                if (0.0..15_625.0).contains(&i)
+                    && i.fract() == 0.0
+                    && (0.0..=100.0).contains(&a) =>
+            {
+                if out.insert(i as usize, a).is_some() {
+                    return Err(Error::param(
+                        "truth",
+                        format!(
+                            "{}: line {}: index {i} is listed twice",
+                            p.display(),
+                            line + 2
+                        ),
+                    ));
+                }
             }
             _ => {
                 return Err(Error::param(
                     "truth",
                     format!(
-                        "{}: line {}: bad index or cifar10_test",
+                        "{}: line {}: index must be an integer in 0..15625 and cifar10_test a number in [0, 100]",
                         p.display(),
                         line + 2
                     ),
@@ -290,10 +322,12 @@ pub fn run(config_path: &Path, out: &Path, resume: bool) -> Result<String> {
         Some(p) => Some(read_truth(p)?),
         None => None,
     };
-    super::check_config(out, &cfg, resume)?;
     let t0 = Instant::now();
     let archs = select_archs(cfg.n_archs)?;
+    // data and device first: a bad dataset or backend leaves no folder behind
     let data = Splits::load(&cfg.dataset, &cfg.data_dir)?;
+    cfg.device.train_device()?;
+    super::check_config(out, &cfg, resume)?;
     std::fs::create_dir_all(out.join("runs")).map_err(|e| Error::io(out, e))?;
     let total = archs.len() * cfg.seeds.len();
     let bar = indicatif::ProgressBar::new(total as u64);

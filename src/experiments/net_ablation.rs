@@ -457,6 +457,27 @@ impl Config {
                 return bad(what, "must not be empty".into());
             }
         }
+        if self.width > 256 {
+            return bad("width", format!("must be ≤ 256, got {}", self.width));
+        }
+        fn repeated<T: PartialEq + Copy + std::fmt::Debug>(v: &[T]) -> Option<T> {
+            v.iter()
+                .enumerate()
+                .find(|(i, x)| v[..*i].contains(x))
+                .map(|(_, x)| *x)
+        }
+        if let Some(x) = repeated(&self.pools) {
+            return bad("pools", format!("{x} is listed twice"));
+        }
+        if let Some(x) = repeated(&self.kernels) {
+            return bad("kernels", format!("{x} is listed twice"));
+        }
+        if let Some(x) = repeated(&self.skips) {
+            return bad("skips", format!("{x} is listed twice"));
+        }
+        if let Some(x) = repeated(&self.nb201_skips) {
+            return bad("nb201_skips", format!("{x} is listed twice"));
+        }
         if let Some(&p) = self.pools.iter().find(|&&p| p == 0 || p > 15) {
             return bad("pools", format!("sizes must be in 1..=15, got {p}"));
         }
@@ -496,10 +517,12 @@ impl Config {
 pub fn run(config_path: &Path, out: &Path, resume: bool) -> Result<String> {
     let cfg: Config = read_config(config_path)?;
     cfg.validate()?;
-    super::check_config(out, &cfg, resume)?;
     let t0 = Instant::now();
-    std::fs::create_dir_all(out.join("runs")).map_err(|e| Error::io(out, e))?;
+    // data and device first: a bad dataset or backend leaves no folder behind
     let data = Splits::load(&cfg.dataset, &cfg.data_dir)?;
+    cfg.device.train_device()?;
+    super::check_config(out, &cfg, resume)?;
+    std::fs::create_dir_all(out.join("runs")).map_err(|e| Error::io(out, e))?;
     let total = (cfg.pools.len() * cfg.kernels.len() * cfg.skips.len() + cfg.nb201_skips.len())
         * cfg.seeds.len();
     let bar = indicatif::ProgressBar::new(total as u64);
