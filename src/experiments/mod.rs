@@ -316,6 +316,11 @@ pub fn check_config<T: serde::Serialize>(out: &Path, cfg: &T, resume: bool) -> R
     crate::io::write_atomic(&p, text.as_bytes())
 }
 
+/// The error for a bad setting `what` of `experiment`'s config.
+pub(crate) fn config_error(experiment: &str, what: &str, why: String) -> Error {
+    Error::param("config", format!("{experiment}: {what}: {why}"))
+}
+
 /// The settings every training experiment shares, checked before any work: each named size
 /// ≥ 1, `fmap_count` ≥ 2 (H2 needs a batch), a finite learning rate > 0 and a non-empty
 /// list of distinct seeds; the error names the experiment and the setting.
@@ -326,12 +331,7 @@ pub(crate) fn check_common(
     lr: f64,
     seeds: &[u64],
 ) -> Result<()> {
-    let bad = |what: &str, why: String| {
-        Err(Error::param(
-            "config",
-            format!("{experiment}: {what}: {why}"),
-        ))
-    };
+    let bad = |what: &str, why: String| Err(config_error(experiment, what, why));
     if let Some((what, _)) = sizes.iter().find(|(_, v)| *v == 0) {
         return bad(what, "must be ≥ 1".into());
     }

@@ -87,12 +87,7 @@ impl Config {
             self.lr,
             &self.seeds,
         )?;
-        let bad = |what: &str, why: String| {
-            Err(Error::param(
-                "config",
-                format!("nb201-fashion: {what}: {why}"),
-            ))
-        };
+        let bad = |what: &str, why: String| Err(super::config_error("nb201-fashion", what, why));
         if self.width > 64 {
             return bad("width", format!("must be ≤ 64, got {}", self.width));
         }

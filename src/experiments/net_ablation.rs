@@ -442,12 +442,7 @@ impl Config {
             self.lr,
             &self.seeds,
         )?;
-        let bad = |what: &str, why: String| {
-            Err(Error::param(
-                "config",
-                format!("net-ablation: {what}: {why}"),
-            ))
-        };
+        let bad = |what: &str, why: String| Err(super::config_error("net-ablation", what, why));
         for (what, empty) in [
             ("pools", self.pools.is_empty()),
             ("kernels", self.kernels.is_empty()),
@@ -583,11 +578,11 @@ pub fn run(config_path: &Path, out: &Path, resume: bool) -> Result<String> {
     }
     crate::io::write_atomic(&out.join("runs.csv"), csv.as_bytes())?;
     // per configuration: means over seeds
-    let rows0 = config_rows(&cfg, &rs);
+    let rows = config_rows(&cfg, &rs);
     let mut cfgcsv = String::from(
         "pool,kernel,skip,sed,params,seeds,acc_mean,acc_sd,conv_input_h1_zero_exact,conv_input_h1_binned,conv_output_h2\n",
     );
-    for r in &rows0 {
+    for r in &rows {
         cfgcsv.push_str(&format!(
             "{},{},{},{},{},{},{},{},{},{},{}\n",
             r.pool,
@@ -604,9 +599,9 @@ pub fn run(config_path: &Path, out: &Path, resume: bool) -> Result<String> {
         ));
     }
     crate::io::write_atomic(&out.join("configs.csv"), cfgcsv.as_bytes())?;
-    let labels: Vec<String> = rows0.iter().map(|r| r.label()).collect();
-    let accm: Vec<f64> = rows0.iter().map(|r| r.acc).collect();
-    let accs: Vec<f64> = rows0.iter().map(|r| r.acc_sd).collect();
+    let labels: Vec<String> = rows.iter().map(|r| r.label()).collect();
+    let accm: Vec<f64> = rows.iter().map(|r| r.acc).collect();
+    let accs: Vec<f64> = rows.iter().map(|r| r.acc_sd).collect();
     crate::plot::bars(
         &out.join("accuracy"),
         &format!(
@@ -620,7 +615,6 @@ pub fn run(config_path: &Path, out: &Path, resume: bool) -> Result<String> {
     )?;
     // the rules, tested on configuration means: seeds are replicates of a configuration,
     // so n is the number of configurations (pairs of configurations for the paired tests)
-    let rows: Vec<ConfigRow> = config_rows(&cfg, &rs);
     let accs: Vec<f64> = rows.iter().map(|r| r.acc).collect();
     let mut summary = format!(
         "net-ablation: {} configurations × {} seeds on {} ({} train / {} test images, {} epoch(s), width {}); \
