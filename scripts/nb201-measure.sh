@@ -8,14 +8,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 D=${SEDNAS_DATA:-../shared/data}
-S=target/release/sednas
+S=${SEDNAS_BIN:-target/release/sednas}   # a copy lets a long run survive rebuilds
 R=results/nb201-measure
 what=${1:-all}
-cargo build --release --quiet
+[[ -n ${SEDNAS_BIN:-} ]] || cargo build --release --quiet
 run2() { # name, measure args...
   local name=$1; shift
   mkdir -p $R/shards
-  for i in 0 1; do $S measure "$@" --shard $i/2 --out $R/shards/${name}_$i.csv --resume & done
+  # one process per core, each on one thread (rayon pools of two would contend)
+  for i in 0 1; do RAYON_NUM_THREADS=1 $S measure "$@" --shard $i/2 --out $R/shards/${name}_$i.csv --resume & done
   wait
   $S merge $R/shards/${name}_0.csv $R/shards/${name}_1.csv --out $R/$name.csv
 }

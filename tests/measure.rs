@@ -249,7 +249,7 @@ fn bad_inputs_are_refused_before_any_output() {
             ],
             "/nonexistent/x",
         ),
-        (vec!["--sample", "5", "--space", "nb101"], "nb201 only"),
+        (vec!["--sample", "5", "--space", "nb101"], "NB201 only"),
         (vec!["--all", "--sample", "3"], "one of"),
     ] {
         let o = measure(&args, &out);
@@ -438,4 +438,276 @@ fn burn_nb101_params_follow_the_benchmark_rule() {
         n += 1;
     }
     assert_eq!(n, 10_000);
+}
+
+const DARTS_V2: &str = "Genotype(normal=[('sep_conv_3x3', 0), ('sep_conv_3x3', 1), ('sep_conv_3x3', 0), ('sep_conv_3x3', 1), ('sep_conv_3x3', 1), ('skip_connect', 0), ('skip_connect', 0), ('dil_conv_3x3', 2)], normal_concat=[2, 3, 4, 5], reduce=[('max_pool_3x3', 0), ('max_pool_3x3', 1), ('skip_connect', 2), ('max_pool_3x3', 1), ('max_pool_3x3', 0), ('skip_connect', 2), ('skip_connect', 2), ('max_pool_3x3', 1)], reduce_concat=range(2, 6))";
+
+/// burn's count of the DARTS network of `g` at (width, cells), running statistics removed,
+/// and the same without the searched operations' BN affines.
+fn darts_burn(g: &sednas::arch::darts::Genotype, width: usize, cells: usize) -> (u64, u64) {
+    use sednas::nn::darts::{DartsNet, DartsNetConfig};
+    let net = DartsNet::new(
+        g,
+        &DartsNetConfig {
+            in_channels: 3,
+            width,
+            cells,
+            classes: 10,
+        },
+        &sednas::nn::cpu(),
+    )
+    .unwrap();
+    let p = net.num_params() as u64 - 2 * net.bn_channels() as u64;
+    (p, p - net.op_bn_affine_params() as u64)
+}
+
+// The burn DARTS network has exactly the parameters of the independent count
+// `Genotype::params` (with the operations' BN affines: the evaluation network), and without
+// those affines the count of NAS-Bench-Suite-Zero's `params` column (NASLib's non-affine
+// network, C = 32, 8 cells; equal to `Genotype::params(NB301_ZC)` on all 725 rows,
+// tests/params.rs). Fixtures always (DARTS-V2; `none` edges; stride-2 skips into both
+// inputs of a reduction cell; a short concat list); with the shared data, all 725 NB301
+// genotypes at C = 4, 5 cells against the formula and the first 20 at NASLib's own scale
+// against the column itself.
+#[test]
+fn burn_darts_params_follow_the_independent_count() {
+    use sednas::arch::darts::{DartsNetwork, Genotype};
+    let net = |channels: u64, layers: u32, affine_ops: bool| DartsNetwork {
+        channels,
+        layers,
+        stem_multiplier: 3,
+        classes: 10,
+        affine_ops,
+    };
+    let fixtures = [
+        DARTS_V2.to_string(),
+        DARTS_V2.replace("('dil_conv_3x3', 2)", "('none', 2)"),
+        DARTS_V2
+            .replace("reduce=[('max_pool_3x3', 0), ('max_pool_3x3', 1)", "reduce=[('skip_connect', 0), ('skip_connect', 1)")
+            .replace("normal_concat=[2, 3, 4, 5]", "normal_concat=[4, 5]"),
+        "Genotype(normal=[('sep_conv_5x5', 1), ('dil_conv_5x5', 0), ('avg_pool_3x3', 2), ('none', 0), ('sep_conv_3x3', 3), ('skip_connect', 1), ('dil_conv_3x3', 4), ('max_pool_3x3', 0)], normal_concat=range(2, 6), reduce=[('sep_conv_5x5', 0), ('dil_conv_5x5', 1), ('avg_pool_3x3', 0), ('none', 2), ('sep_conv_3x3', 1), ('skip_connect', 3), ('dil_conv_3x3', 4), ('max_pool_3x3', 1)], reduce_concat=range(2, 6))".to_string(),
+    ];
+    for f in &fixtures {
+        let g: Genotype = f.parse().unwrap();
+        for (w, l) in [(4, 3), (6, 5), (16, 8)] {
+            let (aff, non) = darts_burn(&g, w, l);
+            assert_eq!(
+                aff,
+                g.params(&net(w as u64, l as u32, true)),
+                "{f} at {w}, {l}"
+            );
+            assert_eq!(
+                non,
+                g.params(&net(w as u64, l as u32, false)),
+                "{f} at {w}, {l}"
+            );
+        }
+    }
+    let Some(p) = common::data_file("nb301_zc_proxies_naslib_sample.csv") else {
+        return;
+    };
+    let mut r = csv::Reader::from_path(p).unwrap();
+    let h = r.headers().unwrap().clone();
+    let col = |n: &str| h.iter().position(|x| x == n).unwrap();
+    let (nc, rc, pc) = (col("normal_cell"), col("reduce_cell"), col("params"));
+    let mut n = 0;
+    for rec in r.records() {
+        let rec = rec.unwrap();
+        let g = Genotype::from_naslib(&rec[nc], &rec[rc]).unwrap();
+        let (aff, non) = darts_burn(&g, 4, 5);
+        assert_eq!(aff, g.params(&net(4, 5, true)), "row {n}");
+        assert_eq!(non, g.params(&net(4, 5, false)), "row {n}");
+        if n < 20 {
+            let (_, non) = darts_burn(&g, 32, 8);
+            let want: f64 = rec[pc].parse().unwrap();
+            assert!(
+                (non as f64 / 1e6 - want).abs() < 5e-7,
+                "row {n}: {non} vs {want} M"
+            );
+        }
+        n += 1;
+    }
+    assert_eq!(n, 725);
+}
+
+// NB101 and DARTS populations: read from a CSV (NB101's matrix and ops columns, which hold
+// commas and come back quoted) or stdin; two shards merge to the unsharded run; a resumed
+// run equals an uninterrupted one; the output joins back by `sednas eval`'s columns.
+#[test]
+fn nb101_and_darts_measure_shard_resume_and_columns() {
+    let d = tmp("spaces");
+    let pop = d.0.join("nb101.csv");
+    std::fs::write(
+        &pop,
+        "adjacency_rowmajor,ops,acc\n\
+         0100001000010000,\"input,conv3x3-bn-relu,maxpool3x3,output\",90\n\
+         0111000010000100000100000,\"input,conv3x3-bn-relu,conv1x1-bn-relu,maxpool3x3,output\",91\n\
+         001000000,\"input,conv3x3-bn-relu,output\",80\n",
+    )
+    .unwrap();
+    let run = |extra: &[&str], out: &Path| {
+        bin()
+            .args([
+                "measure",
+                "--space",
+                "nb101",
+                "--arch-col",
+                "adjacency_rowmajor",
+            ])
+            .args(["--width", "4", "--batch", "10", "--from"])
+            .arg(&pop)
+            .arg("--out")
+            .arg(out)
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let all = d.0.join("all.csv");
+    let o = run(&[], &all);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = std::fs::read_to_string(&all).unwrap();
+    let mut rdr = csv::ReaderBuilder::new()
+        .comment(Some(b'#'))
+        .from_reader(text.as_bytes());
+    let h = rdr.headers().unwrap().clone();
+    assert_eq!(&h[2], "adjacency_rowmajor");
+    assert_eq!(&h[3], "ops");
+    let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), 3);
+    assert_eq!(&rows[2][3], "input,conv3x3-bn-relu,output");
+    assert!(
+        rows.iter()
+            .all(|r| r[10].parse::<f64>().unwrap().is_finite())
+    );
+    let shards: Vec<PathBuf> = (0..2).map(|i| d.0.join(format!("s{i}.csv"))).collect();
+    for (i, s) in shards.iter().enumerate() {
+        let o = run(&["--shard", &format!("{i}/2")], s);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    let merged = d.0.join("merged.csv");
+    let o = bin()
+        .arg("merge")
+        .args(&shards)
+        .arg("--out")
+        .arg(&merged)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(text, std::fs::read_to_string(&merged).unwrap());
+    let part = d.0.join("part.csv");
+    std::fs::write(
+        &part,
+        text.lines().take(3).collect::<Vec<_>>().join("\n") + "\n",
+    )
+    .unwrap();
+    let o = run(&["--resume"], &part);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(text, std::fs::read_to_string(&part).unwrap());
+    // the output joins back onto the population by NB101's columns
+    let o = bin()
+        .args([
+            "eval",
+            "--space",
+            "nb101",
+            "--arch-col",
+            "adjacency_rowmajor",
+        ])
+        .args(["--acc-col", "acc", "--no-readings", "--truth"])
+        .arg(&pop)
+        .arg("--join")
+        .arg(&all)
+        .args(["--proxy-cols", "h1_min"])
+        .output()
+        .unwrap();
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(!e.contains("no column") && !e.contains("not joined"), "{e}");
+    // DARTS on stdin (a genotype in the DARTS code's own form), the smallest network
+    let out = d.0.join("darts.csv");
+    let mut child = bin()
+        .args([
+            "measure", "--space", "darts", "--width", "2", "--cells", "3",
+        ])
+        .args(["--batch", "10", "--out"])
+        .arg(&out)
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut i = child.stdin.take().unwrap();
+        writeln!(i, "{DARTS_V2}").unwrap();
+    }
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let t = std::fs::read_to_string(&out).unwrap();
+    let header = t.lines().nth(1).unwrap();
+    assert!(
+        header.starts_with("pos,index,normal_cell,reduce_cell,"),
+        "{header}"
+    );
+    assert!(header.contains("cell2_reduce.relu.h1b"), "{header}");
+    assert!(t.contains("sep_conv_3x3~0;sep_conv_3x3~1;"));
+}
+
+// Edge cases of the other spaces: a space without a network, sizes outside a space's
+// limits, a malformed architecture (named by its line), a missing file. Each a one-line
+// error and no output file.
+#[test]
+fn nb101_and_darts_bad_inputs() {
+    let d = tmp("spacebad");
+    let out = d.0.join("o.csv");
+    let run = |args: &[&str], stdin: &str| {
+        let mut c = bin()
+            .arg("measure")
+            .args(args)
+            .arg("--out")
+            .arg(&out)
+            .stdin(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        {
+            use std::io::Write;
+            let mut i = c.stdin.take().unwrap();
+            let _ = i.write_all(stdin.as_bytes());
+        }
+        c.wait_with_output().unwrap()
+    };
+    for (args, stdin, needle) in [
+        (
+            vec!["--space", "nats-sss"],
+            "8:16:24:32:40",
+            "no measured network",
+        ),
+        (vec!["--space", "darts", "--cells", "2"], DARTS_V2, "cells"),
+        (vec!["--space", "darts", "--width", "3"], DARTS_V2, "even"),
+        (
+            vec!["--space", "nb101", "--width", "129"],
+            "001000000|input,conv3x3-bn-relu,output",
+            "width",
+        ),
+        (
+            vec!["--space", "nb101"],
+            "0010|input,output",
+            "stdin line 1",
+        ),
+        (
+            vec!["--space", "darts"],
+            "Genotype(normal=[",
+            "stdin line 1",
+        ),
+        (
+            vec!["--space", "nb101", "--from", "/nonexistent/p.csv"],
+            "",
+            "/nonexistent/p.csv",
+        ),
+        (vec!["--space", "nb101", "--limit", "0"], "", "--limit"),
+    ] {
+        let o = run(&args, stdin);
+        assert!(!o.status.success(), "{args:?} succeeded");
+        let e = String::from_utf8_lossy(&o.stderr);
+        assert!(e.contains(needle), "{args:?}: {e}");
+        assert!(!out.exists(), "{args:?} left {}", out.display());
+    }
 }

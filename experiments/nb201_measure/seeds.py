@@ -1,33 +1,49 @@
 """Stability of the measured summaries across init seeds: Spearman ρ between the seeds'
-values on the same cells, and each seed's ρ with CIFAR-10 accuracy (seeds are replicates of
-one configuration: the spread between them is the measurement noise, not extra samples).
+values on the same cells, and each seed's ρ with accuracy (seeds are replicates of one
+configuration: the spread between them is the measurement noise, not extra samples).
 
-usage: python experiments/nb201_measure/seeds.py RESULTS_DIR [SEDNAS_DATA]
+usage: python experiments/nb201_measure/seeds.py RESULTS_DIR [SEDNAS_DATA] [--space nb201|nb101|darts]
+  reads RESULTS_DIR/seeds{N}_s{0,1,2}.csv (N = 500 for NB201 and NB101, 725 for DARTS)
 """
+import argparse
 import csv
 import itertools
 import os
-import sys
 from pathlib import Path
 
 import numpy as np
 from scipy.stats import spearmanr
 
-R = Path(sys.argv[1])
-data = Path(sys.argv[2] if len(sys.argv) > 2 else os.environ.get("SEDNAS_DATA", "../shared/data"))
+p = argparse.ArgumentParser()
+p.add_argument("results")
+p.add_argument("data", nargs="?", default=os.environ.get("SEDNAS_DATA", "../shared/data"))
+p.add_argument("--space", default="nb201", choices=["nb201", "nb101", "darts"])
+a = p.parse_args()
+R, data = Path(a.results), Path(a.data)
+# (run prefix, key columns, truth file, accuracy column, what the accuracy is, scale)
+SPACES = {
+    "nb201": ("seeds500", ["arch_str"], "nb201_test_acc_200ep.csv", "cifar10_test",
+              "C10 test acc", "reduced scale C = 8, N = 1"),
+    "nb101": ("seeds500", ["adjacency_rowmajor", "ops"], "nb101_nasbenchvis_10k.csv",
+              "valid_acc_108ep_1run", "C10 valid acc (108 ep)", "reduced scale C = 16, M = 1"),
+    "darts": ("seeds725", ["normal_cell", "reduce_cell"], "nb301_zc_proxies_naslib_sample.csv",
+              "naslib_val_accuracy", "NB301 C10 valid acc", "reduced scale C = 8, L = 5"),
+}
+prefix, keys, truth, acc_col, acc_name, scale = SPACES[a.space]
+key = lambda r: "|".join(r[k] for k in keys)
 runs = {}
 for seed in range(3):
-    lines = (R / f"seeds500_s{seed}.csv").read_text().splitlines()
-    runs[seed] = {r["arch_str"]: r for r in csv.DictReader(lines[1:])}
-with open(data / "nb201_test_acc_200ep.csv") as f:
-    acc = {r["arch_str"]: float(r["cifar10_test"]) for r in csv.DictReader(f)}
-cells = sorted(runs[0])
-a = np.array([acc[c] for c in cells])
-print(f"{len(cells)} cells, seeds 0, 1, 2 (init and noise input), reduced scale C = 8, N = 1")
-print(f"{'summary':<20} {'rho s0-s1':>9} {'rho s0-s2':>9} {'rho s1-s2':>9}   rho with C10 acc per seed")
+    lines = (R / f"{prefix}_s{seed}.csv").read_text().splitlines()
+    runs[seed] = {key(r): r for r in csv.DictReader(lines[1:])}
+with open(data / truth) as f:
+    acc = {key(r): float(r[acc_col]) for r in csv.DictReader(f)}
+cells = sorted(set(runs[0]) & set(runs[1]) & set(runs[2]))
+a_ = np.array([acc[c] for c in cells])
+print(f"{len(cells)} architectures, seeds 0, 1, 2 (init and noise input), {scale}")
+print(f"{'summary':<20} {'rho s0-s1':>9} {'rho s0-s2':>9} {'rho s1-s2':>9}   rho with {acc_name} per seed")
 for s in ["h1_last_minus_stem", "h1_neg_max_drop", "h1_min", "h2_last_minus_stem", "neg_zero_last", "neg_zero_mean"]:
     v = {k: np.array([float(runs[k][c][s]) for c in cells]) for k in runs}
     ok = np.all([np.isfinite(v[k]) for k in v], axis=0)
     pairs = [spearmanr(v[i][ok], v[j][ok]).correlation for i, j in itertools.combinations(range(3), 2)]
-    accs = [spearmanr(v[k][ok], a[ok]).correlation for k in range(3)]
+    accs = [spearmanr(v[k][ok], a_[ok]).correlation for k in range(3)]
     print(f"{s:<20} " + " ".join(f"{p:>9.3f}" for p in pairs) + "   " + " / ".join(f"{x:.3f}" for x in accs))

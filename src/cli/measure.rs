@@ -1,5 +1,5 @@
-//! `sednas measure` and `sednas merge`: measured local entropy of NB201 networks at
-//! initialisation over a population, sharded and resumable (thin: the work is
+//! `sednas measure` and `sednas merge`: measured local entropy of NB201, NB101 and DARTS
+//! networks at initialisation over a population, sharded and resumable (thin: the work is
 //! `nn::measure` and `io::shard`).
 
 use std::collections::BTreeMap;
@@ -10,11 +10,11 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 
-use crate::arch::SpaceKind;
 use crate::arch::nb201::{NB201_SIZE, Nb201Arch};
+use crate::arch::{AnyArch, ArchColumns, SpaceKind};
 use crate::io::shard::{RunFile, Shard, merge, read_run, write_run};
 use crate::nn::measure::{
-    MeasureConfig, MeasureInput, SUMMARIES, measure_inputs, measure_nb201, summaries,
+    MeasureConfig, MeasureInput, SUMMARIES, measure_arch, measure_inputs, summaries,
 };
 use crate::rng::SplitMix64;
 
@@ -35,10 +35,12 @@ enum InputArg {
 
 #[derive(Debug, Args)]
 pub struct MeasureArgs {
-    /// Search space (networks exist for nb201 so far).
+    /// Search space: nb201, nb101 or darts (nb301). --all and --sample are NB201's; NB101
+    /// and DARTS populations come from --from (e.g. the shared nb101_nasbenchvis_10k.csv with
+    /// --arch-col adjacency_rowmajor, nb301_zc_proxies_naslib_sample.csv) or stdin.
     #[arg(long, default_value = "nb201")]
-    space: String,
-    /// The whole space (15,625 cells, index order).
+    space: SpaceKind,
+    /// The whole NB201 space (15,625 cells, index order).
     #[arg(long)]
     all: bool,
     /// A uniform sample of K cells of the space (without replacement, index order).
@@ -51,9 +53,20 @@ pub struct MeasureArgs {
     /// --all/--sample/--from: one architecture per stdin line.
     #[arg(long)]
     from: Option<PathBuf>,
-    /// Architecture column of --from.
+    /// Architecture column of --from (and of the output): default arch_str (nb201),
+    /// adjacency_7x7_rowmajor (nb101), normal_cell (darts).
     #[arg(long)]
     arch_col: Option<String>,
+    /// NB101 operations column of --from (and of the output).
+    #[arg(long, default_value = "ops")]
+    ops_col: String,
+    /// DARTS reduction-cell column of --from (and of the output), when the arch column
+    /// holds NASLib normal cells.
+    #[arg(long, default_value = "reduce_cell")]
+    reduce_col: String,
+    /// Row limit of --from / stdin: the first K architectures.
+    #[arg(long, value_name = "K")]
+    limit: Option<usize>,
     /// Output CSV (first line: shard and configuration; written atomically at checkpoints).
     #[arg(long)]
     out: PathBuf,
@@ -63,12 +76,14 @@ pub struct MeasureArgs {
     /// Only the positions p with p mod N = I (e.g. a job array's index); `sednas merge` joins them.
     #[arg(long, default_value = "0/1")]
     shard: Shard,
-    /// Width C of the first stage (benchmark 16; reduced scale 8).
-    #[arg(long, default_value_t = 8)]
-    width: usize,
-    /// Cells per stage N (benchmark 5; reduced scale 1).
-    #[arg(long, default_value_t = 1)]
-    cells: usize,
+    /// Width C (default: the reduced scale; NB201 8 of the benchmark's 16, NB101 16 of 128,
+    /// DARTS 8 of 16).
+    #[arg(long)]
+    width: Option<usize>,
+    /// Cells: NB201 cells per stage (reduced 1, benchmark 5), NB101 modules per stack
+    /// (1, 3), DARTS cells (5, 8).
+    #[arg(long)]
+    cells: Option<usize>,
     /// Images in the batch (10..=256; 20 at most for cifar).
     #[arg(long, default_value_t = 16)]
     batch: usize,
@@ -99,14 +114,23 @@ pub struct MergeArgs {
     out: PathBuf,
 }
 
-fn population(a: &MeasureArgs) -> anyhow::Result<Vec<Nb201Arch>> {
+fn population(a: &MeasureArgs) -> anyhow::Result<Vec<AnyArch>> {
     let sources = a.all as usize + a.sample.is_some() as usize + a.from.is_some() as usize;
     if sources > 1 {
         bail!("give one of --all, --sample K, --from FILE (or stdin lines)");
     }
+    if (a.all || a.sample.is_some()) && a.space != SpaceKind::Nb201 {
+        bail!(
+            "--all and --sample enumerate NB201 only; give {} architectures with --from FILE or on stdin",
+            a.space
+        );
+    }
+    if a.limit == Some(0) {
+        bail!("--limit must be at least 1");
+    }
     if a.all {
         return (0..NB201_SIZE)
-            .map(|i| Nb201Arch::from_index(i).map_err(Into::into))
+            .map(|i| Ok(AnyArch::Nb201(Nb201Arch::from_index(i)?)))
             .collect();
     }
     if let Some(k) = a.sample {
@@ -124,17 +148,13 @@ fn population(a: &MeasureArgs) -> anyhow::Result<Vec<Nb201Arch>> {
         pick.sort_unstable();
         return pick
             .into_iter()
-            .map(|i| Nb201Arch::from_index(i).map_err(Into::into))
+            .map(|i| Ok(AnyArch::Nb201(Nb201Arch::from_index(i)?)))
             .collect();
     }
+    let limit = a.limit.unwrap_or(usize::MAX);
     let mut out = Vec::new();
     if let Some(f) = &a.from {
-        let pop = read_arch_column(f, a.arch_col.as_deref().unwrap_or("arch_str"))?;
-        for a in pop.archs {
-            if let crate::arch::AnyArch::Nb201(x) = a {
-                out.push(x);
-            }
-        }
+        out = read_arch_column(f, a.space, &columns(a), limit)?;
     } else {
         for (k, line) in std::io::stdin().lock().lines().enumerate() {
             let line = line.context("stdin")?;
@@ -142,8 +162,11 @@ fn population(a: &MeasureArgs) -> anyhow::Result<Vec<Nb201Arch>> {
             if t.is_empty() || t.starts_with('#') {
                 continue;
             }
+            if out.len() == limit {
+                break;
+            }
             out.push(
-                t.parse()
+                AnyArch::parse(a.space, t)
                     .with_context(|| format!("stdin line {}: {t:?}", k + 1))?,
             );
         }
@@ -154,52 +177,110 @@ fn population(a: &MeasureArgs) -> anyhow::Result<Vec<Nb201Arch>> {
     Ok(out)
 }
 
-fn read_arch_column(
-    f: &std::path::Path,
-    col: &str,
-) -> crate::Result<crate::eval::population::Population> {
-    let mut rdr = csv::Reader::from_path(f).map_err(|e| crate::Error::Csv {
-        path: f.display().to_string(),
-        line: 1,
-        reason: e.to_string(),
-    })?;
-    let headers = rdr
-        .headers()
-        .map_err(|e| crate::Error::Csv {
-            path: f.display().to_string(),
-            line: 1,
-            reason: e.to_string(),
-        })?
-        .clone();
-    let i = headers
-        .iter()
-        .position(|h| h == col)
-        .ok_or_else(|| crate::Error::Csv {
-            path: f.display().to_string(),
-            line: 1,
-            reason: format!("no column {col:?}"),
-        })?;
-    let mut pop = crate::eval::population::Population::default();
-    for (k, rec) in rdr.records().enumerate() {
-        let rec = rec.map_err(|e| crate::Error::Csv {
-            path: f.display().to_string(),
-            line: k as u64 + 2,
-            reason: e.to_string(),
-        })?;
-        let a = crate::arch::AnyArch::parse(SpaceKind::Nb201, rec.get(i).unwrap_or("")).map_err(
-            |e| crate::Error::Csv {
-                path: f.display().to_string(),
-                line: k as u64 + 2,
-                reason: e.to_string(),
-            },
-        )?;
-        pop.archs.push(a);
-    }
-    Ok(pop)
+fn columns(a: &MeasureArgs) -> ArchColumns {
+    ArchColumns::with(
+        a.space,
+        a.arch_col.as_deref(),
+        Some(&a.ops_col),
+        Some(&a.reduce_col),
+    )
 }
 
-fn header(layers: &[(String, &'static str)]) -> String {
-    let mut h = String::from("pos,index,arch_str,width,cells,input,seed,batch,bins");
+/// Every architecture of `col` (an unparsable one is an error naming its line).
+fn read_arch_column(
+    f: &std::path::Path,
+    space: SpaceKind,
+    cols: &ArchColumns,
+    limit: usize,
+) -> crate::Result<Vec<AnyArch>> {
+    let csv_err = |line: u64, reason: String| crate::Error::Csv {
+        path: f.display().to_string(),
+        line,
+        reason,
+    };
+    let mut rdr = csv::ReaderBuilder::new()
+        .comment(Some(b'#'))
+        .from_path(f)
+        .map_err(|e| csv_err(1, e.to_string()))?;
+    let headers = rdr
+        .headers()
+        .map_err(|e| csv_err(1, e.to_string()))?
+        .clone();
+    let idx = cols.locate(space, &headers, &f.display().to_string())?;
+    let mut out = Vec::new();
+    for (k, rec) in rdr.records().enumerate() {
+        if out.len() == limit {
+            break;
+        }
+        let rec = rec.map_err(|e| csv_err(k as u64 + 2, e.to_string()))?;
+        let a = AnyArch::parse(space, &idx.text(&rec))
+            .map_err(|e| csv_err(k as u64 + 2, e.to_string()))?;
+        out.push(a);
+    }
+    Ok(out)
+}
+
+/// The output's architecture columns and their values for `arch` (NB101: matrix and
+/// operations; DARTS: NASLib normal and reduction cells; NB201: the cell string).
+fn arch_fields(arch: &AnyArch) -> Vec<String> {
+    match arch {
+        AnyArch::Nb101(_) | AnyArch::Darts(_) => {
+            let text = match arch {
+                // NASLib's form has no concat list: only for DARTS' own range(2, 6)
+                AnyArch::Darts(g)
+                    if [&g.normal, &g.reduce]
+                        .iter()
+                        .all(|c| c.concat == [2, 3, 4, 5]) =>
+                {
+                    g.to_naslib()
+                }
+                _ => arch.to_string(),
+            };
+            match text.split_once('|') {
+                Some((x, y)) => vec![x.to_string(), y.to_string()],
+                None => vec![text, String::new()],
+            }
+        }
+        _ => vec![arch.to_string()],
+    }
+}
+
+fn arch_header(space: SpaceKind, cols: &ArchColumns) -> String {
+    match space {
+        SpaceKind::Nb101 => format!("{},{}", csv_field(&cols.arch), csv_field(&cols.ops)),
+        SpaceKind::Darts => format!("{},{}", csv_field(&cols.arch), csv_field(&cols.reduce)),
+        _ => csv_field(&cols.arch),
+    }
+}
+
+/// One CSV field, quoted when it holds a comma, quote or line break.
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// The first fields of the row of `arch` at `p` (resume checks that a stored row starts so).
+fn row_prefix(p: usize, arch: &AnyArch) -> String {
+    let index = match arch {
+        AnyArch::Nb201(a) => a
+            .official_index()
+            .map(|i| i.to_string())
+            .unwrap_or_default(),
+        _ => String::new(),
+    };
+    let mut s = format!("{p},{index}");
+    for f in arch_fields(arch) {
+        s.push(',');
+        s.push_str(&csv_field(&f));
+    }
+    s
+}
+
+fn header(arch_cols: &str, layers: &[(String, &'static str)]) -> String {
+    let mut h = format!("pos,index,{arch_cols},width,cells,input,seed,batch,bins");
     for s in SUMMARIES {
         h.push(',');
         h.push_str(s);
@@ -213,27 +294,27 @@ fn header(layers: &[(String, &'static str)]) -> String {
 }
 
 pub fn run_measure(a: MeasureArgs) -> anyhow::Result<i32> {
-    if a.space != "nb201" {
-        bail!(
-            "--space {}: measured networks exist for nb201 only so far (NB101 and DARTS networks are not built yet)",
-            a.space
-        );
-    }
     let input = match a.input {
         InputArg::Noise => MeasureInput::Noise,
         InputArg::Cifar => MeasureInput::Cifar,
         InputArg::Fashion => MeasureInput::Fashion,
         InputArg::Mnist => MeasureInput::Mnist,
     };
+    let Some((w0, c0)) = MeasureConfig::reduced(a.space) else {
+        bail!(
+            "--space {}: no measured network (nb201, nb101 and darts have one)",
+            a.space
+        );
+    };
     let cfg = MeasureConfig {
-        width: a.width,
-        cells: a.cells,
+        width: a.width.unwrap_or(w0),
+        cells: a.cells.unwrap_or(c0),
         batch: a.batch,
         input,
         seed: a.seed,
         bins: a.bins,
     };
-    cfg.validate()?;
+    cfg.validate_for(a.space)?;
     if a.checkpoint == 0 {
         bail!("--checkpoint must be at least 1");
     }
@@ -270,9 +351,10 @@ pub fn run_measure(a: MeasureArgs) -> anyhow::Result<i32> {
     let images = measure_inputs(&cfg, &a.data_dir)
         .with_context(|| format!("input {} from {}", cfg.input, a.data_dir.display()))?;
     let config = serde_json::to_string(&serde_json::json!({
-        "space": "nb201", "measure": cfg, "population": pop.len(), "population_fnv1a": pop_hash,
+        "space": a.space.to_string(), "measure": cfg, "population": pop.len(), "population_fnv1a": pop_hash,
         "window": "3x3x1 valid", "bn": "batch statistics", "init": "burn 0.22 defaults after device.seed(seed)",
     }))?;
+    let arch_cols = arch_header(a.space, &columns(&a));
     let mut run = if a.resume && a.out.exists() {
         let r = read_run(&a.out, TOOL)?;
         if r.config != config || r.shard != a.shard {
@@ -285,13 +367,22 @@ pub fn run_measure(a: MeasureArgs) -> anyhow::Result<i32> {
             );
         }
         for (&p, row) in &r.rows {
-            let arch = row.split(',').nth(2).unwrap_or("");
-            if pop.get(p).map(|x| x.to_string()).as_deref() != Some(arch) {
+            let ok = pop
+                .get(p)
+                .is_some_and(|x| row.starts_with(&format!("{},", row_prefix(p, x))));
+            if !ok {
                 bail!(
-                    "--resume: {} row at pos {p} holds {arch:?}, which is not the population's cell there",
-                    a.out.display()
+                    "--resume: {} row at pos {p} ({:?}…) does not hold the population's architecture there",
+                    a.out.display(),
+                    row.chars().take(80).collect::<String>()
                 );
             }
+        }
+        if !r.header.is_empty() && !r.header.starts_with(&format!("pos,index,{arch_cols},")) {
+            bail!(
+                "--resume: {} has architecture columns other than {arch_cols}",
+                a.out.display()
+            );
         }
         r
     } else {
@@ -320,17 +411,16 @@ pub fn run_measure(a: MeasureArgs) -> anyhow::Result<i32> {
     let mut since = 0;
     for (k, &p) in todo.iter().enumerate() {
         let arch = &pop[p];
-        let maps = measure_nb201(arch, &cfg, images.view())?;
+        let maps = measure_arch(arch, &cfg, images.view())
+            .with_context(|| format!("population position {p}: {}", row_prefix(p, arch)))?;
         if run.header.is_empty() {
             let layers: Vec<(String, &'static str)> =
                 maps.iter().map(|m| (m.layer.clone(), m.kind)).collect();
-            run.header = header(&layers);
+            run.header = header(&arch_cols, &layers);
         }
         let mut row = format!(
-            "{p},{},{arch},{},{},{},{},{},{}",
-            arch.official_index()
-                .map(|i| i.to_string())
-                .unwrap_or_default(),
+            "{},{},{},{},{},{},{}",
+            row_prefix(p, arch),
             cfg.width,
             cfg.cells,
             cfg.input,

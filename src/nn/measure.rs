@@ -1,4 +1,4 @@
-//! Measured local entropy of NB201 networks at initialisation (`sednas measure`): build the
+//! Measured local entropy of NB201, NB101 and DARTS networks at initialisation (`sednas measure`): build the
 //! network for a cell with a fixed init seed, forward a fixed batch, capture every cell /
 //! stage output both as it leaves the cell (`out`) and after the ReLU that the next
 //! ReLU-Conv-BN applies (`relu`, what the convolution actually sees), and measure each map.
@@ -25,6 +25,7 @@ use ndarray::{Array4, ArrayView4, Axis};
 
 use super::nb201::{Nb201Net, Nb201NetConfig};
 use super::{Classifier, from_nchw, to_nhwc, train_device};
+use crate::arch::SpaceKind;
 use crate::arch::nb201::Nb201Arch;
 use crate::entropy::{Binning, H1Estimator, H2Options, local_h1, local_h2};
 use crate::error::{Error, Result};
@@ -89,18 +90,100 @@ impl MeasureConfig {
     /// assert!(MeasureConfig { width: 0, ..c }.validate().is_err());
     /// ```
     pub fn validate(&self) -> Result<()> {
-        if !(1..=64).contains(&self.width) {
+        self.validate_for(SpaceKind::Nb201)
+    }
+
+    /// The scale of `space` at the reduced scale `sednas measure` uses by default:
+    /// NB201 (C, N) = (8, 1); NB101 (C, M) = (16, 1); DARTS (C, L) = (8, 5).
+    ///
+    /// ```
+    /// use sednas::arch::SpaceKind;
+    /// use sednas::nn::measure::MeasureConfig;
+    /// assert_eq!(MeasureConfig::reduced(SpaceKind::Nb101), Some((16, 1)));
+    /// assert_eq!(MeasureConfig::reduced(SpaceKind::NatsSss), None);
+    /// ```
+    pub fn reduced(space: SpaceKind) -> Option<(usize, usize)> {
+        match space {
+            SpaceKind::Nb201 => Some(Self::REDUCED),
+            SpaceKind::Nb101 => Some((16, 1)),
+            SpaceKind::Darts => Some((8, 5)),
+            SpaceKind::NatsSss => None,
+        }
+    }
+
+    /// The benchmark's own scale of `space`: NB201 (16, 5); NB101 (128, 3); DARTS (16, 8),
+    /// the small evaluation network of issue 11 (DARTS' CIFAR-10 network is C = 36, L = 20).
+    ///
+    /// ```
+    /// use sednas::arch::SpaceKind;
+    /// use sednas::nn::measure::MeasureConfig;
+    /// assert_eq!(MeasureConfig::benchmark(SpaceKind::Nb101), Some((128, 3)));
+    /// ```
+    pub fn benchmark(space: SpaceKind) -> Option<(usize, usize)> {
+        match space {
+            SpaceKind::Nb201 => Some(Self::BENCHMARK),
+            SpaceKind::Nb101 => Some((128, 3)),
+            SpaceKind::Darts => Some((16, 8)),
+            SpaceKind::NatsSss => None,
+        }
+    }
+
+    /// Checks every setting for networks of `space` before any work: widths and cell counts
+    /// NB201 1..=64 × 1..=5, NB101 1..=128 × 1..=3, DARTS even 2..=64 × 3..=20 (the
+    /// benchmark scale is the upper end; beyond it one network takes minutes and GBs).
+    ///
+    /// ```
+    /// use sednas::arch::SpaceKind;
+    /// use sednas::nn::measure::{MeasureConfig, MeasureInput};
+    /// let c = MeasureConfig { width: 16, cells: 1, batch: 16, input: MeasureInput::Noise, seed: 0, bins: 16 };
+    /// assert!(c.validate_for(SpaceKind::Nb101).is_ok());
+    /// assert!(c.validate_for(SpaceKind::Darts).is_err()); // DARTS needs ≥ 3 cells
+    /// assert!(c.validate_for(SpaceKind::NatsSss).is_err()); // no network
+    /// ```
+    pub fn validate_for(&self, space: SpaceKind) -> Result<()> {
+        let (w, c, even): (
+            std::ops::RangeInclusive<usize>,
+            std::ops::RangeInclusive<usize>,
+            bool,
+        ) = match space {
+            SpaceKind::Nb201 => (1..=64, 1..=5, false),
+            SpaceKind::Nb101 => (1..=128, 1..=3, false),
+            SpaceKind::Darts => (2..=64, 3..=20, true),
+            SpaceKind::NatsSss => {
+                return Err(Error::param(
+                    "space",
+                    "nats-sss: no measured network (NB201, NB101 and DARTS have one)",
+                ));
+            }
+        };
+        if !w.contains(&self.width) || (even && !self.width.is_multiple_of(2)) {
             return Err(Error::param(
                 "width",
-                format!("must be 1..=64, got {}", self.width),
+                format!(
+                    "{space} width must be {}{}..={}, got {}",
+                    if even { "even, " } else { "" },
+                    w.start(),
+                    w.end(),
+                    self.width
+                ),
             ));
         }
-        if !(1..=5).contains(&self.cells) {
+        if !c.contains(&self.cells) {
             return Err(Error::param(
                 "cells",
-                format!("must be 1..=5, got {}", self.cells),
+                format!(
+                    "{space} cells must be {}..={}, got {}",
+                    c.start(),
+                    c.end(),
+                    self.cells
+                ),
             ));
         }
+        self.check_input()
+    }
+
+    /// The settings every space shares: batch 10..=256 (20 at most for cifar), bins 2..=65536.
+    fn check_input(&self) -> Result<()> {
         if !(10..=256).contains(&self.batch) {
             return Err(Error::param(
                 "batch",
@@ -129,7 +212,7 @@ impl MeasureConfig {
 /// The input batch (n×3×32×32) for `cfg`; image files come from `data_dir`.
 pub fn measure_inputs(cfg: &MeasureConfig, data_dir: &std::path::Path) -> Result<Array4<f32>> {
     use crate::data::{Split, load_named};
-    cfg.validate()?;
+    cfg.check_input()?;
     Ok(match cfg.input {
         MeasureInput::Noise => {
             let mut r = SplitMix64::new(cfg.seed ^ 0x006e_6f69_7365);
@@ -253,19 +336,14 @@ pub fn measure_nb201(
 /// map (stem, each module, each downsampling), `out` and `relu`. NB101's modules end in
 /// ReLU already (conv-BN-ReLU vertices, concatenated), so the two kinds differ only where a
 /// max-pool vertex or a sum carries negative values. The benchmark's scale is C = 128,
-/// M = 3 (outside `MeasureConfig`'s NB201 limits: widths here are checked by the network).
+/// M = 3.
 pub fn measure_nb101(
     arch: &crate::arch::nb101::Nb101Arch,
     cfg: &MeasureConfig,
     images: ArrayView4<'_, f32>,
 ) -> Result<Vec<MapMeasure>> {
     use crate::nn::nb101::{Nb101Net, Nb101NetConfig};
-    if !(10..=256).contains(&cfg.batch) || !(2..=65_536).contains(&cfg.bins) {
-        return Err(Error::param(
-            "nb101 measure",
-            format!("batch must be 10..=256 and bins 2..=65536: {cfg:?}"),
-        ));
-    }
+    cfg.validate_for(SpaceKind::Nb101)?;
     let device = train_device();
     device.seed(cfg.seed);
     let net = Nb101Net::new(
@@ -281,6 +359,51 @@ pub fn measure_nb101(
     measure_features(&net, images, &device, cfg.bins)
 }
 
+/// Builds the DARTS evaluation network of `g` (C = `cfg.width`, L = `cfg.cells` cells;
+/// init seed `cfg.seed`), forwards `images` and measures the stem and every cell output,
+/// `out` and `relu` (each cell's preprocessing begins with a ReLU, so `relu` is what the next
+/// cells' convolutions see).
+pub fn measure_darts(
+    g: &crate::arch::darts::Genotype,
+    cfg: &MeasureConfig,
+    images: ArrayView4<'_, f32>,
+) -> Result<Vec<MapMeasure>> {
+    use crate::nn::darts::{DartsNet, DartsNetConfig};
+    cfg.validate_for(SpaceKind::Darts)?;
+    let device = train_device();
+    device.seed(cfg.seed);
+    let net = DartsNet::new(
+        g,
+        &DartsNetConfig {
+            in_channels: images.dim().1,
+            width: cfg.width,
+            cells: cfg.cells,
+            classes: 10,
+        },
+        &device,
+    )?;
+    measure_features(&net, images, &device, cfg.bins)
+}
+
+/// [`measure_nb201`], [`measure_nb101`] or [`measure_darts`], by the architecture's space
+/// (the entry point the CLI and the Python package share). NATS-SSS has no network here.
+pub fn measure_arch(
+    arch: &crate::arch::AnyArch,
+    cfg: &MeasureConfig,
+    images: ArrayView4<'_, f32>,
+) -> Result<Vec<MapMeasure>> {
+    use crate::arch::AnyArch;
+    match arch {
+        AnyArch::Nb201(a) => measure_nb201(a, cfg, images),
+        AnyArch::Nb101(a) => measure_nb101(a, cfg, images),
+        AnyArch::Darts(g) => measure_darts(g, cfg, images),
+        AnyArch::NatsSss(_) => Err(Error::param(
+            "space",
+            "nats-sss: no measured network (NB201, NB101 and DARTS have one)",
+        )),
+    }
+}
+
 /// Forwards `images` through `net` and measures every captured map, as it leaves its layer
 /// (`out`) and after the ReLU the next convolution applies (`relu`).
 fn measure_features<M: Classifier>(
@@ -289,6 +412,11 @@ fn measure_features<M: Classifier>(
     device: &burn::tensor::Device,
     bins: usize,
 ) -> Result<Vec<MapMeasure>> {
+    // Untracked parameters: the forward builds no autodiff graph. burn's autodiff keeps the
+    // graph of a forward whose backward never runs (≈ 11 MB per NB201 network at the reduced
+    // scale, 12 GB after a few thousand networks); the values, and BatchNorm's batch
+    // statistics, are the same either way.
+    let net = net.clone().no_grad();
     let (_, feats) = net.forward_features(from_nchw(images, device));
     let mut out = Vec::with_capacity(2 * feats.len());
     for (name, t) in feats {

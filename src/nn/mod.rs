@@ -2,6 +2,7 @@
 //! the NAS-Bench-201 macro skeleton built from any typed NB201 cell, plain CNNs for the
 //! operation ablations, a training loop, and feature-map capture into ndarray.
 
+pub mod darts;
 pub mod device;
 pub mod fmap;
 pub mod measure;
