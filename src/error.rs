@@ -57,6 +57,16 @@ pub enum Error {
         index: usize,
         value: f64,
     },
+    /// A finite value so large that sums of its products overflow f64 (H2's covariances).
+    #[error(
+        "value {value} at flat index {index} of the {what} overflows: covariance sums need |x| ≤ {limit:e}"
+    )]
+    Overflow {
+        what: &'static str,
+        index: usize,
+        value: f64,
+        limit: f64,
+    },
     /// A value outside the stated range of a binned estimator.
     #[error("value {value} at flat index {index} lies outside the binning range [{lo}, {hi}]")]
     OutOfRange {

@@ -347,6 +347,20 @@ fn enumerate_and_threads_limits() {
         &["score", "--space", "nb201", "--input", "x.csv", "arch"],
         "not both",
     );
+    // --proxy params counts the benchmark's own network: a size flag is refused, not ignored
+    assert_one_line_error(
+        &[
+            "score",
+            "--space",
+            "nb201",
+            "--proxy",
+            "params",
+            "--nb201-channels",
+            "8",
+            "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|",
+        ],
+        "--nb201-channels 8",
+    );
 }
 
 // --device: a backend this binary lacks (or an unknown name) is a one-line error before
@@ -392,4 +406,64 @@ fn device_errors_write_nothing() {
     assert_one_line_error(&a, "invalid value 'tpu'");
     assert!(!out.exists(), "nothing may be written");
     assert_one_line_error(&["nn-bench", "--width", "0"], "width 1..=256");
+}
+
+// train: bad settings are refused before the run directory exists; a run directory is
+// reused only by --resume of the same configuration (the error names what differs), and a
+// refused resume changes nothing.
+#[test]
+fn train_refuses_bad_settings_and_mismatched_resume() {
+    let out = tmp("train-resume");
+    let _ = std::fs::remove_dir_all(&out);
+    let o = out.to_str().unwrap();
+    let arch = "|nor_conv_3x3~0|+|skip_connect~0|none~1|+|none~0|none~1|skip_connect~2|";
+    let run = |extra: &[&str]| {
+        let mut a = vec![
+            "train",
+            "--arch",
+            arch,
+            "--dataset",
+            "digits",
+            "--out",
+            o,
+            "--width",
+            "2",
+            "--cells",
+            "1",
+            "--train-limit",
+            "40",
+            "--test-limit",
+            "20",
+            "--batch",
+            "20",
+        ];
+        a.extend_from_slice(extra);
+        Command::new(env!("CARGO_BIN_EXE_sednas"))
+            .args(&a)
+            .output()
+            .unwrap()
+    };
+    for bad in [["--epochs", "0"], ["--batch", "0"], ["--lr", "nan"]] {
+        let r = run(&bad);
+        assert!(!r.status.success(), "{bad:?}");
+        assert!(!out.exists(), "{bad:?} created {o}");
+    }
+    let r = run(&["--epochs", "1"]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let metrics = std::fs::read(out.join("metrics.csv")).unwrap();
+    // the same directory again without --resume: refused, nothing overwritten
+    let r = run(&["--epochs", "1"]);
+    assert!(!r.status.success());
+    assert!(String::from_utf8_lossy(&r.stderr).contains("--resume"));
+    // --resume under another configuration: refused, naming the key
+    let r = run(&["--epochs", "1", "--seed", "5", "--resume"]);
+    assert!(!r.status.success());
+    let e = String::from_utf8_lossy(&r.stderr);
+    assert!(e.contains("train.seed"), "{e}");
+    assert_eq!(metrics, std::fs::read(out.join("metrics.csv")).unwrap());
+    // --resume of the same, finished run: nothing to do, metrics unchanged
+    let r = run(&["--epochs", "1", "--resume"]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    assert_eq!(metrics, std::fs::read(out.join("metrics.csv")).unwrap());
+    let _ = std::fs::remove_dir_all(&out);
 }

@@ -81,6 +81,31 @@ pub fn run_score(a: ScoreArgs) -> anyhow::Result<i32> {
             if a.space == crate::arch::SpaceKind::NatsSss {
                 bail!("--proxy params: no parameter count is implemented for nats-sss");
             }
+            // the count is each benchmark's own network; a network size set by flag or
+            // --config would be silently ignored, so it is refused
+            let (got, def) = (*sed.census_options(), crate::arch::CensusOptions::default());
+            let sizes = [
+                (
+                    "nb201-cells",
+                    got.nb201_cells_per_stage,
+                    def.nb201_cells_per_stage,
+                ),
+                ("nb201-channels", got.nb201_channels, def.nb201_channels),
+                (
+                    "nb101-cells",
+                    got.nb101_cells_per_stack,
+                    def.nb101_cells_per_stack,
+                ),
+                ("nb101-channels", got.nb101_channels, def.nb101_channels),
+                ("darts-layers", got.darts_layers, def.darts_layers),
+                ("darts-channels", got.darts_channels, def.darts_channels),
+                ("resolution", got.resolution, def.resolution),
+            ];
+            if let Some((flag, v, d)) = sizes.iter().find(|(_, v, d)| v != d) {
+                bail!(
+                    "--proxy params counts each benchmark's own network (NB201 C = 16, N = 5; NB101 C = 128, 3 cells per stack; DARTS NASLib's C = 32, 8 cells): --{flag} {v} (default {d}) would be ignored"
+                );
+            }
             Proxy::Params(sed)
         }
         other => bail!("unknown --proxy {other:?}: expected sed, led-flow, ledp or params"),

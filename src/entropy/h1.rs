@@ -16,8 +16,19 @@ use crate::error::{Error, Result};
 use crate::numerics::XlogxTable;
 use crate::window::{WindowSpec, Windows};
 
-/// How values are grouped into histogram bins.
+/// How values are grouped into histogram bins. Deserialising goes through the checked
+/// constructors ([`Binning::range`], [`Binning::data_range`]), so a stored binning with
+/// 0 bins or lo ≥ hi is an error, not a value.
+///
+/// ```
+/// use sednas::entropy::Binning;
+/// let ok: Binning = serde_json::from_str(r#"{"DataRange":{"bins":16}}"#).unwrap();
+/// assert_eq!(ok, Binning::data_range(16).unwrap());
+/// assert!(serde_json::from_str::<Binning>(r#"{"DataRange":{"bins":0}}"#).is_err());
+/// assert!(serde_json::from_str::<Binning>(r#"{"Range":{"lo":1.0,"hi":1.0,"bins":4}}"#).is_err());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "BinningUnchecked")]
 pub enum Binning {
     /// `bins` bins of equal width over the stated range `[lo, hi]`; a value outside is an error.
     Range { lo: f64, hi: f64, bins: usize },
@@ -55,6 +66,23 @@ impl Binning {
     pub fn data_range(bins: usize) -> Result<Self> {
         check_bins(bins)?;
         Ok(Binning::DataRange { bins })
+    }
+}
+
+/// [`Binning`] as read, before its checks.
+#[derive(serde::Deserialize)]
+enum BinningUnchecked {
+    Range { lo: f64, hi: f64, bins: usize },
+    DataRange { bins: usize },
+}
+
+impl TryFrom<BinningUnchecked> for Binning {
+    type Error = Error;
+    fn try_from(b: BinningUnchecked) -> Result<Self> {
+        match b {
+            BinningUnchecked::Range { lo, hi, bins } => Binning::range(lo, hi, bins),
+            BinningUnchecked::DataRange { bins } => Binning::data_range(bins),
+        }
     }
 }
 

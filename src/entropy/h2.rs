@@ -186,6 +186,22 @@ fn centre<T: MapValue>(batch: ArrayView4<'_, T>, spec: &WindowSpec) -> Result<Ce
             format!("sample covariance needs at least 2 maps, got {n}"),
         ));
     }
+    // centred values are at most 2·max|x|, and a covariance entry sums n products of two:
+    // beyond this bound the sums overflow to ∞ and Cholesky would call the window singular
+    let limit = (f64::MAX / (4.0 * n as f64)).sqrt() * 0.999;
+    if let Some((index, v)) = batch
+        .iter()
+        .map(|v| v.to_f64())
+        .enumerate()
+        .find(|(_, v)| v.abs() > limit)
+    {
+        return Err(Error::Overflow {
+            what: "batch",
+            index,
+            value: v,
+            limit,
+        });
+    }
     let k = spec.kernel.hwc();
     let st = spec.stride.hwc();
     let lens = [h, w, c];
@@ -691,6 +707,26 @@ mod tests {
     use super::*;
     use crate::window::{Kernel, Stride};
     use ndarray::{Array4, array};
+
+    // Edge case: values whose products overflow f64 (finite, ~1e200) are an overflow error
+    // naming the value, not a "singular" window; 1e150 still gives a finite H2.
+    #[test]
+    fn huge_values_are_overflow_not_singular() {
+        let spec = WindowSpec::new(Kernel::new(1, 1, 1).unwrap(), Stride::unit(), Border::Valid);
+        let mut b = Array4::<f64>::zeros((4, 1, 1, 1));
+        for (k, v) in [1.0, 2.0, 4.0, 7.0].iter().enumerate() {
+            b[[k, 0, 0, 0]] = v * 1e150;
+        }
+        let h = local_h2(b.view(), &spec, &H2Options::new()).unwrap();
+        assert!(h.values[[0, 0, 0]].is_finite() && h.singular.is_empty());
+        b[[2, 0, 0, 0]] = 1e200;
+        match local_h2(b.view(), &spec, &H2Options::new()) {
+            Err(Error::Overflow {
+                index: 2, value, ..
+            }) => assert_eq!(value, 1e200),
+            o => panic!("{o:?}"),
+        }
+    }
 
     // Edge case: a constant entry makes Σ singular; the reason names the entry.
     #[test]

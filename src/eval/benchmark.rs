@@ -260,6 +260,12 @@ pub fn load_task(data: &Path, task: &Task) -> Result<TaskData> {
                 &peers,
                 &[],
             )?;
+        } else {
+            // said, not silent: the task runs without its peer rows
+            pop.excluded.push(format!(
+                "peer file {} not found: this task has no peer rows",
+                path.display()
+            ));
         }
     }
     let keep: Vec<bool> = (0..pop.len())
@@ -295,10 +301,14 @@ pub fn load_task(data: &Path, task: &Task) -> Result<TaskData> {
             format!("{}: no cells left in {}", task.name, task.file),
         ));
     }
-    let peers = peers
-        .into_iter()
-        .filter(|c| pop.cols.contains_key(c))
-        .collect();
+    let (peers, absent): (Vec<String>, Vec<String>) =
+        peers.into_iter().partition(|c| pop.cols.contains_key(c));
+    if !absent.is_empty() && task.peers.is_some_and(|(f, _)| data.join(f).is_file()) {
+        pop.excluded.push(format!(
+            "peer columns not in the data: {}",
+            absent.join(", ")
+        ));
+    }
     let ranks = competition_ranks_desc(&pop.acc);
     Ok(TaskData {
         task: *task,
@@ -726,6 +736,35 @@ mod tests {
             .filter(|a| half_of(&a.to_string()) == Half::Design)
             .count();
         assert!((7_300..8_300).contains(&design), "{design}");
+    }
+
+    // Edge case: a task whose peer file is missing still runs, and says that its peer rows
+    // are missing (it used to drop them silently).
+    #[test]
+    fn missing_peer_file_is_reported() {
+        let dir = std::env::temp_dir().join(format!("sednas-peers-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let task = TASKS[0];
+        let mut text = format!("arch_str,{}\n", task.acc_col);
+        for (i, a) in crate::arch::nb201::enumerate(4)
+            .unwrap()
+            .take(20)
+            .enumerate()
+        {
+            text.push_str(&format!("{a},{}\n", 50.0 + i as f64));
+        }
+        std::fs::write(dir.join(task.file), text).unwrap();
+        let d = load_task(&dir, &task).unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+        assert!(d.peers.is_empty());
+        assert!(
+            d.pop
+                .excluded
+                .iter()
+                .any(|e| e.contains("peer file") && e.contains("not found")),
+            "{:?}",
+            d.pop.excluded
+        );
     }
 
     #[test]

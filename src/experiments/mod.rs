@@ -286,19 +286,7 @@ pub fn check_config<T: serde::Serialize>(out: &Path, cfg: &T, resume: bool) -> R
         let old: serde_json::Value = serde_json::from_str(&text)
             .map_err(|e| Error::param("config", format!("{}: {e}", p.display())))?;
         if old != now {
-            let keys = |v: &serde_json::Value| -> Vec<String> {
-                v.as_object()
-                    .map(|o| o.keys().cloned().collect())
-                    .unwrap_or_default()
-            };
-            let mut all: Vec<String> = keys(&old);
-            all.extend(keys(&now));
-            all.sort();
-            all.dedup();
-            let diff: Vec<String> = all
-                .into_iter()
-                .filter(|k| old.get(k) != now.get(k))
-                .collect();
+            let diff = crate::io::json_diff_keys(&old, &now);
             return Err(Error::param(
                 "--resume",
                 format!(

@@ -42,3 +42,40 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         Error::io(path, e)
     })
 }
+
+/// The keys (dotted paths through nested objects) whose values differ between two JSON
+/// configurations, sorted: what a refused `--resume` names.
+///
+/// ```
+/// use serde_json::json;
+/// let a = json!({"net": {"width": 8, "cells": 1}, "seed": 0});
+/// let b = json!({"net": {"width": 16, "cells": 1}, "seed": 0, "lr": 0.1});
+/// assert_eq!(sednas::io::json_diff_keys(&a, &b), vec!["lr", "net.width"]);
+/// ```
+pub fn json_diff_keys(old: &serde_json::Value, new: &serde_json::Value) -> Vec<String> {
+    fn walk(p: &str, a: &serde_json::Value, b: &serde_json::Value, out: &mut Vec<String>) {
+        match (a.as_object(), b.as_object()) {
+            (Some(x), Some(y)) => {
+                let mut keys: Vec<&String> = x.keys().chain(y.keys()).collect();
+                keys.sort();
+                keys.dedup();
+                for k in keys {
+                    let q = if p.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{p}.{k}")
+                    };
+                    match (x.get(k), y.get(k)) {
+                        (Some(u), Some(v)) => walk(&q, u, v, out),
+                        _ => out.push(q),
+                    }
+                }
+            }
+            _ if a != b => out.push(p.to_string()),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk("", old, new, &mut out);
+    out
+}

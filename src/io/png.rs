@@ -4,8 +4,11 @@ use ndarray::{Array3, ArrayView3};
 
 use crate::error::{Error, Result};
 
-/// Decodes PNG bytes into an `h×w×c` u8 array (c = 1 grey, 2 grey+alpha, 3 RGB, 4 RGBA).
-/// Palettes and bit depths below 8 are expanded, 16-bit samples keep their high byte.
+/// Decodes PNG bytes into an `h×w×c` u8 array (c = 1 grey, 2 grey+alpha, 3 RGB, 4 RGBA:
+/// an alpha channel is kept, as the last channel, and windows with k_c > 1 include it).
+/// Palettes and bit depths below 8 are expanded. 16-bit images are refused (keeping their
+/// high byte would silently merge 256 levels into one and change every exact H1); convert
+/// them to 8 bits or to a float `.npy`.
 ///
 /// ```
 /// let bytes = sednas::io::png::encode_rgb(2, 1, &[255, 0, 0, 0, 255, 0]).unwrap();
@@ -19,8 +22,15 @@ pub fn decode_png(bytes: &[u8], name: &str) -> Result<Array3<u8>> {
         reason,
     };
     let mut decoder = png::Decoder::new(std::io::Cursor::new(bytes));
-    decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
+    decoder.set_transformations(png::Transformations::EXPAND);
     let mut reader = decoder.read_info().map_err(|e| err(e.to_string()))?;
+    if reader.info().bit_depth == png::BitDepth::Sixteen {
+        return Err(err(
+            "16-bit samples: sednas reads 8-bit PNGs (dropping the low byte would change the \
+             entropy); convert the image to 8 bits or to a float .npy"
+                .into(),
+        ));
+    }
     let mut buf = vec![0u8; reader.output_buffer_size()];
     let info = reader
         .next_frame(&mut buf)
@@ -141,4 +151,24 @@ pub fn heatmap_png(map: ArrayView3<'_, f64>, scale: usize) -> Result<Vec<u8>> {
         }
     }
     encode_rgb(tw as u32, th as u32, &rgb)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Edge case: a 16-bit PNG is refused with a reason, never read at 8 bits.
+    #[test]
+    fn sixteen_bit_is_refused() {
+        let mut out = Vec::new();
+        {
+            let mut enc = png::Encoder::new(&mut out, 2, 1);
+            enc.set_color(png::ColorType::Grayscale);
+            enc.set_depth(png::BitDepth::Sixteen);
+            let mut w = enc.write_header().unwrap();
+            w.write_image_data(&[0x12, 0x34, 0x12, 0x35]).unwrap();
+        }
+        let e = decode_png(&out, "x.png").unwrap_err().to_string();
+        assert!(e.contains("16-bit") && e.contains("x.png"), "{e}");
+    }
 }

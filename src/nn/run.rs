@@ -53,6 +53,43 @@ fn limit(set: &ImageSet, n: usize) -> ImageSet {
     if n == 0 { set.clone() } else { set.take(n) }
 }
 
+/// A run directory may be reused only to resume the same run: an existing `config.json`
+/// without `resume` is refused (nothing would silently restart over its metrics), and with
+/// `resume` it must equal the requested configuration (the error names the keys that
+/// differ). Nothing is written here.
+fn check_run_dir(out: &Path, json: &str, resume: bool) -> Result<()> {
+    let p = out.join("config.json");
+    if !p.is_file() {
+        return Ok(());
+    }
+    if !resume {
+        return Err(Error::param(
+            "run",
+            format!(
+                "{} already holds a run (config.json): pass --resume to continue it, or choose another --out",
+                out.display()
+            ),
+        ));
+    }
+    let text = std::fs::read_to_string(&p).map_err(|e| Error::io(&p, e))?;
+    let old: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| Error::param("config.json", format!("{}: {e}", p.display())))?;
+    let new: serde_json::Value =
+        serde_json::from_str(json).map_err(|e| Error::param("config.json", e.to_string()))?;
+    let diff = crate::io::json_diff_keys(&old, &new);
+    if !diff.is_empty() {
+        return Err(Error::param(
+            "--resume",
+            format!(
+                "{} was trained under another configuration (differs in: {}); a resumed run must use the same settings",
+                out.display(),
+                diff.join(", ")
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Trains the NB201 network of `rc` on the (already loaded) training and test splits, in
 /// the run directory `out`; returns the trained network and the per-epoch metrics.
 pub fn train_nb201(
@@ -64,14 +101,16 @@ pub fn train_nb201(
     show_progress: bool,
 ) -> Result<(Nb201Net, Vec<EpochMetrics>)> {
     let arch: Nb201Arch = rc.arch.parse()?;
+    rc.train.validate()?;
+    let json =
+        serde_json::to_string_pretty(rc).map_err(|e| Error::param("config.json", e.to_string()))?;
+    check_run_dir(out, &json, resume)?;
     let tr = prepare(&limit(train_split, rc.train_limit), rc.rgb);
     let te = prepare(&limit(test_split, rc.test_limit), rc.rgb);
     let device = rc.device.train_device()?;
     device.seed(rc.train.seed);
     let net = Nb201Net::new(&arch, &rc.net, &device)?;
     std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
-    let json =
-        serde_json::to_string_pretty(rc).map_err(|e| Error::param("config.json", e.to_string()))?;
     crate::io::write_atomic(&out.join("config.json"), json.as_bytes())?;
     let batches = tr.len().div_ceil(rc.train.batch.max(1));
     let bar = indicatif::ProgressBar::new((rc.train.epochs * batches) as u64);

@@ -183,6 +183,37 @@ fn read_metrics(dir: &Path) -> Result<Vec<EpochMetrics>> {
     Ok(v)
 }
 
+impl TrainConfig {
+    /// Checks the settings before any work (or any file) is written: epochs ≥ 1, batch ≥ 1,
+    /// a finite learning rate > 0.
+    ///
+    /// ```
+    /// use sednas::nn::train::{Optim, Schedule, TrainConfig};
+    /// let c = TrainConfig { epochs: 1, batch: 64, lr: 0.01, seed: 0, optim: Optim::Adam, schedule: Schedule::Constant };
+    /// assert!(c.validate().is_ok());
+    /// assert!(TrainConfig { epochs: 0, ..c }.validate().is_err());
+    /// assert!(TrainConfig { lr: f64::NAN, ..c }.validate().is_err());
+    /// ```
+    pub fn validate(&self) -> Result<()> {
+        if self.epochs == 0 || self.batch == 0 {
+            return Err(Error::param(
+                "training",
+                format!(
+                    "epochs and batch must be ≥ 1, got epochs {} and batch {}",
+                    self.epochs, self.batch
+                ),
+            ));
+        }
+        if !(self.lr.is_finite() && self.lr > 0.0) {
+            return Err(Error::param(
+                "lr",
+                format!("must be finite and > 0, got {}", self.lr),
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// Trains `model` on `train` and evaluates on `test` after every epoch. With `out`, writes
 /// `metrics.csv` and a checkpoint each epoch; with `resume`, continues from them (the epoch
 /// count includes the epochs already done; shuffles depend on (seed, epoch) only, so a resumed
@@ -198,16 +229,11 @@ pub fn train<M: Classifier>(
     device: &Device,
     mut progress: impl FnMut(usize, usize, usize),
 ) -> Result<(M, Vec<EpochMetrics>)> {
-    if train.len() == 0 || cfg.batch == 0 || cfg.epochs == 0 {
+    cfg.validate()?;
+    if train.len() == 0 {
         return Err(Error::param(
             "training",
-            "needs images, batch ≥ 1 and epochs ≥ 1",
-        ));
-    }
-    if !(cfg.lr.is_finite() && cfg.lr > 0.0) {
-        return Err(Error::param(
-            "lr",
-            format!("must be finite and > 0, got {}", cfg.lr),
+            "needs at least one training image",
         ));
     }
     if !device.is_autodiff() {

@@ -1,0 +1,112 @@
+//! `sednas measure` per network: build the network (burn, init seed fixed), forward the
+//! 16-image noise batch, and measure every captured map (exact and binned:16 H1, the zero
+//! fraction, H2 across the batch; `nn::measure`). One network per iteration, one thread
+//! (run with `RAYON_NUM_THREADS=1`, as the sharded runs do: one process per core).
+//!
+//! * `measure/nb201_reduced`: C = 8, N = 1. Target: all 15,625 cells in ≤ 15 min on 2 cores,
+//!   i.e. ≤ 115 ms per network per core.
+//! * `measure/nb201_benchmark`: C = 16, N = 5. Target ≤ 0.5 s per network.
+//! * `measure/nb201_reduced_forward`: build + forward only, and
+//!   `measure/nb201_reduced_maps`: the entropy of the captured maps only (what dominates).
+//! * `measure/nb101_reduced` (C = 16, M = 1) and `measure/darts_reduced` (C = 8, L = 5):
+//!   no target; quoted in the README beside the whole-run figures.
+//!
+//! Measured 2026-12-02 on the 2-core project machine (README "Speed"): see the README for
+//! the figures of the last run of `cargo bench --bench measure`.
+
+use std::hint::black_box;
+
+use burn::tensor::activation::relu;
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use sednas::arch::AnyArch;
+use sednas::arch::darts::Genotype;
+use sednas::arch::nb101::Nb101Arch;
+use sednas::arch::nb201::Nb201Arch;
+use sednas::nn::measure::{MeasureConfig, MeasureInput, measure_arch, measure_inputs, measure_map};
+use sednas::nn::nb201::{Nb201Net, Nb201NetConfig};
+use sednas::nn::{Classifier, from_nchw, to_nhwc, train_device};
+
+fn cfg(width: usize, cells: usize) -> MeasureConfig {
+    MeasureConfig {
+        width,
+        cells,
+        batch: 16,
+        input: MeasureInput::Noise,
+        seed: 0,
+        bins: 16,
+    }
+}
+
+fn bench(c: &mut Criterion) {
+    let images = measure_inputs(&cfg(8, 1), std::path::Path::new("data")).unwrap();
+    let nb201 = AnyArch::Nb201(
+        "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_1x1~1|+|skip_connect~0|nor_conv_3x3~1|avg_pool_3x3~2|"
+            .parse::<Nb201Arch>()
+            .unwrap(),
+    );
+    let nb101 = AnyArch::Nb101(
+        Nb101Arch::from_parts(
+            "0111000010000100000100000",
+            &[
+                "input",
+                "conv3x3-bn-relu",
+                "conv1x1-bn-relu",
+                "maxpool3x3",
+                "output",
+            ],
+        )
+        .unwrap(),
+    );
+    let darts = AnyArch::Darts(Genotype::from_naslib(
+        "max_pool_3x3~0;dil_conv_3x3~1;avg_pool_3x3~1;avg_pool_3x3~0;sep_conv_3x3~1;sep_conv_3x3~0;sep_conv_3x3~1;skip_connect~3",
+        "max_pool_3x3~1;skip_connect~0;sep_conv_3x3~1;sep_conv_3x3~0;max_pool_3x3~3;avg_pool_3x3~0;max_pool_3x3~2;dil_conv_5x5~3",
+    ).unwrap());
+    let mut g = c.benchmark_group("measure");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(1));
+    for (name, arch, conf) in [
+        ("nb201_reduced", &nb201, cfg(8, 1)),
+        ("nb201_benchmark", &nb201, cfg(16, 5)),
+        ("nb101_reduced", &nb101, cfg(16, 1)),
+        ("darts_reduced", &darts, cfg(8, 5)),
+    ] {
+        g.bench_function(name, |b| {
+            b.iter(|| black_box(measure_arch(arch, &conf, images.view()).unwrap()))
+        });
+    }
+    // the two halves of nb201_reduced
+    let AnyArch::Nb201(a) = &nb201 else {
+        unreachable!()
+    };
+    let net_cfg = Nb201NetConfig {
+        in_channels: 3,
+        width: 8,
+        cells: 1,
+        classes: 10,
+    };
+    let device = train_device();
+    let forward = || {
+        device.seed(0);
+        let net = burn::module::Module::no_grad(Nb201Net::new(a, &net_cfg, &device).unwrap());
+        net.forward_features(from_nchw(images.view(), &device)).1
+    };
+    g.bench_function("nb201_reduced_forward", |b| b.iter(|| black_box(forward())));
+    let maps: Vec<_> = forward()
+        .into_iter()
+        .flat_map(|(n, t)| {
+            let post = to_nhwc(relu(t.clone())).unwrap();
+            [(n.clone(), to_nhwc(t).unwrap()), (n, post)]
+        })
+        .collect();
+    g.bench_function("nb201_reduced_maps", |b| {
+        b.iter(|| {
+            for (n, m) in &maps {
+                black_box(measure_map(m.view(), n, "out", 16).unwrap());
+            }
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
