@@ -397,8 +397,9 @@ pub fn run_measure(a: MeasureArgs) -> anyhow::Result<i32> {
         .filter(|&p| a.shard.contains(p) && !run.rows.contains_key(&p))
         .collect();
     eprintln!(
-        "measure: {} networks in shard {} ({} already done), C = {}, N = {}, {} × {} images, seed {}",
+        "measure: {} {} networks in shard {} ({} already done), width {}, cells {}, {} × {} images, seed {}",
         todo.len(),
+        a.space,
         a.shard,
         run.rows.len(),
         cfg.width,
