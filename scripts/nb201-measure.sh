@@ -3,8 +3,8 @@
 # local-entropy decrease predict accuracy?"): the runs behind results/nb201-measure/, two
 # shards per run (one per core), merged, evaluated with `sednas eval` beside SED, LED-flow,
 # LEDp, #params and the NB-Suite-Zero peers, and the per-layer figures.
-# Usage: scripts/nb201-measure.sh [runs|eval|all|space]   (runs: about 25 min on 2 cores;
-# space: the whole 15,625-cell space at the reduced scale, about 55 min, resumable)
+# Usage: scripts/nb201-measure.sh [runs|eval|all|space]   (runs: about 15 min on 2 cores;
+# space: the whole 15,625-cell space at the reduced scale, about 20 min, resumable)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 D=${SEDNAS_DATA:-../shared/data}
@@ -21,32 +21,32 @@ run2() { # name, measure args...
   $S merge $R/shards/${name}_0.csv $R/shards/${name}_1.csv --out $R/$name.csv
 }
 if [[ $what == runs || $what == all ]]; then
-  run2 reduced_noise_s0 --sample 2000 --sample-seed 1
-  gzip -9 -k -f $R/reduced_noise_s0.csv
   for seed in 0 1 2; do run2 seeds500_s$seed --sample 500 --sample-seed 2 --seed $seed; done
   run2 cifar500_s0 --sample 500 --sample-seed 2 --input cifar --batch 20
   run2 benchmark60_s0 --sample 60 --sample-seed 3 --width 16 --cells 5 --checkpoint 5
 fi
-if [[ $what == space ]]; then
+if [[ $what == space || $what == all ]]; then
   run2 reduced_noise_all_s0 --all --checkpoint 200
 fi
 if [[ $what == eval || $what == all ]]; then
-  # the 2,000-cell run is committed gzipped (2.5 MB as CSV)
-  [[ -f $R/reduced_noise_s0.csv ]] || gunzip -k $R/reduced_noise_s0.csv.gz
+  # the whole-space run is committed gzipped (about 20 MB as CSV)
+  A=reduced_noise_all_s0
+  [[ -f $R/$A.csv ]] || gunzip -k $R/$A.csv.gz
   cols=h1_last_minus_stem,h1_neg_max_drop,h1_min,h2_last_minus_stem,neg_zero_last,neg_zero_mean
-  for run in reduced_noise_s0 cifar500_s0 benchmark60_s0; do
+  for run in $A cifar500_s0 benchmark60_s0; do
     for acc in cifar10_test cifar100_test imagenet16_120_test; do
       $S eval --space nb201 --truth $D/nb201_test_acc_200ep.csv --acc-col $acc --no-readings \
         --join $R/$run.csv --join $D/nb201_arch_cost.csv --proxy-cols $cols,params_mb_cifar10 --common \
         > $R/eval_${run}_$acc.txt
     done
   done
-  # the cells with NB-Suite-Zero peers (CIFAR-10 and ImageNet16-120 files)
+  # the cells with every NB-Suite-Zero peer (CIFAR-10 and ImageNet16-120 files)
   for acc in cifar10 imagenet16_120; do
     $S eval --space nb201 --truth $D/nb201_test_acc_200ep.csv --acc-col ${acc}_test --no-readings \
-      --join $R/reduced_noise_s0.csv --join $D/nb201_zc_proxies_$acc.csv \
-      --proxy-cols $cols,params,nwot,jacov,synflow,snip --common > $R/eval_reduced_noise_s0_peers_$acc.txt
+      --join $R/$A.csv --join $D/nb201_zc_proxies_$acc.csv \
+      --proxy-cols $cols,params,nwot,jacov,synflow,snip --common > $R/eval_${A}_peers_$acc.txt
   done
-  ${PYTHON:-python3} experiments/nb201_measure/analyze.py $R/reduced_noise_s0.csv $R/reduced_noise_s0 $D
+  ${PYTHON:-python3} experiments/nb201_measure/analyze.py $R/$A.csv $R/$A $D
   ${PYTHON:-python3} experiments/nb201_measure/seeds.py $R > $R/seeds.txt
+  gzip -9 -k -f $R/$A.csv
 fi

@@ -258,6 +258,30 @@ fn bad_inputs_are_refused_before_any_output() {
         assert!(e.contains(needle), "{args:?}: {e}");
         assert!(!out.exists(), "{args:?} left {}", out.display());
     }
+    // a truncated image file (a valid PNG signature, then nothing) is named in the error
+    let imgs = d.0.join("imgs");
+    std::fs::create_dir_all(imgs.join("cifar")).unwrap();
+    std::fs::write(
+        imgs.join("cifar/cifar10_00_3.png"),
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR",
+    )
+    .unwrap();
+    let o = measure(
+        &[
+            "--sample",
+            "2",
+            "--input",
+            "cifar",
+            "--batch",
+            "10",
+            "--data-dir",
+            imgs.to_str().unwrap(),
+        ],
+        &out,
+    );
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success() && e.contains("cifar10_00_3.png"), "{e}");
+    assert!(!out.exists());
     // --out in a missing folder: refused before any network is measured
     let o = measure(&["--sample", "2"], &d.0.join("no/such/dir/o.csv"));
     assert!(!o.status.success() && String::from_utf8_lossy(&o.stderr).contains("does not exist"));
