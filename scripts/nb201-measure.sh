@@ -48,5 +48,6 @@ if [[ $what == eval || $what == all ]]; then
   done
   ${PYTHON:-python3} experiments/nb201_measure/analyze.py $R/$A.csv $R/$A $D
   ${PYTHON:-python3} experiments/nb201_measure/seeds.py $R > $R/seeds.txt
+  ${PYTHON:-python3} experiments/nb201_measure/scales.py $R/$A.csv $R/benchmark60_s0.csv $D > $R/scales.txt
   gzip -9 -k -f $R/$A.csv
 fi

@@ -4,7 +4,7 @@
 # results/nb101-measure/ and results/darts-measure/, two shards per run (one per core, one
 # thread each), merged, evaluated with `sednas eval` beside SED, LED-flow, #params (and, for
 # NB301, the NB-Suite-Zero peers of the same file), and the per-layer figures.
-# Usage: scripts/spaces-measure.sh [runs|eval|all]   (runs: about 35 min on 2 cores; resumable)
+# Usage: scripts/spaces-measure.sh [runs|eval|all]   (runs: about 60 min on 2 cores; resumable)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 D=${SEDNAS_DATA:-../shared/data}
@@ -55,5 +55,7 @@ if [[ $what == eval || $what == all ]]; then
   $PY experiments/nb201_measure/analyze.py $R3/seeds725_s0.csv $R3/seeds725_s0 "$D" --space darts
   $PY experiments/nb201_measure/seeds.py $R1 "$D" --space nb101 > $R1/seeds.txt
   $PY experiments/nb201_measure/seeds.py $R3 "$D" --space darts > $R3/seeds.txt
+  $PY experiments/nb201_measure/scales.py $R1/reduced_noise_s0.csv $R1/benchmark40_s0.csv "$D" --space nb101 > $R1/scales.txt
+  $PY experiments/nb201_measure/scales.py $R3/seeds725_s0.csv $R3/benchmark725_s0.csv "$D" --space darts > $R3/scales.txt
   gzip -9 -k -f $R1/reduced_noise_s0.csv   # 10,000 rows: committed gzipped
 fi

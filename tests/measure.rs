@@ -272,8 +272,6 @@ fn bad_inputs_are_refused_before_any_output() {
             "2",
             "--input",
             "cifar",
-            "--batch",
-            "10",
             "--data-dir",
             imgs.to_str().unwrap(),
         ],

@@ -4,7 +4,7 @@ number of networks, Spearman ρ of each measured summary and of the topology pro
 where each proxy's top pick lands (expected rank of the tied top set as a percentile of the
 population: 0 % = the most accurate network; ties are spread, never the lucky one).
 
-usage: python experiments/nb201_measure/table.py LABEL=EVAL.txt[,EVAL2.txt,...] ...
+usage: python experiments/nb201_measure/table.py "LABEL::EVAL.txt[,EVAL2.txt,...]" ...
   several files in one cell (e.g. C10,C100,IN16) are printed as ρ1 / ρ2 / ρ3
 """
 import sys
@@ -41,7 +41,7 @@ def cell(evals, name):
 print("| run (networks) | " + " | ".join(SUMMARIES) + " | best measured | SED | LED-flow | LEDp | #params | best peer |")
 print("|---" * (len(SUMMARIES) + 7) + "|")
 for arg in sys.argv[1:]:
-    label, files = arg.split("=", 1)
+    label, files = arg.split("::", 1)
     evals = [parse(p) for p in files.split(",")]
     e0 = evals[0]
     n = next(iter(e0.values()))["n"]
