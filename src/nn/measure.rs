@@ -412,10 +412,10 @@ fn measure_features<M: Classifier>(
     device: &burn::tensor::Device,
     bins: usize,
 ) -> Result<Vec<MapMeasure>> {
-    // Untracked parameters: the forward builds no autodiff graph. burn's autodiff keeps the
-    // graph of a forward whose backward never runs (≈ 11 MB per NB201 network at the reduced
-    // scale, 12 GB after a few thousand networks); the values, and BatchNorm's batch
-    // statistics, are the same either way.
+    // Untracked parameters: burn's autodiff keeps the graph of a forward whose backward never
+    // runs (≈ 11 MB per NB201 network at the reduced scale with tracked parameters, 12 GB
+    // after a few thousand networks; ≈ 0.25 MB still remains per forward untracked, see the
+    // README). The values, and BatchNorm's batch statistics, are the same either way.
     let net = net.clone().no_grad();
     let (_, feats) = net.forward_features(from_nchw(images, device));
     let mut out = Vec::with_capacity(2 * feats.len());
