@@ -24,7 +24,7 @@ use sednas::arch::nb101::Nb101Arch;
 use sednas::arch::nb201::Nb201Arch;
 use sednas::nn::measure::{MeasureConfig, MeasureInput, measure_arch, measure_inputs, measure_map};
 use sednas::nn::nb201::{Nb201Net, Nb201NetConfig};
-use sednas::nn::{Classifier, from_nchw, to_nhwc, train_device};
+use sednas::nn::{BatchStats, Classifier, cpu, from_nchw, to_nhwc};
 
 fn cfg(width: usize, cells: usize) -> MeasureConfig {
     MeasureConfig {
@@ -84,10 +84,12 @@ fn bench(c: &mut Criterion) {
         cells: 1,
         classes: 10,
     };
-    let device = train_device();
+    // as `measure` runs it: the plain device with batch-statistics BatchNorm
+    let device = cpu();
     let forward = || {
         device.seed(0);
-        let net = burn::module::Module::no_grad(Nb201Net::new(a, &net_cfg, &device).unwrap());
+        let net = Nb201Net::new(a, &net_cfg, &device).unwrap();
+        let _stats = BatchStats::on();
         net.forward_features(from_nchw(images.view(), &device)).1
     };
     g.bench_function("nb201_reduced_forward", |b| b.iter(|| black_box(forward())));

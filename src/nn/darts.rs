@@ -55,7 +55,7 @@ impl ReluConvBn {
         }
     }
     fn forward(&self, x: Tensor<4>) -> Tensor<4> {
-        self.bn.forward(self.conv.forward(relu(x)))
+        super::batch_norm(&self.bn, self.conv.forward(relu(x)))
     }
 }
 
@@ -80,7 +80,7 @@ impl FactorizedReduce {
         let [n, c, h, w] = x.dims();
         let shifted = x.clone().slice([0..n, 0..c, 1..h, 1..w]);
         let y = Tensor::cat(vec![self.a.forward(x), self.b.forward(shifted)], 1);
-        self.bn.forward(y)
+        super::batch_norm(&self.bn, y)
     }
 }
 
@@ -102,7 +102,7 @@ impl DwPwBn {
         }
     }
     fn forward(&self, x: Tensor<4>) -> Tensor<4> {
-        self.bn.forward(self.pw.forward(self.dw.forward(relu(x))))
+        super::batch_norm(&self.bn, self.pw.forward(self.dw.forward(relu(x))))
     }
 }
 
@@ -386,7 +386,7 @@ impl DartsNet {
 
 impl Classifier for DartsNet {
     fn forward_features(&self, x: Tensor<4>) -> (Tensor<2>, Vec<(String, Tensor<4>)>) {
-        let stem = self.stem_bn.forward(self.stem_conv.forward(x));
+        let stem = super::batch_norm(&self.stem_bn, self.stem_conv.forward(x));
         let mut feats = vec![("stem".to_string(), stem.clone())];
         let (mut s0, mut s1) = (stem.clone(), stem);
         for (k, (cell, &red)) in self.cells.iter().zip(&self.reductions).enumerate() {

@@ -15,8 +15,9 @@
 //! * `h2`: mean local H2 across the batch over the non-singular windows, and `singular`,
 //!   the fraction of singular ones.
 //!
-//! The network runs with batch-statistics BatchNorm (the autodiff device: train mode, as
-//! zero-cost proxies evaluate at initialisation); weights are burn 0.22's default
+//! The network runs with batch-statistics BatchNorm (train mode, as zero-cost proxies
+//! evaluate at initialisation; on burn's plain Flex device through `nn::BatchStats`, which
+//! gives the autodiff device's train-mode values without its per-forward memory); weights are burn 0.22's default
 //! initialisers after `device.seed(seed)` (convolutions and the classifier: Kaiming-uniform
 //! on fan-in; BatchNorm γ = 1, β = 0).
 
@@ -24,7 +25,7 @@ use burn::tensor::activation::relu;
 use ndarray::{Array4, ArrayView4, Axis};
 
 use super::nb201::{Nb201Net, Nb201NetConfig};
-use super::{Classifier, from_nchw, to_nhwc, train_device};
+use super::{Classifier, from_nchw, to_nhwc};
 use crate::arch::SpaceKind;
 use crate::arch::nb201::Nb201Arch;
 use crate::entropy::{Binning, H1Estimator, H2Options, local_h1, local_h2};
@@ -316,7 +317,7 @@ pub fn measure_nb201(
     images: ArrayView4<'_, f32>,
 ) -> Result<Vec<MapMeasure>> {
     cfg.validate()?;
-    let device = train_device();
+    let device = super::cpu();
     device.seed(cfg.seed);
     let net = Nb201Net::new(
         arch,
@@ -344,7 +345,7 @@ pub fn measure_nb101(
 ) -> Result<Vec<MapMeasure>> {
     use crate::nn::nb101::{Nb101Net, Nb101NetConfig};
     cfg.validate_for(SpaceKind::Nb101)?;
-    let device = train_device();
+    let device = super::cpu();
     device.seed(cfg.seed);
     let net = Nb101Net::new(
         arch,
@@ -370,7 +371,7 @@ pub fn measure_darts(
 ) -> Result<Vec<MapMeasure>> {
     use crate::nn::darts::{DartsNet, DartsNetConfig};
     cfg.validate_for(SpaceKind::Darts)?;
-    let device = train_device();
+    let device = super::cpu();
     device.seed(cfg.seed);
     let net = DartsNet::new(
         g,
@@ -412,11 +413,12 @@ fn measure_features<M: Classifier>(
     device: &burn::tensor::Device,
     bins: usize,
 ) -> Result<Vec<MapMeasure>> {
-    // Untracked parameters: burn's autodiff keeps the graph of a forward whose backward never
-    // runs (≈ 11 MB per NB201 network at the reduced scale with tracked parameters, 12 GB
-    // after a few thousand networks; ≈ 0.25 MB still remains per forward untracked, see the
-    // README). The values, and BatchNorm's batch statistics, are the same either way.
-    let net = net.clone().no_grad();
+    // The plain device with batch-statistics BatchNorm (see `BatchStats`): the values of the
+    // autodiff device's train-mode forward, without its memory. On the autodiff device burn
+    // keeps the graph of a forward whose backward never runs (11 MB per NB201 network at the
+    // reduced scale; a whole-space run was OOM-killed at 12 GB) and, even with untracked
+    // parameters, state of every reduction (≈ 0.25 MB per network).
+    let _stats = super::BatchStats::on();
     let (_, feats) = net.forward_features(from_nchw(images, device));
     let mut out = Vec::with_capacity(2 * feats.len());
     for (name, t) in feats {

@@ -50,6 +50,47 @@ pub fn from_nchw(a: ArrayView4<'_, f32>, device: &Device) -> Tensor<4> {
     Tensor::<4>::from_data(TensorData::new(v, dims), device)
 }
 
+thread_local! {
+    static BATCH_STATS: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// While alive (on this thread), the networks' BatchNorms normalise with the batch's own
+/// statistics on a device *without* autodiff, as they do in train mode on the autodiff
+/// device: burn's `batch_norm_train`, the kernel that train-mode forward runs, with the
+/// running statistics left untouched. `sednas measure` forwards on the plain device this
+/// way because burn 0.22's autodiff device retains state of every reduction it runs even
+/// for untracked tensors (≈ 0.25 MB per NB201 forward, never freed without a backward).
+pub struct BatchStats(());
+
+impl BatchStats {
+    /// Turns batch-statistics BatchNorm on for this thread until the guard drops.
+    ///
+    /// ```
+    /// let g = sednas::nn::BatchStats::on();
+    /// drop(g); // off again
+    /// ```
+    pub fn on() -> Self {
+        BATCH_STATS.with(|f| f.set(true));
+        BatchStats(())
+    }
+}
+
+impl Drop for BatchStats {
+    fn drop(&mut self) {
+        BATCH_STATS.with(|f| f.set(false));
+    }
+}
+
+/// `bn.forward(x)`, or batch-statistics normalisation under [`BatchStats`] on a device
+/// without autodiff.
+pub fn batch_norm(bn: &burn::nn::BatchNorm, x: Tensor<4>) -> Tensor<4> {
+    if BATCH_STATS.with(|f| f.get()) && !x.device().is_autodiff() {
+        burn::tensor::module::batch_norm_train(x, bn.gamma.val(), bn.beta.val(), bn.epsilon).output
+    } else {
+        bn.forward(x)
+    }
+}
+
 /// A model the training loop can drive: logits plus the captured feature maps.
 pub trait Classifier: burn::module::Module + Clone + std::fmt::Debug {
     /// Logits (n×classes) and the output of every cell/layer (n×c×h×w each), named.

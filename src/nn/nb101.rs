@@ -40,7 +40,7 @@ impl ConvBnRelu {
     }
 
     fn forward(&self, x: Tensor<4>) -> Tensor<4> {
-        relu(self.bn.forward(self.conv.forward(x)))
+        relu(super::batch_norm(&self.bn, self.conv.forward(x)))
     }
 }
 

@@ -38,7 +38,7 @@ impl ReluConvBn {
 
     /// Forward pass.
     pub fn forward(&self, x: Tensor<4>) -> Tensor<4> {
-        self.bn.forward(self.conv.forward(relu(x)))
+        super::batch_norm(&self.bn, self.conv.forward(relu(x)))
     }
 }
 
@@ -219,7 +219,7 @@ impl Nb201Net {
 impl Classifier for Nb201Net {
     fn forward_features(&self, x: Tensor<4>) -> (Tensor<2>, Vec<(String, Tensor<4>)>) {
         let mut feats = Vec::new();
-        let mut h = self.stem_bn.forward(self.stem.forward(x));
+        let mut h = super::batch_norm(&self.stem_bn, self.stem.forward(x));
         feats.push(("stem".to_string(), h.clone()));
         for (k, cell) in self.cells.iter().enumerate() {
             let stage = k / self.per_stage;
@@ -233,7 +233,7 @@ impl Classifier for Nb201Net {
                 h.clone(),
             ));
         }
-        let h = relu(self.last_bn.forward(h));
+        let h = relu(super::batch_norm(&self.last_bn, h));
         let logits = self
             .classifier
             .forward(self.gap.forward(h).flatten::<2>(1, 3));
