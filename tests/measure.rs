@@ -92,6 +92,17 @@ fn measure(args: &[&str], out: &Path) -> std::process::Output {
         .unwrap()
 }
 
+/// `sednas merge SHARDS… --out OUT`.
+fn merge<P: AsRef<std::ffi::OsStr>>(shards: &[P], out: &Path) -> std::process::Output {
+    bin()
+        .arg("merge")
+        .args(shards)
+        .arg("--out")
+        .arg(out)
+        .output()
+        .unwrap()
+}
+
 // Three shards merged equal the unsharded run byte for byte; a resumed run equals an
 // uninterrupted one.
 #[test]
@@ -118,13 +129,7 @@ fn shards_merge_to_the_unsharded_run_and_resume_is_exact() {
         shards.push(p);
     }
     let merged = d.0.join("merged.csv");
-    let o = bin()
-        .arg("merge")
-        .args(&shards)
-        .arg("--out")
-        .arg(&merged)
-        .output()
-        .unwrap();
+    let o = merge(&shards, &merged);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert_eq!(
         std::fs::read(&all).unwrap(),
@@ -132,23 +137,11 @@ fn shards_merge_to_the_unsharded_run_and_resume_is_exact() {
     );
     // missing and duplicated shards are refused, and leave no output
     let bad = d.0.join("bad.csv");
-    let o = bin()
-        .arg("merge")
-        .args(&shards[..2])
-        .arg("--out")
-        .arg(&bad)
-        .output()
-        .unwrap();
+    let o = merge(&shards[..2], &bad);
     assert!(
         !o.status.success() && String::from_utf8_lossy(&o.stderr).contains("missing shard(s): 2/3")
     );
-    let o = bin()
-        .arg("merge")
-        .args([&shards[0], &shards[1], &shards[2], &shards[1]])
-        .arg("--out")
-        .arg(&bad)
-        .output()
-        .unwrap();
+    let o = merge(&[&shards[0], &shards[1], &shards[2], &shards[1]], &bad);
     assert!(!o.status.success() && String::from_utf8_lossy(&o.stderr).contains("appears twice"));
     assert!(!bad.exists());
     // resume: keep the first 2 rows of the full run, resume, compare
@@ -187,26 +180,14 @@ fn shards_merge_to_the_unsharded_run_and_resume_is_exact() {
         &other,
     );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let o = bin()
-        .arg("merge")
-        .args([&shards[0], &shards[1], &other])
-        .arg("--out")
-        .arg(&bad)
-        .output()
-        .unwrap();
+    let o = merge(&[&shards[0], &shards[1], &other], &bad);
     assert!(!o.status.success() && String::from_utf8_lossy(&o.stderr).contains("configuration"));
     // an incomplete shard (a row removed) and a truncated row are refused
     let text = std::fs::read_to_string(&shards[0]).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     let short = d.0.join("short.csv");
     std::fs::write(&short, lines[..lines.len() - 1].join("\n") + "\n").unwrap();
-    let o = bin()
-        .arg("merge")
-        .args([&short, &shards[1], &shards[2]])
-        .arg("--out")
-        .arg(&bad)
-        .output()
-        .unwrap();
+    let o = merge(&[&short, &shards[1], &shards[2]], &bad);
     assert!(!o.status.success() && String::from_utf8_lossy(&o.stderr).contains("incomplete"));
     let cut = lines[lines.len() - 1];
     let cut = &cut[..cut.len() / 2];
@@ -216,13 +197,7 @@ fn shards_merge_to_the_unsharded_run_and_resume_is_exact() {
         lines[..lines.len() - 1].join("\n") + "\n" + cut + "\n",
     )
     .unwrap();
-    let o = bin()
-        .arg("merge")
-        .args([&ragged, &shards[1], &shards[2]])
-        .arg("--out")
-        .arg(&bad)
-        .output()
-        .unwrap();
+    let o = merge(&[&ragged, &shards[1], &shards[2]], &bad);
     assert!(!o.status.success() && String::from_utf8_lossy(&o.stderr).contains("fields"));
     assert!(!bad.exists());
 }
@@ -607,13 +582,7 @@ fn nb101_and_darts_measure_shard_resume_and_columns() {
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     }
     let merged = d.0.join("merged.csv");
-    let o = bin()
-        .arg("merge")
-        .args(&shards)
-        .arg("--out")
-        .arg(&merged)
-        .output()
-        .unwrap();
+    let o = merge(&shards, &merged);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert_eq!(text, std::fs::read_to_string(&merged).unwrap());
     let part = d.0.join("part.csv");

@@ -20,6 +20,8 @@ import numpy as np
 from scipy.stats import spearmanr
 import matplotlib
 
+from spaces import SPACES, key_of
+
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
@@ -30,17 +32,9 @@ ap.add_argument("data", nargs="?", default=os.environ.get("SEDNAS_DATA", "../sha
 ap.add_argument("--space", default="nb201", choices=["nb201", "nb101", "darts"])
 args = ap.parse_args()
 merged, out, data = Path(args.merged), Path(args.out), Path(args.data)
-# key columns, truth file, accuracy columns (first: the figures'), what a network is called
-SPACES = {
-    "nb201": (["arch_str"], "nb201_test_acc_200ep.csv",
-              ["cifar10_test", "cifar100_test", "imagenet16_120_test"], "cells"),
-    "nb101": (["adjacency_rowmajor", "ops"], "nb101_nasbenchvis_10k.csv",
-              ["valid_acc_108ep_1run"], "cells"),
-    "darts": (["normal_cell", "reduce_cell"], "nb301_zc_proxies_naslib_sample.csv",
-              ["naslib_val_accuracy"], "genotypes"),
-}
-keys, truth, sets, noun = SPACES[args.space]
-key = lambda r: "|".join(r[k] for k in keys)
+sp = SPACES[args.space]
+keys, truth, sets, noun = sp["keys"], sp["truth"], sp["accs"], sp["noun"]
+key = key_of(args.space)
 out.mkdir(parents=True, exist_ok=True)
 lines = merged.read_text().splitlines()
 rows = list(csv.DictReader(lines[1:]))

@@ -12,19 +12,17 @@ from pathlib import Path
 import numpy as np
 from scipy.stats import spearmanr
 
+from spaces import SPACES, key_of
+
 ap = argparse.ArgumentParser()
 ap.add_argument("reduced")
 ap.add_argument("benchmark")
 ap.add_argument("data", nargs="?", default=os.environ.get("SEDNAS_DATA", "../shared/data"))
 ap.add_argument("--space", default="nb201", choices=["nb201", "nb101", "darts"])
 a = ap.parse_args()
-SPACES = {
-    "nb201": (["arch_str"], "nb201_test_acc_200ep.csv", "cifar10_test"),
-    "nb101": (["adjacency_rowmajor", "ops"], "nb101_nasbenchvis_10k.csv", "valid_acc_108ep_1run"),
-    "darts": (["normal_cell", "reduce_cell"], "nb301_zc_proxies_naslib_sample.csv", "naslib_val_accuracy"),
-}
-keys, truth, acc_col = SPACES[a.space]
-key = lambda r: "|".join(r[k] for k in keys)
+sp = SPACES[a.space]
+truth, acc_col = sp["truth"], sp["accs"][0]
+key = key_of(a.space)
 def load(p):
     lines = Path(p).read_text().splitlines()
     return {key(r): r for r in csv.DictReader(lines[1:])}

@@ -14,23 +14,17 @@ from pathlib import Path
 import numpy as np
 from scipy.stats import spearmanr
 
+from spaces import SPACES, key_of
+
 p = argparse.ArgumentParser()
 p.add_argument("results")
 p.add_argument("data", nargs="?", default=os.environ.get("SEDNAS_DATA", "../shared/data"))
 p.add_argument("--space", default="nb201", choices=["nb201", "nb101", "darts"])
 a = p.parse_args()
 R, data = Path(a.results), Path(a.data)
-# (run prefix, key columns, truth file, accuracy column, what the accuracy is, scale)
-SPACES = {
-    "nb201": ("seeds500", ["arch_str"], "nb201_test_acc_200ep.csv", "cifar10_test",
-              "C10 test acc", "reduced scale C = 8, N = 1"),
-    "nb101": ("seeds500", ["adjacency_rowmajor", "ops"], "nb101_nasbenchvis_10k.csv",
-              "valid_acc_108ep_1run", "C10 valid acc (108 ep)", "reduced scale C = 16, M = 1"),
-    "darts": ("seeds725", ["normal_cell", "reduce_cell"], "nb301_zc_proxies_naslib_sample.csv",
-              "naslib_val_accuracy", "NB301 C10 valid acc", "reduced scale C = 8, L = 5"),
-}
-prefix, keys, truth, acc_col, acc_name, scale = SPACES[a.space]
-key = lambda r: "|".join(r[k] for k in keys)
+sp = SPACES[a.space]
+prefix, truth, acc_col, acc_name, scale = sp["seeds"], sp["truth"], sp["accs"][0], sp["acc_name"], sp["scale"]
+key = key_of(a.space)
 runs = {}
 for seed in range(3):
     lines = (R / f"{prefix}_s{seed}.csv").read_text().splitlines()

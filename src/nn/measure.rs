@@ -317,19 +317,13 @@ pub fn measure_nb201(
     images: ArrayView4<'_, f32>,
 ) -> Result<Vec<MapMeasure>> {
     cfg.validate()?;
-    let device = super::cpu();
-    device.seed(cfg.seed);
-    let net = Nb201Net::new(
-        arch,
-        &Nb201NetConfig {
-            in_channels: images.dim().1,
-            width: cfg.width,
-            cells: cfg.cells,
-            classes: 10,
-        },
-        &device,
-    )?;
-    measure_features(&net, images, &device, cfg.bins)
+    let net_cfg = Nb201NetConfig {
+        in_channels: images.dim().1,
+        width: cfg.width,
+        cells: cfg.cells,
+        classes: 10,
+    };
+    build_and_measure(cfg, images, |d| Nb201Net::new(arch, &net_cfg, d))
 }
 
 /// Builds the NB101 network of `arch` (stem width `cfg.width`, `cfg.cells` modules per
@@ -345,19 +339,13 @@ pub fn measure_nb101(
 ) -> Result<Vec<MapMeasure>> {
     use crate::nn::nb101::{Nb101Net, Nb101NetConfig};
     cfg.validate_for(SpaceKind::Nb101)?;
-    let device = super::cpu();
-    device.seed(cfg.seed);
-    let net = Nb101Net::new(
-        arch,
-        &Nb101NetConfig {
-            in_channels: images.dim().1,
-            width: cfg.width,
-            modules: cfg.cells,
-            classes: 10,
-        },
-        &device,
-    )?;
-    measure_features(&net, images, &device, cfg.bins)
+    let net_cfg = Nb101NetConfig {
+        in_channels: images.dim().1,
+        width: cfg.width,
+        modules: cfg.cells,
+        classes: 10,
+    };
+    build_and_measure(cfg, images, |d| Nb101Net::new(arch, &net_cfg, d))
 }
 
 /// Builds the DARTS evaluation network of `g` (C = `cfg.width`, L = `cfg.cells` cells;
@@ -371,18 +359,25 @@ pub fn measure_darts(
 ) -> Result<Vec<MapMeasure>> {
     use crate::nn::darts::{DartsNet, DartsNetConfig};
     cfg.validate_for(SpaceKind::Darts)?;
+    let net_cfg = DartsNetConfig {
+        in_channels: images.dim().1,
+        width: cfg.width,
+        cells: cfg.cells,
+        classes: 10,
+    };
+    build_and_measure(cfg, images, |d| DartsNet::new(g, &net_cfg, d))
+}
+
+/// The shared steps: the plain device seeded with `cfg.seed`, the network `build` makes on
+/// it, then [`measure_features`].
+fn build_and_measure<M: Classifier>(
+    cfg: &MeasureConfig,
+    images: ArrayView4<'_, f32>,
+    build: impl FnOnce(&burn::tensor::Device) -> Result<M>,
+) -> Result<Vec<MapMeasure>> {
     let device = super::cpu();
     device.seed(cfg.seed);
-    let net = DartsNet::new(
-        g,
-        &DartsNetConfig {
-            in_channels: images.dim().1,
-            width: cfg.width,
-            cells: cfg.cells,
-            classes: 10,
-        },
-        &device,
-    )?;
+    let net = build(&device)?;
     measure_features(&net, images, &device, cfg.bins)
 }
 
