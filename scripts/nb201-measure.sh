@@ -29,25 +29,30 @@ if [[ $what == space || $what == all ]]; then
   run2 reduced_noise_all_s0 --all --checkpoint 200
 fi
 if [[ $what == eval || $what == all ]]; then
-  # the whole-space run is committed gzipped (about 20 MB as CSV)
+  # the whole-space run (20 MB) is committed as its summary columns only, gzipped; the
+  # per-layer figures need the full run (scripts/nb201-measure.sh space)
   A=reduced_noise_all_s0
-  [[ -f $R/$A.csv ]] || gunzip -k $R/$A.csv.gz
+  J=$R/$A.csv
+  [[ -f $J ]] || { J=$R/$A.summaries.csv; gunzip -c $R/$A.summaries.csv.gz > $J; }
   cols=h1_last_minus_stem,h1_neg_max_drop,h1_min,h2_last_minus_stem,neg_zero_last,neg_zero_mean
   for run in $A cifar500_s0 benchmark60_s0; do
+    f=$R/$run.csv; [[ $run == "$A" ]] && f=$J
     for acc in cifar10_test cifar100_test imagenet16_120_test; do
       $S eval --space nb201 --truth $D/nb201_test_acc_200ep.csv --acc-col $acc --no-readings \
-        --join $R/$run.csv --join $D/nb201_arch_cost.csv --proxy-cols $cols,params_mb_cifar10 --common \
+        --join $f --join $D/nb201_arch_cost.csv --proxy-cols $cols,params_mb_cifar10 --common \
         > $R/eval_${run}_$acc.txt
     done
   done
   # the cells with every NB-Suite-Zero peer (CIFAR-10 and ImageNet16-120 files)
   for acc in cifar10 imagenet16_120; do
     $S eval --space nb201 --truth $D/nb201_test_acc_200ep.csv --acc-col ${acc}_test --no-readings \
-      --join $R/$A.csv --join $D/nb201_zc_proxies_$acc.csv \
+      --join $J --join $D/nb201_zc_proxies_$acc.csv \
       --proxy-cols $cols,params,nwot,jacov,synflow,snip --common > $R/eval_${A}_peers_$acc.txt
   done
-  ${PYTHON:-python3} experiments/nb201_measure/analyze.py $R/$A.csv $R/$A $D
+  if [[ -f $R/$A.csv ]]; then
+    ${PYTHON:-python3} experiments/nb201_measure/analyze.py $R/$A.csv $R/$A $D
+    cut -d, -f1-15 $R/$A.csv | gzip -9 > $R/$A.summaries.csv.gz   # 15 columns: no quoted commas
+  fi
   ${PYTHON:-python3} experiments/nb201_measure/seeds.py $R > $R/seeds.txt
-  ${PYTHON:-python3} experiments/nb201_measure/scales.py $R/$A.csv $R/benchmark60_s0.csv $D > $R/scales.txt
-  gzip -9 -k -f $R/$A.csv
+  ${PYTHON:-python3} experiments/nb201_measure/scales.py $J $R/benchmark60_s0.csv $D > $R/scales.txt
 fi

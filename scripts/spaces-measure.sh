@@ -40,10 +40,13 @@ if [[ $what == runs || $what == all ]]; then
 fi
 cols=h1_last_minus_stem,h1_neg_max_drop,h1_min,h2_last_minus_stem,neg_zero_last,neg_zero_mean
 if [[ $what == eval || $what == all ]]; then
-  [[ -f $R1/reduced_noise_s0.csv ]] || gunzip -k $R1/reduced_noise_s0.csv.gz
+  # the 10,000-cell run (15 MB) is committed as its summary columns only, gzipped
+  J=$R1/reduced_noise_s0.csv
+  [[ -f $J ]] || { J=$R1/reduced_noise_s0.summaries.csv; gunzip -c $J.gz > $J; }
   for run in reduced_noise_s0 cifar500_s0 benchmark40_s0; do
+    f=$R1/$run.csv; [[ $run == reduced_noise_s0 ]] && f=$J
     $S eval --space nb101 --truth "$D/nb101_nasbenchvis_10k.csv" --arch-col adjacency_rowmajor \
-      --acc-col valid_acc_108ep_1run --no-readings --join $R1/$run.csv \
+      --acc-col valid_acc_108ep_1run --no-readings --join $f \
       --proxy-cols $cols,trainable_parameters --common > $R1/eval_$run.txt
   done
   peers=params,nwot,synflow,jacov,snip,grad_norm,fisher,grasp,epe_nas,l2_norm,plain,flops
@@ -51,11 +54,14 @@ if [[ $what == eval || $what == all ]]; then
     $S eval --space darts --truth "$D/nb301_zc_proxies_naslib_sample.csv" --acc-col naslib_val_accuracy \
       --no-readings --join $R3/$run.csv --proxy-cols $cols,$peers --common > $R3/eval_$run.txt
   done
-  $PY experiments/nb201_measure/analyze.py $R1/reduced_noise_s0.csv $R1/reduced_noise_s0 "$D" --space nb101
+  if [[ -f $R1/reduced_noise_s0.csv ]]; then
+    $PY experiments/nb201_measure/analyze.py $R1/reduced_noise_s0.csv $R1/reduced_noise_s0 "$D" --space nb101
+    $PY -c "import csv,gzip,sys; r=open(sys.argv[1]).read().splitlines(); f=gzip.open(sys.argv[2],'wt',compresslevel=9); f.write(r[0]+'\n'); w=csv.writer(f,lineterminator='\n'); [w.writerow(x[:16]) for x in csv.reader(r[1:])]" \
+      $R1/reduced_noise_s0.csv $R1/reduced_noise_s0.summaries.csv.gz
+  fi
   $PY experiments/nb201_measure/analyze.py $R3/seeds725_s0.csv $R3/seeds725_s0 "$D" --space darts
   $PY experiments/nb201_measure/seeds.py $R1 "$D" --space nb101 > $R1/seeds.txt
   $PY experiments/nb201_measure/seeds.py $R3 "$D" --space darts > $R3/seeds.txt
-  $PY experiments/nb201_measure/scales.py $R1/reduced_noise_s0.csv $R1/benchmark40_s0.csv "$D" --space nb101 > $R1/scales.txt
+  $PY experiments/nb201_measure/scales.py $J $R1/benchmark40_s0.csv "$D" --space nb101 > $R1/scales.txt
   $PY experiments/nb201_measure/scales.py $R3/seeds725_s0.csv $R3/benchmark725_s0.csv "$D" --space darts > $R3/scales.txt
-  gzip -9 -k -f $R1/reduced_noise_s0.csv   # 10,000 rows: committed gzipped
 fi
