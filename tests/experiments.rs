@@ -177,6 +177,70 @@ fn nb201_fashion_smoke_writes_everything() {
     // the selection holds the whole top-SED tie set (6 cells) plus the lowest-SED cell
     let archs = std::fs::read_to_string(a.join("archs.csv")).unwrap();
     assert_eq!(archs.lines().count(), 1 + 7);
+    // tabulating the finished runs reproduces the run's tables byte for byte
+    let runs = std::fs::read(a.join("runs.csv")).unwrap();
+    let summary = std::fs::read(a.join("summary.txt")).unwrap();
+    let t = sednas::experiments::nb201_fashion::tabulate(
+        &cfg("experiments/nb201-fashion/smoke.toml"),
+        &a,
+    )
+    .unwrap();
+    assert!(!t.contains("PARTIAL"), "{t}");
+    assert_eq!(std::fs::read(a.join("runs.csv")).unwrap(), runs);
+    assert_eq!(std::fs::read(a.join("summary.txt")).unwrap(), summary);
+    // with two runs missing (killed before they finished), the tables cover the other five
+    // and the summary says so on its first line
+    let mut dirs: Vec<_> = std::fs::read_dir(a.join("runs"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    dirs.sort();
+    for d in &dirs[..2] {
+        std::fs::remove_file(d.join("result.json")).unwrap();
+    }
+    let t = sednas::experiments::nb201_fashion::tabulate(
+        &cfg("experiments/nb201-fashion/smoke.toml"),
+        &a,
+    )
+    .unwrap();
+    assert!(
+        t.starts_with("PARTIAL: 5 of 7 planned runs finished"),
+        "{t}"
+    );
+    let runs = std::fs::read_to_string(a.join("runs.csv")).unwrap();
+    assert_eq!(runs.lines().count(), 1 + 5);
+    // a folder that holds no runs, or another configuration, is refused
+    assert!(
+        sednas::experiments::nb201_fashion::tabulate(
+            &cfg("experiments/nb201-fashion/smoke.toml"),
+            &tmp("nf-none")
+        )
+        .is_err()
+    );
+    assert!(
+        sednas::experiments::nb201_fashion::tabulate(
+            &cfg("experiments/nb201-fashion/config.toml"),
+            &a
+        )
+        .is_err()
+    );
+}
+
+// The spread order is a permutation whose every prefix of length 2^k is evenly spaced.
+#[test]
+fn spread_order_is_a_permutation() {
+    use sednas::experiments::nb201_fashion::spread_order;
+    for n in [0usize, 1, 2, 3, 7, 32, 33] {
+        let mut v = spread_order(n);
+        assert_eq!(v.len(), n);
+        if n == 32 {
+            let mut head = v[..4].to_vec();
+            head.sort();
+            assert_eq!(head, vec![0, 8, 16, 24]);
+        }
+        v.sort();
+        assert_eq!(v, (0..n).collect::<Vec<_>>());
+    }
 }
 
 #[test]

@@ -97,6 +97,149 @@ fn training_reduces_loss_and_resumes() {
     assert!(dir.join("metrics.csv").is_file() && dir.join("model.bpk").is_file());
 }
 
+/// Every float tensor of a module, in visiting order, as raw bits.
+struct Collect(Vec<Vec<u32>>);
+impl burn::module::ModuleVisitor for Collect {
+    fn visit_float<const D: usize>(&mut self, p: &burn::module::Param<burn::tensor::Tensor<D>>) {
+        let v = p.val().into_data().try_to_vec::<f32>().unwrap();
+        self.0.push(v.into_iter().map(f32::to_bits).collect());
+    }
+}
+
+// A run killed mid-epoch resumes to the same bytes as a run that was never interrupted: the
+// model, the optimizer state (Adam's moments and step counts) and every metric but the
+// timings. The kill is a panic from the progress callback in epoch 2, after epoch 1 was
+// committed; the schedule is cosine, so the learning rates depend on the total epoch count.
+// Then the two windows of a kill while an epoch is being saved: staged files of an epoch the
+// metrics do not list are discarded; staged files of the last listed epoch are moved into
+// place. Without the optimizer state a resume is refused.
+#[test]
+fn killed_run_resumes_bit_for_bit() {
+    let device = train_device();
+    let arch: Nb201Arch = BEST.parse().unwrap();
+    // a fresh network per run: clones of a burn module share BatchNorm's running statistics
+    let fresh = || {
+        device.seed(11);
+        Nb201Net::new(&arch, &small_cfg(), &device).unwrap()
+    };
+    let all = digits();
+    let (tr, te) = (all.range(0, 192), all.range(1500, 1564));
+    let cfg = TrainConfig {
+        epochs: 3,
+        batch: 32,
+        lr: 0.01,
+        seed: 3,
+        optim: Optim::Adam,
+        schedule: sednas::nn::train::Schedule::Cosine,
+    };
+    let base = std::env::temp_dir().join(format!("sednas-kill-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&base);
+    let (whole, killed) = (base.join("whole"), base.join("killed"));
+    let (_, h) = train(
+        fresh(),
+        &tr,
+        &te,
+        &cfg,
+        Some(&whole),
+        false,
+        &device,
+        |_, _, _| {},
+    )
+    .unwrap();
+    let kill = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        train(
+            fresh(),
+            &tr,
+            &te,
+            &cfg,
+            Some(&killed),
+            false,
+            &device,
+            |e, b, _| {
+                if e == 2 && b == 3 {
+                    panic!("simulated kill");
+                }
+            },
+        )
+    }));
+    assert!(kill.is_err());
+    let rows = |d: &std::path::Path| -> Vec<String> {
+        String::from_utf8(std::fs::read(d.join("metrics.csv")).unwrap())
+            .unwrap()
+            .lines()
+            .map(|l| l.split(',').take(4).collect::<Vec<_>>().join(","))
+            .collect()
+    };
+    assert_eq!(rows(&killed).len(), 2, "epoch 1 committed before the kill");
+    // a kill after epoch 2 was staged but before it was committed: discarded
+    std::fs::write(killed.join("model.bpk.e2.next"), b"half-written").unwrap();
+    std::fs::write(killed.join("optim.bpk.e2.next"), b"half-written").unwrap();
+    // a kill after epoch 1 was committed but before its files were moved into place
+    std::fs::rename(killed.join("model.bpk"), killed.join("model.bpk.e1.next")).unwrap();
+    let (_, hk) = train(
+        fresh(),
+        &tr,
+        &te,
+        &cfg,
+        Some(&killed),
+        true,
+        &device,
+        |_, _, _| {},
+    )
+    .unwrap();
+    assert_eq!(hk.len(), 3);
+    assert_eq!(rows(&killed), rows(&whole));
+    for (a, b) in h.iter().zip(&hk) {
+        assert_eq!((a.train_loss, a.test_acc), (b.train_loss, b.test_acc));
+    }
+    // every parameter and BatchNorm statistic equal bit for bit (the files themselves differ
+    // in burn's random parameter ids); the optimizer state shows in epochs 2-3's losses, which
+    // a fresh Adam would change
+    let values = |d: &std::path::Path| {
+        let m = burn::module::Module::try_load_file(fresh(), d.join("model.bpk")).unwrap();
+        let mut c = Collect(Vec::new());
+        burn::module::Module::visit(&m, &mut c);
+        c.0
+    };
+    let (vw, vk) = (values(&whole), values(&killed));
+    assert!(!vw.is_empty() && vw == vk, "model differs");
+    let left: Vec<_> = std::fs::read_dir(&killed)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".next"))
+        .collect();
+    assert!(left.is_empty(), "staged files left: {left:?}");
+    // without the optimizer state a resume is refused, naming the file
+    let cut = base.join("cut");
+    let short = TrainConfig { epochs: 1, ..cfg };
+    train(
+        fresh(),
+        &tr,
+        &te,
+        &short,
+        Some(&cut),
+        false,
+        &device,
+        |_, _, _| {},
+    )
+    .unwrap();
+    std::fs::remove_file(cut.join("optim.bpk")).unwrap();
+    let e = train(
+        fresh(),
+        &tr,
+        &te,
+        &TrainConfig { epochs: 2, ..cfg },
+        Some(&cut),
+        true,
+        &device,
+        |_, _, _| {},
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("optim.bpk") && e.contains("missing"), "{e}");
+    let _ = std::fs::remove_dir_all(&base);
+}
+
 #[test]
 fn plain_cnn_and_bad_settings() {
     let device = cpu();

@@ -18,6 +18,11 @@ pub struct ExperimentArgs {
     /// Skip the runs already finished in the output folder.
     #[arg(long)]
     resume: bool,
+    /// Train nothing: tabulate the runs already finished in the output folder (its stored
+    /// config must equal the requested one). A summary that covers fewer runs than planned
+    /// says so on its first line. nb201-fashion only.
+    #[arg(long, conflicts_with = "resume")]
+    tabulate: bool,
 }
 
 pub fn run(a: ExperimentArgs) -> anyhow::Result<i32> {
@@ -29,7 +34,11 @@ pub fn run(a: ExperimentArgs) -> anyhow::Result<i32> {
         .unwrap_or_else(|| PathBuf::from(format!("results/{}", a.name)));
     let summary = match a.name.as_str() {
         #[cfg(feature = "nn")]
+        "nb201-fashion" if a.tabulate => {
+            crate::experiments::nb201_fashion::tabulate(&config, &out)?
+        }
         "nb201-fashion" => crate::experiments::nb201_fashion::run(&config, &out, a.resume)?,
+        _ if a.tabulate => bail!("--tabulate is implemented for nb201-fashion only"),
         "sed-ablation" => crate::experiments::sed_ablation::run(&config, &out)?,
         #[cfg(feature = "nn")]
         "net-ablation" => crate::experiments::net_ablation::run(&config, &out, a.resume)?,

@@ -309,8 +309,44 @@ fn run_one(
 /// (index, arch, SED, LED-flow, #params, acc mean, acc sd, H1 mean, H1 zero fraction, H2 last cell)
 type ArchRow = (usize, String, f64, f64, f64, f64, f64, f64, f64, f64);
 
-/// Runs the experiment into `out`; returns the printed summary.
+/// The order in which the planned architectures are trained: a bit-reversal (van der Corput)
+/// permutation of `0..n`, so that the first k finished runs of an interrupted experiment
+/// span SED's whole range instead of its lowest k cells.
+///
+/// ```
+/// use sednas::experiments::nb201_fashion::spread_order;
+/// assert_eq!(spread_order(5), vec![0, 4, 2, 1, 3]);
+/// ```
+pub fn spread_order(n: usize) -> Vec<usize> {
+    let bits = usize::BITS - n.saturating_sub(1).leading_zeros();
+    let mut v: Vec<usize> = (0..(1usize << bits))
+        .map(|i| {
+            if bits == 0 {
+                i
+            } else {
+                i.reverse_bits() >> (usize::BITS - bits)
+            }
+        })
+        .filter(|&i| i < n)
+        .collect();
+    v.truncate(n);
+    v
+}
+
+/// Runs the experiment into `out` (training every planned run that is not finished, or all
+/// of them without `resume`); returns the printed summary.
 pub fn run(config_path: &Path, out: &Path, resume: bool) -> Result<String> {
+    run_mode(config_path, out, resume, false)
+}
+
+/// Tabulates the runs already finished in `out` without training anything (the experiment's
+/// stored config must equal `config_path`'s). When some planned runs are missing, the summary
+/// says so on its first line ("PARTIAL: k of n runs") and covers the finished ones only.
+pub fn tabulate(config_path: &Path, out: &Path) -> Result<String> {
+    run_mode(config_path, out, true, true)
+}
+
+fn run_mode(config_path: &Path, out: &Path, resume: bool, tabulate_only: bool) -> Result<String> {
     let cfg: Config = read_config(config_path)?;
     cfg.validate()?;
     let truth = match &cfg.truth {
@@ -322,6 +358,12 @@ pub fn run(config_path: &Path, out: &Path, resume: bool) -> Result<String> {
     // data and device first: a bad dataset or backend leaves no folder behind
     let data = Splits::load(&cfg.dataset, &cfg.data_dir)?;
     cfg.device.train_device()?;
+    if tabulate_only && !out.join("runs").is_dir() {
+        return Err(Error::param(
+            "tabulate",
+            format!("{} holds no runs to tabulate", out.display()),
+        ));
+    }
     super::check_config(out, &cfg, resume)?;
     std::fs::create_dir_all(out.join("runs")).map_err(|e| Error::io(out, e))?;
     let total = archs.len() * cfg.seeds.len();
@@ -332,18 +374,41 @@ pub fn run(config_path: &Path, out: &Path, resume: bool) -> Result<String> {
         )
         .expect("template"),
     );
-    let mut results = Vec::new();
-    for a in &archs {
-        for &seed in &cfg.seeds {
+    // (position in `archs`, seed position, result): trained in spread order, reported in
+    // SED order
+    let mut done: Vec<(usize, usize, RunResult)> = Vec::new();
+    for i in spread_order(archs.len()) {
+        let a = &archs[i];
+        for (j, &seed) in cfg.seeds.iter().enumerate() {
             let dir = out
                 .join("runs")
                 .join(format!("{}_s{seed}", a.official_index().unwrap_or(0)));
             bar.set_message(format!("index {}", a.official_index().unwrap_or(0)));
-            results.push(run_one(&cfg, &data, a, seed, &dir, resume)?);
+            if tabulate_only {
+                if let Some(r) = cached_result::<RunResult>(&dir, true)? {
+                    done.push((i, j, r));
+                }
+            } else {
+                done.push((i, j, run_one(&cfg, &data, a, seed, &dir, resume)?));
+            }
             bar.inc(1);
         }
     }
     bar.finish_and_clear();
+    done.sort_by_key(|d| (d.0, d.1));
+    if done.is_empty() {
+        return Err(Error::param(
+            "tabulate",
+            format!("no finished run in {}", out.join("runs").display()),
+        ));
+    }
+    let n_runs = done.len();
+    let archs: Vec<Nb201Arch> = {
+        let mut v: Vec<usize> = done.iter().map(|d| d.0).collect();
+        v.dedup();
+        v.into_iter().map(|i| archs[i]).collect()
+    };
+    let results: Vec<RunResult> = done.into_iter().map(|d| d.2).collect();
     // per-run CSV
     let last_cell = |r: &RunResult| r.layers.last().cloned();
     // runs.csv is deterministic (bit for bit for a seed); timings go to timings.csv
@@ -441,7 +506,13 @@ pub fn run(config_path: &Path, out: &Path, resume: bool) -> Result<String> {
             rows.iter().map(|r| r.9).collect(),
         ),
     ];
-    let mut summary = format!(
+    let mut summary = String::new();
+    if n_runs < total {
+        summary.push_str(&format!(
+            "PARTIAL: {n_runs} of {total} planned runs finished; the figures below cover the finished runs only\n"
+        ));
+    }
+    summary.push_str(&format!(
         "nb201-fashion: {} architectures × {} seeds on {} ({} train / {} test images, {} epoch(s), C={}, N={})\n",
         archs.len(),
         cfg.seeds.len(),
@@ -451,7 +522,7 @@ pub fn run(config_path: &Path, out: &Path, resume: bool) -> Result<String> {
         cfg.epochs,
         cfg.width,
         cfg.cells,
-    );
+    ));
     summary.push_str(&format!(
         "held-out accuracy of the architectures (mean over seeds): {:.2}–{:.2} %\n\
          Spearman ρ with mean held-out accuracy, n = architectures (seeds are replicates):\n",
@@ -531,9 +602,11 @@ pub fn run(config_path: &Path, out: &Path, resume: bool) -> Result<String> {
     let test = prepare(&probe.take(cfg.fmap_count), false);
     for (tag, row) in [("best", order.first()), ("worst", order.last())] {
         let Some(row) = row else { continue };
-        let dir = out
-            .join("runs")
-            .join(format!("{}_s{}", row.0, cfg.seeds[0]));
+        // the first seed of this architecture that finished
+        let Some(seed) = results.iter().find(|r| r.index == row.0).map(|r| r.seed) else {
+            continue;
+        };
+        let dir = out.join("runs").join(format!("{}_s{seed}", row.0));
         let arch: Nb201Arch = row.1.parse()?;
         let net_cfg = Nb201NetConfig {
             in_channels: probe.images.dim().1,

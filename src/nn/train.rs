@@ -139,6 +139,54 @@ pub fn checkpoint_path(dir: &Path) -> PathBuf {
     dir.join("model.bpk")
 }
 
+/// Optimizer state of a run (Adam's moments and step counts), saved beside the checkpoint
+/// after every epoch so that `--resume` continues exactly where the run stopped.
+pub fn optimizer_path(dir: &Path) -> PathBuf {
+    dir.join("optim.bpk")
+}
+
+/// A staged file of epoch `epoch`: `model.bpk` → `model.bpk.e3.next`.
+fn staged(path: &Path, epoch: usize) -> PathBuf {
+    let mut s = path.as_os_str().to_owned();
+    s.push(format!(".e{epoch}.next"));
+    PathBuf::from(s)
+}
+
+/// Finishes or discards an epoch's commit after a kill. An epoch is saved as
+/// (1) `model.bpk.eK.next` and `optim.bpk.eK.next` written in full, (2) `metrics.csv` with row
+/// K written atomically (the commit point), (3) the staged files renamed over `model.bpk` and
+/// `optim.bpk`. A kill before (2) leaves staged files of an epoch the metrics do not list:
+/// they are removed and the epoch runs again from the previous state. A kill after (2) leaves
+/// staged files of the last listed epoch: they are renamed into place. Either way no epoch is
+/// lost or trained twice.
+fn recover_staged(dir: &Path, epochs_done: usize) -> Result<()> {
+    for final_path in [checkpoint_path(dir), optimizer_path(dir)] {
+        let name = final_path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+        for entry in entries {
+            let entry = entry.map_err(|e| Error::io(dir, e))?;
+            let file = entry.file_name().to_string_lossy().into_owned();
+            let Some(epoch) = file
+                .strip_prefix(&format!("{name}.e"))
+                .and_then(|r| r.strip_suffix(".next"))
+                .and_then(|k| k.parse::<usize>().ok())
+            else {
+                continue;
+            };
+            if epoch == epochs_done {
+                std::fs::rename(entry.path(), &final_path)
+                    .map_err(|e| Error::io(&final_path, e))?;
+            } else {
+                std::fs::remove_file(entry.path()).map_err(|e| Error::io(entry.path(), e))?;
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Metrics CSV of a run.
 pub fn metrics_path(dir: &Path) -> PathBuf {
     dir.join("metrics.csv")
@@ -160,17 +208,21 @@ fn read_metrics(dir: &Path) -> Result<Vec<EpochMetrics>> {
     let text = std::fs::read_to_string(&p).map_err(|e| Error::io(&p, e))?;
     let mut v = Vec::new();
     for (k, line) in text.lines().enumerate().skip(1) {
-        let f: Vec<f64> = line
-            .split(',')
-            .map(|x| x.parse().unwrap_or(f64::NAN))
-            .collect();
-        if f.len() != 6 || f.iter().any(|x| x.is_nan()) {
+        let f: Vec<Option<f64>> = line.split(',').map(|x| x.parse().ok()).collect();
+        // test_acc (column 4) is NaN for a run without held-out images; every other field is
+        // a finite number
+        let ok = f.len() == 6
+            && f.iter()
+                .enumerate()
+                .all(|(i, x)| x.is_some_and(|v| v.is_finite() || (i == 3 && v.is_nan())));
+        if !ok {
             return Err(Error::Csv {
                 path: p.display().to_string(),
                 line: k as u64 + 1,
                 reason: "bad metrics row".into(),
             });
         }
+        let f: Vec<f64> = f.into_iter().map(|x| x.unwrap_or(f64::NAN)).collect();
         v.push(EpochMetrics {
             epoch: f[0] as usize,
             train_loss: f[1],
@@ -243,23 +295,39 @@ pub fn train<M: Classifier>(
         ));
     }
     let mut history = Vec::new();
+    let mut opt = match cfg.optim {
+        Optim::Adam => AdamConfig::new().init(),
+        Optim::Sgd => SgdConfig::new().init(),
+    };
     if let (Some(dir), true) = (out, resume)
-        && checkpoint_path(dir).is_file()
         && metrics_path(dir).is_file()
     {
         history = read_metrics(dir)?;
-        model = model.try_load_file(checkpoint_path(dir)).map_err(|e| {
-            Error::param(
-                "checkpoint",
-                format!("{}: {e:?}", checkpoint_path(dir).display()),
-            )
-        })?;
+        recover_staged(dir, history.len())?;
+        let bad = |what: &Path, why: String| {
+            Error::param("checkpoint", format!("{}: {why}", what.display()))
+        };
+        if !history.is_empty() {
+            let (mp, op) = (checkpoint_path(dir), optimizer_path(dir));
+            if !op.is_file() {
+                return Err(bad(
+                    &op,
+                    "missing: without the optimizer state a resumed run would not equal an \
+                     uninterrupted one (runs saved before sednas kept it cannot be resumed)"
+                        .into(),
+                ));
+            }
+            model = model
+                .try_load_file(&mp)
+                .map_err(|e| bad(&mp, format!("{e:?}")))?;
+            let rec =
+                burn::optim::OptimizerRecord::load(&op).map_err(|e| bad(&op, format!("{e:?}")))?;
+            opt = opt.load_record(rec);
+        }
     }
     if let Some(dir) = out {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     }
-    let mut opt_adam = AdamConfig::new().init();
-    let mut opt_sgd = SgdConfig::new().init();
     let loss_fn = CrossEntropyLossConfig::new().init(device);
     let n = train.len();
     let batches = n.div_ceil(cfg.batch);
@@ -281,10 +349,7 @@ pub fn train<M: Classifier>(
             let lr = cfg
                 .schedule
                 .rate(cfg.lr, (epoch - 1) * batches + b, cfg.epochs * batches);
-            model = match cfg.optim {
-                Optim::Adam => opt_adam.step(lr, model, grads),
-                Optim::Sgd => opt_sgd.step(lr, model, grads),
-            };
+            model = opt.step(lr, model, grads);
             step_time += ts.elapsed().as_secs_f64();
             let l: f32 = loss.into_scalar::<f32>();
             if !l.is_finite() {
@@ -316,13 +381,15 @@ pub fn train<M: Classifier>(
             step_ms: 1e3 * step_time / batches as f64,
         });
         if let Some(dir) = out {
-            let tmp = dir.join(".model.bpk.tmp");
-            model
-                .clone()
-                .save_file(&tmp)
-                .map_err(|e| Error::param("checkpoint", format!("{e:?}")))?;
-            std::fs::rename(&tmp, checkpoint_path(dir)).map_err(|e| Error::io(dir, e))?;
+            // stage, commit (metrics), move into place: see `recover_staged`
+            let (mp, op) = (checkpoint_path(dir), optimizer_path(dir));
+            let (ms, os) = (staged(&mp, epoch), staged(&op, epoch));
+            let fail = |e| Error::param("checkpoint", format!("{}: {e:?}", dir.display()));
+            model.clone().save_file(&ms).map_err(fail)?;
+            opt.to_record().save(&os).map_err(fail)?;
             write_metrics(dir, &history)?;
+            std::fs::rename(&ms, &mp).map_err(|e| Error::io(&mp, e))?;
+            std::fs::rename(&os, &op).map_err(|e| Error::io(&op, e))?;
         }
     }
     Ok((model, history))
