@@ -25,12 +25,22 @@ pub struct ImageSet {
 
 impl ImageSet {
     /// Number of images.
+    ///
+    /// ```
+    /// assert_eq!(sednas::data::digits().len(), 1797);
+    /// ```
     #[allow(clippy::len_without_is_empty)]
     pub fn len(&self) -> usize {
         self.labels.len()
     }
 
     /// The first `n` images (all if fewer).
+    ///
+    /// ```
+    /// let d = sednas::data::digits().take(3);
+    /// assert_eq!((d.len(), d.labels.as_slice(), d.classes), (3, &[0, 1, 2][..], 10));
+    /// assert_eq!(sednas::data::digits().take(5000).len(), 1797); // all if fewer
+    /// ```
     pub fn take(&self, n: usize) -> ImageSet {
         let n = n.min(self.len());
         ImageSet {
@@ -42,6 +52,14 @@ impl ImageSet {
     }
 
     /// Images `[start, end)`.
+    ///
+    /// ```
+    /// let d = sednas::data::digits();
+    /// let r = d.range(10, 13);
+    /// assert_eq!(r.labels, [0, 1, 2]);
+    /// assert_eq!(r.images.shape(), &[3, 1, 8, 8]);
+    /// assert_eq!(d.range(1795, 2000).len(), 2); // clipped to the set
+    /// ```
     pub fn range(&self, start: usize, end: usize) -> ImageSet {
         let (a, b) = (start.min(self.len()), end.min(self.len()));
         ImageSet {
@@ -174,6 +192,23 @@ pub enum Split {
 }
 
 /// Reads an MNIST-format dataset (`train-images-idx3-ubyte` etc.) from `dir`.
+///
+/// ```
+/// use sednas::data::{load_idx, Split};
+/// let dir = std::env::temp_dir().join(format!("sednas-doc-idx-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir).unwrap();
+/// // two 1×2 images (0, 255) and (255, 0), labels 3 and 7
+/// let mut images = vec![0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 1, 0, 0, 0, 2];
+/// images.extend([0, 255, 255, 0]);
+/// std::fs::write(dir.join("t10k-images-idx3-ubyte"), &images).unwrap();
+/// std::fs::write(dir.join("t10k-labels-idx1-ubyte"), [0, 0, 8, 1, 0, 0, 0, 2, 3, 7]).unwrap();
+/// let s = load_idx(&dir, Split::Test, "tiny").unwrap();
+/// assert_eq!((s.name.as_str(), s.labels.as_slice()), ("tiny-t10k", &[3, 7][..]));
+/// assert_eq!(s.images.iter().copied().collect::<Vec<f32>>(), [0.0, 1.0, 1.0, 0.0]);
+/// // no training split there
+/// assert!(matches!(load_idx(&dir, Split::Train, "tiny"), Err(sednas::error::Error::Io { .. })));
+/// std::fs::remove_dir_all(&dir).unwrap();
+/// ```
 pub fn load_idx(dir: &Path, split: Split, name: &str) -> Result<ImageSet> {
     let prefix = match split {
         Split::Train => "train",
@@ -211,6 +246,22 @@ pub fn load_idx(dir: &Path, split: Split, name: &str) -> Result<ImageSet> {
 }
 
 /// The CIFAR test images shipped in foolbox's wheel: `cifar10_II_L.png` / `cifar100_II_L.png`.
+///
+/// The label is the number after the last `_` of the file name.
+///
+/// ```
+/// use sednas::data::load_cifar_pngs;
+/// use sednas::io::png::encode_rgb;
+/// let dir = std::env::temp_dir().join(format!("sednas-doc-cifar-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir).unwrap();
+/// let red: Vec<u8> = (0..32 * 32).flat_map(|_| [255, 0, 0]).collect();
+/// std::fs::write(dir.join("cifar10_00_3.png"), encode_rgb(32, 32, &red).unwrap()).unwrap();
+/// let s = load_cifar_pngs(&dir, false).unwrap();
+/// assert_eq!((s.name.as_str(), s.labels.as_slice(), s.classes), ("cifar10-test20", &[3][..], 10));
+/// assert_eq!((s.images[[0, 0, 5, 5]], s.images[[0, 1, 5, 5]]), (1.0, 0.0));
+/// assert_eq!(load_cifar_pngs(&dir, true).unwrap().len(), 0); // no cifar100_*.png
+/// std::fs::remove_dir_all(&dir).unwrap();
+/// ```
 pub fn load_cifar_pngs(dir: &Path, cifar100: bool) -> Result<ImageSet> {
     let prefix = if cifar100 { "cifar100_" } else { "cifar10_" };
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
@@ -264,6 +315,17 @@ pub fn load_cifar_pngs(dir: &Path, cifar100: bool) -> Result<ImageSet> {
 }
 
 /// The datasets the CLI knows by name; `data_dir` is the folder `scripts/fetch-data.sh` fills.
+///
+/// ```
+/// use sednas::data::{load_named, Split};
+/// use sednas::error::Error;
+/// let dir = std::path::Path::new("no-such-dir");
+/// // digits are built in: a fixed 1,500 / 297 split
+/// assert_eq!(load_named("digits", dir, Split::Train).unwrap().len(), 1500);
+/// assert_eq!(load_named("digits", dir, Split::Test).unwrap().len(), 297);
+/// assert!(matches!(load_named("mnist", dir, Split::Test), Err(Error::Io { .. })));
+/// assert!(matches!(load_named("imagenet", dir, Split::Test), Err(Error::BadSpec { what: "dataset", .. })));
+/// ```
 pub fn load_named(name: &str, data_dir: &Path, split: Split) -> Result<ImageSet> {
     match name {
         "digits" => {

@@ -116,6 +116,12 @@ pub enum Error {
 
 impl Error {
     /// Wraps an I/O error with the path it concerns.
+    ///
+    /// ```
+    /// use sednas::error::Error;
+    /// let e = Error::io("data/x.npy", std::io::Error::new(std::io::ErrorKind::NotFound, "not found"));
+    /// assert_eq!(e.to_string(), "data/x.npy: not found");
+    /// ```
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Error::Io {
             path: path.into(),
@@ -124,6 +130,13 @@ impl Error {
     }
 
     /// Shorthand for [`Error::InvalidParameter`].
+    ///
+    /// ```
+    /// use sednas::error::Error;
+    /// let e = Error::param("bins", "must be at least 2");
+    /// assert!(matches!(e, Error::InvalidParameter { name: "bins", .. }));
+    /// assert_eq!(e.to_string(), "invalid parameter bins: must be at least 2");
+    /// ```
     pub fn param(name: &'static str, reason: impl Into<String>) -> Self {
         Error::InvalidParameter {
             name,

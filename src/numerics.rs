@@ -45,6 +45,16 @@ pub struct NeumaierAcc {
 
 impl NeumaierAcc {
     /// Adds one value.
+    ///
+    /// ```
+    /// use sednas::numerics::NeumaierAcc;
+    /// let mut acc = NeumaierAcc::default();
+    /// for x in [1.0, 1e100, 1.0, -1e100] {
+    ///     acc.add(x);
+    /// }
+    /// // a plain sum gives 0
+    /// assert_eq!(acc.value(), 2.0);
+    /// ```
     #[inline]
     pub fn add(&mut self, x: f64) {
         let t = self.sum + x;
@@ -57,6 +67,11 @@ impl NeumaierAcc {
     }
 
     /// The compensated total.
+    ///
+    /// ```
+    /// let acc = sednas::numerics::NeumaierAcc::default();
+    /// assert_eq!(acc.value(), 0.0);
+    /// ```
     #[inline]
     pub fn value(&self) -> f64 {
         self.sum + self.comp
@@ -412,6 +427,12 @@ pub struct XlogxTable {
 
 impl XlogxTable {
     /// Table for histograms of at most `max_count` entries.
+    ///
+    /// ```
+    /// let t = sednas::numerics::XlogxTable::new(4);
+    /// // small histograms use the full 2^40 scale: T[2] = 2·log2 2·2^40
+    /// assert_eq!(t.value(2), 1 << 41);
+    /// ```
     pub fn new(max_count: usize) -> Self {
         let m = max_count.max(2) as f64;
         let bound = m * m.log2() + 2.0;
@@ -434,7 +455,17 @@ impl XlogxTable {
         }
     }
 
-    /// T[c] (computed directly beyond the table).
+    /// T[c] (computed directly beyond the table). Only counts up to the `max_count` given to
+    /// [`XlogxTable::new`] are in range: the scale is chosen so that their sums fit in an
+    /// i64, and far beyond it (c·log2 c·2^shift > 2^63) the fixed-point value saturates.
+    ///
+    /// ```
+    /// let t = sednas::numerics::XlogxTable::new(16);
+    /// // T[c] = c·log2 c·2^40: exact for powers of two
+    /// assert_eq!((t.value(0), t.value(1), t.value(4), t.value(16)), (0, 0, 8 << 40, 64 << 40));
+    /// // beyond the table: computed on demand
+    /// assert_eq!(t.value(32), 160 << 40);
+    /// ```
     #[inline]
     pub fn value(&self, c: usize) -> i64 {
         match self.table.get(c) {
@@ -444,6 +475,13 @@ impl XlogxTable {
     }
 
     /// T[c+1] − T[c]: the change of Σ when a bin goes from c to c + 1 entries.
+    ///
+    /// ```
+    /// let t = sednas::numerics::XlogxTable::new(16);
+    /// // a bin going from 1 to 2 entries: T[2] − T[1] = 2·2^40
+    /// assert_eq!(t.inc(1), 2 << 40);
+    /// assert_eq!(t.inc(3), t.value(4) - t.value(3));
+    /// ```
     #[inline]
     pub fn inc(&self, c: usize) -> i64 {
         match self.inc.get(c) {
@@ -453,6 +491,14 @@ impl XlogxTable {
     }
 
     /// Entropy in bits of a histogram with `n` entries whose table sum is `s`.
+    ///
+    /// ```
+    /// let t = sednas::numerics::XlogxTable::new(4);
+    /// // four entries in four bins: log2 4 = 2 bits; all in one bin: 0
+    /// assert_eq!(t.entropy(0, 4), 2.0);
+    /// assert_eq!(t.entropy(t.value(4), 4), 0.0);
+    /// assert_eq!(t.entropy(0, 0), 0.0);
+    /// ```
     #[inline]
     pub fn entropy(&self, s: i64, n: usize) -> f64 {
         if n == 0 {

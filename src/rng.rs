@@ -21,6 +21,12 @@ impl SplitMix64 {
     ///
     /// # Formula
     /// z = (s += 0x9E3779B97F4A7C15); z = (z ^ z>>30)·0xBF58476D1CE4E5B9; z = (z ^ z>>27)·0x94D049BB133111EB; z ^ z>>31
+    ///
+    /// ```
+    /// // the reference SplitMix64 sequence from seed 0 starts 0xE220A8397B1DCDAF
+    /// let mut r = sednas::rng::SplitMix64::new(0);
+    /// assert_eq!(r.next_u64(), 0xE220_A839_7B1D_CDAF);
+    /// ```
     pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
@@ -47,6 +53,14 @@ impl SplitMix64 {
     }
 
     /// Uniform float in [0, 1).
+    ///
+    /// # Formula
+    /// u = ⌊x / 2¹¹⌋ / 2⁵³ for the next 64 bits x: a multiple of 2⁻⁵³ in [0, 1).
+    ///
+    /// ```
+    /// let mut r = sednas::rng::SplitMix64::new(0);
+    /// assert_eq!(r.unit(), (0xE220_A839_7B1D_CDAFu64 >> 11) as f64 / 9_007_199_254_740_992.0);
+    /// ```
     pub fn unit(&mut self) -> f64 {
         (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
     }

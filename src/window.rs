@@ -109,14 +109,26 @@ impl Kernel {
     }
 
     /// Width k_w.
+    ///
+    /// ```
+    /// assert_eq!(sednas::window::Kernel::new(5, 3, 1).unwrap().kw(), 5);
+    /// ```
     pub fn kw(&self) -> usize {
         self.kw
     }
     /// Height k_h.
+    ///
+    /// ```
+    /// assert_eq!(sednas::window::Kernel::new(5, 3, 1).unwrap().kh(), 3);
+    /// ```
     pub fn kh(&self) -> usize {
         self.kh
     }
     /// Channel depth k_c.
+    ///
+    /// ```
+    /// assert_eq!(sednas::window::Kernel::new(5, 3, 1).unwrap().kc(), 1);
+    /// ```
     pub fn kc(&self) -> usize {
         self.kc
     }
@@ -132,6 +144,10 @@ impl Kernel {
     }
 
     /// Sizes in (h, w, c) array order.
+    ///
+    /// ```
+    /// assert_eq!(sednas::window::Kernel::new(5, 3, 1).unwrap().hwc(), [3, 5, 1]);
+    /// ```
     pub fn hwc(&self) -> [usize; 3] {
         [self.kh, self.kw, self.kc]
     }
@@ -192,18 +208,34 @@ impl Stride {
         }
     }
     /// Stride s1 along w.
+    ///
+    /// ```
+    /// assert_eq!(sednas::window::Stride::new(2, 3, 1).unwrap().sw(), 2);
+    /// ```
     pub fn sw(&self) -> usize {
         self.sw
     }
     /// Stride s2 along h.
+    ///
+    /// ```
+    /// assert_eq!(sednas::window::Stride::new(2, 3, 1).unwrap().sh(), 3);
+    /// ```
     pub fn sh(&self) -> usize {
         self.sh
     }
     /// Stride s3 along c.
+    ///
+    /// ```
+    /// assert_eq!(sednas::window::Stride::new(2, 3, 1).unwrap().sc(), 1);
+    /// ```
     pub fn sc(&self) -> usize {
         self.sc
     }
     /// Strides in (h, w, c) array order.
+    ///
+    /// ```
+    /// assert_eq!(sednas::window::Stride::new(2, 3, 1).unwrap().hwc(), [3, 2, 1]);
+    /// ```
     pub fn hwc(&self) -> [usize; 3] {
         [self.sh, self.sw, self.sc]
     }
@@ -381,6 +413,14 @@ impl AxisPlan {
     }
 
     /// Number of windows on this axis.
+    ///
+    /// ```
+    /// use sednas::window::{AxisPlan, Border};
+    /// // centres 0, 2, 4, 6 on an axis of 7
+    /// assert_eq!(AxisPlan::new(7, 3, 2, Border::Zero, "w").unwrap().len(), 4);
+    /// // valid: centres 1, 3, 5
+    /// assert_eq!(AxisPlan::new(7, 3, 2, Border::Valid, "w").unwrap().len(), 3);
+    /// ```
     #[allow(clippy::len_without_is_empty)]
     pub fn len(&self) -> usize {
         self.lo.len()
@@ -500,6 +540,15 @@ impl<'a, T: Clone + Default> Windows<'a, T> {
 
 impl<T> Windows<'_, T> {
     /// Number of windows along (h, w, c): the shape of a local-entropy map.
+    ///
+    /// ```
+    /// use ndarray::Array3;
+    /// use sednas::window::*;
+    /// let map = Array3::<f64>::zeros((4, 5, 2));
+    /// let spec = WindowSpec::new(Kernel::square(3).unwrap(), Stride::new(2, 1, 1).unwrap(), Border::Crop);
+    /// // h: centres 0, 1, 2, 3; w: 0, 2, 4; c: 0, 1
+    /// assert_eq!(Windows::new(map.view(), &spec).unwrap().shape(), [4, 3, 2]);
+    /// ```
     pub fn shape(&self) -> [usize; 3] {
         [
             self.plans[0].len(),
@@ -509,11 +558,35 @@ impl<T> Windows<'_, T> {
     }
 
     /// The source the windows read from (the map, or its padded copy).
+    ///
+    /// Under `zero` the source is the map padded by ⌊k/2⌋ on every side; under `valid` and
+    /// `crop` it is the map itself.
+    ///
+    /// ```
+    /// use ndarray::Array3;
+    /// use sednas::window::*;
+    /// let map = Array3::<f64>::ones((2, 2, 1));
+    /// let spec = WindowSpec::new(Kernel::square(3).unwrap(), Stride::unit(), Border::Zero);
+    /// let w = Windows::new(map.view(), &spec).unwrap();
+    /// assert_eq!(w.source().shape(), &[4, 4, 1]);
+    /// assert_eq!(w.source().sum(), 4.0);
+    /// ```
     pub fn source(&self) -> ArrayView3<'_, T> {
         self.source.view()
     }
 
     /// The per-axis plans in (h, w, c) order.
+    ///
+    /// ```
+    /// use ndarray::Array3;
+    /// use sednas::window::*;
+    /// let map = Array3::<f64>::zeros((4, 5, 1));
+    /// let spec = WindowSpec::new(Kernel::square(3).unwrap(), Stride::unit(), Border::Valid);
+    /// let w = Windows::new(map.view(), &spec).unwrap();
+    /// let [h, wd, c] = w.plans();
+    /// assert_eq!((h.lo.as_slice(), wd.lo.as_slice(), c.lo.as_slice()), (&[0, 1][..], &[0, 1, 2][..], &[0][..]));
+    /// assert_eq!(wd.hi, [3, 4, 5]);
+    /// ```
     pub fn plans(&self) -> &[AxisPlan; 3] {
         &self.plans
     }
@@ -521,6 +594,17 @@ impl<T> Windows<'_, T> {
     /// Window (i, j, l) as a view: rows i along h, j along w, l along c.
     ///
     /// Panics if an index is out of [`Windows::shape`] (a programming error, not user input).
+    ///
+    /// ```
+    /// use ndarray::Array3;
+    /// use sednas::window::*;
+    /// let map = Array3::from_shape_fn((4, 5, 1), |(i, j, _)| (10 * i + j) as f64);
+    /// let spec = WindowSpec::new(Kernel::square(3).unwrap(), Stride::unit(), Border::Valid);
+    /// let w = Windows::new(map.view(), &spec).unwrap();
+    /// let v = w.window(1, 2, 0);
+    /// // rows 1..=3, columns 2..=4
+    /// assert_eq!((v[[0, 0, 0]], v[[2, 2, 0]]), (12.0, 34.0));
+    /// ```
     pub fn window(&self, i: usize, j: usize, l: usize) -> ArrayView3<'_, T> {
         let [ph, pw, pc] = &self.plans;
         self.source.slice(s![
@@ -531,6 +615,16 @@ impl<T> Windows<'_, T> {
     }
 
     /// Every window in row-major (h, w, c) order, with its index.
+    ///
+    /// ```
+    /// use ndarray::Array3;
+    /// use sednas::window::*;
+    /// let map = Array3::<f64>::zeros((4, 5, 1));
+    /// let spec = WindowSpec::new(Kernel::square(3).unwrap(), Stride::unit(), Border::Valid);
+    /// let w = Windows::new(map.view(), &spec).unwrap();
+    /// let idx: Vec<[usize; 3]> = w.iter().map(|(i, _)| i).collect();
+    /// assert_eq!(idx, [[0, 0, 0], [0, 1, 0], [0, 2, 0], [1, 0, 0], [1, 1, 0], [1, 2, 0]]);
+    /// ```
     pub fn iter(&self) -> impl Iterator<Item = ([usize; 3], ArrayView3<'_, T>)> + '_ {
         let [nh, nw, nc] = self.shape();
         (0..nh).flat_map(move |i| {

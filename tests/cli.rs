@@ -196,6 +196,38 @@ fn bad_inputs_are_one_line_errors() {
     let png = tmp("bad.png");
     std::fs::write(&png, b"\x89PNG\r\n\x1a\n garbage").unwrap();
     assert_one_line_error(&["entropy", png.to_str().unwrap()], "PNG decode failed");
+    // an RGBA PNG: refused without --alpha (naming it); --alpha keep reads 4 channels,
+    // --alpha drop 3; --alpha on a .npy is refused
+    let rgba = tmp("rgba.png");
+    let mut bytes = Vec::new();
+    {
+        let mut enc = png::Encoder::new(&mut bytes, 3, 3);
+        enc.set_color(png::ColorType::Rgba);
+        enc.set_depth(png::BitDepth::Eight);
+        let data: Vec<u8> = (0..36).map(|i| (i * 7 % 256) as u8).collect();
+        enc.write_header().unwrap().write_image_data(&data).unwrap();
+    }
+    std::fs::write(&rgba, bytes).unwrap();
+    let r = rgba.to_str().unwrap();
+    assert_one_line_error(&["entropy", r], "--alpha keep");
+    let depth = |policy: &str| {
+        let o = tmp(&format!("alpha-{policy}.npy"));
+        let args = [
+            "entropy", r, "--alpha", policy, "--kernel", "1x1x1", "--out",
+        ];
+        let (code, _, err) = run(&[&args[..], &[o.to_str().unwrap()]].concat());
+        assert_eq!(code, 0, "{err}");
+        match sednas::io::npy::read_npy(&o).unwrap() {
+            sednas::io::npy::NpyArray::F64(a) => a.shape().to_vec(),
+            other => panic!("{other:?}"),
+        }
+    };
+    assert_eq!(depth("keep"), [3, 3, 4]);
+    assert_eq!(depth("drop"), [3, 3, 3]);
+    assert_one_line_error(
+        &["entropy", nan.to_str().unwrap(), "--alpha", "keep"],
+        "PNG input only",
+    );
 }
 
 // score: a bad line is reported with its line number; skip exits 1, stop exits 2.

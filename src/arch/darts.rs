@@ -52,6 +52,12 @@ const NAMES: [(&str, DartsOp); 8] = [
 
 impl DartsOp {
     /// The DARTS name.
+    ///
+    /// ```
+    /// use sednas::arch::darts::DartsOp;
+    /// assert_eq!(DartsOp::DilConv5x5.name(), "dil_conv_5x5");
+    /// assert_eq!(DartsOp::Skip.name(), "skip_connect");
+    /// ```
     pub fn name(self) -> &'static str {
         NAMES
             .iter()
@@ -119,14 +125,38 @@ fn check_cell(
                 format!("input {input} out of range in {which} cell"),
             ));
         }
+        // a node's two edges come from two distinct inputs (DARTS keeps the top-2 edges of
+        // distinct predecessors); the same edge twice is a malformed genotype
+        if k % 2 == 1 && edges[k - 1].1 == *input {
+            return Err(err(
+                *pos,
+                format!("two distinct inputs for node {node}"),
+                format!("node {node} of the {which} cell takes input {input} twice"),
+            ));
+        }
         out[k] = (op, *input as u8);
     }
-    for &(c, pos) in concat {
+    if concat.is_empty() {
+        let pos = edges.last().map(|e| e.2).unwrap_or(0);
+        return Err(err(
+            pos,
+            "at least one concatenated node",
+            format!("empty concat in {which} cell (its output would have no channels)"),
+        ));
+    }
+    for (i, &(c, pos)) in concat.iter().enumerate() {
         if !(0..6).contains(&c) {
             return Err(err(
                 pos,
                 "concat nodes in 0..=5",
                 format!("concat node {c} in {which} cell"),
+            ));
+        }
+        if concat[..i].iter().any(|x| x.0 == c) {
+            return Err(err(
+                pos,
+                "each concat node once",
+                format!("concat node {c} listed twice in {which} cell"),
             ));
         }
     }
@@ -357,6 +387,18 @@ fn parse_structured(s: &str) -> Result<Genotype> {
 }
 
 /// Parses one NASLib cell `op~in;op~in;...` (8 entries); `offset` shifts error positions.
+///
+/// ```
+/// use sednas::arch::darts::{parse_naslib_cell, DartsOp};
+/// use sednas::error::Error;
+/// let s = "sep_conv_3x3~0;sep_conv_3x3~1;skip_connect~0;sep_conv_3x3~1;skip_connect~0;sep_conv_3x3~2;dil_conv_3x3~2;skip_connect~0";
+/// let c = parse_naslib_cell(s, 0, "normal").unwrap();
+/// assert_eq!(c.edges[6], (DartsOp::DilConv3x3, 2));
+/// assert_eq!(c.concat, [2, 3, 4, 5]);
+/// // node 2 has inputs 0 and 1 only
+/// let bad = s.replacen("sep_conv_3x3~0", "sep_conv_3x3~2", 1);
+/// assert!(matches!(parse_naslib_cell(&bad, 0, "normal"), Err(Error::Arch { position: 0, .. })));
+/// ```
 pub fn parse_naslib_cell(s: &str, offset: usize, which: &str) -> Result<DartsCell> {
     let mut edges = Vec::new();
     let mut pos = offset;
@@ -398,6 +440,17 @@ impl Genotype {
     }
 
     /// NASLib form `NORMAL|REDUCE`.
+    ///
+    /// ```
+    /// let g: sednas::arch::darts::Genotype =
+    ///     "none~0;none~1;none~0;none~1;none~0;none~1;none~0;none~1|skip_connect~0;skip_connect~1;none~0;none~1;none~0;none~1;none~0;none~1"
+    ///         .parse()
+    ///         .unwrap();
+    /// assert_eq!(
+    ///     g.to_naslib(),
+    ///     "none~0;none~1;none~0;none~1;none~0;none~1;none~0;none~1|skip_connect~0;skip_connect~1;none~0;none~1;none~0;none~1;none~0;none~1"
+    /// );
+    /// ```
     pub fn to_naslib(&self) -> String {
         let cell = |c: &DartsCell| {
             c.edges
@@ -410,6 +463,16 @@ impl Genotype {
     }
 
     /// JSON form.
+    ///
+    /// ```
+    /// let cell = "sep_conv_3x3~0;sep_conv_3x3~1;skip_connect~0;sep_conv_3x3~1;max_pool_3x3~0;avg_pool_3x3~2;dil_conv_3x3~2;none~0";
+    /// let g = sednas::arch::darts::Genotype::from_naslib(cell, cell).unwrap();
+    /// let c = r#"[["sep_conv_3x3", 0], ["sep_conv_3x3", 1], ["skip_connect", 0], ["sep_conv_3x3", 1], ["max_pool_3x3", 0], ["avg_pool_3x3", 2], ["dil_conv_3x3", 2], ["none", 0]]"#;
+    /// assert_eq!(
+    ///     g.to_json(),
+    ///     format!(r#"{{"normal": {c}, "normal_concat": [2, 3, 4, 5], "reduce": {c}, "reduce_concat": [2, 3, 4, 5]}}"#)
+    /// );
+    /// ```
     pub fn to_json(&self) -> String {
         let cell = |c: &DartsCell| {
             c.edges
@@ -435,6 +498,24 @@ impl Genotype {
     }
 
     /// Op census of the evaluation network (see the module docs).
+    ///
+    /// With the default 20 cells, the reduction cells are cells 6 and 13: three stages of six
+    /// normal cells (one block each, multiplicity 6) and two reduction blocks.
+    ///
+    /// ```
+    /// use sednas::arch::darts::Genotype;
+    /// use sednas::arch::{Census, CensusOptions};
+    /// let cell = "sep_conv_3x3~0;sep_conv_3x3~1;skip_connect~0;sep_conv_3x3~1;skip_connect~0;sep_conv_3x3~2;dil_conv_3x3~2;skip_connect~0";
+    /// let g = Genotype::from_naslib(cell, cell).unwrap();
+    /// let mut c = Census::default();
+    /// g.census(&CensusOptions::default(), &mut c);
+    /// let shape: Vec<_> = c.blocks.iter().map(|b| (b.c_in, b.c_out, b.f_out, b.multiplicity)).collect();
+    /// assert_eq!(
+    ///     shape,
+    ///     [(36, 36, 1024, 6), (36, 72, 256, 1), (72, 72, 256, 6), (72, 144, 64, 1), (144, 144, 64, 6)]
+    /// );
+    /// assert_eq!(c.blocks[0].skips, 3);
+    /// ```
     pub fn census(&self, opts: &CensusOptions, out: &mut Census) {
         out.clear(true, true);
         let l = opts.darts_layers;
@@ -499,6 +580,21 @@ impl Genotype {
     /// Cell graphs of the evaluation network: normal cells per stage (multiplicity = their
     /// number) and the two reduction cells (edges from the inputs have stride 2). Inputs are
     /// nodes 0 and 1; the output concatenates the `concat` nodes.
+    ///
+    /// ```
+    /// use sednas::arch::darts::Genotype;
+    /// use sednas::arch::CensusOptions;
+    /// let cell = "sep_conv_3x3~0;sep_conv_3x3~1;skip_connect~0;none~1;skip_connect~0;sep_conv_3x3~2;dil_conv_3x3~2;skip_connect~0";
+    /// let g = Genotype::from_naslib(cell, cell).unwrap();
+    /// let mut gs = Vec::new();
+    /// g.graphs(&CensusOptions::default(), &mut gs);
+    /// let shape: Vec<_> = gs.iter().map(|g| (g.channels, g.multiplicity)).collect();
+    /// assert_eq!(shape, [(36, 6), (72, 1), (72, 6), (144, 1), (144, 6)]);
+    /// // the `none` edge is left out; the three separable convolutions are repeated edges
+    /// assert_eq!(gs[0].n_edges, 7);
+    /// assert_eq!(gs[0].repeats, 0b10011);
+    /// assert_eq!(gs[0].outputs, 0b111100);
+    /// ```
     pub fn graphs(&self, opts: &CensusOptions, out: &mut Vec<super::graph::CellGraph>) {
         use super::graph::{CellGraph, GraphOp};
         let cell = |c: &DartsCell, ch: u32, mult: u32, reduce: bool| {
@@ -768,6 +864,110 @@ impl Genotype {
     }
 }
 
+const SAMPLE_OPS: [DartsOp; 7] = [
+    DartsOp::MaxPool3x3,
+    DartsOp::AvgPool3x3,
+    DartsOp::Skip,
+    DartsOp::SepConv3x3,
+    DartsOp::SepConv5x5,
+    DartsOp::DilConv3x3,
+    DartsOp::DilConv5x5,
+];
+
+/// Two distinct inputs per node and an op for each edge, uniformly; concat 2..6.
+fn random_cell(r: &mut crate::rng::SplitMix64) -> DartsCell {
+    let mut edges = [(DartsOp::None, 0u8); 8];
+    for node in 2..6u8 {
+        let a = r.below(node as u64) as u8;
+        let mut b = r.below(node as u64 - 1) as u8;
+        if b >= a {
+            b += 1;
+        }
+        let k = (node as usize - 2) * 2;
+        edges[k] = (SAMPLE_OPS[r.below(7) as usize], a);
+        edges[k + 1] = (SAMPLE_OPS[r.below(7) as usize], b);
+    }
+    DartsCell {
+        edges,
+        concat: vec![2, 3, 4, 5],
+        concat_as_range: true,
+    }
+}
+
+/// DARTS / NAS-Bench-301: a normal and a reduction cell of 4 nodes × 2 edges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Darts;
+
+impl super::space::SearchSpace for Darts {
+    type Arch = Genotype;
+    const KIND: super::SpaceKind = super::SpaceKind::Darts;
+
+    #[cfg(feature = "nn")]
+    fn measure(
+        a: &Genotype,
+        cfg: &crate::nn::measure::MeasureConfig,
+        images: ndarray::ArrayView4<'_, f32>,
+    ) -> Option<Result<Vec<crate::nn::measure::MapMeasure>>> {
+        Some(crate::nn::measure::measure_darts(a, cfg, images))
+    }
+
+    fn wrap(a: Genotype) -> super::AnyArch {
+        super::AnyArch::Darts(a)
+    }
+
+    fn census(a: &Genotype, opts: &CensusOptions, out: &mut Census) {
+        a.census(opts, out)
+    }
+
+    fn graphs(a: &Genotype, opts: &CensusOptions, out: &mut Vec<super::graph::CellGraph>) {
+        a.graphs(opts, out)
+    }
+
+    /// The network behind NB301's `params` column ([`DartsNetwork::NB301_ZC`]).
+    fn params(a: &Genotype) -> Option<u64> {
+        Some(a.params(&DartsNetwork::NB301_ZC))
+    }
+
+    /// Not counted: a genotype lists each node's two inputs in order, so the count of
+    /// genotypes is not the count of distinct networks.
+    fn size() -> Option<u64> {
+        None
+    }
+
+    fn sample(r: &mut crate::rng::SplitMix64) -> Result<Genotype> {
+        Ok(Genotype {
+            normal: random_cell(r),
+            reduce: random_cell(r),
+        })
+    }
+
+    /// One edge of one cell gets another op (any of the 7 but `none`, possibly the same) or
+    /// another input (never the input the node's other edge uses).
+    fn mutate(g: &Genotype, r: &mut crate::rng::SplitMix64) -> Genotype {
+        let mut g = g.clone();
+        let cell = if r.below(2) == 0 {
+            &mut g.normal
+        } else {
+            &mut g.reduce
+        };
+        let k = r.below(8) as usize;
+        let node = 2 + k / 2;
+        if r.below(2) == 0 {
+            cell.edges[k].0 = SAMPLE_OPS[r.below(7) as usize];
+        } else {
+            // another input, never the one the node's other edge uses (a node takes two
+            // distinct inputs; the parser refuses the same edge twice)
+            let other = cell.edges[k ^ 1].1;
+            let mut i = r.below(node as u64 - 1) as u8;
+            if i >= other {
+                i += 1;
+            }
+            cell.edges[k].1 = i;
+        }
+        g
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -817,6 +1017,35 @@ mod tests {
                 .parse::<Genotype>()
                 .is_err()
         );
+        // an empty concat (found by tests/fuzz_stable.rs: it used to parse, giving a cell
+        // output with no channels), a concat node twice, a node fed twice by the same input
+        for (from, to, want) in [
+            (
+                "reduce_concat=range(2, 6)",
+                "reduce_concat=[]",
+                "empty concat in reduce",
+            ),
+            (
+                "reduce_concat=range(2, 6)",
+                "reduce_concat=range(4, 4)",
+                "empty concat",
+            ),
+            (
+                "normal_concat=[2, 3, 4, 5]",
+                "normal_concat=[2, 3, 3]",
+                "listed twice",
+            ),
+            (
+                "('sep_conv_3x3', 0), ('sep_conv_3x3', 1)",
+                "('sep_conv_3x3', 0), ('sep_conv_3x3', 0)",
+                "node 2 of the normal cell takes input 0 twice",
+            ),
+        ] {
+            let g = DARTS_V2.replacen(from, to, 1);
+            assert_ne!(g, DARTS_V2);
+            let e = g.parse::<Genotype>().unwrap_err().to_string();
+            assert!(e.contains(want), "{to}: {e}");
+        }
         assert!("hello".parse::<Genotype>().is_err());
     }
 }

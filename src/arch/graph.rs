@@ -67,6 +67,14 @@ pub struct CellGraph {
 
 impl CellGraph {
     /// An empty graph of `nodes` nodes with `inputs` inputs.
+    ///
+    /// ```
+    /// use sednas::arch::graph::{CellGraph, GraphOp};
+    /// let g = CellGraph::new(4, 1, 16, 5);
+    /// assert_eq!((g.nodes, g.inputs, g.n_edges, g.outputs), (4, 1, 0, 0));
+    /// assert_eq!((g.channels, g.multiplicity), (16, 5));
+    /// assert_eq!(g.node_ops[0], GraphOp::Wire);
+    /// ```
     pub fn new(nodes: usize, inputs: usize, channels: u32, multiplicity: u32) -> Self {
         CellGraph {
             nodes: nodes.min(MAX_GRAPH_NODES) as u8,
@@ -82,6 +90,15 @@ impl CellGraph {
     }
 
     /// Adds the edge from → to with `op` (ignored beyond capacity or if not from < to).
+    ///
+    /// ```
+    /// use sednas::arch::graph::{CellGraph, GraphOp};
+    /// let mut g = CellGraph::new(3, 1, 16, 1);
+    /// g.edge(0, 2, GraphOp::Skip);
+    /// g.edge(2, 1, GraphOp::Skip); // not from < to: ignored
+    /// g.edge(1, 3, GraphOp::Skip); // node 3 does not exist: ignored
+    /// assert_eq!(g.edges(), &[(0, 2, GraphOp::Skip)]);
+    /// ```
     #[inline]
     pub fn edge(&mut self, from: usize, to: usize, op: GraphOp) {
         if from < to && (self.n_edges as usize) < MAX_GRAPH_EDGES && to < self.nodes as usize {
@@ -91,6 +108,15 @@ impl CellGraph {
     }
 
     /// Marks the last edge as two operations in sequence (its op applied twice).
+    ///
+    /// ```
+    /// use sednas::arch::graph::{CellGraph, GraphOp};
+    /// let mut g = CellGraph::new(3, 1, 16, 1);
+    /// g.edge(0, 1, GraphOp::Skip);
+    /// g.edge(1, 2, GraphOp::Conv { k: 3 });
+    /// g.edge_repeat_last();
+    /// assert_eq!(g.repeats, 0b10);
+    /// ```
     #[inline]
     pub fn edge_repeat_last(&mut self) {
         if self.n_edges > 0 {
@@ -99,12 +125,29 @@ impl CellGraph {
     }
 
     /// Whether edge `k` applies its operation twice in sequence.
+    ///
+    /// ```
+    /// use sednas::arch::graph::{CellGraph, GraphOp};
+    /// let mut g = CellGraph::new(3, 1, 16, 1);
+    /// g.edge(0, 1, GraphOp::Conv { k: 5 });
+    /// g.edge_repeat_last();
+    /// g.edge(1, 2, GraphOp::Conv { k: 3 });
+    /// assert_eq!((g.repeated(0), g.repeated(1)), (true, false));
+    /// ```
     #[inline]
     pub fn repeated(&self, k: usize) -> bool {
         self.repeats & (1 << k) != 0
     }
 
     /// The used edges.
+    ///
+    /// ```
+    /// use sednas::arch::graph::{CellGraph, GraphOp};
+    /// let mut g = CellGraph::new(3, 1, 16, 1);
+    /// g.edge(0, 1, GraphOp::MaxPool { o: 3, s: 1 });
+    /// g.edge(1, 2, GraphOp::Wire);
+    /// assert_eq!(g.edges(), &[(0, 1, GraphOp::MaxPool { o: 3, s: 1 }), (1, 2, GraphOp::Wire)]);
+    /// ```
     pub fn edges(&self) -> &[(u8, u8, GraphOp)] {
         &self.edges[..self.n_edges as usize]
     }

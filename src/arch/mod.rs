@@ -14,11 +14,13 @@ pub mod graph;
 pub mod nats_sss;
 pub mod nb101;
 pub mod nb201;
+pub mod space;
 
 use std::fmt;
 use std::str::FromStr;
 
 use crate::error::{Error, Result};
+use space::SearchSpace;
 
 /// Most distinct kernel shapes one block can hold.
 pub const MAX_KINDS: usize = 4;
@@ -53,6 +55,12 @@ pub struct PoolCount {
 
 impl PoolCount {
     /// A pooling kernel with no operations counted yet.
+    ///
+    /// ```
+    /// use sednas::arch::PoolCount;
+    /// let k = PoolCount::kernel(3, 3, 2, 2);
+    /// assert_eq!(k, PoolCount { ow: 3, oh: 3, sw: 2, sh: 2, ops: 0 });
+    /// ```
     pub const fn kernel(ow: u32, oh: u32, sw: u32, sh: u32) -> Self {
         PoolCount {
             ow,
@@ -107,6 +115,13 @@ pub struct BlockCensus {
 
 impl BlockCensus {
     /// An empty block.
+    ///
+    /// ```
+    /// use sednas::arch::BlockCensus;
+    /// let b = BlockCensus::new(16, 32, 32 * 32, 16 * 16, 5, None);
+    /// assert_eq!((b.c_in, b.c_out, b.f_in, b.f_out, b.multiplicity), (16, 32, 1024, 256, 5));
+    /// assert_eq!((b.n_convs, b.n_pools, b.skips, b.nones), (0, 0, 0, 0));
+    /// ```
     pub fn new(
         c_in: u32,
         c_out: u32,
@@ -132,6 +147,23 @@ impl BlockCensus {
     }
 
     /// Counts `times` convolutions of kernel kw×kh with `filters` output channels each.
+    ///
+    /// Counts of an existing kernel shape accumulate; a new shape takes the next entry.
+    ///
+    /// ```
+    /// use sednas::arch::{BlockCensus, ConvCount};
+    /// let mut b = BlockCensus::new(16, 16, 1024, 1024, 1, None);
+    /// b.add_conv(3, 3, 16, 2);
+    /// b.add_conv(1, 1, 16, 1);
+    /// b.add_conv(3, 3, 16, 1);
+    /// assert_eq!(
+    ///     b.convs(),
+    ///     &[
+    ///         ConvCount { kw: 3, kh: 3, ops: 3, filters: 48 },
+    ///         ConvCount { kw: 1, kh: 1, ops: 1, filters: 16 },
+    ///     ]
+    /// );
+    /// ```
     #[inline]
     pub fn add_conv(&mut self, kw: u32, kh: u32, filters: u32, times: u32) {
         for c in &mut self.convs[..self.n_convs] {
@@ -153,6 +185,21 @@ impl BlockCensus {
     }
 
     /// Counts `times` pooling operations o_w×o_h with stride (s1, s2).
+    ///
+    /// ```
+    /// use sednas::arch::{BlockCensus, PoolCount};
+    /// let mut b = BlockCensus::new(16, 16, 1024, 1024, 1, None);
+    /// b.add_pool(3, 3, 1, 1, 2);
+    /// b.add_pool(3, 3, 2, 2, 1);
+    /// b.add_pool(3, 3, 1, 1, 1);
+    /// assert_eq!(
+    ///     b.pools(),
+    ///     &[
+    ///         PoolCount { ow: 3, oh: 3, sw: 1, sh: 1, ops: 3 },
+    ///         PoolCount { ow: 3, oh: 3, sw: 2, sh: 2, ops: 1 },
+    ///     ]
+    /// );
+    /// ```
     #[inline]
     pub fn add_pool(&mut self, ow: u32, oh: u32, sw: u32, sh: u32, times: u32) {
         for p in &mut self.pools[..self.n_pools] {
@@ -174,16 +221,53 @@ impl BlockCensus {
     }
 
     /// The used convolution counts.
+    ///
+    /// ```
+    /// use sednas::arch::{BlockCensus, ConvCount};
+    /// let mut b = BlockCensus::new(8, 8, 64, 64, 1, None);
+    /// assert!(b.convs().is_empty());
+    /// b.add_conv(5, 3, 8, 1);
+    /// assert_eq!(b.convs(), &[ConvCount { kw: 5, kh: 3, ops: 1, filters: 8 }]);
+    /// ```
     pub fn convs(&self) -> &[ConvCount] {
         &self.convs[..self.n_convs]
     }
 
     /// The used pooling counts.
+    ///
+    /// ```
+    /// use sednas::arch::{BlockCensus, PoolCount};
+    /// let mut b = BlockCensus::new(8, 8, 64, 64, 1, None);
+    /// assert!(b.pools().is_empty());
+    /// b.add_pool(2, 2, 2, 2, 4);
+    /// assert_eq!(b.pools(), &[PoolCount { ow: 2, oh: 2, sw: 2, sh: 2, ops: 4 }]);
+    /// ```
     pub fn pools(&self) -> &[PoolCount] {
         &self.pools[..self.n_pools]
     }
 
     /// Adds every count of `other` (same channels/resolution assumed).
+    ///
+    /// ```
+    /// use sednas::arch::{BlockCensus, ConvCount};
+    /// let mut a = BlockCensus::new(16, 16, 1024, 1024, 1, None);
+    /// a.add_conv(3, 3, 16, 1);
+    /// a.skips = 1;
+    /// let mut b = BlockCensus::new(16, 16, 1024, 1024, 1, None);
+    /// b.add_conv(3, 3, 16, 2);
+    /// b.add_conv(1, 1, 16, 1);
+    /// b.add_pool(3, 3, 1, 1, 1);
+    /// b.nones = 2;
+    /// a.merge(&b);
+    /// assert_eq!(
+    ///     a.convs(),
+    ///     &[
+    ///         ConvCount { kw: 3, kh: 3, ops: 3, filters: 48 },
+    ///         ConvCount { kw: 1, kh: 1, ops: 1, filters: 16 },
+    ///     ]
+    /// );
+    /// assert_eq!((a.pools()[0].ops, a.skips, a.nones), (1, 1, 2));
+    /// ```
     pub fn merge(&mut self, other: &BlockCensus) {
         for c in other.convs() {
             self.add_conv_filters(c);
@@ -223,6 +307,14 @@ pub struct Census {
 
 impl Census {
     /// Empties the census, keeping its allocation (for scoring loops).
+    ///
+    /// ```
+    /// use sednas::arch::{BlockCensus, Census};
+    /// let mut c = Census::default();
+    /// c.blocks.push(BlockCensus::new(16, 16, 1024, 1024, 5, None));
+    /// c.clear(false, true);
+    /// assert_eq!(c, Census { blocks: vec![], space_has_skip: false, space_has_pool: true });
+    /// ```
     pub fn clear(&mut self, space_has_skip: bool, space_has_pool: bool) {
         self.blocks.clear();
         self.space_has_skip = space_has_skip;
@@ -316,6 +408,17 @@ impl Default for CensusOptions {
 
 impl CensusOptions {
     /// Rejects sizes that make no network.
+    ///
+    /// ```
+    /// use sednas::arch::CensusOptions;
+    /// use sednas::error::Error;
+    /// assert!(CensusOptions::default().validate().is_ok());
+    /// let opts = CensusOptions { darts_layers: 2, ..CensusOptions::default() };
+    /// let err = opts.validate().unwrap_err();
+    /// assert!(matches!(err, Error::InvalidParameter { name: "darts_layers", .. }));
+    /// let opts = CensusOptions { resolution: 2, ..CensusOptions::default() };
+    /// assert!(matches!(opts.validate(), Err(Error::InvalidParameter { name: "resolution", .. })));
+    /// ```
     pub fn validate(&self) -> Result<()> {
         let checks = [
             ("nb201_cells_per_stage", self.nb201_cells_per_stage),
@@ -412,33 +515,60 @@ impl AnyArch {
     /// assert_eq!(a.to_string(), "64:32:48:16:8");
     /// ```
     pub fn parse(space: SpaceKind, s: &str) -> Result<Self> {
-        Ok(match space {
-            SpaceKind::Nb201 => AnyArch::Nb201(s.parse()?),
-            SpaceKind::NatsSss => AnyArch::NatsSss(s.parse()?),
-            SpaceKind::Nb101 => AnyArch::Nb101(s.parse()?),
-            SpaceKind::Darts => AnyArch::Darts(s.parse()?),
-        })
+        crate::for_each_space!(space, S => Ok(S::wrap(S::parse(s)?)))
     }
 
     /// Writes the cell graphs of this architecture (the graph part of the census) into `out`.
+    ///
+    /// ```
+    /// use sednas::arch::graph::GraphOp;
+    /// use sednas::arch::{AnyArch, CensusOptions, SpaceKind};
+    /// let a = AnyArch::parse(
+    ///     SpaceKind::Nb201,
+    ///     "|nor_conv_3x3~0|+|skip_connect~0|none~1|+|none~0|none~1|avg_pool_3x3~2|",
+    /// )
+    /// .unwrap();
+    /// let mut gs = Vec::new();
+    /// a.graphs(&CensusOptions::default(), &mut gs);
+    /// // one graph per stage; `none` edges are left out
+    /// assert_eq!(gs.iter().map(|g| g.channels).collect::<Vec<_>>(), [16, 32, 64]);
+    /// assert_eq!(
+    ///     gs[0].edges(),
+    ///     &[(0, 1, GraphOp::Conv { k: 3 }), (0, 2, GraphOp::Skip), (2, 3, GraphOp::AvgPool { o: 3, s: 1 })]
+    /// );
+    /// assert_eq!((gs[0].multiplicity, gs[0].outputs), (5, 0b1000));
+    /// ```
     pub fn graphs(&self, opts: &CensusOptions, out: &mut Vec<graph::CellGraph>) {
         out.clear();
-        match self {
-            AnyArch::Nb201(a) => a.graphs(opts, out),
-            AnyArch::NatsSss(a) => a.graphs(opts, out),
-            AnyArch::Nb101(a) => a.graphs(opts, out),
-            AnyArch::Darts(a) => a.graphs(opts, out),
-        }
+        crate::for_each_space!(self, S, a => S::graphs(a, opts, out))
     }
 
     /// Writes the op census of this architecture into `out`.
+    ///
+    /// ```
+    /// use sednas::arch::{AnyArch, Census, CensusOptions, ConvCount, SpaceKind};
+    /// let a = AnyArch::parse(
+    ///     SpaceKind::Nb201,
+    ///     "|nor_conv_3x3~0|+|skip_connect~0|nor_conv_1x1~1|+|none~0|none~1|avg_pool_3x3~2|",
+    /// )
+    /// .unwrap();
+    /// let mut c = Census::default();
+    /// a.census(&CensusOptions::default(), &mut c);
+    /// // three stages of 5 identical cells: one block each
+    /// assert_eq!(c.blocks.len(), 3);
+    /// let b = &c.blocks[1];
+    /// assert_eq!((b.c_in, b.c_out, b.f_in, b.multiplicity), (32, 32, 16 * 16, 5));
+    /// assert_eq!(
+    ///     b.convs(),
+    ///     &[
+    ///         ConvCount { kw: 3, kh: 3, ops: 1, filters: 32 },
+    ///         ConvCount { kw: 1, kh: 1, ops: 1, filters: 32 },
+    ///     ]
+    /// );
+    /// assert_eq!((b.pools()[0].ops, b.skips, b.nones), (1, 1, 2));
+    /// ```
     pub fn census(&self, opts: &CensusOptions, out: &mut Census) {
-        match self {
-            AnyArch::Nb201(a) => a.census(opts, out),
-            AnyArch::NatsSss(a) => a.census(opts, out),
-            AnyArch::Nb101(a) => a.census(opts, out),
-            AnyArch::Darts(a) => a.census(opts, out),
-        }
+        crate::for_each_space!(self, S, a => S::census(a, opts, out))
     }
 
     /// Parameters of the space's reference network built from this architecture, counted
@@ -454,143 +584,38 @@ impl AnyArch {
     /// assert_eq!(a.params(), Some(73_306));
     /// ```
     pub fn params(&self) -> Option<u64> {
-        match self {
-            AnyArch::Nb201(a) => Some(a.params(10)),
-            AnyArch::NatsSss(_) => None,
-            AnyArch::Nb101(a) => Some(a.params()),
-            AnyArch::Darts(a) => Some(a.params(&darts::DartsNetwork::NB301_ZC)),
-        }
+        crate::for_each_space!(self, S, a => S::params(a))
     }
 
     /// The official benchmark index, where the space has one.
+    ///
+    /// ```
+    /// use sednas::arch::{AnyArch, SpaceKind};
+    /// let sss = AnyArch::parse(SpaceKind::NatsSss, "8:8:8:16:8").unwrap();
+    /// assert_eq!(sss.index(), Some(8));
+    /// let nb101 = AnyArch::parse(SpaceKind::Nb101, "010001000|input,conv3x3-bn-relu,output").unwrap();
+    /// assert_eq!(nb101.index(), None);
+    /// ```
     pub fn index(&self) -> Option<usize> {
-        match self {
-            AnyArch::Nb201(a) => a.official_index(),
-            AnyArch::NatsSss(a) => Some(a.index()),
-            _ => None,
-        }
+        crate::for_each_space!(self, S, a => S::index(a))
+    }
+
+    /// The space this architecture belongs to.
+    ///
+    /// ```
+    /// use sednas::arch::{AnyArch, SpaceKind};
+    /// let a = AnyArch::parse(SpaceKind::NatsSss, "8:8:8:8:8").unwrap();
+    /// assert_eq!(a.kind(), SpaceKind::NatsSss);
+    /// ```
+    pub fn kind(&self) -> SpaceKind {
+        crate::for_each_space!(self, S, _a => S::KIND)
     }
 }
 
 impl fmt::Display for AnyArch {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            AnyArch::Nb201(a) => a.fmt(f),
-            AnyArch::NatsSss(a) => a.fmt(f),
-            AnyArch::Nb101(a) => a.fmt(f),
-            AnyArch::Darts(a) => a.fmt(f),
-        }
+        crate::for_each_space!(self, S, a => fmt::Display::fmt(a, f))
     }
 }
 
-/// Which CSV columns hold an architecture (the defaults match the files in `../shared/data`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ArchColumns {
-    /// The architecture column (NB201 string, SSS channels, NB101 adjacency, DARTS normal cell or genotype).
-    pub arch: String,
-    /// NB101: the operations column.
-    pub ops: String,
-    /// DARTS: the reduction-cell column (used when the arch column holds a NASLib cell).
-    pub reduce: String,
-}
-
-impl ArchColumns {
-    /// Defaults per space: `arch_str`; `channels`; `adjacency_7x7_rowmajor` + `ops`;
-    /// `normal_cell` + `reduce_cell`.
-    pub fn default_for(space: SpaceKind) -> Self {
-        let arch = match space {
-            SpaceKind::Nb201 => "arch_str",
-            SpaceKind::NatsSss => "channels",
-            SpaceKind::Nb101 => "adjacency_7x7_rowmajor",
-            SpaceKind::Darts => "normal_cell",
-        };
-        ArchColumns {
-            arch: arch.into(),
-            ops: "ops".into(),
-            reduce: "reduce_cell".into(),
-        }
-    }
-
-    /// The defaults of `space` with the given overrides (None keeps a default).
-    ///
-    /// ```
-    /// use sednas::arch::{ArchColumns, SpaceKind};
-    /// let c = ArchColumns::with(SpaceKind::Nb101, Some("adj"), None, None);
-    /// assert_eq!((c.arch.as_str(), c.ops.as_str()), ("adj", "ops"));
-    /// ```
-    pub fn with(
-        space: SpaceKind,
-        arch: Option<&str>,
-        ops: Option<&str>,
-        reduce: Option<&str>,
-    ) -> Self {
-        let mut c = Self::default_for(space);
-        if let Some(a) = arch {
-            c.arch = a.to_string();
-        }
-        if let Some(o) = ops {
-            c.ops = o.to_string();
-        }
-        if let Some(r) = reduce {
-            c.reduce = r.to_string();
-        }
-        c
-    }
-
-    /// Column positions in a header row, or an error naming the missing column.
-    pub fn locate(
-        &self,
-        space: SpaceKind,
-        headers: &csv::StringRecord,
-        path: &str,
-    ) -> Result<ColumnIndex> {
-        let find = |name: &str| headers.iter().position(|h| h == name);
-        let missing = |name: &str| Error::Csv {
-            path: path.to_string(),
-            line: 1,
-            reason: format!(
-                "no column {name:?} (columns: {})",
-                headers.iter().collect::<Vec<_>>().join(", ")
-            ),
-        };
-        let arch = find(&self.arch).ok_or_else(|| missing(&self.arch))?;
-        let ops = match space {
-            SpaceKind::Nb101 => Some(find(&self.ops).ok_or_else(|| missing(&self.ops))?),
-            _ => None,
-        };
-        let reduce = match space {
-            SpaceKind::Darts => find(&self.reduce),
-            _ => None,
-        };
-        Ok(ColumnIndex {
-            space,
-            arch,
-            ops,
-            reduce,
-        })
-    }
-}
-
-/// Located architecture columns of one CSV file.
-#[derive(Debug, Clone, Copy)]
-pub struct ColumnIndex {
-    space: SpaceKind,
-    arch: usize,
-    ops: Option<usize>,
-    reduce: Option<usize>,
-}
-
-impl ColumnIndex {
-    /// The one-line text form of the architecture in `record`.
-    pub fn text(&self, record: &csv::StringRecord) -> String {
-        let get = |i: usize| record.get(i).unwrap_or("").trim();
-        let a = get(self.arch);
-        match (self.space, self.ops, self.reduce) {
-            (SpaceKind::Nb101, Some(o), _) => format!("{a}|{}", get(o)),
-            (SpaceKind::Darts, _, Some(r)) if !a.starts_with("Genotype") && !a.starts_with('{') => {
-                format!("{a}|{}", get(r))
-            }
-            _ => a.to_string(),
-        }
-    }
-}
+pub use crate::io::columns::{ArchColumns, ColumnIndex};

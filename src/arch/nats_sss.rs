@@ -74,6 +74,13 @@ impl SssArch {
     }
 
     /// Official index: Σ_k (c_k/8 − 1)·8^(4−k).
+    ///
+    /// ```
+    /// use sednas::arch::nats_sss::SssArch;
+    /// // (16/8 − 1)·8 = 8
+    /// assert_eq!(SssArch::new([8, 8, 8, 16, 8]).unwrap().index(), 8);
+    /// assert_eq!(SssArch::new([64, 64, 64, 64, 64]).unwrap().index(), 32_767);
+    /// ```
     pub fn index(&self) -> usize {
         self.channels
             .iter()
@@ -81,11 +88,31 @@ impl SssArch {
     }
 
     /// The five channel counts.
+    ///
+    /// ```
+    /// let a: sednas::arch::nats_sss::SssArch = "64:32:48:16:8".parse().unwrap();
+    /// assert_eq!(a.channels(), [64, 32, 48, 16, 8]);
+    /// ```
     pub fn channels(&self) -> [u32; 5] {
         self.channels.map(u32::from)
     }
 
     /// Op census: the three cells (c1, c3, c5) at resolution R, R/2, R/4.
+    ///
+    /// The fixed cell has five 3×3 convolutions and one skip, so each block counts five
+    /// convolutions with that cell's c_k filters each.
+    ///
+    /// ```
+    /// use sednas::arch::nats_sss::SssArch;
+    /// use sednas::arch::{Census, CensusOptions, ConvCount};
+    /// let a: SssArch = "64:32:48:16:8".parse().unwrap();
+    /// let mut c = Census::default();
+    /// a.census(&CensusOptions::default(), &mut c);
+    /// let io: Vec<_> = c.blocks.iter().map(|b| (b.c_in, b.c_out)).collect();
+    /// assert_eq!(io, [(16, 64), (32, 48), (16, 8)]);
+    /// assert_eq!(c.blocks[1].convs(), &[ConvCount { kw: 3, kh: 3, ops: 5, filters: 240 }]);
+    /// assert_eq!((c.blocks[1].skips, c.blocks[1].multiplicity), (1, 1));
+    /// ```
     pub fn census(&self, opts: &CensusOptions, out: &mut Census) {
         let cell: Nb201Arch = SSS_CELL.parse().expect("fixed cell parses");
         let mut tmp = Census::default();
@@ -116,6 +143,16 @@ impl SssArch {
 
 impl SssArch {
     /// Cell graphs: the fixed cell three times, with channels c1, c3, c5.
+    ///
+    /// ```
+    /// use sednas::arch::nats_sss::SssArch;
+    /// use sednas::arch::CensusOptions;
+    /// let a: SssArch = "64:32:48:16:8".parse().unwrap();
+    /// let mut gs = Vec::new();
+    /// a.graphs(&CensusOptions::default(), &mut gs);
+    /// assert_eq!(gs.iter().map(|g| g.channels).collect::<Vec<_>>(), [64, 48, 8]);
+    /// assert_eq!((gs[0].n_edges, gs[0].multiplicity), (6, 1));
+    /// ```
     pub fn graphs(&self, opts: &CensusOptions, out: &mut Vec<super::graph::CellGraph>) {
         let cell: Nb201Arch = SSS_CELL.parse().expect("fixed cell parses");
         let mut o = *opts;
@@ -184,5 +221,58 @@ mod tests {
             o => panic!("{o:?}"),
         }
         assert!("8:8:8:8:72".parse::<SssArch>().is_err());
+    }
+}
+
+/// NATS-Bench-SSS: the fixed cell with five channel counts from {8, 16, …, 64}.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct NatsSss;
+
+impl super::space::SearchSpace for NatsSss {
+    type Arch = SssArch;
+    const KIND: super::SpaceKind = super::SpaceKind::NatsSss;
+
+    fn wrap(a: SssArch) -> super::AnyArch {
+        super::AnyArch::NatsSss(a)
+    }
+
+    fn census(a: &SssArch, opts: &CensusOptions, out: &mut Census) {
+        a.census(opts, out)
+    }
+
+    fn graphs(a: &SssArch, opts: &CensusOptions, out: &mut Vec<super::graph::CellGraph>) {
+        a.graphs(opts, out)
+    }
+
+    /// No parameter count is implemented for NATS-SSS.
+    fn params(_a: &SssArch) -> Option<u64> {
+        None
+    }
+
+    fn index(a: &SssArch) -> Option<usize> {
+        Some(a.index())
+    }
+
+    fn size() -> Option<u64> {
+        Some(SSS_SIZE as u64)
+    }
+
+    /// One draw below 8⁵ as the official index.
+    fn sample(r: &mut crate::rng::SplitMix64) -> Result<SssArch> {
+        SssArch::from_index(r.below(SSS_SIZE as u64) as usize)
+    }
+
+    /// One of the five channel counts re-drawn from {8, …, 64} (it may stay the same).
+    fn mutate(x: &SssArch, r: &mut crate::rng::SplitMix64) -> SssArch {
+        let mut c = x.channels();
+        let k = r.below(5) as usize;
+        c[k] = 8 * (1 + r.below(8) as u32);
+        SssArch::new(c).expect("valid channels")
+    }
+
+    fn enumerate() -> Option<Box<dyn Iterator<Item = SssArch>>> {
+        Some(Box::new(
+            (0..SSS_SIZE).map(|i| SssArch::from_index(i).expect("index in range")),
+        ))
     }
 }

@@ -36,6 +36,12 @@ pub enum Nb101Op {
 
 impl Nb101Op {
     /// The benchmark's name.
+    ///
+    /// ```
+    /// use sednas::arch::nb101::Nb101Op;
+    /// assert_eq!(Nb101Op::Conv1x1.name(), "conv1x1-bn-relu");
+    /// assert_eq!(Nb101Op::MaxPool3x3.name(), "maxpool3x3");
+    /// ```
     pub fn name(self) -> &'static str {
         match self {
             Nb101Op::Input => "input",
@@ -144,6 +150,13 @@ impl Nb101Arch {
     }
 
     /// Number of edges of the matrix as given.
+    ///
+    /// ```
+    /// use sednas::arch::nb101::Nb101Arch;
+    /// // 0→1, 0→2, 1→2
+    /// let a = Nb101Arch::from_parts("011001000", &["input", "conv3x3-bn-relu", "output"]).unwrap();
+    /// assert_eq!(a.edges(), 3);
+    /// ```
     pub fn edges(&self) -> usize {
         self.adj
             .iter()
@@ -154,6 +167,17 @@ impl Nb101Arch {
     /// Whether the cell lies in the official NAS-Bench-101 space (at most 9 edges and 7
     /// vertices). The parser accepts larger DAGs (NASLib's sample contains some) and the
     /// census treats them the same way; this flag lets reports count them.
+    ///
+    /// ```
+    /// use sednas::arch::nb101::Nb101Arch;
+    /// let a = Nb101Arch::from_parts("011001000", &["input", "conv3x3-bn-relu", "output"]).unwrap();
+    /// assert_eq!(a.within_official_limits(), true);
+    /// // 7 vertices, every edge above the diagonal: 21 edges
+    /// let full = format!("{}|input,{}output", "0111111001111100011110000111000001100000010000000",
+    ///     "conv3x3-bn-relu,".repeat(5));
+    /// let b: Nb101Arch = full.parse().unwrap();
+    /// assert_eq!((b.edges(), b.within_official_limits()), (21, false));
+    /// ```
     pub fn within_official_limits(&self) -> bool {
         self.edges() <= MAX_EDGES
     }
@@ -196,6 +220,17 @@ impl Nb101Arch {
     }
 
     /// Operations of the pruned cell (input and output included).
+    ///
+    /// ```
+    /// use sednas::arch::nb101::{Nb101Arch, Nb101Op};
+    /// // vertex 2 (max pool) feeds nothing: pruned
+    /// let a = Nb101Arch::from_parts(
+    ///     "0110000100000000",
+    ///     &["input", "conv3x3-bn-relu", "maxpool3x3", "output"],
+    /// )
+    /// .unwrap();
+    /// assert_eq!(a.pruned_ops(), vec![Nb101Op::Input, Nb101Op::Conv3x3, Nb101Op::Output]);
+    /// ```
     pub fn pruned_ops(&self) -> Vec<Nb101Op> {
         let keep = self.keep();
         (0..self.n)
@@ -205,6 +240,19 @@ impl Nb101Arch {
     }
 
     /// Op census over 3 stacks of `nb101_cells_per_stack` cells.
+    ///
+    /// ```
+    /// use sednas::arch::nb101::Nb101Arch;
+    /// use sednas::arch::{Census, CensusOptions, ConvCount};
+    /// let a = Nb101Arch::from_parts("010001000", &["input", "conv3x3-bn-relu", "output"]).unwrap();
+    /// let mut c = Census::default();
+    /// a.census(&CensusOptions::default(), &mut c);
+    /// assert_eq!(c.space_has_skip, false);
+    /// let filters: Vec<_> = c.blocks.iter().map(|b| b.convs()[0].filters).collect();
+    /// assert_eq!(filters, [128, 256, 512]);
+    /// assert_eq!(c.blocks[0].convs(), &[ConvCount { kw: 3, kh: 3, ops: 1, filters: 128 }]);
+    /// assert_eq!((c.blocks[0].f_in, c.blocks[0].multiplicity), (32 * 32, 3));
+    /// ```
     pub fn census(&self, opts: &CensusOptions, out: &mut Census) {
         out.clear(false, true);
         let keep = self.keep();
@@ -253,6 +301,19 @@ impl Nb101Arch {
     /// Cell graphs: vertices with their operations, identity edges; one graph per stack
     /// (128, 256, 512 channels), multiplicity = cells per stack. The output vertex sums
     /// (NAS-Bench-101 concatenates) its inputs.
+    ///
+    /// ```
+    /// use sednas::arch::graph::GraphOp;
+    /// use sednas::arch::nb101::Nb101Arch;
+    /// use sednas::arch::CensusOptions;
+    /// let a = Nb101Arch::from_parts("010001000", &["input", "maxpool3x3", "output"]).unwrap();
+    /// let mut gs = Vec::new();
+    /// a.graphs(&CensusOptions::default(), &mut gs);
+    /// assert_eq!(gs.iter().map(|g| g.channels).collect::<Vec<_>>(), [128, 256, 512]);
+    /// assert_eq!(gs[0].edges(), &[(0, 1, GraphOp::Wire), (1, 2, GraphOp::Wire)]);
+    /// assert_eq!(gs[0].node_ops[1], GraphOp::MaxPool { o: 3, s: 1 });
+    /// assert_eq!((gs[0].outputs, gs[0].multiplicity), (0b100, 3));
+    /// ```
     pub fn graphs(&self, opts: &CensusOptions, out: &mut Vec<super::graph::CellGraph>) {
         use super::graph::{CellGraph, GraphOp};
         for stack in 0..3u32 {
@@ -462,6 +523,20 @@ impl PrunedCell {
 
 impl Nb101Arch {
     /// The cell as NB101 builds it: pruned to the vertices on some input→output path.
+    ///
+    /// ```
+    /// use sednas::arch::nb101::{Nb101Arch, Nb101Op};
+    /// // vertex 2 (max pool) feeds nothing: it is dropped and the output becomes vertex 2
+    /// let a = Nb101Arch::from_parts(
+    ///     "0110000100000000",
+    ///     &["input", "conv3x3-bn-relu", "maxpool3x3", "output"],
+    /// )
+    /// .unwrap();
+    /// let p = a.pruned();
+    /// assert_eq!(p.n, 3);
+    /// assert_eq!(&p.ops[..3], &[Nb101Op::Input, Nb101Op::Conv3x3, Nb101Op::Output]);
+    /// assert_eq!((p.adj[0][1], p.adj[1][2], p.adj[0][2]), (true, true, false));
+    /// ```
     pub fn pruned(&self) -> PrunedCell {
         let keep = self.keep();
         let mut idx = [0usize; MAX_VERTICES];
@@ -576,5 +651,98 @@ mod tests {
             a.pruned_ops(),
             vec![Nb101Op::Input, Nb101Op::Conv3x3, Nb101Op::Output]
         );
+    }
+}
+
+const SAMPLE_OPS: [&str; 3] = ["conv3x3-bn-relu", "conv1x1-bn-relu", "maxpool3x3"];
+
+/// Upper-triangular edges kept with probability 0.35 and ops drawn uniformly, re-drawn until
+/// the cell is within NB101's limits (≤ 7 nodes, ≤ 9 edges, input connected to output).
+fn random_cell(r: &mut crate::rng::SplitMix64) -> Nb101Arch {
+    loop {
+        let mut m = String::with_capacity(49);
+        for i in 0..7 {
+            for j in 0..7 {
+                m.push(if j > i && r.unit() < 0.35 { '1' } else { '0' });
+            }
+        }
+        let mut ops = vec!["input"];
+        ops.extend((0..5).map(|_| SAMPLE_OPS[r.below(3) as usize]));
+        ops.push("output");
+        if let Ok(a) = Nb101Arch::from_parts(&m, &ops)
+            && a.within_official_limits()
+        {
+            return a;
+        }
+    }
+}
+
+/// NAS-Bench-101: a 7-node cell (adjacency + ops) within the benchmark's limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Nb101;
+
+impl super::space::SearchSpace for Nb101 {
+    type Arch = Nb101Arch;
+    const KIND: super::SpaceKind = super::SpaceKind::Nb101;
+
+    #[cfg(feature = "nn")]
+    fn measure(
+        a: &Nb101Arch,
+        cfg: &crate::nn::measure::MeasureConfig,
+        images: ndarray::ArrayView4<'_, f32>,
+    ) -> Option<Result<Vec<crate::nn::measure::MapMeasure>>> {
+        Some(crate::nn::measure::measure_nb101(a, cfg, images))
+    }
+
+    fn wrap(a: Nb101Arch) -> super::AnyArch {
+        super::AnyArch::Nb101(a)
+    }
+
+    fn census(a: &Nb101Arch, opts: &CensusOptions, out: &mut Census) {
+        a.census(opts, out)
+    }
+
+    fn graphs(a: &Nb101Arch, opts: &CensusOptions, out: &mut Vec<super::graph::CellGraph>) {
+        a.graphs(opts, out)
+    }
+
+    fn params(a: &Nb101Arch) -> Option<u64> {
+        Some(a.params())
+    }
+
+    /// NB101 counts isomorphism classes (423,624), which this type does not canonicalise.
+    fn size() -> Option<u64> {
+        None
+    }
+
+    fn sample(r: &mut crate::rng::SplitMix64) -> Result<Nb101Arch> {
+        Ok(random_cell(r))
+    }
+
+    /// One edge flipped or one op changed, re-drawn until the result is within the limits.
+    fn mutate(x: &Nb101Arch, r: &mut crate::rng::SplitMix64) -> Nb101Arch {
+        // re-draw until a valid neighbour appears: flip one edge or change one op
+        let text = x.to_string();
+        let (m, ops) = text.split_once('|').expect("nb101 text");
+        let ops: Vec<&str> = ops.split(',').collect();
+        loop {
+            let mut mm: Vec<u8> = m.bytes().collect();
+            let mut oo = ops.clone();
+            let n = (mm.len() as f64).sqrt() as usize;
+            if r.below(2) == 0 && n > 2 {
+                let i = r.below(n as u64 - 1) as usize;
+                let j = i + 1 + r.below((n - i - 1) as u64) as usize;
+                mm[i * n + j] ^= 1;
+            } else if n > 2 {
+                let k = 1 + r.below(n as u64 - 2) as usize;
+                oo[k] = SAMPLE_OPS[r.below(3) as usize];
+            }
+            let ms = String::from_utf8(mm).expect("ascii");
+            if let Ok(a) = Nb101Arch::from_parts(&ms, &oo)
+                && a.within_official_limits()
+            {
+                return a;
+            }
+        }
     }
 }

@@ -60,10 +60,22 @@ const OPS: [Nb201Op; 5] = [
 
 impl Nb201Op {
     /// The benchmark's name.
+    ///
+    /// ```
+    /// use sednas::arch::nb201::Nb201Op;
+    /// assert_eq!(Nb201Op::Conv3x3.name(), "nor_conv_3x3");
+    /// assert_eq!(Nb201Op::None.name(), "none");
+    /// ```
     pub fn name(self) -> &'static str {
         OP_NAMES[self as usize]
     }
     /// From an id 0–4.
+    ///
+    /// ```
+    /// use sednas::arch::nb201::Nb201Op;
+    /// assert_eq!(Nb201Op::from_id(4), Some(Nb201Op::AvgPool3x3));
+    /// assert_eq!(Nb201Op::from_id(5), None);
+    /// ```
     pub fn from_id(id: u8) -> Option<Self> {
         OPS.get(id as usize).copied()
     }
@@ -77,6 +89,16 @@ pub struct Nb201Arch {
 }
 
 /// Edge index of j ← i in string order.
+///
+/// # Formula
+/// Node j's edges follow those of nodes 1..j−1, which number 1 + 2 + … + (j−1) = j(j−1)/2.
+///
+/// ```
+/// use sednas::arch::nb201::edge_index;
+/// assert_eq!(edge_index(1, 0), 0);
+/// assert_eq!(edge_index(2, 1), 2);
+/// assert_eq!(edge_index(3, 2), 5);
+/// ```
 #[inline]
 pub const fn edge_index(j: usize, i: usize) -> usize {
     j * (j - 1) / 2 + i
@@ -136,17 +158,35 @@ impl Nb201Arch {
     }
 
     /// Number of nodes (4 for the benchmark).
+    ///
+    /// ```
+    /// let a: sednas::arch::nb201::Nb201Arch = "|skip_connect~0|+|none~0|none~1|".parse().unwrap();
+    /// assert_eq!(a.nodes(), 3);
+    /// ```
     pub fn nodes(&self) -> usize {
         self.nodes as usize
     }
 
     /// Edge operations in string order.
+    ///
+    /// ```
+    /// use sednas::arch::nb201::{Nb201Arch, Nb201Op::*};
+    /// let a: Nb201Arch = "|skip_connect~0|+|nor_conv_1x1~0|none~1|".parse().unwrap();
+    /// assert_eq!(a.ops(), &[Skip, Conv1x1, None]);
+    /// ```
     pub fn ops(&self) -> &[Nb201Op] {
         let n = self.nodes as usize;
         &self.ops[..n * (n - 1) / 2]
     }
 
     /// Operation on edge j ← i.
+    ///
+    /// ```
+    /// use sednas::arch::nb201::{Nb201Arch, Nb201Op};
+    /// let a: Nb201Arch = "|skip_connect~0|+|nor_conv_1x1~0|avg_pool_3x3~1|".parse().unwrap();
+    /// assert_eq!(a.op(2, 1), Nb201Op::AvgPool3x3);
+    /// assert_eq!(a.op(2, 0), Nb201Op::Conv1x1);
+    /// ```
     pub fn op(&self, j: usize, i: usize) -> Nb201Op {
         self.ops[edge_index(j, i)]
     }
@@ -213,6 +253,16 @@ impl Nb201Arch {
     }
 
     /// The official index, for 4-node cells.
+    ///
+    /// ```
+    /// use sednas::arch::nb201::Nb201Arch;
+    /// let a: Nb201Arch =
+    ///     "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|".parse().unwrap();
+    /// assert_eq!(a.official_index(), Some(1));
+    /// // a 3-node cell is not in the benchmark
+    /// let b: Nb201Arch = "|skip_connect~0|+|none~0|none~1|".parse().unwrap();
+    /// assert_eq!(b.official_index(), None);
+    /// ```
     pub fn official_index(&self) -> Option<usize> {
         (self.nodes == 4).then(|| inverse_order()[self.code() as usize] as usize)
     }
@@ -270,6 +320,33 @@ impl Nb201Arch {
 
     /// Writes the op census (see [`super::Census`]) of the NB201 network built from this cell:
     /// three stages of N cells with C, 2C, 4C channels at resolution R, R/2, R/4.
+    ///
+    /// ```
+    /// use sednas::arch::nb201::Nb201Arch;
+    /// use sednas::arch::{BlockKind, Census, CensusOptions, ConvCount};
+    /// let a: Nb201Arch =
+    ///     "|nor_conv_3x3~0|+|nor_conv_3x3~0|none~1|+|skip_connect~0|none~1|nor_conv_1x1~2|".parse().unwrap();
+    /// let mut c = Census::default();
+    /// a.census(&CensusOptions::default(), &mut c);
+    /// let last = &c.blocks[2];
+    /// assert_eq!((last.c_out, last.f_out, last.multiplicity), (64, 8 * 8, 5));
+    /// assert_eq!(
+    ///     last.convs(),
+    ///     &[
+    ///         ConvCount { kw: 3, kh: 3, ops: 2, filters: 128 },
+    ///         ConvCount { kw: 1, kh: 1, ops: 1, filters: 64 },
+    ///     ]
+    /// );
+    /// assert_eq!((last.skips, last.nones), (1, 2));
+    /// // stage blocks: each op counted once per cell of the stage
+    /// let stage = CensusOptions { block: BlockKind::Stage, ..CensusOptions::default() };
+    /// a.census(&stage, &mut c);
+    /// assert_eq!((c.blocks[0].skips, c.blocks[0].nones, c.blocks[0].multiplicity), (5, 10, 1));
+    /// // node blocks: nodes 1, 2, 3 of each of the three stages
+    /// let node = CensusOptions { block: BlockKind::Node, ..CensusOptions::default() };
+    /// a.census(&node, &mut c);
+    /// assert_eq!(c.blocks.len(), 9);
+    /// ```
     pub fn census(&self, opts: &CensusOptions, out: &mut Census) {
         out.clear(true, true);
         let n = self.nodes as usize;
@@ -308,6 +385,18 @@ impl Nb201Arch {
 
 impl Nb201Arch {
     /// Cell graphs: one per stage (channels C, 2C, 4C), multiplicity N.
+    ///
+    /// ```
+    /// use sednas::arch::graph::GraphOp;
+    /// use sednas::arch::nb201::Nb201Arch;
+    /// use sednas::arch::CensusOptions;
+    /// let a: Nb201Arch = "|nor_conv_1x1~0|+|none~0|skip_connect~1|".parse().unwrap();
+    /// let mut gs = Vec::new();
+    /// a.graphs(&CensusOptions::default(), &mut gs);
+    /// assert_eq!(gs.len(), 3);
+    /// assert_eq!(gs[2].channels, 64);
+    /// assert_eq!(gs[0].edges(), &[(0, 1, GraphOp::Conv { k: 1 }), (1, 2, GraphOp::Skip)]);
+    /// ```
     pub fn graphs(&self, opts: &CensusOptions, out: &mut Vec<CellGraph>) {
         let n = self.nodes as usize;
         let mut g = CellGraph::new(n, 1, opts.nb201_channels, opts.nb201_cells_per_stage);
@@ -708,5 +797,71 @@ mod tests {
         let a = Nb201Arch::from_code(5, 9_765_624).unwrap();
         assert_eq!(a.to_string().parse::<Nb201Arch>().unwrap(), a);
         assert_eq!(a.official_index(), None);
+    }
+}
+
+/// NAS-Bench-201 / NATS-Bench-TSS: the 4-node cell in the benchmark's skeleton (the
+/// generalised N-node cell parses and scores too, through [`Nb201Arch`] directly).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Nb201;
+
+impl super::space::SearchSpace for Nb201 {
+    type Arch = Nb201Arch;
+    const KIND: super::SpaceKind = super::SpaceKind::Nb201;
+
+    #[cfg(feature = "nn")]
+    fn measure(
+        a: &Nb201Arch,
+        cfg: &crate::nn::measure::MeasureConfig,
+        images: ndarray::ArrayView4<'_, f32>,
+    ) -> Option<Result<Vec<crate::nn::measure::MapMeasure>>> {
+        Some(crate::nn::measure::measure_nb201(a, cfg, images))
+    }
+
+    fn wrap(a: Nb201Arch) -> super::AnyArch {
+        super::AnyArch::Nb201(a)
+    }
+
+    fn census(a: &Nb201Arch, opts: &CensusOptions, out: &mut Census) {
+        a.census(opts, out)
+    }
+
+    fn graphs(a: &Nb201Arch, opts: &CensusOptions, out: &mut Vec<CellGraph>) {
+        a.graphs(opts, out)
+    }
+
+    fn params(a: &Nb201Arch) -> Option<u64> {
+        Some(a.params(10))
+    }
+
+    fn index(a: &Nb201Arch) -> Option<usize> {
+        a.official_index()
+    }
+
+    fn size() -> Option<u64> {
+        space_size(4).ok()
+    }
+
+    fn sample(r: &mut crate::rng::SplitMix64) -> Result<Nb201Arch> {
+        Nb201Arch::from_code(4, r.below(space_size(4)?))
+    }
+
+    /// Exactly one edge changes to a different operation (any node count).
+    fn mutate(x: &Nb201Arch, r: &mut crate::rng::SplitMix64) -> Nb201Arch {
+        let mut ops: Vec<Nb201Op> = x.ops().to_vec();
+        let e = r.below(ops.len() as u64) as usize;
+        let cur = ops[e] as u8;
+        let mut new = r.below(4) as u8;
+        if new >= cur {
+            new += 1;
+        }
+        ops[e] = Nb201Op::from_id(new).expect("id < 5");
+        Nb201Arch::new(x.nodes(), &ops).expect("same shape")
+    }
+
+    fn enumerate() -> Option<Box<dyn Iterator<Item = Nb201Arch>>> {
+        enumerate(4)
+            .ok()
+            .map(|it| Box::new(it) as Box<dyn Iterator<Item = Nb201Arch>>)
     }
 }

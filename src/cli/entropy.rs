@@ -8,7 +8,7 @@ use ndarray::{Array3, ArrayD, Axis, Ix3, Ix4};
 
 use crate::entropy::{H1Estimator, H2Options, local_h1, local_h2, summarize};
 use crate::io::npy::{NpyArray, read_npy, to_npy_bytes};
-use crate::io::png::{heatmap_png, read_png};
+use crate::io::png::{AlphaPolicy, heatmap_png, read_png_alpha};
 use crate::io::write_atomic;
 use crate::window::{Border, Kernel, Stride, WindowSpec};
 
@@ -40,6 +40,10 @@ pub struct EntropyArgs {
     /// Threads for the map (default: every core); the values do not depend on it.
     #[arg(long)]
     threads: Option<usize>,
+    /// A PNG with an alpha channel: keep it (as the last channel) or drop it. Without this
+    /// flag such an image is refused (transparency is not intensity).
+    #[arg(long, value_enum)]
+    alpha: Option<AlphaPolicy>,
 }
 
 enum Estimator {
@@ -60,15 +64,18 @@ fn parse_estimator(s: &str) -> anyhow::Result<Estimator> {
     }
 }
 
-fn load(path: &Path) -> anyhow::Result<NpyArray> {
+fn load(path: &Path, alpha: Option<AlphaPolicy>) -> anyhow::Result<NpyArray> {
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
         .unwrap_or("")
         .to_ascii_lowercase();
     match ext.as_str() {
+        "npy" if alpha.is_some() => bail!("--alpha applies to PNG input only"),
         "npy" => Ok(read_npy(path)?),
-        "png" => Ok(NpyArray::U8(read_png(path)?.into_dyn())),
+        "png" => Ok(NpyArray::U8(
+            read_png_alpha(path, alpha.unwrap_or_default())?.into_dyn(),
+        )),
         _ => bail!(
             "{}: unknown input format (expected .npy or .png)",
             path.display()
@@ -99,7 +106,7 @@ pub fn run(a: EntropyArgs) -> anyhow::Result<i32> {
 fn run_in_pool(a: EntropyArgs) -> anyhow::Result<i32> {
     let est = parse_estimator(&a.estimator)?;
     let spec = WindowSpec::new(a.kernel, a.stride, a.border);
-    let input = load(&a.file)?;
+    let input = load(&a.file, a.alpha)?;
     let in_shape = input.shape().to_vec();
     let mut extra = serde_json::Map::new();
     let values: Array3<f64> = match &est {

@@ -37,6 +37,7 @@ pub fn run(a: ExperimentArgs) -> anyhow::Result<i32> {
         "nb201-fashion" if a.tabulate => {
             crate::experiments::nb201_fashion::tabulate(&config, &out)?
         }
+        #[cfg(feature = "nn")]
         "nb201-fashion" => crate::experiments::nb201_fashion::run(&config, &out, a.resume)?,
         _ if a.tabulate => bail!("--tabulate is implemented for nb201-fashion only"),
         "sed-ablation" => crate::experiments::sed_ablation::run(&config, &out)?,

@@ -86,6 +86,11 @@ impl H2Options {
     }
 
     /// The ridge, if any.
+    ///
+    /// ```
+    /// use sednas::entropy::H2Options;
+    /// assert_eq!(H2Options::new().with_ridge(1e-6).unwrap().ridge(), Some(1e-6));
+    /// ```
     pub fn ridge(&self) -> Option<f64> {
         self.ridge
     }

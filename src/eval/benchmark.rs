@@ -232,6 +232,12 @@ pub struct TaskData {
 }
 
 /// Reads one task from the data folder.
+///
+/// ```
+/// use sednas::eval::benchmark::{load_task, TASKS};
+/// let r = load_task(std::path::Path::new("no-such-dir"), &TASKS[0]);
+/// assert!(matches!(r, Err(sednas::error::Error::Io { .. })));
+/// ```
 pub fn load_task(data: &Path, task: &Task) -> Result<TaskData> {
     let peers: Vec<String> = task
         .peers
@@ -413,6 +419,18 @@ pub struct BenchRow {
 }
 
 /// Evaluates one proxy's scores (same order as `data.pop`) on a task.
+///
+/// ```
+/// use sednas::eval::benchmark::{bench_row, TaskData, TASKS};
+/// use sednas::eval::population::Population;
+/// let pop = Population { acc: vec![90.0, 80.0, 70.0, 60.0], ..Default::default() };
+/// let data = TaskData { task: TASKS[0], pop, ranks: vec![1, 2, 3, 4], peers: vec![] };
+/// let r = bench_row(&data, "p", "computed", &[4.0, 3.0, 3.0, f64::NAN]);
+/// assert_eq!((r.population, r.n, r.pick_tied, r.pick_best_rank), (4, 3, 1, 1));
+/// // rank 1 of 4 is the 25th percentile; ⌈1 % of 4⌉ = 1 cell is the top 1 %
+/// assert_eq!((r.pick_expected_percentile, r.top1pct_size), (25.0, 1));
+/// assert_eq!(r.task, TASKS[0].name);
+/// ```
 pub fn bench_row(data: &TaskData, proxy: &str, source: &'static str, score: &[f64]) -> BenchRow {
     let acc = &data.pop.acc;
     let keep: Vec<usize> = (0..score.len()).filter(|&i| !score[i].is_nan()).collect();
@@ -459,6 +477,12 @@ pub struct Computed<'a> {
 /// The proxies sednas computes from the topology, as `sednas benchmark` lists them: LEDp
 /// (constants per space, [`crate::sed::ledp::LedpConfig::for_space`]), LED-flow, SED (the
 /// default reading) and the benchmark network's parameter count.
+///
+/// ```
+/// let p = sednas::eval::benchmark::standard_proxies().unwrap();
+/// let names: Vec<&str> = p.iter().map(|c| c.name.as_str()).collect();
+/// assert_eq!(names, ["ledp", "led-flow", "sed", "#params"]);
+/// ```
 pub fn standard_proxies() -> Result<Vec<Computed<'static>>> {
     use crate::arch::Census;
     use crate::sed::ledflow::LedFlow;
@@ -529,6 +553,15 @@ pub struct BenchRun {
 
 /// Runs the protocol: every task of `halves`, every computed proxy and (if `peers`) every
 /// peer column present in the data.
+///
+/// ```
+/// use sednas::eval::benchmark::{run, Half};
+/// // with no task selected nothing is read
+/// let r = run(std::path::Path::new("no-such-dir"), &[], false, &[]).unwrap();
+/// assert_eq!((r.tasks.len(), r.rows.len()), (0, 0));
+/// let r = run(std::path::Path::new("no-such-dir"), &[], false, &[Half::Report]);
+/// assert!(matches!(r, Err(sednas::error::Error::Io { .. })));
+/// ```
 pub fn run(
     data_dir: &Path,
     proxies: &[Computed<'_>],
@@ -656,6 +689,25 @@ pub struct TopEnd {
 }
 
 /// Top-end analysis of one proxy on one task.
+///
+/// ```
+/// use sednas::arch::{AnyArch, SpaceKind};
+/// use sednas::eval::benchmark::{top_end, TaskData, TASKS};
+/// use sednas::eval::population::Population;
+/// let cells = [
+///     "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|",
+///     "|avg_pool_3x3~0|+|none~0|none~1|+|none~0|none~1|avg_pool_3x3~2|",
+///     "|nor_conv_1x1~0|+|none~0|none~1|+|none~0|none~1|nor_conv_1x1~2|",
+/// ];
+/// let archs: Vec<AnyArch> = cells.iter().map(|s| AnyArch::parse(SpaceKind::Nb201, s).unwrap()).collect();
+/// let keys = archs.iter().map(|a| a.to_string()).collect();
+/// let pop = Population { archs, keys, acc: vec![90.0, 10.0, 50.0], ..Default::default() };
+/// let data = TaskData { task: TASKS[0], pop, ranks: vec![1, 3, 2], peers: vec![] };
+/// let t = top_end(&data, "p", &[3.0, 1.0, 2.0]);
+/// // ⌈3/100⌉ = 1 cell: the first, true rank 1 of 3
+/// assert_eq!((t.size, t.mean_true_percentile, t.in_true_top10pct), (1, 100.0 / 3.0, 0.0));
+/// assert_eq!(t.cells[0], (3.0, 1, 90.0, cells[0].to_string()));
+/// ```
 pub fn top_end(data: &TaskData, proxy: &str, score: &[f64]) -> TopEnd {
     let n = data.pop.len();
     let mut idx: Vec<usize> = (0..n).filter(|&i| !score[i].is_nan()).collect();

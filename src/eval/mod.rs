@@ -228,6 +228,16 @@ pub struct ProxyReport {
 
 /// Evaluates one proxy against accuracies; `ranks` are the true competition ranks over the
 /// whole truth population (same indexing as `acc`).
+///
+/// ```
+/// use sednas::eval::evaluate;
+/// // the proxy orders the three architectures it scores exactly as their accuracies
+/// let r = evaluate("p", &[1.0, 2.0, 3.0, f64::NAN], &[70.0, 80.0, 90.0, 95.0], &[4, 3, 2, 1]);
+/// assert_eq!((r.proxy.as_str(), r.n, r.n_missing, r.distinct_values), ("p", 3, 1, 3));
+/// assert_eq!((r.spearman, r.kendall_tau_b, r.min_acc_spearman), (Some(1.0), Some(1.0), Some(1.0)));
+/// assert_eq!((r.best_rank_in_top10, r.min_acc_groups), (2, 3));
+/// assert_eq!(r.selection.unwrap().best_rank, 2);
+/// ```
 pub fn evaluate(name: &str, proxy: &[f64], acc: &[f64], ranks: &[usize]) -> ProxyReport {
     let keep: Vec<usize> = (0..proxy.len())
         .filter(|&i| !proxy[i].is_nan() && !acc[i].is_nan())

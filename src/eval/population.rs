@@ -117,6 +117,28 @@ pub fn parse_filters(f: &[String]) -> Result<Vec<(String, String)>> {
 
 impl Population {
     /// Reads a truth file.
+    ///
+    /// Rows that do not parse are left out, a missing accuracy is NaN, and a repeated
+    /// architecture is kept; each is counted in `excluded`.
+    ///
+    /// ```
+    /// use sednas::arch::SpaceKind;
+    /// use sednas::eval::population::{Population, PopulationSpec};
+    /// let dir = std::env::temp_dir().join(format!("sednas-doc-pop-{}-{}", "read", std::process::id()));
+    /// std::fs::create_dir_all(&dir).unwrap();
+    /// let truth = dir.join("truth.csv");
+    /// std::fs::write(&truth, "channels,acc,proxy\n8:8:8:8:8,90.5,1\n8:8:8:8:16,,2\nbad,80,3\n8:8:8:8:8,70,4\n").unwrap();
+    /// let proxy = ["proxy".to_string()];
+    /// let spec = PopulationSpec { proxy_cols: &proxy, ..PopulationSpec::new(SpaceKind::NatsSss, "acc") };
+    /// let mut pop = Population::read(&truth, &spec).unwrap();
+    /// assert_eq!((pop.rows, pop.len(), pop.keys[1].as_str()), (4, 3, "8:8:8:8:16"));
+    /// assert_eq!(pop.acc[0], 90.5);
+    /// assert!(pop.acc[1].is_nan());
+    /// assert_eq!(pop.cols["proxy"], [1.0, 2.0, 4.0]);
+    /// assert_eq!(pop.excluded.len(), 3);
+    /// assert_eq!(pop.excluded[1], "1 rows with no accuracy (left out of every statistic)");
+    /// std::fs::remove_dir_all(&dir).unwrap();
+    /// ```
     pub fn read(path: &Path, spec: &PopulationSpec<'_>) -> Result<Population> {
         let (mut rdr, headers, name) = open(path)?;
         let idx = spec
@@ -259,11 +281,21 @@ impl Population {
     }
 
     /// Number of architectures.
+    ///
+    /// ```
+    /// let p = sednas::eval::population::Population::default();
+    /// assert_eq!(p.len(), 0);
+    /// ```
     pub fn len(&self) -> usize {
         self.archs.len()
     }
 
     /// Whether the population is empty.
+    ///
+    /// ```
+    /// let p = sednas::eval::population::Population::default();
+    /// assert_eq!(p.is_empty(), true);
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.archs.is_empty()
     }
@@ -271,6 +303,24 @@ impl Population {
     /// Looks up `wanted` columns (those not already present) in another CSV, by
     /// architecture. Rows of `path` that fail `filters` on columns it has are ignored; a
     /// join key seen twice keeps its first row and the repeat is reported.
+    ///
+    /// ```
+    /// use sednas::arch::{ArchColumns, SpaceKind};
+    /// use sednas::eval::population::{Population, PopulationSpec};
+    /// let dir = std::env::temp_dir().join(format!("sednas-doc-pop-{}-{}", "join", std::process::id()));
+    /// std::fs::create_dir_all(&dir).unwrap();
+    /// let truth = dir.join("truth.csv");
+    /// std::fs::write(&truth, "channels,acc,proxy\n8:8:8:8:8,90.5,1\n8:8:8:8:16,,2\nbad,80,3\n8:8:8:8:8,70,4\n").unwrap();
+    /// let proxy = ["proxy".to_string()];
+    /// let spec = PopulationSpec { proxy_cols: &proxy, ..PopulationSpec::new(SpaceKind::NatsSss, "acc") };
+    /// let mut pop = Population::read(&truth, &spec).unwrap();
+    /// let other = dir.join("zc.csv");
+    /// std::fs::write(&other, "channels,zc\n8:8:8:8:16,0.5\n8:8:8:8:8,0.25\n").unwrap();
+    /// let cols = ArchColumns::default_for(SpaceKind::NatsSss);
+    /// pop.join(&other, SpaceKind::NatsSss, &cols, &["zc".to_string()], &[]).unwrap();
+    /// assert_eq!(pop.cols["zc"], [0.25, 0.5, 0.25]);
+    /// std::fs::remove_dir_all(&dir).unwrap();
+    /// ```
     pub fn join(
         &mut self,
         path: &Path,
@@ -334,6 +384,22 @@ impl Population {
     }
 
     /// Keeps the architectures where `keep` is true (every column filtered alike).
+    ///
+    /// ```
+    /// use sednas::arch::SpaceKind;
+    /// use sednas::eval::population::{Population, PopulationSpec};
+    /// let dir = std::env::temp_dir().join(format!("sednas-doc-pop-{}-{}", "retain", std::process::id()));
+    /// std::fs::create_dir_all(&dir).unwrap();
+    /// let truth = dir.join("truth.csv");
+    /// std::fs::write(&truth, "channels,acc,proxy\n8:8:8:8:8,90.5,1\n8:8:8:8:16,,2\nbad,80,3\n8:8:8:8:8,70,4\n").unwrap();
+    /// let proxy = ["proxy".to_string()];
+    /// let spec = PopulationSpec { proxy_cols: &proxy, ..PopulationSpec::new(SpaceKind::NatsSss, "acc") };
+    /// let mut pop = Population::read(&truth, &spec).unwrap();
+    /// pop.retain_mask(&[true, false, true]);
+    /// assert_eq!((pop.acc.as_slice(), pop.cols["proxy"].as_slice()), (&[90.5, 70.0][..], &[1.0, 4.0][..]));
+    /// assert_eq!(pop.len(), 2);
+    /// std::fs::remove_dir_all(&dir).unwrap();
+    /// ```
     pub fn retain_mask(&mut self, keep: &[bool]) {
         fn apply<T>(v: &mut Vec<T>, keep: &[bool]) {
             let mut it = keep.iter();
@@ -349,6 +415,20 @@ impl Population {
 }
 
 /// SED of every architecture under one configuration, with the time per architecture.
+///
+/// ```
+/// use sednas::arch::{AnyArch, Census, SpaceKind};
+/// use sednas::eval::population::score_all;
+/// use sednas::sed::Sed;
+/// let sed = Sed::new(Default::default()).unwrap();
+/// let archs: Vec<AnyArch> = ["8:8:8:8:8", "64:64:64:64:64"]
+///     .iter()
+///     .map(|s| AnyArch::parse(SpaceKind::NatsSss, s).unwrap())
+///     .collect();
+/// let (v, _seconds) = score_all(&sed, &archs);
+/// let mut c = Census::default();
+/// assert_eq!(v, [sed.score(&archs[0], &mut c), sed.score(&archs[1], &mut c)]);
+/// ```
 pub fn score_all(sed: &Sed, archs: &[AnyArch]) -> (Vec<f64>, f64) {
     let t = std::time::Instant::now();
     let mut census = Census::default();

@@ -19,6 +19,15 @@ use sha2::{Digest, Sha256};
 use crate::error::{Error, Result};
 
 /// SHA-256 of a file, hex.
+///
+/// ```
+/// use sednas::experiments::sha256_file;
+/// let path = std::env::temp_dir().join(format!("sednas-doc-sha-{}.txt", std::process::id()));
+/// std::fs::write(&path, "abc").unwrap();
+/// assert_eq!(sha256_file(&path).unwrap(), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+/// std::fs::remove_file(&path).unwrap();
+/// assert!(matches!(sha256_file(&path), Err(sednas::error::Error::Io { .. })));
+/// ```
 pub fn sha256_file(p: &Path) -> Result<String> {
     let bytes = std::fs::read(p).map_err(|e| Error::io(p, e))?;
     Ok(format!("{:x}", Sha256::digest(&bytes)))

@@ -306,9 +306,6 @@ fn run_one(
     Ok(r)
 }
 
-/// (index, arch, SED, LED-flow, #params, acc mean, acc sd, H1 mean, H1 zero fraction, H2 last cell)
-type ArchRow = (usize, String, f64, f64, f64, f64, f64, f64, f64, f64);
-
 /// The order in which the planned architectures are trained: a bit-reversal (van der Corput)
 /// permutation of `0..n`, so that the first k finished runs of an interrupted experiment
 /// span SED's whole range instead of its lowest k cells.
@@ -346,71 +343,160 @@ pub fn tabulate(config_path: &Path, out: &Path) -> Result<String> {
     run_mode(config_path, out, true, true)
 }
 
-fn run_mode(config_path: &Path, out: &Path, resume: bool, tabulate_only: bool) -> Result<String> {
-    let cfg: Config = read_config(config_path)?;
-    cfg.validate()?;
-    let truth = match &cfg.truth {
-        Some(p) => Some(read_truth(p)?),
-        None => None,
-    };
-    let t0 = Instant::now();
-    let archs = select_archs(cfg.n_archs)?;
-    // data and device first: a bad dataset or backend leaves no folder behind
-    let data = Splits::load(&cfg.dataset, &cfg.data_dir)?;
-    cfg.device.train_device()?;
-    if tabulate_only && !out.join("runs").is_dir() {
-        return Err(Error::param(
-            "tabulate",
-            format!("{} holds no runs to tabulate", out.display()),
-        ));
+/// The planned runs: the architectures in SED order and the seeds. Trained in
+/// [`spread_order`] over the architectures, each with every seed.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// Architectures, ascending SED ([`select_archs`]).
+    pub archs: Vec<Nb201Arch>,
+    /// Seeds (replicates of each architecture).
+    pub seeds: Vec<u64>,
+}
+
+impl Plan {
+    /// The plan of a (validated) configuration.
+    pub fn new(cfg: &Config) -> Result<Self> {
+        Ok(Plan {
+            archs: select_archs(cfg.n_archs)?,
+            seeds: cfg.seeds.clone(),
+        })
     }
-    super::check_config(out, &cfg, resume)?;
-    std::fs::create_dir_all(out.join("runs")).map_err(|e| Error::io(out, e))?;
-    let total = archs.len() * cfg.seeds.len();
-    let bar = indicatif::ProgressBar::new(total as u64);
+
+    /// Planned runs.
+    pub fn len(&self) -> usize {
+        self.archs.len() * self.seeds.len()
+    }
+
+    /// Whether nothing is planned.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// A run's folder: `runs/{official index}_s{seed}`.
+    pub fn dir(out: &Path, arch: &Nb201Arch, seed: u64) -> PathBuf {
+        out.join("runs")
+            .join(format!("{}_s{seed}", arch.official_index().unwrap_or(0)))
+    }
+}
+
+/// One row of `runs.csv` (one training run).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RunRow {
+    /// Official NB201 index.
+    pub index: usize,
+    /// Architecture.
+    pub arch: String,
+    /// Seed.
+    pub seed: u64,
+    /// SED.
+    pub sed: f64,
+    /// LED-flow.
+    pub led_flow: f64,
+    /// Parameters.
+    pub params: usize,
+    /// Held-out accuracy.
+    pub test_acc: f64,
+    /// Training loss of the last epoch.
+    pub train_loss: f64,
+    /// Mean over layers of the mean local H1 (binned).
+    pub h1_mean_layers: f64,
+    /// Mean over layers of the exact zero-H1 window fraction.
+    pub h1_zero_layers: f64,
+    /// Mean local H2 of the last layer (empty when undefined).
+    pub h2_mean_last: Option<f64>,
+    /// Mean local H1 of the last layer.
+    pub h1_mean_last: f64,
+}
+
+/// One row of `archs.csv` (an architecture: means over its seeds).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ArchSummary {
+    /// Official NB201 index.
+    pub index: usize,
+    /// Architecture.
+    pub arch: String,
+    /// SED.
+    pub sed: f64,
+    /// LED-flow.
+    pub led_flow: f64,
+    /// Parameters.
+    pub params: f64,
+    /// Held-out accuracy, mean over seeds.
+    pub acc_mean: f64,
+    /// Its standard deviation over seeds.
+    pub acc_sd: f64,
+    /// Mean local H1 (binned), mean over layers and seeds.
+    pub h1_mean: f64,
+    /// Exact zero-H1 window fraction, mean over layers and seeds.
+    pub h1_zero_fraction: f64,
+    /// Mean local H2 of the last cell, mean over seeds (NaN when undefined).
+    pub h2_mean_last_cell: f64,
+}
+
+fn write_csv<T: serde::Serialize>(path: &Path, rows: &[T]) -> Result<()> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for r in rows {
+        w.serialize(r)
+            .map_err(|e| Error::param("csv", format!("{}: {e}", path.display())))?;
+    }
+    let bytes = w
+        .into_inner()
+        .map_err(|e| Error::param("csv", format!("{}: {e}", path.display())))?;
+    crate::io::write_atomic(path, &bytes)
+}
+
+fn layer_mean(r: &RunResult, f: impl Fn(&(String, f64, f64, Option<f64>)) -> f64) -> f64 {
+    mean(&r.layers.iter().map(f).collect::<Vec<_>>())
+}
+
+/// Trains the planned runs that are not finished (or, with `tabulate_only`, collects the
+/// finished ones): (position in `plan.archs`, result), sorted by SED order then seed.
+fn execute(
+    cfg: &Config,
+    plan: &Plan,
+    data: &Splits,
+    out: &Path,
+    resume: bool,
+    tabulate_only: bool,
+) -> Result<Vec<(usize, RunResult)>> {
+    let bar = indicatif::ProgressBar::new(plan.len() as u64);
     bar.set_style(
         indicatif::ProgressStyle::with_template(
             "{bar:40} {pos}/{len} trainings ({elapsed}, eta {eta}) {msg}",
         )
         .expect("template"),
     );
-    // (position in `archs`, seed position, result): trained in spread order, reported in
-    // SED order
     let mut done: Vec<(usize, usize, RunResult)> = Vec::new();
-    for i in spread_order(archs.len()) {
-        let a = &archs[i];
-        for (j, &seed) in cfg.seeds.iter().enumerate() {
-            let dir = out
-                .join("runs")
-                .join(format!("{}_s{seed}", a.official_index().unwrap_or(0)));
+    for i in spread_order(plan.archs.len()) {
+        let a = &plan.archs[i];
+        for (j, &seed) in plan.seeds.iter().enumerate() {
+            let dir = Plan::dir(out, a, seed);
             bar.set_message(format!("index {}", a.official_index().unwrap_or(0)));
             if tabulate_only {
                 if let Some(r) = cached_result::<RunResult>(&dir, true)? {
                     done.push((i, j, r));
                 }
             } else {
-                done.push((i, j, run_one(&cfg, &data, a, seed, &dir, resume)?));
+                done.push((i, j, run_one(cfg, data, a, seed, &dir, resume)?));
             }
             bar.inc(1);
         }
     }
     bar.finish_and_clear();
     done.sort_by_key(|d| (d.0, d.1));
-    if done.is_empty() {
-        return Err(Error::param(
-            "tabulate",
-            format!("no finished run in {}", out.join("runs").display()),
-        ));
-    }
-    let n_runs = done.len();
-    let archs: Vec<Nb201Arch> = {
-        let mut v: Vec<usize> = done.iter().map(|d| d.0).collect();
-        v.dedup();
-        v.into_iter().map(|i| archs[i]).collect()
-    };
-    let results: Vec<RunResult> = done.into_iter().map(|d| d.2).collect();
-    // per-run CSV
-    let last_cell = |r: &RunResult| r.layers.last().cloned();
+    Ok(done.into_iter().map(|d| (d.0, d.2)).collect())
+}
+
+/// The tables of the finished runs: `runs.csv`, `timings.csv`, `archs.csv` and
+/// `correlations.csv` in `out`; returns the architecture rows and the summary text.
+fn tabulate_results(
+    cfg: &Config,
+    plan: &Plan,
+    done: &[(usize, RunResult)],
+    truth: Option<&std::collections::HashMap<usize, f64>>,
+    out: &Path,
+) -> Result<(Vec<ArchSummary>, String)> {
+    let results: Vec<&RunResult> = done.iter().map(|d| &d.1).collect();
     // runs.csv is deterministic (bit for bit for a seed); timings go to timings.csv
     let mut timings = String::from("index,seed,train_seconds,step_ms\n");
     for r in &results {
@@ -420,101 +506,80 @@ fn run_mode(config_path: &Path, out: &Path, resume: bool, tabulate_only: bool) -
         ));
     }
     crate::io::write_atomic(&out.join("timings.csv"), timings.as_bytes())?;
-    let mut csv = String::from(
-        "index,arch,seed,sed,led_flow,params,test_acc,train_loss,h1_mean_layers,h1_zero_layers,h2_mean_last,h1_mean_last\n",
-    );
-    for r in &results {
-        let lc = last_cell(r);
-        csv.push_str(&format!(
-            "{},\"{}\",{},{},{},{},{},{},{},{},{},{}\n",
-            r.index,
-            r.arch,
-            r.seed,
-            r.sed,
-            r.led_flow,
-            r.params,
-            r.test_acc,
-            r.train_loss,
-            mean(&r.layers.iter().map(|l| l.1).collect::<Vec<_>>()),
-            mean(&r.layers.iter().map(|l| l.2).collect::<Vec<_>>()),
-            lc.as_ref()
-                .and_then(|l| l.3)
-                .map(|v| v.to_string())
-                .unwrap_or_default(),
-            lc.as_ref().map(|l| l.1).unwrap_or(f64::NAN)
-        ));
-    }
-    crate::io::write_atomic(&out.join("runs.csv"), csv.as_bytes())?;
-    // per-architecture means over seeds
-    let mut rows: Vec<ArchRow> = Vec::new();
-    for a in &archs {
-        let rs: Vec<&RunResult> = results
-            .iter()
-            .filter(|r| r.index == a.official_index().unwrap_or(0))
-            .collect();
-        let acc: Vec<f64> = rs.iter().map(|r| r.test_acc).collect();
-        let h1: Vec<f64> = rs
-            .iter()
-            .map(|r| mean(&r.layers.iter().map(|l| l.1).collect::<Vec<_>>()))
-            .collect();
-        let h1z: Vec<f64> = rs
-            .iter()
-            .map(|r| mean(&r.layers.iter().map(|l| l.2).collect::<Vec<_>>()))
-            .collect();
-        let h2: Vec<f64> = rs
-            .iter()
-            .filter_map(|r| r.layers.last().and_then(|l| l.3))
-            .collect();
-        rows.push((
-            rs[0].index,
-            rs[0].arch.clone(),
-            rs[0].sed,
-            rs[0].led_flow,
-            rs[0].params as f64,
-            mean(&acc),
-            sd(&acc),
-            mean(&h1),
-            mean(&h1z),
-            if h2.is_empty() { f64::NAN } else { mean(&h2) },
-        ));
-    }
-    let mut s = String::from(
-        "index,arch,sed,led_flow,params,acc_mean,acc_sd,h1_mean,h1_zero_fraction,h2_mean_last_cell\n",
-    );
-    for r in &rows {
-        s.push_str(&format!(
-            "{},\"{}\",{},{},{},{},{},{},{},{}\n",
-            r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9
-        ));
-    }
-    crate::io::write_atomic(&out.join("archs.csv"), s.as_bytes())?;
-    let acc: Vec<f64> = rows.iter().map(|r| r.5).collect();
+    let runs: Vec<RunRow> = results
+        .iter()
+        .map(|r| RunRow {
+            index: r.index,
+            arch: r.arch.clone(),
+            seed: r.seed,
+            sed: r.sed,
+            led_flow: r.led_flow,
+            params: r.params,
+            test_acc: r.test_acc,
+            train_loss: r.train_loss,
+            h1_mean_layers: layer_mean(r, |l| l.1),
+            h1_zero_layers: layer_mean(r, |l| l.2),
+            h2_mean_last: r.layers.last().and_then(|l| l.3),
+            h1_mean_last: r.layers.last().map(|l| l.1).unwrap_or(f64::NAN),
+        })
+        .collect();
+    write_csv(&out.join("runs.csv"), &runs)?;
+    // per-architecture means over seeds, in SED order
+    let mut positions: Vec<usize> = done.iter().map(|d| d.0).collect();
+    positions.dedup();
+    let rows: Vec<ArchSummary> = positions
+        .iter()
+        .map(|&p| {
+            let rs: Vec<&RunResult> = done.iter().filter(|d| d.0 == p).map(|d| &d.1).collect();
+            let acc: Vec<f64> = rs.iter().map(|r| r.test_acc).collect();
+            let h2: Vec<f64> = rs
+                .iter()
+                .filter_map(|r| r.layers.last().and_then(|l| l.3))
+                .collect();
+            ArchSummary {
+                index: rs[0].index,
+                arch: rs[0].arch.clone(),
+                sed: rs[0].sed,
+                led_flow: rs[0].led_flow,
+                params: rs[0].params as f64,
+                acc_mean: mean(&acc),
+                acc_sd: sd(&acc),
+                h1_mean: mean(
+                    &rs.iter()
+                        .map(|r| layer_mean(r, |l| l.1))
+                        .collect::<Vec<_>>(),
+                ),
+                h1_zero_fraction: mean(
+                    &rs.iter()
+                        .map(|r| layer_mean(r, |l| l.2))
+                        .collect::<Vec<_>>(),
+                ),
+                h2_mean_last_cell: if h2.is_empty() { f64::NAN } else { mean(&h2) },
+            }
+        })
+        .collect();
+    write_csv(&out.join("archs.csv"), &rows)?;
+    let acc: Vec<f64> = rows.iter().map(|r| r.acc_mean).collect();
+    let col = |f: fn(&ArchSummary) -> f64| rows.iter().map(f).collect::<Vec<f64>>();
     let preds: [(&str, Vec<f64>); 6] = [
-        ("SED", rows.iter().map(|r| r.2).collect()),
-        ("LED-flow", rows.iter().map(|r| r.3).collect()),
-        ("#params", rows.iter().map(|r| r.4).collect()),
-        (
-            "mean local H1 (trained maps)",
-            rows.iter().map(|r| r.7).collect(),
-        ),
-        (
-            "fraction of zero-H1 windows",
-            rows.iter().map(|r| r.8).collect(),
-        ),
-        (
-            "mean local H2, last cell",
-            rows.iter().map(|r| r.9).collect(),
-        ),
+        ("SED", col(|r| r.sed)),
+        ("LED-flow", col(|r| r.led_flow)),
+        ("#params", col(|r| r.params)),
+        ("mean local H1 (trained maps)", col(|r| r.h1_mean)),
+        ("fraction of zero-H1 windows", col(|r| r.h1_zero_fraction)),
+        ("mean local H2, last cell", col(|r| r.h2_mean_last_cell)),
     ];
     let mut summary = String::new();
-    if n_runs < total {
+    if results.len() < plan.len() {
         summary.push_str(&format!(
-            "PARTIAL: {n_runs} of {total} planned runs finished; the figures below cover the finished runs only\n"
+            "PARTIAL: {} of {} planned runs finished; the figures below cover the finished runs only\n",
+            results.len(),
+            plan.len()
         ));
     }
     summary.push_str(&format!(
         "nb201-fashion: {} architectures × {} seeds on {} ({} train / {} test images, {} epoch(s), C={}, N={})\n",
-        archs.len(),
+        rows.len(),
         cfg.seeds.len(),
         cfg.dataset,
         cfg.train_limit,
@@ -545,10 +610,10 @@ fn run_mode(config_path: &Path, out: &Path, resume: bool, tabulate_only: bool) -
     for (name, v) in &preds {
         fam.corr("premise", name, &est(name), v, &acc);
     }
-    if let Some(t) = &truth {
+    if let Some(t) = truth {
         let c10: Vec<f64> = rows
             .iter()
-            .map(|r| t.get(&r.0).copied().unwrap_or(f64::NAN))
+            .map(|r| t.get(&r.index).copied().unwrap_or(f64::NAN))
             .collect();
         fam.corr(
             "proxy",
@@ -560,54 +625,55 @@ fn run_mode(config_path: &Path, out: &Path, resume: bool, tabulate_only: bool) -
     }
     let (text, corr) = fam.finish("architectures");
     summary.push_str(&text);
-    let steps: Vec<f64> = results.iter().map(|r| r.step_ms).collect();
-    let timing = format!(
-        "wall time {:.0} s this invocation, {:.0} s of training summed over runs; train step (batch {}, CPU): {:.1} ms mean over runs",
-        t0.elapsed().as_secs_f64(),
-        results.iter().map(|r| r.train_seconds).sum::<f64>(),
-        cfg.batch,
-        mean(&steps)
-    );
     crate::io::write_atomic(&out.join("correlations.csv"), corr.as_bytes())?;
-    crate::plot::scatter(
-        &out.join("acc_vs_sed"),
-        &format!("NB201 on {}: held-out accuracy vs SED", cfg.dataset),
-        "SED",
-        "accuracy (mean over seeds)",
-        &[crate::plot::Series {
-            name: "architectures".into(),
-            points: rows.iter().map(|r| (r.2, r.5)).collect(),
-        }],
-        None,
-    )?;
-    crate::plot::scatter(
-        &out.join("acc_vs_ledflow"),
-        &format!("NB201 on {}: held-out accuracy vs LED-flow", cfg.dataset),
-        "LED-flow",
-        "accuracy (mean over seeds)",
-        &[crate::plot::Series {
-            name: "architectures".into(),
-            points: rows.iter().map(|r| (r.3, r.5)).collect(),
-        }],
-        None,
-    )?;
-    // layer-by-layer local-H1 heatmaps of the best and the worst architecture (first seed),
-    // from their checkpoints, on the first held-out image
-    let order: Vec<&ArchRow> = {
-        let mut v: Vec<&ArchRow> = rows.iter().filter(|r| r.5.is_finite()).collect();
-        v.sort_by(|a, b| b.5.total_cmp(&a.5));
-        v
-    };
+    Ok((rows, summary))
+}
+
+/// The figures: accuracy against SED and LED-flow, and layer-by-layer local-H1 heatmaps of
+/// the best and the worst architecture (first finished seed) on the first held-out image.
+fn plot(
+    cfg: &Config,
+    rows: &[ArchSummary],
+    results: &[(usize, RunResult)],
+    data: &Splits,
+    out: &Path,
+) -> Result<()> {
+    for (file, what, x) in [
+        (
+            "acc_vs_sed",
+            "SED",
+            (|r: &ArchSummary| r.sed) as fn(&ArchSummary) -> f64,
+        ),
+        ("acc_vs_ledflow", "LED-flow", |r: &ArchSummary| r.led_flow),
+    ] {
+        crate::plot::scatter(
+            &out.join(file),
+            &format!("NB201 on {}: held-out accuracy vs {what}", cfg.dataset),
+            what,
+            "accuracy (mean over seeds)",
+            &[crate::plot::Series {
+                name: "architectures".into(),
+                points: rows.iter().map(|r| (x(r), r.acc_mean)).collect(),
+            }],
+            None,
+        )?;
+    }
+    let mut order: Vec<&ArchSummary> = rows.iter().filter(|r| r.acc_mean.is_finite()).collect();
+    order.sort_by(|a, b| b.acc_mean.total_cmp(&a.acc_mean));
     let probe = &data.test;
     let test = prepare(&probe.take(cfg.fmap_count), false);
     for (tag, row) in [("best", order.first()), ("worst", order.last())] {
         let Some(row) = row else { continue };
         // the first seed of this architecture that finished
-        let Some(seed) = results.iter().find(|r| r.index == row.0).map(|r| r.seed) else {
+        let Some(seed) = results
+            .iter()
+            .find(|r| r.1.index == row.index)
+            .map(|r| r.1.seed)
+        else {
             continue;
         };
-        let dir = out.join("runs").join(format!("{}_s{seed}", row.0));
-        let arch: Nb201Arch = row.1.parse()?;
+        let arch: Nb201Arch = row.arch.parse()?;
+        let dir = Plan::dir(out, &arch, seed);
         let net_cfg = Nb201NetConfig {
             in_channels: probe.images.dim().1,
             width: cfg.width,
@@ -632,6 +698,48 @@ fn run_mode(config_path: &Path, out: &Path, resume: bool, tabulate_only: bool) -
             crate::io::write_atomic(&out.join(format!("heatmap_{tag}_{}.png", l.layer)), &png)?;
         }
     }
+    Ok(())
+}
+
+/// plan → run (or collect) → tabulate → plot, then `meta.json` and `summary.txt`.
+fn run_mode(config_path: &Path, out: &Path, resume: bool, tabulate_only: bool) -> Result<String> {
+    let cfg: Config = read_config(config_path)?;
+    cfg.validate()?;
+    let truth = match &cfg.truth {
+        Some(p) => Some(read_truth(p)?),
+        None => None,
+    };
+    let t0 = Instant::now();
+    let plan = Plan::new(&cfg)?;
+    // data and device first: a bad dataset or backend leaves no folder behind
+    let data = Splits::load(&cfg.dataset, &cfg.data_dir)?;
+    cfg.device.train_device()?;
+    if tabulate_only && !out.join("runs").is_dir() {
+        return Err(Error::param(
+            "tabulate",
+            format!("{} holds no runs to tabulate", out.display()),
+        ));
+    }
+    super::check_config(out, &cfg, resume)?;
+    std::fs::create_dir_all(out.join("runs")).map_err(|e| Error::io(out, e))?;
+    let done = execute(&cfg, &plan, &data, out, resume, tabulate_only)?;
+    if done.is_empty() {
+        return Err(Error::param(
+            "tabulate",
+            format!("no finished run in {}", out.join("runs").display()),
+        ));
+    }
+    let (rows, summary) = tabulate_results(&cfg, &plan, &done, truth.as_ref(), out)?;
+    plot(&cfg, &rows, &done, &data, out)?;
+    let steps: Vec<f64> = done.iter().map(|r| r.1.step_ms).collect();
+    let train_total: f64 = done.iter().map(|r| r.1.train_seconds).sum();
+    let timing = format!(
+        "wall time {:.0} s this invocation, {:.0} s of training summed over runs; train step (batch {}, CPU): {:.1} ms mean over runs",
+        t0.elapsed().as_secs_f64(),
+        train_total,
+        cfg.batch,
+        mean(&steps)
+    );
     let data_files = idx_files(&cfg.dataset, &cfg.data_dir);
     write_meta(
         out,
@@ -641,11 +749,11 @@ fn run_mode(config_path: &Path, out: &Path, resume: bool, tabulate_only: bool) -
         t0.elapsed().as_secs_f64(),
         serde_json::json!({
             "timing": timing,
-            "train_seconds": results
+            "train_seconds": done
                 .iter()
-                .map(|r| (format!("{}_s{}", r.index, r.seed), r.train_seconds))
+                .map(|r| (format!("{}_s{}", r.1.index, r.1.seed), r.1.train_seconds))
                 .collect::<std::collections::BTreeMap<_, _>>(),
-            "train_seconds_total": results.iter().map(|r| r.train_seconds).sum::<f64>(),
+            "train_seconds_total": train_total,
         }),
     )?;
     crate::io::write_atomic(&out.join("summary.txt"), summary.as_bytes())?;

@@ -113,6 +113,17 @@ pub struct RunResult {
 /// SED of a plain CNN (`nn::plain`): three blocks, one per resolution. Block 1 (side/2)
 /// holds the stem 3×3 conv, the k×k conv, the o×o pool and the skip; blocks 2 and 3 (side/4,
 /// side/8) one 3×3 conv each, widths 2w and 4w. `side` is the input image side.
+///
+/// No pool, 3×3 kernel, no skip, w = 2, 8×8 inputs (blocks at 4², 2², 1²): no skip makes
+/// sig(skip_SED·conv_SED) = sig(0) = ½ in every block; pool_SED = #K² + #OPT² − 0² is
+/// 2² + 2² = 8 in block 1 (two 3×3 convs) and 1 + 1 = 2 in blocks 2 and 3; F_in/F_out = 1,
+/// 4, 4; C_out = 2, 4, 8. So the terms are sig(2)·8·½, sig(4)·4·2·½, sig(8)·4·2·½.
+///
+/// ```
+/// let sig = |x: f64| 1.0 / (1.0 + (-x).exp());
+/// let v = sednas::experiments::net_ablation::plain_sed(1, 3, false, 2, 8).unwrap();
+/// assert!((v - (4.0 * sig(2.0) + 4.0 * sig(4.0) + 4.0 * sig(8.0)) / 3.0).abs() < 1e-12);
+/// ```
 pub fn plain_sed(pool: usize, kernel: usize, skip: bool, width: u32, side: u64) -> Result<f64> {
     let s1 = (side / 2).max(1);
     let (s2, s3) = ((s1 / 2).max(1), (s1 / 4).max(1));

@@ -1,5 +1,6 @@
 //! File formats: `.npy` arrays, PNG images (read, and heatmaps written), atomic writes.
 
+pub mod columns;
 pub mod npy;
 pub mod png;
 pub mod shard;

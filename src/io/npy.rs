@@ -21,6 +21,12 @@ pub enum NpyArray {
 
 impl NpyArray {
     /// The array's shape.
+    ///
+    /// ```
+    /// use sednas::io::npy::NpyArray;
+    /// let a = NpyArray::U8(ndarray::ArrayD::zeros(vec![2, 3, 1]));
+    /// assert_eq!(a.shape(), &[2, 3, 1]);
+    /// ```
     pub fn shape(&self) -> &[usize] {
         match self {
             NpyArray::U8(a) => a.shape(),
@@ -30,6 +36,12 @@ impl NpyArray {
     }
 
     /// The dtype as numpy spells it.
+    ///
+    /// ```
+    /// use sednas::io::npy::NpyArray;
+    /// assert_eq!(NpyArray::F32(ndarray::ArrayD::zeros(vec![1])).dtype(), "float32");
+    /// assert_eq!(NpyArray::U8(ndarray::ArrayD::zeros(vec![1])).dtype(), "uint8");
+    /// ```
     pub fn dtype(&self) -> &'static str {
         match self {
             NpyArray::U8(_) => "uint8",
@@ -39,6 +51,12 @@ impl NpyArray {
     }
 
     /// Every value as f64.
+    ///
+    /// ```
+    /// use sednas::io::npy::NpyArray;
+    /// let a = NpyArray::U8(ndarray::arr1(&[0u8, 7, 255]).into_dyn());
+    /// assert_eq!(a.to_f64(), ndarray::arr1(&[0.0, 7.0, 255.0]).into_dyn());
+    /// ```
     pub fn to_f64(&self) -> ArrayD<f64> {
         match self {
             NpyArray::U8(a) => a.mapv(f64::from),
@@ -49,6 +67,16 @@ impl NpyArray {
 }
 
 /// Reads a `.npy` file.
+///
+/// ```
+/// use sednas::io::npy::{read_npy, to_npy_bytes, NpyArray};
+/// let a = ndarray::array![[1.5, -2.0]].into_dyn();
+/// let path = std::env::temp_dir().join(format!("sednas-doc-read-{}.npy", std::process::id()));
+/// std::fs::write(&path, to_npy_bytes(&a)).unwrap();
+/// assert_eq!(read_npy(&path).unwrap(), NpyArray::F64(a));
+/// std::fs::remove_file(&path).unwrap();
+/// assert!(matches!(read_npy(&path), Err(sednas::error::Error::Io { .. })));
+/// ```
 pub fn read_npy(path: &std::path::Path) -> Result<NpyArray> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     parse_npy(&bytes, &path.display().to_string())
@@ -100,8 +128,9 @@ pub fn parse_npy(bytes: &[u8], name: &str) -> Result<NpyArray> {
         std::str::from_utf8(&bytes[hstart..hend]).map_err(|_| err("header is not text".into()))?;
     let descr = header_field(header, "descr")
         .and_then(|r| {
-            let q = r.chars().next()?;
-            let r = &r[1..];
+            // the value is a quoted string: its opening quote, then up to the same quote
+            let q = r.chars().next().filter(|c| *c == '\'' || *c == '"')?;
+            let r = &r[q.len_utf8()..];
             Some(&r[..r.find(q)?])
         })
         .ok_or_else(|| err("header has no 'descr'".into()))?;
@@ -260,6 +289,23 @@ mod tests {
         let b = with_header("<i8", "(1,)", &[0; 8]);
         let e = parse_npy(&b, "x.npy").unwrap_err().to_string();
         assert!(e.contains("<i8"), "{e}");
+    }
+
+    // Edge case (found by tests/fuzz_stable.rs): a multi-byte character where the descr's
+    // opening quote belongs used to panic on a char boundary; an unquoted descr is refused.
+    #[test]
+    fn descr_without_quotes() {
+        for h in [
+            "{'descr': é '<f8', 'fortran_order': False, 'shape': (1,), }\n",
+            "{'descr': <f8, 'fortran_order': False, 'shape': (1,), }\n",
+        ] {
+            let mut f = b"\x93NUMPY\x01\x00".to_vec();
+            f.extend_from_slice(&(h.len() as u16).to_le_bytes());
+            f.extend_from_slice(h.as_bytes());
+            f.extend_from_slice(&[0; 8]);
+            let e = parse_npy(&f, "x").unwrap_err().to_string();
+            assert!(e.contains("descr"), "{e}");
+        }
     }
 
     // Edge case: not a .npy file at all.

@@ -4,8 +4,28 @@ use ndarray::{Array3, ArrayView3};
 
 use crate::error::{Error, Result};
 
-/// Decodes PNG bytes into an `h×w×c` u8 array (c = 1 grey, 2 grey+alpha, 3 RGB, 4 RGBA:
-/// an alpha channel is kept, as the last channel, and windows with k_c > 1 include it).
+/// What to do with a PNG's alpha channel. Transparency is not intensity, and a map with it
+/// as an extra channel has different local entropies (windows with k_c > 1 include it), so
+/// the choice is the caller's: [`AlphaPolicy::Refuse`] (the default of [`decode_png`] and
+/// `sednas entropy`) names the choice in its error.
+///
+/// ```
+/// use sednas::io::png::AlphaPolicy;
+/// assert_eq!(AlphaPolicy::default(), AlphaPolicy::Refuse);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum AlphaPolicy {
+    /// An image with an alpha channel is an error that names `--alpha keep|drop`.
+    #[default]
+    Refuse,
+    /// Keep alpha as the last channel (c = 2 grey+alpha, 4 RGBA).
+    Keep,
+    /// Drop alpha (c = 1 grey, 3 RGB): the colour values as stored, not composited.
+    Drop,
+}
+
+/// Decodes PNG bytes into an `h×w×c` u8 array (c = 1 grey, 3 RGB); an image with an alpha
+/// channel is refused ([`AlphaPolicy::Refuse`]; see [`decode_png_alpha`] to keep or drop it).
 /// Palettes and bit depths below 8 are expanded. 16-bit images are refused (keeping their
 /// high byte would silently merge 256 levels into one and change every exact H1); convert
 /// them to 8 bits or to a float `.npy`.
@@ -17,6 +37,19 @@ use crate::error::{Error, Result};
 /// assert!(sednas::io::png::decode_png(&bytes[..20], "mem").is_err());
 /// ```
 pub fn decode_png(bytes: &[u8], name: &str) -> Result<Array3<u8>> {
+    decode_png_alpha(bytes, name, AlphaPolicy::Refuse)
+}
+
+/// [`decode_png`] with an explicit [`AlphaPolicy`] for images that have an alpha channel
+/// (images without one decode the same under every policy).
+///
+/// ```
+/// use sednas::io::png::{AlphaPolicy, decode_png_alpha, encode_rgb};
+/// let bytes = encode_rgb(2, 1, &[255, 0, 0, 0, 255, 0]).unwrap();
+/// let img = decode_png_alpha(&bytes, "mem", AlphaPolicy::Drop).unwrap();
+/// assert_eq!(img.dim(), (1, 2, 3));
+/// ```
+pub fn decode_png_alpha(bytes: &[u8], name: &str, alpha: AlphaPolicy) -> Result<Array3<u8>> {
     let err = |reason: String| Error::Png {
         path: name.to_string(),
         reason,
@@ -42,22 +75,68 @@ pub fn decode_png(bytes: &[u8], name: &str) -> Result<Array3<u8>> {
         png::ColorType::Rgba => 4,
         png::ColorType::Indexed => return Err(err("palette was not expanded".into())),
     };
+    let has_alpha = channels % 2 == 0;
+    let keep = match (has_alpha, alpha) {
+        (false, _) | (true, AlphaPolicy::Keep) => channels,
+        (true, AlphaPolicy::Drop) => channels - 1,
+        (true, AlphaPolicy::Refuse) => {
+            return Err(err(format!(
+                "the image has an alpha channel ({} channels): choose --alpha keep (alpha as \
+                 the last channel) or --alpha drop",
+                channels
+            )));
+        }
+    };
     let (h, w) = (info.height as usize, info.width as usize);
     let line = info.line_size;
-    let mut out = Vec::with_capacity(h * w * channels);
+    let mut out = Vec::with_capacity(h * w * keep);
     for row in buf[..info.buffer_size()].chunks(line).take(h) {
-        out.extend_from_slice(&row[..w * channels]);
+        for px in row[..w * channels].chunks(channels) {
+            out.extend_from_slice(&px[..keep]);
+        }
     }
-    Array3::from_shape_vec((h, w, channels), out).map_err(|e| err(e.to_string()))
+    Array3::from_shape_vec((h, w, keep), out).map_err(|e| err(e.to_string()))
 }
 
 /// Reads a PNG file into an `h×w×c` u8 array.
+///
+/// ```
+/// use sednas::io::png::{encode_rgb, read_png};
+/// let path = std::env::temp_dir().join(format!("sednas-doc-read-{}.png", std::process::id()));
+/// std::fs::write(&path, encode_rgb(2, 1, &[255, 0, 0, 0, 0, 255]).unwrap()).unwrap();
+/// let img = read_png(&path).unwrap();
+/// assert_eq!(img.iter().copied().collect::<Vec<u8>>(), [255, 0, 0, 0, 0, 255]);
+/// std::fs::remove_file(&path).unwrap();
+/// assert!(matches!(read_png(&path), Err(sednas::error::Error::Io { .. })));
+/// ```
 pub fn read_png(path: &std::path::Path) -> Result<Array3<u8>> {
+    read_png_alpha(path, AlphaPolicy::Refuse)
+}
+
+/// [`read_png`] with an explicit [`AlphaPolicy`].
+///
+/// ```
+/// use sednas::io::png::{AlphaPolicy, encode_rgb, read_png_alpha};
+/// let path = std::env::temp_dir().join(format!("sednas-doc-alpha-{}.png", std::process::id()));
+/// std::fs::write(&path, encode_rgb(1, 1, &[1, 2, 3]).unwrap()).unwrap();
+/// assert_eq!(read_png_alpha(&path, AlphaPolicy::Keep).unwrap().dim(), (1, 1, 3));
+/// std::fs::remove_file(&path).unwrap();
+/// ```
+pub fn read_png_alpha(path: &std::path::Path, alpha: AlphaPolicy) -> Result<Array3<u8>> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    decode_png(&bytes, &path.display().to_string())
+    decode_png_alpha(&bytes, &path.display().to_string(), alpha)
 }
 
 /// Encodes 8-bit RGB pixels (row-major, 3 bytes each) as PNG.
+///
+/// ```
+/// use sednas::io::png::{decode_png, encode_rgb};
+/// let bytes = encode_rgb(1, 2, &[10, 20, 30, 40, 50, 60]).unwrap();
+/// assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
+/// let img = decode_png(&bytes, "mem").unwrap();
+/// assert_eq!((img.dim(), img[[1, 0, 2]]), ((2, 1, 3), 60));
+/// assert!(encode_rgb(2, 2, &[0; 6]).is_err()); // 4 pixels need 12 bytes
+/// ```
 pub fn encode_rgb(width: u32, height: u32, rgb: &[u8]) -> Result<Vec<u8>> {
     let mut out = Vec::new();
     {
@@ -77,6 +156,19 @@ pub fn encode_rgb(width: u32, height: u32, rgb: &[u8]) -> Result<Vec<u8>> {
 }
 
 /// Viridis colour map, 9 anchors, linear in between; t in [0, 1].
+///
+/// # Formula
+/// x = 8t, i = min(⌊x⌋, 7), f = x − i: round(A_i·(1 − f) + A_{i+1}·f) per channel.
+///
+/// ```
+/// use sednas::io::png::viridis;
+/// assert_eq!(viridis(0.0), [68, 1, 84]);
+/// assert_eq!(viridis(0.5), [38, 130, 142]);
+/// assert_eq!(viridis(1.0), [253, 231, 37]);
+/// // halfway between the first two anchors: (70, 20.5, 102), rounded half away from zero
+/// assert_eq!(viridis(1.0 / 16.0), [70, 21, 102]);
+/// assert_eq!(viridis(f64::NAN), [68, 1, 84]);
+/// ```
 pub fn viridis(t: f64) -> [u8; 3] {
     const A: [[f64; 3]; 9] = [
         [68.0, 1.0, 84.0],
@@ -170,5 +262,49 @@ mod tests {
         }
         let e = decode_png(&out, "x.png").unwrap_err().to_string();
         assert!(e.contains("16-bit") && e.contains("x.png"), "{e}");
+    }
+
+    fn encode(color: png::ColorType, w: u32, data: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        {
+            let mut enc = png::Encoder::new(&mut out, w, 1);
+            enc.set_color(color);
+            enc.set_depth(png::BitDepth::Eight);
+            let mut wr = enc.write_header().unwrap();
+            wr.write_image_data(data).unwrap();
+        }
+        out
+    }
+
+    // Edge case: alpha is never silently kept or dropped: refused by default (the error names
+    // both choices), kept as the last channel or dropped on request, for RGBA and grey+alpha.
+    #[test]
+    fn alpha_is_explicit() {
+        let rgba = encode(png::ColorType::Rgba, 2, &[1, 2, 3, 255, 4, 5, 6, 0]);
+        let e = decode_png(&rgba, "a.png").unwrap_err().to_string();
+        assert!(
+            e.contains("alpha") && e.contains("keep") && e.contains("drop"),
+            "{e}"
+        );
+        let keep = decode_png_alpha(&rgba, "a.png", AlphaPolicy::Keep).unwrap();
+        assert_eq!(
+            keep.iter().copied().collect::<Vec<_>>(),
+            [1, 2, 3, 255, 4, 5, 6, 0]
+        );
+        assert_eq!(keep.dim(), (1, 2, 4));
+        let drop = decode_png_alpha(&rgba, "a.png", AlphaPolicy::Drop).unwrap();
+        assert_eq!(drop.iter().copied().collect::<Vec<_>>(), [1, 2, 3, 4, 5, 6]);
+        let ga = encode(png::ColorType::GrayscaleAlpha, 2, &[7, 9, 8, 10]);
+        assert!(decode_png(&ga, "g.png").is_err());
+        let d = decode_png_alpha(&ga, "g.png", AlphaPolicy::Drop).unwrap();
+        assert_eq!(
+            (d.dim(), d.iter().copied().collect::<Vec<_>>()),
+            ((1, 2, 1), vec![7, 8])
+        );
+        // no alpha: the same under every policy
+        let rgb = encode(png::ColorType::Rgb, 1, &[1, 2, 3]);
+        for p in [AlphaPolicy::Refuse, AlphaPolicy::Keep, AlphaPolicy::Drop] {
+            assert_eq!(decode_png_alpha(&rgb, "c.png", p).unwrap().dim(), (1, 1, 3));
+        }
     }
 }

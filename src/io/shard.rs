@@ -71,6 +71,14 @@ impl std::fmt::Display for Shard {
 }
 
 /// The first line of a run file.
+///
+/// ```
+/// use sednas::io::shard::{header_line, Shard};
+/// assert_eq!(
+///     header_line("score", Shard { i: 1, n: 4 }, r#"{"population":10}"#),
+///     "# sednas score shard=1/4 config={\"population\":10}\n"
+/// );
+/// ```
 pub fn header_line(tool: &str, shard: Shard, config_json: &str) -> String {
     format!("# sednas {tool} shard={shard} config={config_json}\n")
 }
@@ -97,6 +105,20 @@ fn bad_file(path: &Path, line: u64, reason: impl Into<String>) -> Error {
 }
 
 /// Reads a run file of `tool`.
+///
+/// ```
+/// use sednas::error::Error;
+/// use sednas::io::shard::{read_run, Shard};
+/// let path = std::env::temp_dir().join(format!("sednas-doc-read-run-{}.csv", std::process::id()));
+/// std::fs::write(&path, "# sednas score shard=1/2 config={}\npos,sed\n3,1.5\n1,2.5\n").unwrap();
+/// let r = read_run(&path, "score").unwrap();
+/// assert_eq!((r.shard, r.config.as_str(), r.header.as_str()), (Shard { i: 1, n: 2 }, "{}", "pos,sed"));
+/// assert_eq!(r.rows.keys().copied().collect::<Vec<_>>(), [1, 3]);
+/// // a row of another shard
+/// std::fs::write(&path, "# sednas score shard=1/2 config={}\npos,sed\n2,1.5\n").unwrap();
+/// assert!(matches!(read_run(&path, "score"), Err(Error::Csv { line: 3, .. })));
+/// std::fs::remove_file(&path).unwrap();
+/// ```
 pub fn read_run(path: &Path, tool: &str) -> Result<RunFile> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
     let mut lines = text.lines();
@@ -167,6 +189,24 @@ pub fn read_run(path: &Path, tool: &str) -> Result<RunFile> {
 }
 
 /// Writes a run file atomically (rows in position order).
+///
+/// ```
+/// use std::collections::BTreeMap;
+/// use sednas::io::shard::{write_run, RunFile, Shard};
+/// let path = std::env::temp_dir().join(format!("sednas-doc-write-run-{}.csv", std::process::id()));
+/// let run = RunFile {
+///     shard: Shard { i: 0, n: 2 },
+///     config: "{}".into(),
+///     header: "pos,sed".into(),
+///     rows: BTreeMap::from([(2, "2,0.5".to_string()), (0, "0,1.5".to_string())]),
+/// };
+/// write_run(&path, "score", &run).unwrap();
+/// assert_eq!(
+///     std::fs::read_to_string(&path).unwrap(),
+///     "# sednas score shard=0/2 config={}\npos,sed\n0,1.5\n2,0.5\n"
+/// );
+/// std::fs::remove_file(&path).unwrap();
+/// ```
 pub fn write_run(path: &Path, tool: &str, run: &RunFile) -> Result<()> {
     let mut s = header_line(tool, run.shard, &run.config);
     s.push_str(&run.header);
@@ -181,6 +221,23 @@ pub fn write_run(path: &Path, tool: &str, run: &RunFile) -> Result<()> {
 /// Joins the shards `files` of one run into `out`: the same configuration and header in
 /// every file, every shard 0..n present exactly once; the result is what an unsharded run
 /// writes (shard 0/1, rows in position order).
+///
+/// ```
+/// use sednas::io::shard::merge;
+/// let dir = std::env::temp_dir().join(format!("sednas-doc-merge-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir).unwrap();
+/// let (a, b, out) = (dir.join("0.csv"), dir.join("1.csv"), dir.join("all.csv"));
+/// std::fs::write(&a, "# sednas score shard=0/2 config={\"population\":3}\npos,sed\n0,1\n2,3\n").unwrap();
+/// std::fs::write(&b, "# sednas score shard=1/2 config={\"population\":3}\npos,sed\n1,2\n").unwrap();
+/// assert_eq!(merge(&[b.clone(), a.clone()], "score", &out).unwrap(), 3);
+/// assert_eq!(
+///     std::fs::read_to_string(&out).unwrap(),
+///     "# sednas score shard=0/1 config={\"population\":3}\npos,sed\n0,1\n1,2\n2,3\n"
+/// );
+/// // a missing shard is an error
+/// assert!(merge(&[a], "score", &out).is_err());
+/// std::fs::remove_dir_all(&dir).unwrap();
+/// ```
 pub fn merge(files: &[PathBuf], tool: &str, out: &Path) -> Result<usize> {
     if files.is_empty() {
         return Err(Error::param("merge", "no shard files given"));

@@ -282,6 +282,32 @@ impl DartsNet {
     /// input channels ≥ 1. A genotype whose concat list is empty, or that feeds a node
     /// from itself or a later node, is refused (the typed genotype cannot hold such a
     /// cell; the check keeps the network total).
+    ///
+    /// burn's count equals [`Genotype::params`] with `affine_ops: true` plus each BatchNorm's
+    /// running mean and variance (2 per channel, [`DartsNet::bn_channels`]).
+    ///
+    /// ```
+    /// use burn::module::Module;
+    /// use sednas::arch::darts::{DartsNetwork, Genotype};
+    /// use sednas::nn::cpu;
+    /// use sednas::nn::darts::{DartsNet, DartsNetConfig};
+    /// let g = Genotype::from_naslib(
+    ///     "sep_conv_3x3~0;skip_connect~1;none~0;none~1;none~0;none~1;none~0;none~1",
+    ///     "skip_connect~0;none~1;none~0;none~1;none~0;none~1;none~0;none~1",
+    /// )
+    /// .unwrap();
+    /// let cfg = DartsNetConfig { in_channels: 3, width: 2, cells: 3, classes: 10 };
+    /// let net = DartsNet::new(&g, &cfg, &cpu()).unwrap();
+    /// let count = g.params(&DartsNetwork {
+    ///     channels: 2,
+    ///     layers: 3,
+    ///     stem_multiplier: 3,
+    ///     classes: 10,
+    ///     affine_ops: true,
+    /// });
+    /// assert_eq!(net.num_params(), count as usize + 2 * net.bn_channels());
+    /// assert!(DartsNet::new(&g, &DartsNetConfig { width: 3, ..cfg }, &cpu()).is_err()); // odd C
+    /// ```
     pub fn new(g: &Genotype, cfg: &DartsNetConfig, device: &Device) -> Result<Self> {
         if cfg.width < 2
             || cfg.width > 256
@@ -351,6 +377,24 @@ impl DartsNet {
 
     /// Parameters of the BatchNorm affines (γ, β) inside the searched operations
     /// (sep/dil convs and stride-2 skips): what NASLib's non-affine search network leaves out.
+    ///
+    /// With C = 2 and 3 cells (reductions at cells 1 and 2, C = 4 and 8): the normal cell's
+    /// sep_conv_3x3 holds two BatchNorms of C channels (2·2·2 = 8), and each reduction cell's
+    /// stride-2 skip a FactorizedReduce with one BatchNorm (2·4 and 2·8).
+    ///
+    /// ```
+    /// use sednas::arch::darts::Genotype;
+    /// use sednas::nn::cpu;
+    /// use sednas::nn::darts::{DartsNet, DartsNetConfig};
+    /// let g = Genotype::from_naslib(
+    ///     "sep_conv_3x3~0;skip_connect~1;none~0;none~1;none~0;none~1;none~0;none~1",
+    ///     "skip_connect~0;none~1;none~0;none~1;none~0;none~1;none~0;none~1",
+    /// )
+    /// .unwrap();
+    /// let cfg = DartsNetConfig { in_channels: 3, width: 2, cells: 3, classes: 10 };
+    /// let net = DartsNet::new(&g, &cfg, &cpu()).unwrap();
+    /// assert_eq!(net.op_bn_affine_params(), 8 + 8 + 16);
+    /// ```
     pub fn op_bn_affine_params(&self) -> usize {
         self.cells
             .iter()
@@ -361,6 +405,22 @@ impl DartsNet {
 
     /// Channels of every BatchNorm in the network (burn's `num_params` also counts each
     /// one's running mean and variance: 2 per channel).
+    ///
+    /// ```
+    /// use sednas::arch::darts::Genotype;
+    /// use sednas::nn::cpu;
+    /// use sednas::nn::darts::{DartsNet, DartsNetConfig};
+    /// let g = Genotype::from_naslib(
+    ///     "sep_conv_3x3~0;skip_connect~1;none~0;none~1;none~0;none~1;none~0;none~1",
+    ///     "skip_connect~0;none~1;none~0;none~1;none~0;none~1;none~0;none~1",
+    /// )
+    /// .unwrap();
+    /// let cfg = DartsNetConfig { in_channels: 3, width: 2, cells: 3, classes: 10 };
+    /// let net = DartsNet::new(&g, &cfg, &cpu()).unwrap();
+    /// // stem 3C = 6; cell 1 (C = 2): two preprocessings + the sep conv's two BNs;
+    /// // cells 2, 3 (C = 4, 8): two preprocessings + the FactorizedReduce skip
+    /// assert_eq!(net.bn_channels(), 6 + 4 * 2 + 3 * 4 + 3 * 8);
+    /// ```
     pub fn bn_channels(&self) -> usize {
         let bn = |b: &BatchNorm| b.gamma.dims()[0];
         let fr = |r: &FactorizedReduce| bn(&r.bn);

@@ -104,6 +104,11 @@ impl Backend {
     }
 
     /// The device for training (with autodiff).
+    ///
+    /// ```
+    /// use sednas::nn::device::Backend;
+    /// assert_eq!(Backend::Flex.train_device().unwrap().is_autodiff(), true);
+    /// ```
     pub fn train_device(self) -> Result<Device> {
         Ok(self.device()?.autodiff())
     }
@@ -111,6 +116,11 @@ impl Backend {
 
 /// A short description of a device for logs and `meta.json` (backend and adapter name where
 /// the runtime reports one).
+///
+/// ```
+/// use sednas::nn::device::{describe, Backend};
+/// assert_eq!(describe(Backend::Flex, &sednas::nn::cpu()), "flex");
+/// ```
 pub fn describe(backend: Backend, device: &Device) -> String {
     #[cfg(any(feature = "wgpu", feature = "cuda"))]
     if backend != Backend::Flex

@@ -12,7 +12,8 @@ use crate::window::WindowSpec;
 /// Local-entropy summary of one layer's feature maps over a batch of images.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct LayerEntropy {
-    /// Layer name (stem, stageS_cellK, reductionS, ...).
+    /// Layer name (stem, stageS_cellK, reductionS, ...; reductionS follows stage S, e.g.
+    /// reduction1 sits between stage1_cellN and stage2_cell1).
     pub layer: String,
     /// Feature-map shape n×h×w×c.
     pub shape: [usize; 4],
@@ -41,6 +42,44 @@ pub struct LayerEntropy {
 
 /// Runs `model` (evaluation mode) on `images` and measures every captured feature map:
 /// local H1 per image (then averaged) and, when `h2` is given, local H2 across the batch.
+///
+/// Zero images give the stem a constant map per channel (its bias, then BatchNorm): every
+/// one-channel window there has H1 = 0. (Border `crop`: the last maps are smaller than the
+/// window.)
+///
+/// ```
+/// use ndarray::Array4;
+/// use sednas::data::ImageSet;
+/// use sednas::entropy::H1Estimator;
+/// use sednas::nn::fmap::fmap_entropy;
+/// use sednas::nn::plain::{PlainCnn, PlainConfig};
+/// use sednas::nn::cpu;
+/// use sednas::window::{Border, Kernel, Stride, WindowSpec};
+/// let device = cpu();
+/// let cfg = PlainConfig { in_channels: 1, width: 2, pool: 3, kernel: 3, skip: false, classes: 10 };
+/// let net = PlainCnn::new(&cfg, &device).unwrap();
+/// let images = ImageSet {
+///     name: "zeros".into(),
+///     images: Array4::zeros((2, 1, 8, 8)),
+///     labels: vec![0, 1],
+///     classes: 10,
+/// };
+/// let spec = WindowSpec::new(Kernel::new(3, 3, 1).unwrap(), Stride::unit(), Border::Crop);
+/// let layers = fmap_entropy(&net, &images, &spec, &H1Estimator::Exact, None, &device).unwrap();
+/// let shapes: Vec<_> = layers.iter().map(|l| (l.layer.as_str(), l.shape)).collect();
+/// assert_eq!(
+///     shapes,
+///     [
+///         ("stem", [2, 8, 8, 2]),
+///         ("pool", [2, 4, 4, 2]),
+///         ("conv", [2, 4, 4, 2]),
+///         ("stage2", [2, 2, 2, 4]),
+///         ("stage3", [2, 1, 1, 8]),
+///     ]
+/// );
+/// assert_eq!((layers[0].h1_mean, layers[0].h1_exact_zero_fraction), (0.0, 1.0));
+/// assert_eq!(layers[0].h2_mean, None); // H2 not asked for
+/// ```
 pub fn fmap_entropy<M: Classifier>(
     model: &M,
     images: &ImageSet,

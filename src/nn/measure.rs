@@ -211,6 +211,16 @@ impl MeasureConfig {
 }
 
 /// The input batch (n×3×32×32) for `cfg`; image files come from `data_dir`.
+///
+/// ```
+/// use sednas::nn::measure::{measure_inputs, MeasureConfig, MeasureInput};
+/// let cfg = MeasureConfig { width: 8, cells: 1, batch: 10, input: MeasureInput::Noise, seed: 0, bins: 16 };
+/// // noise needs no files
+/// let x = measure_inputs(&cfg, std::path::Path::new("no-such-dir")).unwrap();
+/// assert_eq!(x.shape(), &[10, 3, 32, 32]);
+/// assert_eq!(x[[0, 0, 0, 0]], -0.466_271_28);
+/// assert!(measure_inputs(&MeasureConfig { batch: 5, ..cfg }, std::path::Path::new(".")).is_err());
+/// ```
 pub fn measure_inputs(cfg: &MeasureConfig, data_dir: &std::path::Path) -> Result<Array4<f32>> {
     use crate::data::{Split, load_named};
     cfg.check_input()?;
@@ -246,7 +256,8 @@ pub fn measure_inputs(cfg: &MeasureConfig, data_dir: &std::path::Path) -> Result
 /// One captured map's measurements.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct MapMeasure {
-    /// Layer name (stem, stageS_cellK, reductionS).
+    /// Layer name (stem, stageS_cellK, reductionS; reductionS follows stage S, e.g.
+    /// reduction1 sits between stage1_cellN and stage2_cell1).
     pub layer: String,
     /// `out` (as the cell emits it) or `relu` (after the next ReLU).
     pub kind: &'static str,
@@ -265,6 +276,22 @@ pub struct MapMeasure {
 }
 
 /// Measures one n×h×w×c map (see the module docs).
+///
+/// ```
+/// use ndarray::Array4;
+/// use sednas::nn::measure::measure_map;
+/// // ten identical 3×3 maps holding 0, 1, ..., 8: one window, 9 distinct values, and every
+/// // entry the same over the batch (H2 singular)
+/// let a = Array4::from_shape_fn((10, 3, 3, 1), |(_, i, j, _)| (3 * i + j) as f32);
+/// let m = measure_map(a.view(), "x", "out", 9).unwrap();
+/// assert_eq!((m.h1x, m.distinct, m.zero, m.singular), (9f64.log2(), 1.0, 0.0, 1.0));
+/// assert!(m.h2.is_nan());
+/// assert_eq!(m.h1b, 9f64.log2()); // 9 bins over [0, 8]: one value per bin
+/// // a constant map: H1 = 0 in every window
+/// let z = Array4::<f32>::zeros((10, 3, 3, 1));
+/// let m = measure_map(z.view(), "x", "out", 9).unwrap();
+/// assert_eq!((m.h1x, m.distinct, m.zero), (0.0, 0.0, 1.0));
+/// ```
 pub fn measure_map(
     a: ArrayView4<'_, f32>,
     layer: &str,
@@ -311,6 +338,23 @@ pub fn measure_map(
 
 /// Builds the NB201 network of `arch` at `cfg`'s scale (init seed `cfg.seed`), forwards
 /// `images` (n×3×32×32) and measures every captured map, `out` and `relu`.
+///
+/// An all-`none` cell outputs zeros: every window of its maps has H1 = 0.
+///
+/// ```
+/// use sednas::arch::nb201::Nb201Arch;
+/// use sednas::nn::measure::{measure_inputs, measure_nb201, MeasureConfig, MeasureInput};
+/// let cfg = MeasureConfig { width: 1, cells: 1, batch: 10, input: MeasureInput::Noise, seed: 0, bins: 16 };
+/// let x = measure_inputs(&cfg, std::path::Path::new(".")).unwrap();
+/// let a: Nb201Arch = "|none~0|+|none~0|none~1|+|none~0|none~1|none~2|".parse().unwrap();
+/// let m = measure_nb201(&a, &cfg, x.view()).unwrap();
+/// let names: Vec<_> = m.iter().filter(|m| m.kind == "out").map(|m| m.layer.as_str()).collect();
+/// assert_eq!(
+///     names,
+///     ["stem", "stage1_cell1", "reduction1", "stage2_cell1", "reduction2", "stage3_cell1"]
+/// );
+/// assert_eq!((m[2].layer.as_str(), m[2].kind, m[2].zero, m[2].h1x), ("stage1_cell1", "out", 1.0, 0.0));
+/// ```
 pub fn measure_nb201(
     arch: &Nb201Arch,
     cfg: &MeasureConfig,
@@ -332,6 +376,20 @@ pub fn measure_nb201(
 /// ReLU already (conv-BN-ReLU vertices, concatenated), so the two kinds differ only where a
 /// max-pool vertex or a sum carries negative values. The benchmark's scale is C = 128,
 /// M = 3.
+///
+/// ```
+/// use sednas::arch::nb101::Nb101Arch;
+/// use sednas::nn::measure::{measure_inputs, measure_nb101, MeasureConfig, MeasureInput};
+/// let cfg = MeasureConfig { width: 2, cells: 1, batch: 10, input: MeasureInput::Noise, seed: 0, bins: 16 };
+/// let x = measure_inputs(&cfg, std::path::Path::new(".")).unwrap();
+/// let a = Nb101Arch::from_parts("010001000", &["input", "conv3x3-bn-relu", "output"]).unwrap();
+/// let m = measure_nb101(&a, &cfg, x.view()).unwrap();
+/// let names: Vec<_> = m.iter().filter(|m| m.kind == "relu").map(|m| m.layer.as_str()).collect();
+/// assert_eq!(
+///     names,
+///     ["stem", "stack1_module1", "downsample1", "stack2_module1", "downsample2", "stack3_module1"]
+/// );
+/// ```
 pub fn measure_nb101(
     arch: &crate::arch::nb101::Nb101Arch,
     cfg: &MeasureConfig,
@@ -352,6 +410,20 @@ pub fn measure_nb101(
 /// init seed `cfg.seed`), forwards `images` and measures the stem and every cell output,
 /// `out` and `relu` (each cell's preprocessing begins with a ReLU, so `relu` is what the next
 /// cells' convolutions see).
+///
+/// ```
+/// use sednas::arch::darts::Genotype;
+/// use sednas::nn::measure::{measure_darts, measure_inputs, MeasureConfig, MeasureInput};
+/// let cfg = MeasureConfig { width: 2, cells: 3, batch: 10, input: MeasureInput::Noise, seed: 0, bins: 16 };
+/// let x = measure_inputs(&cfg, std::path::Path::new(".")).unwrap();
+/// let cell = "skip_connect~0;skip_connect~1;none~0;none~1;none~0;none~1;none~0;none~1";
+/// let g = Genotype::from_naslib(cell, cell).unwrap();
+/// let m = measure_darts(&g, &cfg, x.view()).unwrap();
+/// let names: Vec<_> = m.iter().map(|m| (m.layer.as_str(), m.kind)).collect();
+/// assert_eq!(names.len(), 8);
+/// assert_eq!(&names[..4], [("stem", "out"), ("stem", "relu"), ("cell1", "out"), ("cell1", "relu")]);
+/// assert_eq!(names[7], ("cell3_reduce", "relu"));
+/// ```
 pub fn measure_darts(
     g: &crate::arch::darts::Genotype,
     cfg: &MeasureConfig,
@@ -383,21 +455,34 @@ fn build_and_measure<M: Classifier>(
 
 /// [`measure_nb201`], [`measure_nb101`] or [`measure_darts`], by the architecture's space
 /// (the entry point the CLI and the Python package share). NATS-SSS has no network here.
+///
+/// ```
+/// use sednas::arch::{AnyArch, SpaceKind};
+/// use sednas::error::Error;
+/// use sednas::nn::measure::{measure_arch, measure_inputs, MeasureConfig, MeasureInput};
+/// let cfg = MeasureConfig { width: 1, cells: 1, batch: 10, input: MeasureInput::Noise, seed: 0, bins: 16 };
+/// let x = measure_inputs(&cfg, std::path::Path::new(".")).unwrap();
+/// let a = AnyArch::parse(SpaceKind::Nb201, "|skip_connect~0|+|none~0|skip_connect~1|+|none~0|none~1|skip_connect~2|").unwrap();
+/// // stem, 3 cells, 2 reductions; `out` and `relu` of each
+/// assert_eq!(measure_arch(&a, &cfg, x.view()).unwrap().len(), 12);
+/// let sss = AnyArch::parse(SpaceKind::NatsSss, "8:8:8:8:8").unwrap();
+/// assert!(matches!(measure_arch(&sss, &cfg, x.view()), Err(Error::InvalidParameter { name: "space", .. })));
+/// ```
 pub fn measure_arch(
     arch: &crate::arch::AnyArch,
     cfg: &MeasureConfig,
     images: ArrayView4<'_, f32>,
 ) -> Result<Vec<MapMeasure>> {
-    use crate::arch::AnyArch;
-    match arch {
-        AnyArch::Nb201(a) => measure_nb201(a, cfg, images),
-        AnyArch::Nb101(a) => measure_nb101(a, cfg, images),
-        AnyArch::Darts(g) => measure_darts(g, cfg, images),
-        AnyArch::NatsSss(_) => Err(Error::param(
+    use crate::arch::space::SearchSpace;
+    crate::for_each_space!(arch, S, a => S::measure(a, cfg, images)).unwrap_or_else(|| {
+        Err(Error::param(
             "space",
-            "nats-sss: no measured network (NB201, NB101 and DARTS have one)",
-        )),
-    }
+            format!(
+                "{}: no measured network (NB201, NB101 and DARTS have one)",
+                arch.kind()
+            ),
+        ))
+    })
 }
 
 /// Forwards `images` through `net` and measures every captured map, as it leaves its layer

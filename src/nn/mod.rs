@@ -21,16 +21,35 @@ use crate::error::{Error, Result};
 pub use device::Backend;
 
 /// The default device: burn's Flex CPU backend (see [`Backend`] for the others).
+///
+/// ```
+/// assert_eq!(sednas::nn::cpu().is_autodiff(), false);
+/// ```
 pub fn cpu() -> Device {
     Device::flex()
 }
 
 /// The training device: Flex CPU backend with autodiff.
+///
+/// ```
+/// assert_eq!(sednas::nn::train_device().is_autodiff(), true);
+/// ```
 pub fn train_device() -> Device {
     Device::flex().autodiff()
 }
 
 /// A burn tensor (n×c×h×w) as an ndarray, channels last (n×h×w×c) for the entropy core.
+///
+/// ```
+/// use ndarray::Array4;
+/// use sednas::nn::{cpu, from_nchw, to_nhwc};
+/// // one image, two channels of 1×2 pixels: channel 0 = (1, 2), channel 1 = (3, 4)
+/// let a = Array4::from_shape_vec((1, 2, 1, 2), vec![1.0f32, 2.0, 3.0, 4.0]).unwrap();
+/// let b = to_nhwc(from_nchw(a.view(), &cpu())).unwrap();
+/// assert_eq!(b.shape(), &[1, 1, 2, 2]);
+/// // pixel by pixel, channels innermost
+/// assert_eq!(b.iter().copied().collect::<Vec<_>>(), [1.0, 3.0, 2.0, 4.0]);
+/// ```
 pub fn to_nhwc(t: Tensor<4>) -> Result<Array4<f32>> {
     let data = t.into_data();
     let dims: [usize; 4] = data.shape().dims();
@@ -44,6 +63,15 @@ pub fn to_nhwc(t: Tensor<4>) -> Result<Array4<f32>> {
 }
 
 /// An n×c×h×w ndarray batch as a burn tensor on `device`.
+///
+/// ```
+/// use ndarray::Array4;
+/// use sednas::nn::{cpu, from_nchw};
+/// let a = Array4::from_shape_vec((1, 2, 1, 2), vec![1.0f32, 2.0, 3.0, 4.0]).unwrap();
+/// let t = from_nchw(a.view(), &cpu());
+/// assert_eq!(t.dims(), [1, 2, 1, 2]);
+/// assert_eq!(t.into_data().try_into_vec::<f32>().unwrap(), [1.0, 2.0, 3.0, 4.0]);
+/// ```
 pub fn from_nchw(a: ArrayView4<'_, f32>, device: &Device) -> Tensor<4> {
     let dims: [usize; 4] = a.dim().into();
     let v: Vec<f32> = a.as_standard_layout().iter().copied().collect();
@@ -54,7 +82,8 @@ thread_local! {
     static BATCH_STATS: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
-/// While alive (on this thread), the networks' BatchNorms normalise with the batch's own
+/// While alive (on this thread), the BatchNorms of the NB201, NB101 and DARTS networks (the
+/// ones `measure` builds; they call [`batch_norm`]) normalise with the batch's own
 /// statistics on a device *without* autodiff, as they do in train mode on the autodiff
 /// device: burn's `batch_norm_train`, the kernel that train-mode forward runs, with the
 /// running statistics left untouched. `sednas measure` forwards on the plain device this
@@ -83,6 +112,27 @@ impl Drop for BatchStats {
 
 /// `bn.forward(x)`, or batch-statistics normalisation under [`BatchStats`] on a device
 /// without autodiff.
+///
+/// # Formula
+/// y = γ·(x − μ)/√(σ² + ε) + β, with a fresh BatchNorm's γ = 1, β = 0, ε = 10⁻⁵; μ, σ² the
+/// running statistics (0, 1 when fresh), or under [`BatchStats`] the batch's own mean and
+/// (biased) variance.
+///
+/// ```
+/// use burn::nn::BatchNormConfig;
+/// use burn::tensor::{Tensor, TensorData};
+/// use sednas::nn::{batch_norm, cpu, BatchStats};
+/// let device = cpu();
+/// let bn = BatchNormConfig::new(1).init(&device);
+/// // one channel holding 1 and 3 over a batch of two: mean 2, variance 1
+/// let x = Tensor::<4>::from_data(TensorData::new(vec![1.0f32, 3.0], [2, 1, 1, 1]), &device);
+/// let s = 1.0 / (1.0f32 + 1e-5).sqrt();
+/// let y: Vec<f32> = batch_norm(&bn, x.clone()).into_data().try_into_vec().unwrap();
+/// assert!((y[0] - s).abs() < 1e-6 && (y[1] - 3.0 * s).abs() < 1e-6);
+/// let _stats = BatchStats::on();
+/// let y: Vec<f32> = batch_norm(&bn, x).into_data().try_into_vec().unwrap();
+/// assert!((y[0] + s).abs() < 1e-6 && (y[1] - s).abs() < 1e-6);
+/// ```
 pub fn batch_norm(bn: &burn::nn::BatchNorm, x: Tensor<4>) -> Tensor<4> {
     if BATCH_STATS.with(|f| f.get()) && !x.device().is_autodiff() {
         burn::tensor::module::batch_norm_train(x, bn.gamma.val(), bn.beta.val(), bn.epsilon).output

@@ -181,6 +181,14 @@ pub struct Nb101NetConfig {
 
 impl Nb101NetConfig {
     /// The benchmark's scale: C = 128, M = 3, 3 input channels, 10 classes.
+    ///
+    /// ```
+    /// use sednas::nn::nb101::Nb101NetConfig;
+    /// assert_eq!(
+    ///     Nb101NetConfig::benchmark(),
+    ///     Nb101NetConfig { in_channels: 3, width: 128, modules: 3, classes: 10 }
+    /// );
+    /// ```
     pub fn benchmark() -> Self {
         Nb101NetConfig {
             in_channels: 3,
@@ -205,6 +213,24 @@ pub struct Nb101Net {
 impl Nb101Net {
     /// Builds the network of `arch`; sizes must be ≥ 1 and the width ≤ 1024, and the output
     /// width 4C must give every output-feeding vertex at least one channel.
+    ///
+    /// burn's count is the benchmark's ([`Nb101Arch::params_at`]) plus each BatchNorm's running
+    /// mean and variance (2 per channel).
+    ///
+    /// ```
+    /// use burn::module::Module;
+    /// use sednas::arch::nb101::Nb101Arch;
+    /// use sednas::nn::cpu;
+    /// use sednas::nn::nb101::{Nb101Net, Nb101NetConfig};
+    /// // input → conv 3×3 → output
+    /// let a = Nb101Arch::from_parts("010001000", &["input", "conv3x3-bn-relu", "output"]).unwrap();
+    /// let cfg = Nb101NetConfig { in_channels: 3, width: 4, modules: 1, classes: 10 };
+    /// let net = Nb101Net::new(&a, &cfg, &cpu()).unwrap();
+    /// assert_eq!(a.params_at(4, 1, 10), 3598);
+    /// // BatchNorm channels: stem 4; per module the input projection and the conv, c each
+    /// let bn = 4 + 2 * (4 + 8 + 16);
+    /// assert_eq!(net.num_params(), 3598 + 2 * bn);
+    /// ```
     pub fn new(arch: &Nb101Arch, cfg: &Nb101NetConfig, device: &Device) -> Result<Self> {
         if cfg.width == 0
             || cfg.modules == 0

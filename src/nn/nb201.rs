@@ -24,6 +24,17 @@ pub struct ReluConvBn {
 
 impl ReluConvBn {
     /// A block with `cin → cout` channels, kernel k, stride, padding k/2.
+    ///
+    /// # Formula
+    /// Parameters (burn's count): k²·cin·cout for the convolution (no bias) and 4·cout for the
+    /// BatchNorm (γ, β and the running mean and variance).
+    ///
+    /// ```
+    /// use burn::module::Module;
+    /// use sednas::nn::{cpu, nb201::ReluConvBn};
+    /// let b = ReluConvBn::new(2, 4, 3, 1, &cpu());
+    /// assert_eq!(b.num_params(), 9 * 2 * 4 + 4 * 4);
+    /// ```
     pub fn new(cin: usize, cout: usize, k: usize, stride: usize, device: &Device) -> Self {
         let p = k / 2;
         ReluConvBn {
@@ -37,6 +48,19 @@ impl ReluConvBn {
     }
 
     /// Forward pass.
+    ///
+    /// A zero input stays zero (no bias; a fresh BatchNorm maps 0 to 0); stride 2 with padding
+    /// 1 takes 5×5 to 3×3.
+    ///
+    /// ```
+    /// use burn::tensor::Tensor;
+    /// use sednas::nn::{cpu, nb201::ReluConvBn};
+    /// let device = cpu();
+    /// let b = ReluConvBn::new(2, 4, 3, 2, &device);
+    /// let y = b.forward(Tensor::<4>::zeros([1, 2, 5, 5], &device));
+    /// assert_eq!(y.dims(), [1, 4, 3, 3]);
+    /// assert_eq!(y.abs().sum().into_scalar::<f32>(), 0.0);
+    /// ```
     pub fn forward(&self, x: Tensor<4>) -> Tensor<4> {
         super::batch_norm(&self.bn, self.conv.forward(relu(x)))
     }
@@ -181,6 +205,25 @@ pub struct Nb201Net {
 
 impl Nb201Net {
     /// Builds the network for `arch` (validated sizes: width, cells, classes ≥ 1).
+    ///
+    /// At the benchmark's scale (C = 16, N = 5) burn counts the benchmark's parameters
+    /// ([`Nb201Arch::params`]) plus the BatchNorms' running mean and variance, 2 per channel.
+    ///
+    /// ```
+    /// use burn::module::Module;
+    /// use sednas::arch::nb201::Nb201Arch;
+    /// use sednas::error::Error;
+    /// use sednas::nn::cpu;
+    /// use sednas::nn::nb201::{Nb201Net, Nb201NetConfig};
+    /// let a: Nb201Arch = "|none~0|+|none~0|none~1|+|none~0|none~1|none~2|".parse().unwrap();
+    /// let cfg = Nb201NetConfig { in_channels: 3, width: 16, cells: 5, classes: 10 };
+    /// let net = Nb201Net::new(&a, &cfg, &cpu()).unwrap();
+    /// // BatchNorm channels: stem 16, residual blocks 2·32 + 2·64, final 64 (no conv edges)
+    /// assert_eq!(net.num_params() as u64, a.params(10) + 2 * (16 + 64 + 128 + 64));
+    /// assert_eq!(a.params(10), 73_306);
+    /// let bad = Nb201NetConfig { width: 0, ..cfg };
+    /// assert!(matches!(Nb201Net::new(&a, &bad, &cpu()), Err(Error::InvalidParameter { name: "network", .. })));
+    /// ```
     pub fn new(arch: &Nb201Arch, cfg: &Nb201NetConfig, device: &Device) -> Result<Self> {
         if cfg.width == 0 || cfg.cells == 0 || cfg.classes == 0 || cfg.in_channels == 0 {
             return Err(Error::param(

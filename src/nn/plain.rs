@@ -63,6 +63,36 @@ pub struct PlainCnn {
 
 impl PlainCnn {
     /// Builds the network; even kernels and zero sizes are typed errors.
+    ///
+    /// ```
+    /// use burn::module::Module;
+    /// use burn::tensor::Tensor;
+    /// use sednas::error::Error;
+    /// use sednas::nn::plain::{PlainCnn, PlainConfig};
+    /// use sednas::nn::{cpu, Classifier};
+    /// let cfg = PlainConfig { in_channels: 1, width: 2, pool: 3, kernel: 3, skip: true, classes: 10 };
+    /// let device = cpu();
+    /// let net = PlainCnn::new(&cfg, &device).unwrap();
+    /// // convolutions with bias, BatchNorms at 4 per channel, the linear layer
+    /// let convs = (9 * 2 + 2) + (9 * 2 * 2 + 2) + (9 * 2 * 4 + 4) + (9 * 4 * 8 + 8);
+    /// let bns = 4 * (2 + 2 + 4 + 8);
+    /// assert_eq!(net.num_params(), convs + bns + 8 * 10 + 10);
+    /// let (logits, feats) = net.forward_features(Tensor::<4>::zeros([1, 1, 8, 8], &device));
+    /// assert_eq!(logits.dims(), [1, 10]);
+    /// let shapes: Vec<_> = feats.iter().map(|(n, t)| (n.as_str(), t.dims())).collect();
+    /// assert_eq!(
+    ///     shapes,
+    ///     [
+    ///         ("stem", [1, 2, 8, 8]),
+    ///         ("pool", [1, 2, 4, 4]),
+    ///         ("conv", [1, 2, 4, 4]),
+    ///         ("stage2", [1, 4, 2, 2]),
+    ///         ("stage3", [1, 8, 1, 1]),
+    ///     ]
+    /// );
+    /// let even = PlainConfig { kernel: 2, ..cfg };
+    /// assert!(matches!(PlainCnn::new(&even, &device), Err(Error::BadKernel { axis: "w", size: 2 })));
+    /// ```
     pub fn new(cfg: &PlainConfig, device: &Device) -> Result<Self> {
         if cfg.kernel.is_multiple_of(2) {
             return Err(Error::BadKernel {

@@ -92,6 +92,33 @@ fn check_run_dir(out: &Path, json: &str, resume: bool) -> Result<()> {
 
 /// Trains the NB201 network of `rc` on the (already loaded) training and test splits, in
 /// the run directory `out`; returns the trained network and the per-epoch metrics.
+///
+/// ```
+/// use sednas::nn::device::Backend;
+/// use sednas::nn::nb201::Nb201NetConfig;
+/// use sednas::nn::run::{train_nb201, RunConfig};
+/// use sednas::nn::train::{Optim, Schedule, TrainConfig};
+/// let mut digits = sednas::data::digits().take(4);
+/// digits.labels = vec![0; 4]; // one class: the loss is exactly 0
+/// digits.classes = 1;
+/// let rc = RunConfig {
+///     arch: "|skip_connect~0|+|none~0|skip_connect~1|+|none~0|none~1|skip_connect~2|".into(),
+///     dataset: "digits".into(),
+///     net: Nb201NetConfig { in_channels: 3, width: 1, cells: 1, classes: 1 },
+///     rgb: true,
+///     train: TrainConfig { epochs: 1, batch: 2, lr: 0.01, seed: 0, optim: Optim::Adam, schedule: Schedule::Constant },
+///     train_limit: 0,
+///     test_limit: 2,
+///     device: Backend::Flex,
+/// };
+/// let dir = std::env::temp_dir().join(format!("sednas-doc-train-nb201-{}", std::process::id()));
+/// let (_, m) = train_nb201(&rc, &digits, &digits, &dir, false, false).unwrap();
+/// assert_eq!((m.len(), m[0].train_loss, m[0].test_acc), (1, 0.0, 1.0));
+/// assert!(dir.join("config.json").is_file() && dir.join("metrics.csv").is_file());
+/// // the directory now holds a run: training again without `resume` is refused
+/// assert!(train_nb201(&rc, &digits, &digits, &dir, false, false).is_err());
+/// std::fs::remove_dir_all(&dir).unwrap();
+/// ```
 pub fn train_nb201(
     rc: &RunConfig,
     train_split: &ImageSet,

@@ -108,6 +108,19 @@ fn step_times<M: Classifier>(
 
 /// Times `steps` training steps and the measuring pipeline of the NB201 network of `arch`
 /// (width, cells, batch) on `backend`.
+///
+/// ```
+/// use sednas::arch::nb201::Nb201Arch;
+/// use sednas::nn::device::Backend;
+/// use sednas::nn::timing::time_nb201;
+/// let a: Nb201Arch = "|none~0|+|none~0|none~1|+|none~0|none~1|none~2|".parse().unwrap();
+/// let t = time_nb201(Backend::Flex, &a, 1, 1, 2, 1).unwrap();
+/// assert_eq!((t.device.as_str(), t.width, t.cells, t.batch), ("flex", 1, 1, 2));
+/// // C = 1: stem 27 + BN 4; residual blocks 72 and 256; final BN 16; linear 4·10 + 10
+/// assert_eq!(t.params, 27 + 4 + 72 + 256 + 16 + 50);
+/// assert_eq!(t.train_step_ms.len(), 1);
+/// assert!(time_nb201(Backend::Flex, &a, 0, 1, 2, 1).is_err());
+/// ```
 pub fn time_nb201(
     backend: Backend,
     arch: &Nb201Arch,
@@ -189,6 +202,17 @@ pub struct PlainTiming {
 
 /// Times `steps` Adam steps of the plain CNN `net` (1×28×28 synthetic inputs, 10 classes)
 /// on `backend`.
+///
+/// ```
+/// use sednas::nn::device::Backend;
+/// use sednas::nn::plain::PlainConfig;
+/// use sednas::nn::timing::time_plain;
+/// let net = PlainConfig { in_channels: 1, width: 2, pool: 3, kernel: 3, skip: true, classes: 10 };
+/// let t = time_plain(Backend::Flex, &net, 2, 2).unwrap();
+/// assert_eq!((t.device.as_str(), t.batch, t.params), ("flex", 2, 584));
+/// assert_eq!(t.train_step_ms.len(), 2);
+/// assert!(time_plain(Backend::Flex, &net, 1, 2).is_err()); // batch ≥ 2
+/// ```
 pub fn time_plain(
     backend: Backend,
     net: &crate::nn::plain::PlainConfig,

@@ -105,6 +105,23 @@ fn batch(set: &ImageSet, idx: &[usize], device: &Device) -> (Tensor<4>, Tensor<1
 }
 
 /// Accuracy of `model` (evaluation mode) on `set`, in batches.
+///
+/// With one class every prediction is right.
+///
+/// ```
+/// use ndarray::Array4;
+/// use sednas::data::ImageSet;
+/// use sednas::error::Error;
+/// use sednas::nn::plain::{PlainCnn, PlainConfig};
+/// use sednas::nn::{cpu, train::accuracy};
+/// let device = cpu();
+/// let cfg = PlainConfig { in_channels: 1, width: 2, pool: 1, kernel: 1, skip: false, classes: 1 };
+/// let net = PlainCnn::new(&cfg, &device).unwrap();
+/// let set = ImageSet { name: "ones".into(), images: Array4::ones((3, 1, 8, 8)), labels: vec![0; 3], classes: 1 };
+/// assert_eq!(accuracy(&net, &set, 2, &device).unwrap(), 1.0);
+/// let empty = set.take(0);
+/// assert!(matches!(accuracy(&net, &empty, 2, &device), Err(Error::Empty { what: "evaluation set", .. })));
+/// ```
 pub fn accuracy<M: Classifier>(
     model: &M,
     set: &ImageSet,
@@ -135,12 +152,22 @@ pub fn accuracy<M: Classifier>(
 }
 
 /// Files of a training run in `dir`.
+///
+/// ```
+/// use std::path::{Path, PathBuf};
+/// assert_eq!(sednas::nn::train::checkpoint_path(Path::new("runs/a")), PathBuf::from("runs/a/model.bpk"));
+/// ```
 pub fn checkpoint_path(dir: &Path) -> PathBuf {
     dir.join("model.bpk")
 }
 
 /// Optimizer state of a run (Adam's moments and step counts), saved beside the checkpoint
 /// after every epoch so that `--resume` continues exactly where the run stopped.
+///
+/// ```
+/// use std::path::{Path, PathBuf};
+/// assert_eq!(sednas::nn::train::optimizer_path(Path::new("runs/a")), PathBuf::from("runs/a/optim.bpk"));
+/// ```
 pub fn optimizer_path(dir: &Path) -> PathBuf {
     dir.join("optim.bpk")
 }
@@ -188,6 +215,11 @@ fn recover_staged(dir: &Path, epochs_done: usize) -> Result<()> {
 }
 
 /// Metrics CSV of a run.
+///
+/// ```
+/// use std::path::{Path, PathBuf};
+/// assert_eq!(sednas::nn::train::metrics_path(Path::new("runs/a")), PathBuf::from("runs/a/metrics.csv"));
+/// ```
 pub fn metrics_path(dir: &Path) -> PathBuf {
     dir.join("metrics.csv")
 }
@@ -270,6 +302,29 @@ impl TrainConfig {
 /// `metrics.csv` and a checkpoint each epoch; with `resume`, continues from them (the epoch
 /// count includes the epochs already done; shuffles depend on (seed, epoch) only, so a resumed
 /// run sees the same batches as an uninterrupted one). `progress` gets (epoch, batch, batches).
+///
+/// With one class the cross-entropy is exactly 0 and every prediction is right.
+///
+/// ```
+/// use ndarray::Array4;
+/// use sednas::data::ImageSet;
+/// use sednas::error::Error;
+/// use sednas::nn::plain::{PlainCnn, PlainConfig};
+/// use sednas::nn::train::{train, Optim, Schedule, TrainConfig};
+/// use sednas::nn::{cpu, train_device};
+/// let device = train_device();
+/// let cfg = PlainConfig { in_channels: 1, width: 2, pool: 1, kernel: 1, skip: false, classes: 1 };
+/// let set = ImageSet { name: "ones".into(), images: Array4::ones((4, 1, 8, 8)), labels: vec![0; 4], classes: 1 };
+/// let tc = TrainConfig { epochs: 1, batch: 2, lr: 0.01, seed: 0, optim: Optim::Sgd, schedule: Schedule::Constant };
+/// let net = PlainCnn::new(&cfg, &device).unwrap();
+/// let (_, m) = train(net, &set, &set, &tc, None, false, &device, |_, _, _| {}).unwrap();
+/// assert_eq!(m.len(), 1);
+/// assert_eq!((m[0].epoch, m[0].train_loss, m[0].train_acc, m[0].test_acc), (1, 0.0, 1.0, 1.0));
+/// // a device without autodiff cannot train
+/// let net = PlainCnn::new(&cfg, &cpu()).unwrap();
+/// let r = train(net, &set, &set, &tc, None, false, &cpu(), |_, _, _| {});
+/// assert!(matches!(r, Err(Error::InvalidParameter { name: "device", .. })));
+/// ```
 #[allow(clippy::too_many_arguments)]
 pub fn train<M: Classifier>(
     mut model: M,

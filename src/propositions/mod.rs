@@ -85,6 +85,29 @@ pub struct Report {
 
 impl Report {
     /// Whether every check agrees with the verdict.
+    ///
+    /// ```
+    /// use sednas::propositions::{Check, Report, Verdict};
+    /// let check = |confirms| Check {
+    ///     name: "a check".into(),
+    ///     confirms,
+    ///     value: Some(0.0),
+    ///     claim: None,
+    ///     ci95: None,
+    ///     detail: String::new(),
+    /// };
+    /// let mut r = Report {
+    ///     id: "P1",
+    ///     verdict: Verdict::Holds,
+    ///     paper: "",
+    ///     corrected: "",
+    ///     proof: "proofs/P1.md",
+    ///     checks: vec![check(true), check(true)],
+    /// };
+    /// assert_eq!(r.consistent(), true);
+    /// r.checks.push(check(false));
+    /// assert_eq!(r.consistent(), false);
+    /// ```
     pub fn consistent(&self) -> bool {
         self.checks.iter().all(|c| c.confirms)
     }

@@ -24,10 +24,19 @@ use crate::window::{Border, Kernel, Stride, WindowSpec};
 /// ```
 /// use ndarray::array;
 /// let s = array![[1.0, 0.0], [0.0, 0.0]];
-/// assert_eq!(sednas::propositions::p2::conv_variance(s.view(), array![2.0, 5.0].view()), 4.0);
+/// assert_eq!(sednas::propositions::p2::conv_variance(s.view(), array![2.0, 5.0].view()).unwrap(), 4.0);
+/// // a kernel that does not match the covariance is an error, not a panic
+/// assert!(sednas::propositions::p2::conv_variance(s.view(), array![2.0].view()).is_err());
 /// ```
-pub fn conv_variance(cov: ArrayView2<'_, f64>, k: ArrayView1<'_, f64>) -> f64 {
-    k.dot(&cov.dot(&k))
+pub fn conv_variance(cov: ArrayView2<'_, f64>, k: ArrayView1<'_, f64>) -> Result<f64> {
+    let d = k.len();
+    if cov.dim() != (d, d) {
+        return Err(crate::Error::param(
+            "kernel",
+            format!("{d} weights for a {:?} covariance", cov.dim()),
+        ));
+    }
+    Ok(k.dot(&cov.dot(&k)))
 }
 
 /// One member of the counterexample family Σ_ε = diag(1, ε, …, ε).
@@ -68,7 +77,7 @@ pub fn shrinking_direction(d: usize, eps: &[f64], k: ArrayView1<'_, f64>) -> Res
                 eps: e,
                 h2_exact: 0.5 * (d as f64 * c + (d - 1) as f64 * e.log2()),
                 h2_core: gaussian_entropy(s.view())?.bits,
-                var: conv_variance(s.view(), k),
+                var: conv_variance(s.view(), k)?,
             })
         })
         .collect()
@@ -76,14 +85,41 @@ pub fn shrinking_direction(d: usize, eps: &[f64], k: ArrayView1<'_, f64>) -> Res
 
 /// Sampled rank-1 windows x_n = z_n·v over a batch: (H2 of the window from the entropy core,
 /// its singular reason, sample variance of the conv output kᵀx).
+///
+/// The window x = z·v is rank 1, so H2 = −∞; the output kᵀx = z·(kᵀv) still varies unless
+/// k ⟂ v. With v = (1, 2, 1) and k = (2, −1, 0), kᵀv = 0 and every output is exactly 0.
+/// The window is a d×1 kernel, so d = `v.len()` must be odd.
+///
+/// ```
+/// use sednas::propositions::p2::rank_one_batch;
+/// let (h, why, var) = rank_one_batch(100, &[1.0, 2.0, 1.0], &[2.0, -1.0, 0.0], 7).unwrap();
+/// assert_eq!(h, f64::NEG_INFINITY);
+/// assert!(why.is_some());
+/// assert_eq!(var, 0.0);
+/// // a kernel of another length, or fewer than 2 samples: an error, not a panic
+/// assert!(rank_one_batch(100, &[1.0, 2.0, 1.0], &[1.0], 7).is_err());
+/// assert!(rank_one_batch(1, &[1.0, 2.0, 1.0], &[2.0, -1.0, 0.0], 7).is_err());
+/// ```
 pub fn rank_one_batch(
     n: usize,
     v: &[f64],
     k: &[f64],
     seed: u64,
 ) -> Result<(f64, Option<Singular>, f64)> {
-    let mut r = SplitMix64::new(seed);
     let d = v.len();
+    if k.len() != d {
+        return Err(crate::Error::param(
+            "kernel",
+            format!("{} weights for a window of {d}", k.len()),
+        ));
+    }
+    if n < 2 {
+        return Err(crate::Error::param(
+            "batch",
+            format!("needs n ≥ 2 samples for a variance, got {n}"),
+        ));
+    }
+    let mut r = SplitMix64::new(seed);
     let z: Vec<f64> = (0..n).map(|_| normal(&mut r)).collect();
     let batch = Array4::from_shape_fn((n, 1, d, 1), |(s, _, j, _)| z[s] * v[j]);
     let spec = WindowSpec::new(Kernel::new(d, 1, 1)?, Stride::unit(), Border::Valid);
@@ -97,6 +133,13 @@ pub fn rank_one_batch(
 }
 
 /// The P2 report.
+///
+/// ```
+/// use sednas::propositions::{p2, Verdict, VerifyOptions};
+/// let r = p2::report(&VerifyOptions::default()).unwrap();
+/// assert_eq!((r.id, r.verdict), ("P2", Verdict::False));
+/// assert!(r.consistent());
+/// ```
 pub fn report(opts: &VerifyOptions) -> Result<Report> {
     let d = 9;
     let k = Array1::from_shape_fn(d, |i| 0.3 + 0.1 * i as f64);
@@ -151,7 +194,7 @@ pub fn report(opts: &VerifyOptions) -> Result<Report> {
     let vars: Vec<f64> = scales
         .iter()
         .map(|&t| conv_variance((&base * t).view(), k.view()))
-        .collect();
+        .collect::<Result<_>>()?;
     checks.push(Check {
         name:
             "corrected statement: Σ_W = t·Σ₀, t → 0 drives Var(kᵀx) → 0 for every K (and H2 → −∞)"

@@ -36,6 +36,15 @@ pub struct Pool {
 
 impl Pool {
     /// Validates sizes (≥ 1) and stride (≥ 1).
+    ///
+    /// ```
+    /// use sednas::error::Error;
+    /// use sednas::propositions::p3::Pool;
+    /// let p = Pool::new(3, 3, 2, 2, 1).unwrap();
+    /// assert_eq!(p, Pool { ow: 3, oh: 3, sw: 2, sh: 2, pad: 1 });
+    /// assert!(matches!(Pool::new(3, 3, 0, 1, 0), Err(Error::ZeroStride { axis: "w" })));
+    /// assert!(matches!(Pool::new(3, 3, 1, 1, 3), Err(Error::InvalidParameter { name: "pad", .. })));
+    /// ```
     pub fn new(ow: usize, oh: usize, sw: usize, sh: usize, pad: usize) -> Result<Self> {
         if ow == 0 || oh == 0 {
             return Err(Error::param("pool size", "must be ≥ 1"));
@@ -69,6 +78,12 @@ impl Pool {
     }
 
     /// The output subtensor size of the proposition: (⌈o_w/s1⌉, ⌈o_h/s2⌉).
+    ///
+    /// ```
+    /// use sednas::propositions::p3::Pool;
+    /// assert_eq!(Pool::new(3, 3, 2, 2, 1).unwrap().block(), (2, 2));
+    /// assert_eq!(Pool::new(5, 3, 1, 2, 0).unwrap().block(), (5, 2));
+    /// ```
     pub fn block(&self) -> (usize, usize) {
         (self.ow.div_ceil(self.sw), self.oh.div_ceil(self.sh))
     }
@@ -128,6 +143,14 @@ pub fn has_constant_block(y: ArrayView2<'_, f64>, kw: usize, kh: usize) -> bool 
 }
 
 /// The paper's bound 1 − 2(max{o_w, o_h} − 2)(w + h)/(wh).
+///
+/// ```
+/// use sednas::propositions::p3::{paper_bound, Pool};
+/// // 8×8 map, 3×3 pool: 1 − 2·1·16/64
+/// assert_eq!(paper_bound(8, 8, &Pool::new(3, 3, 2, 2, 1).unwrap()), 0.5);
+/// // 5×5 pool on the same map: a negative "probability"
+/// assert_eq!(paper_bound(8, 8, &Pool::new(5, 5, 1, 1, 0).unwrap()), -0.5);
+/// ```
 pub fn paper_bound(w: usize, h: usize, p: &Pool) -> f64 {
     let o = p.ow.max(p.oh) as f64;
     1.0 - 2.0 * (o - 2.0) * (w + h) as f64 / (w * h) as f64
@@ -137,6 +160,16 @@ pub fn paper_bound(w: usize, h: usize, p: &Pool) -> f64 {
 /// each axis all contain x: a rigorous lower bound on the probability (the global maximum,
 /// unique a.s., lands there with exactly this probability and makes that output block
 /// constant).
+///
+/// For stride 1 and no padding the positions along an axis are the w − 2(o − 1) central ones.
+///
+/// ```
+/// use sednas::propositions::p3::{global_max_bound, Pool};
+/// // 5×5 map, 2×2 pool, stride 1: columns and rows 1..=3 qualify, 9 of 25 positions
+/// assert_eq!(global_max_bound(5, 5, &Pool::new(2, 2, 1, 1, 0).unwrap()), 9.0 / 25.0);
+/// // 8×8 map, 3×3 pool, stride 2, padding 1 (window starts −1, 1, 3, 5): columns 1, 3, 5
+/// assert_eq!(global_max_bound(8, 8, &Pool::new(3, 3, 2, 2, 1).unwrap()), 9.0 / 64.0);
+/// ```
 pub fn global_max_bound(w: usize, h: usize, p: &Pool) -> f64 {
     let axis = |n: usize, o: usize, s: usize| -> usize {
         let st = Pool::starts(n, o, s, p.pad);
@@ -173,6 +206,16 @@ pub struct Estimate {
 }
 
 /// Estimates the probability with `trials` draws from a fixed seed.
+///
+/// ```
+/// use sednas::propositions::p3::{estimate, Pool};
+/// // 1×1 pooling: every output entry is a constant 1×1 block
+/// let e = estimate(4, 4, &Pool::new(1, 1, 1, 1, 0).unwrap(), 10, 7);
+/// assert_eq!((e.p_hat, e.ci95.1, e.paper_bound, e.global_max_bound), (1.0, 1.0, 2.0, 1.0));
+/// // 2×2 pooling of a 2×2 map gives one output entry: no 2×2 block exists
+/// let e = estimate(2, 2, &Pool::new(2, 2, 1, 1, 0).unwrap(), 10, 7);
+/// assert_eq!((e.p_hat, e.ci95.0, e.trials), (0.0, 0.0, 10));
+/// ```
 pub fn estimate(w: usize, h: usize, p: &Pool, trials: usize, seed: u64) -> Estimate {
     let mut r = SplitMix64::new(seed);
     let (bw, bh) = p.block();
@@ -195,6 +238,15 @@ pub fn estimate(w: usize, h: usize, p: &Pool, trials: usize, seed: u64) -> Estim
 }
 
 /// The grid of (w, h, o, s, padding) the report evaluates.
+///
+/// ```
+/// use sednas::propositions::p3::{grid, Pool};
+/// let g = grid(false);
+/// // sizes 5, 8, 16 × pools 2, 3, 5 × strides 1, 2 × padding 0, ⌊o/2⌋
+/// assert_eq!(g.len(), 36);
+/// assert_eq!(g[0], (5, 5, Pool { ow: 2, oh: 2, sw: 1, sh: 1, pad: 0 }));
+/// assert_eq!(grid(true).len(), 72);
+/// ```
 pub fn grid(thorough: bool) -> Vec<(usize, usize, Pool)> {
     let sizes: &[usize] = if thorough {
         &[5, 6, 8, 12, 16, 32]
@@ -219,6 +271,13 @@ pub fn grid(thorough: bool) -> Vec<(usize, usize, Pool)> {
 }
 
 /// The P3 report.
+///
+/// ```
+/// use sednas::propositions::{p3, Verdict, VerifyOptions};
+/// let r = p3::report(&VerifyOptions::default()).unwrap();
+/// assert_eq!((r.id, r.verdict), ("P3", Verdict::False));
+/// assert!(r.consistent());
+/// ```
 pub fn report(opts: &VerifyOptions) -> Result<Report> {
     let trials = if opts.thorough { 20_000 } else { 1_000 };
     let ests: Vec<Estimate> = grid(opts.thorough)

@@ -16,6 +16,14 @@ use crate::rng::SplitMix64;
 use crate::window::{Border, Kernel, Stride, WindowSpec};
 
 /// For random independent SPD pairs, the smallest margin H2(Σ1+Σ2) − max(H2(Σ1), H2(Σ2)).
+///
+/// ```
+/// use sednas::propositions::p5::independent_margin;
+/// // no pairs: the minimum over an empty set
+/// assert_eq!(independent_margin(0, 4, 7).unwrap(), f64::INFINITY);
+/// let m = independent_margin(50, 4, 7).unwrap();
+/// assert!((m - 0.137_810_820_494_431_5).abs() < 1e-12); // > 0: the sum has more entropy
+/// ```
 pub fn independent_margin(trials: usize, d: usize, seed: u64) -> Result<f64> {
     let mut r = SplitMix64::new(seed);
     let mut worst = f64::INFINITY;
@@ -33,6 +41,19 @@ pub fn independent_margin(trials: usize, d: usize, seed: u64) -> Result<f64> {
 
 /// Sampled X1 and X2 = a·X1 + b·Z (Z independent) over a batch, 3×3 windows: returns
 /// (H2(X1), H2(X2), H2(X1 + X2)) at the centre window, from the entropy core.
+///
+/// X2 = −X1 cancels exactly (H2 = −∞). X2 = −X1/2 makes X1 + X2 = X1/2 exactly: the same
+/// window covariance as X2 (so the same H2), a quarter of X1's, hence d = 9 bits below H2(X1).
+///
+/// ```
+/// use sednas::propositions::p5::sampled;
+/// let (h1, h2, hs) = sampled(-1.0, 0.0, 100, 7).unwrap();
+/// assert_eq!(h1, h2);
+/// assert_eq!(hs, f64::NEG_INFINITY);
+/// let (h1, h2, hs) = sampled(-0.5, 0.0, 100, 7).unwrap();
+/// assert_eq!(hs, h2);
+/// assert!((h1 - hs - 9.0).abs() < 1e-9);
+/// ```
 pub fn sampled(a: f64, b: f64, n: usize, seed: u64) -> Result<(f64, f64, f64)> {
     let mut r = SplitMix64::new(seed);
     let x1 = Array4::from_shape_fn((n, 3, 3, 1), |_| normal(&mut r));
@@ -47,6 +68,13 @@ pub fn sampled(a: f64, b: f64, n: usize, seed: u64) -> Result<(f64, f64, f64)> {
 }
 
 /// The P5 report.
+///
+/// ```
+/// use sednas::propositions::{p5, Verdict, VerifyOptions};
+/// let r = p5::report(&VerifyOptions::default()).unwrap();
+/// assert_eq!((r.id, r.verdict), ("P5", Verdict::False));
+/// assert!(r.consistent());
+/// ```
 pub fn report(opts: &VerifyOptions) -> Result<Report> {
     let trials = if opts.thorough { 20_000 } else { 2_000 };
     let margin = independent_margin(trials, 9, opts.seed)?;

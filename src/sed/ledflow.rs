@@ -92,6 +92,22 @@ impl LedFlow {
     ///
     /// # Formula
     /// V_i = 1 (inputs); V_j = g(node_j)·Σ_{(i→j)} g(op_ij)·V_i; V_out = Σ_{j ∈ outputs} V_j
+    ///
+    /// ```
+    /// use sednas::arch::graph::{CellGraph, GraphOp};
+    /// use sednas::sed::ledflow::LedFlow;
+    /// let f = LedFlow::new(Default::default()).unwrap();
+    /// let mut g = CellGraph::new(3, 1, 16, 1);
+    /// g.edge(0, 1, GraphOp::Conv { k: 3 });
+    /// g.edge(0, 2, GraphOp::Skip);
+    /// g.edge(1, 2, GraphOp::AvgPool { o: 3, s: 1 });
+    /// g.outputs = 0b100;
+    /// // paths 0→2 (skip, 0.75) and 0→1→2 (3 · 1/9)
+    /// assert_eq!(g.node_ops[1], GraphOp::Wire);
+    /// assert!((f.cell_flow(&g) - (0.75 + 3.0 / 9.0)).abs() < 1e-15);
+    /// g.outputs = 0b110; // nodes 1 and 2 summed
+    /// assert!((f.cell_flow(&g) - (3.0 + 0.75 + 3.0 / 9.0)).abs() < 1e-15);
+    /// ```
     pub fn cell_flow(&self, g: &CellGraph) -> f64 {
         let n = g.nodes as usize;
         // acc[j]: the sum entering node j; a node's value is g(node_j)·acc[j].
@@ -119,6 +135,25 @@ impl LedFlow {
     ///
     /// # Formula
     /// LED-flow(A) = Σ_c m_c·log2(C_c·V_out(c)) / Σ_c m_c
+    ///
+    /// ```
+    /// use sednas::arch::graph::{CellGraph, GraphOp};
+    /// use sednas::sed::ledflow::LedFlow;
+    /// let f = LedFlow::new(Default::default()).unwrap();
+    /// // V_out = 3 + 1 = 4 at 16 channels: log2 64 = 6; a wire (V = 1) at 4 channels, ×3: log2 4 = 2
+    /// let mut a = CellGraph::new(2, 1, 16, 1);
+    /// a.edge(0, 1, GraphOp::Conv { k: 3 });
+    /// a.edge(0, 1, GraphOp::Wire);
+    /// a.outputs = 0b10;
+    /// let mut b = CellGraph::new(2, 1, 4, 3);
+    /// b.edge(0, 1, GraphOp::Wire);
+    /// b.outputs = 0b10;
+    /// assert_eq!(f.score_graphs(&[a, b]), (6.0 + 3.0 * 2.0) / 4.0);
+    /// // a cell whose output is cut off
+    /// let mut cut = CellGraph::new(2, 1, 16, 1);
+    /// cut.outputs = 0b10;
+    /// assert_eq!(f.score_graphs(&[cut]), f64::NEG_INFINITY);
+    /// ```
     pub fn score_graphs(&self, graphs: &[CellGraph]) -> f64 {
         let (mut s, mut m) = (0.0, 0.0);
         // consecutive cells often share their topology (NB201: the same cell in 3 stages):
@@ -204,6 +239,12 @@ impl LedFlow {
     }
 
     /// The configuration.
+    ///
+    /// ```
+    /// use sednas::sed::ledflow::{LedFlow, LedFlowConfig};
+    /// let cfg = LedFlowConfig { skip_gain: 0.5, ..Default::default() };
+    /// assert_eq!(LedFlow::new(cfg).unwrap().config().skip_gain, 0.5);
+    /// ```
     pub fn config(&self) -> &LedFlowConfig {
         &self.cfg
     }

@@ -218,6 +218,13 @@ impl Ledp {
     }
 
     /// The configuration.
+    ///
+    /// ```
+    /// use sednas::arch::SpaceKind;
+    /// use sednas::sed::ledp::{Ledp, LedpConfig};
+    /// let p = Ledp::new(LedpConfig::for_space(SpaceKind::Nb101).unwrap()).unwrap();
+    /// assert_eq!((p.config().lambda, p.config().pool_penalty, p.config().depth_penalty), (2.0, 1.0, 4.0));
+    /// ```
     pub fn config(&self) -> &LedpConfig {
         &self.cfg
     }

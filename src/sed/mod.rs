@@ -222,11 +222,25 @@ impl Sed {
     }
 
     /// The configuration.
+    ///
+    /// ```
+    /// use sednas::sed::{Sed, SedConfig};
+    /// let cfg = SedConfig { missing_constant: 2.0, ..SedConfig::default() };
+    /// assert_eq!(Sed::new(cfg).unwrap().config(), &cfg);
+    /// ```
     pub fn config(&self) -> &SedConfig {
         &self.cfg
     }
 
     /// The census options (network size, block definition).
+    ///
+    /// ```
+    /// use sednas::arch::CensusOptions;
+    /// use sednas::sed::Sed;
+    /// let sed = Sed::new(Default::default()).unwrap();
+    /// assert_eq!(sed.census_options(), &CensusOptions::default());
+    /// assert_eq!(sed.census_options().nb201_channels, 16);
+    /// ```
     pub fn census_options(&self) -> &CensusOptions {
         &self.cfg.network
     }
@@ -255,6 +269,30 @@ impl Sed {
     }
 
     /// SED of a census already taken.
+    ///
+    /// With identity squashing every term is an integer. One block (multiplicity 1) with
+    /// C_out = 2, F_in/F_out = 16/4, a 3×3 conv (≥ O_1 = 3×3), two 1×1 convs, one 3×3 pool and
+    /// one skip: skip_SED = 1·1, conv_SED = 2·1, OPT = 5 ops, pool_SED = 1² + 5² − (1 + 2)² = 17,
+    /// term = 2·4·17·(1·2) = 272. An empty block of multiplicity 3 adds 0, so SED = 272/4.
+    ///
+    /// ```
+    /// use sednas::arch::{BlockCensus, Census, PoolCount};
+    /// use sednas::sed::{Sed, SedConfig, Squash};
+    /// let o1 = Some(PoolCount::kernel(3, 3, 1, 1));
+    /// let mut b = BlockCensus::new(2, 2, 16, 4, 1, o1);
+    /// b.add_conv(3, 3, 2, 1);
+    /// b.add_conv(1, 1, 2, 2);
+    /// b.add_pool(3, 3, 1, 1, 1);
+    /// b.skips = 1;
+    /// let census = Census {
+    ///     blocks: vec![b, BlockCensus::new(2, 2, 16, 4, 3, o1)],
+    ///     space_has_skip: true,
+    ///     space_has_pool: true,
+    /// };
+    /// let sed = Sed::new(SedConfig { squash: Squash::Identity, ..SedConfig::default() }).unwrap();
+    /// assert_eq!(sed.score_census(&census), 68.0);
+    /// assert_eq!(sed.score_census(&Census::default()), 0.0); // no blocks
+    /// ```
     pub fn score_census(&self, c: &Census) -> f64 {
         match self.cfg.precision {
             Precision::F64 => self.sed_generic::<f64>(c),
@@ -274,6 +312,27 @@ impl Sed {
     }
 
     /// Per-block terms (skip_SED, conv_SED, pool_SED, summand) in f64.
+    ///
+    /// The block of [`Sed::score_census`]'s example, with the default (logistic) reading: the
+    /// sigmoids apply to skip_SED's and conv_SED's counts (sig(#skip), sig(#C_out)); pool_SED
+    /// has none.
+    ///
+    /// ```
+    /// use sednas::arch::{BlockCensus, Census, PoolCount};
+    /// use sednas::sed::Sed;
+    /// let mut b = BlockCensus::new(2, 2, 16, 4, 1, Some(PoolCount::kernel(3, 3, 1, 1)));
+    /// b.add_conv(3, 3, 2, 1);
+    /// b.add_conv(1, 1, 2, 2);
+    /// b.add_pool(3, 3, 1, 1, 1);
+    /// b.skips = 1;
+    /// let census = Census { blocks: vec![b], space_has_skip: true, space_has_pool: true };
+    /// let t = Sed::new(Default::default()).unwrap().breakdown(&census);
+    /// let sig = |x: f64| 1.0 / (1.0 + (-x).exp());
+    /// assert_eq!(t.len(), 1);
+    /// assert_eq!((t[0].skip_sed, t[0].conv_sed, t[0].pool_sed), (sig(1.0), sig(2.0), 17.0));
+    /// assert_eq!(t[0].multiplicity, 1);
+    /// assert!((t[0].term - sig(2.0) * 4.0 * 17.0 * sig(sig(1.0) * sig(2.0))).abs() < 1e-12);
+    /// ```
     pub fn breakdown(&self, c: &Census) -> Vec<BlockTerms> {
         c.blocks
             .iter()

@@ -68,6 +68,16 @@ pub struct Scratch {
 
 impl LineScorer {
     /// A scorer for `space`; `explain` adds skip_SED, conv_SED, pool_SED of the first block.
+    ///
+    /// ```
+    /// use sednas::arch::SpaceKind;
+    /// use sednas::sed::{Sed, stream::{LineScorer, Proxy}};
+    /// let sed = Sed::new(Default::default()).unwrap();
+    /// let s = LineScorer::new(SpaceKind::Nb101, Proxy::Sed(sed.clone()), true);
+    /// assert_eq!(s.header(), "arch,sed,skip_sed,conv_sed,pool_sed\n");
+    /// let p = LineScorer::new(SpaceKind::Nb201, Proxy::Params(sed), false);
+    /// assert_eq!(p.header(), "index,arch,params\n");
+    /// ```
     pub fn new(space: SpaceKind, proxy: Proxy, explain: bool) -> Self {
         LineScorer {
             space,
@@ -233,11 +243,35 @@ impl StreamOptions {
     }
 
     /// Chunks in flight at most (4 per thread): memory is about window × chunk size × 3.
+    ///
+    /// ```
+    /// use sednas::sed::stream::{OnError, StreamOptions};
+    /// assert_eq!(StreamOptions::new(3, OnError::Stop).unwrap().window(), 12);
+    /// ```
     pub fn window(&self) -> usize {
         4 * self.threads.get()
     }
 
     /// Sets the chunk size (at least 1 KiB).
+    ///
+    /// The chunk size changes how the input is cut, never the output.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use sednas::arch::SpaceKind;
+    /// use sednas::sed::{Sed, stream::*};
+    /// let s = Arc::new(LineScorer::new(SpaceKind::NatsSss, Proxy::Sed(Sed::new(Default::default()).unwrap()), false));
+    /// let text: String = (0..200).map(|i| format!("{}:8:8:8:{}\n", 8 * (1 + i % 8), 8 * (1 + i / 25))).collect();
+    /// let run = |opts: StreamOptions| {
+    ///     let mut out = Vec::new();
+    ///     score_stream(s.clone(), TextLines::new(std::io::Cursor::new(text.clone().into_bytes())), &mut out, opts, |_, _| {}).unwrap();
+    ///     out
+    /// };
+    /// let base = StreamOptions::new(2, OnError::Skip).unwrap();
+    /// let small = base.with_chunk_bytes(1); // raised to the 1 KiB minimum
+    /// assert_eq!(small.window(), 8);
+    /// assert_eq!(run(small), run(base));
+    /// ```
     pub fn with_chunk_bytes(mut self, bytes: usize) -> Self {
         self.chunk_bytes = bytes.max(1024);
         self
@@ -301,6 +335,21 @@ pub struct TextLines<R> {
 
 impl<R: Read + Send + 'static> TextLines<R> {
     /// Lines of `inner` (read in blocks: wrap it in no `BufReader`).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use sednas::arch::SpaceKind;
+    /// use sednas::sed::{Sed, stream::*};
+    /// let s = Arc::new(LineScorer::new(SpaceKind::NatsSss, Proxy::Sed(Sed::new(Default::default()).unwrap()), false));
+    /// // a BOM, a CRLF line end, a blank and a comment line
+    /// let input = std::io::Cursor::new(b"\xEF\xBB\xBF8:8:8:8:8\r\n\n# c\n8:8:8:8:16".to_vec());
+    /// let mut out = Vec::new();
+    /// let r = score_stream(s, TextLines::new(input), &mut out, StreamOptions::new(1, OnError::Skip).unwrap(), |_, _| {}).unwrap();
+    /// assert_eq!((r.lines, r.bad), (2, 0));
+    /// let text = String::from_utf8(out).unwrap();
+    /// let rows: Vec<&str> = text.lines().map(|l| l.rsplit_once(',').unwrap().0).collect();
+    /// assert_eq!(rows, ["index,arch", "0,8:8:8:8:8", "1,8:8:8:8:16"]);
+    /// ```
     pub fn new(inner: R) -> Self {
         TextLines {
             inner,
@@ -438,6 +487,25 @@ pub struct CsvRecords<R> {
 
 impl<R: Read + Send + 'static> CsvRecords<R> {
     /// Records of `rdr` (headers already located as `cols`); `name` is used in errors.
+    ///
+    /// Errors carry the CSV line of the record.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use sednas::arch::{ArchColumns, SpaceKind};
+    /// use sednas::sed::{Sed, stream::*};
+    /// let mut rdr = csv::Reader::from_reader(std::io::Cursor::new(b"id,channels\n1,8:8:8:8:8\n2,bad\n".to_vec()));
+    /// let cols = ArchColumns::default_for(SpaceKind::NatsSss)
+    ///     .locate(SpaceKind::NatsSss, rdr.headers().unwrap(), "mem.csv")
+    ///     .unwrap();
+    /// let s = Arc::new(LineScorer::new(SpaceKind::NatsSss, Proxy::Sed(Sed::new(Default::default()).unwrap()), false));
+    /// let mut bad = Vec::new();
+    /// let mut out = Vec::new();
+    /// let r = score_stream(s, CsvRecords::new(rdr, cols, "mem.csv"), &mut out,
+    ///     StreamOptions::new(1, OnError::Skip).unwrap(), |line, _| bad.push(line)).unwrap();
+    /// assert_eq!((r.lines, r.bad, bad), (2, 1, vec![3]));
+    /// assert!(String::from_utf8(out).unwrap().contains("\n0,8:8:8:8:8,"));
+    /// ```
     pub fn new(rdr: csv::Reader<R>, cols: ColumnIndex, name: impl Into<String>) -> Self {
         CsvRecords {
             rdr,
@@ -488,6 +556,21 @@ pub struct Listed(Option<Vec<String>>);
 
 impl Listed {
     /// The given lines.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use sednas::arch::SpaceKind;
+    /// use sednas::sed::{Sed, stream::*};
+    /// let s = Arc::new(LineScorer::new(SpaceKind::NatsSss, Proxy::Sed(Sed::new(Default::default()).unwrap()), false));
+    /// let lines = vec!["8:8:8:8:16".to_string(), "x".to_string(), "8:8:8:8:8".to_string()];
+    /// let mut bad = Vec::new();
+    /// let mut out = Vec::new();
+    /// // stop at the first bad line: nothing after it is written
+    /// let r = score_stream(s, Listed::new(lines), &mut out, StreamOptions::new(1, OnError::Stop).unwrap(),
+    ///     |line, _| bad.push(line)).unwrap();
+    /// assert_eq!((r.bad, r.stopped, bad), (1, true, vec![2]));
+    /// assert_eq!(String::from_utf8(out).unwrap().lines().count(), 2); // header + the first row
+    /// ```
     pub fn new(lines: Vec<String>) -> Self {
         Listed(Some(lines))
     }

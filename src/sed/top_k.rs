@@ -116,6 +116,16 @@ impl TopK {
     }
 
     /// Adds one item.
+    ///
+    /// ```
+    /// use sednas::sed::top_k::TopK;
+    /// let mut t = TopK::new(2).unwrap();
+    /// t.push(1.0, 7);
+    /// t.push(5.0, 3);
+    /// t.push(5.0, 1);
+    /// // ties on the score: the smaller key first
+    /// assert_eq!(t.items(), &[(5.0, 1), (5.0, 3)]);
+    /// ```
     #[inline]
     pub fn push(&mut self, score: f64, key: u64) {
         // below the K-th distinct score already kept: can be neither kept nor counted
@@ -177,12 +187,33 @@ impl TopK {
     }
 
     /// The best items: (score, key), best first.
+    ///
+    /// ```
+    /// use sednas::sed::top_k::TopK;
+    /// let mut t = TopK::new(3).unwrap();
+    /// for (k, s) in [0.5, 2.0, -1.0, 2.5].into_iter().enumerate() {
+    ///     t.push(s, k as u64);
+    /// }
+    /// assert_eq!(t.items(), &[(2.5, 3), (2.0, 1), (0.5, 0)]);
+    /// ```
     pub fn items(&mut self) -> &[(f64, u64)] {
         self.compact();
         &self.items
     }
 
     /// The K-th (or last, if fewer were pushed) score and how many items share it.
+    ///
+    /// ```
+    /// use sednas::sed::top_k::TopK;
+    /// let mut t = TopK::new(3).unwrap();
+    /// assert_eq!(t.kth_tie(), None);
+    /// t.push(4.0, 0);
+    /// assert_eq!(t.kth_tie(), Some((4.0, 1))); // fewer than K: the last score
+    /// for k in 1..5 {
+    ///     t.push(1.0, k);
+    /// }
+    /// assert_eq!(t.kth_tie(), Some((1.0, 4)));
+    /// ```
     pub fn kth_tie(&mut self) -> Option<(f64, u64)> {
         self.compact();
         let t = self.items.last()?.0;

@@ -1,0 +1,157 @@
+//! Which CSV columns hold an architecture, per space, and the one-line text of the
+//! architecture in a record: the one module that knows the data files' column layout
+//! (re-exported as `sednas::arch::{ArchColumns, ColumnIndex}`).
+
+use crate::arch::SpaceKind;
+use crate::error::{Error, Result};
+
+/// Which CSV columns hold an architecture (the defaults match the files in `../shared/data`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArchColumns {
+    /// The architecture column (NB201 string, SSS channels, NB101 adjacency, DARTS normal cell or genotype).
+    pub arch: String,
+    /// NB101: the operations column.
+    pub ops: String,
+    /// DARTS: the reduction-cell column (used when the arch column holds a NASLib cell).
+    pub reduce: String,
+}
+
+impl ArchColumns {
+    /// Defaults per space: `arch_str`; `channels`; `adjacency_7x7_rowmajor` + `ops`;
+    /// `normal_cell` + `reduce_cell`.
+    ///
+    /// ```
+    /// use sednas::arch::{ArchColumns, SpaceKind};
+    /// let c = ArchColumns::default_for(SpaceKind::Nb101);
+    /// assert_eq!(
+    ///     c,
+    ///     ArchColumns {
+    ///         arch: "adjacency_7x7_rowmajor".into(),
+    ///         ops: "ops".into(),
+    ///         reduce: "reduce_cell".into(),
+    ///     }
+    /// );
+    /// assert_eq!(ArchColumns::default_for(SpaceKind::NatsSss).arch, "channels");
+    /// ```
+    pub fn default_for(space: SpaceKind) -> Self {
+        let arch = match space {
+            SpaceKind::Nb201 => "arch_str",
+            SpaceKind::NatsSss => "channels",
+            SpaceKind::Nb101 => "adjacency_7x7_rowmajor",
+            SpaceKind::Darts => "normal_cell",
+        };
+        ArchColumns {
+            arch: arch.into(),
+            ops: "ops".into(),
+            reduce: "reduce_cell".into(),
+        }
+    }
+
+    /// The defaults of `space` with the given overrides (None keeps a default).
+    ///
+    /// ```
+    /// use sednas::arch::{ArchColumns, SpaceKind};
+    /// let c = ArchColumns::with(SpaceKind::Nb101, Some("adj"), None, None);
+    /// assert_eq!((c.arch.as_str(), c.ops.as_str()), ("adj", "ops"));
+    /// ```
+    pub fn with(
+        space: SpaceKind,
+        arch: Option<&str>,
+        ops: Option<&str>,
+        reduce: Option<&str>,
+    ) -> Self {
+        let mut c = Self::default_for(space);
+        if let Some(a) = arch {
+            c.arch = a.to_string();
+        }
+        if let Some(o) = ops {
+            c.ops = o.to_string();
+        }
+        if let Some(r) = reduce {
+            c.reduce = r.to_string();
+        }
+        c
+    }
+
+    /// Column positions in a header row, or an error naming the missing column.
+    ///
+    /// ```
+    /// use sednas::arch::{ArchColumns, SpaceKind};
+    /// use sednas::error::Error;
+    /// let headers = csv::StringRecord::from(vec!["id", "adjacency_7x7_rowmajor", "ops"]);
+    /// let cols = ArchColumns::default_for(SpaceKind::Nb101);
+    /// let idx = cols.locate(SpaceKind::Nb101, &headers, "nb101.csv").unwrap();
+    /// let row = csv::StringRecord::from(vec!["7", "010001000", "input,conv3x3-bn-relu,output"]);
+    /// assert_eq!(idx.text(&row), "010001000|input,conv3x3-bn-relu,output");
+    /// let err = cols.locate(SpaceKind::Nb101, &csv::StringRecord::from(vec!["ops"]), "nb101.csv");
+    /// assert!(matches!(err, Err(Error::Csv { line: 1, .. })));
+    /// ```
+    pub fn locate(
+        &self,
+        space: SpaceKind,
+        headers: &csv::StringRecord,
+        path: &str,
+    ) -> Result<ColumnIndex> {
+        let find = |name: &str| headers.iter().position(|h| h == name);
+        let missing = |name: &str| Error::Csv {
+            path: path.to_string(),
+            line: 1,
+            reason: format!(
+                "no column {name:?} (columns: {})",
+                headers.iter().collect::<Vec<_>>().join(", ")
+            ),
+        };
+        let arch = find(&self.arch).ok_or_else(|| missing(&self.arch))?;
+        let ops = match space {
+            SpaceKind::Nb101 => Some(find(&self.ops).ok_or_else(|| missing(&self.ops))?),
+            _ => None,
+        };
+        let reduce = match space {
+            SpaceKind::Darts => find(&self.reduce),
+            _ => None,
+        };
+        Ok(ColumnIndex {
+            space,
+            arch,
+            ops,
+            reduce,
+        })
+    }
+}
+
+/// Located architecture columns of one CSV file.
+#[derive(Debug, Clone, Copy)]
+pub struct ColumnIndex {
+    space: SpaceKind,
+    arch: usize,
+    ops: Option<usize>,
+    reduce: Option<usize>,
+}
+
+impl ColumnIndex {
+    /// The one-line text form of the architecture in `record`.
+    ///
+    /// A DARTS NASLib normal cell is joined to its reduction cell with `|`; other spaces give
+    /// the architecture field as is (trimmed).
+    ///
+    /// ```
+    /// use sednas::arch::{ArchColumns, SpaceKind};
+    /// let headers = csv::StringRecord::from(vec!["normal_cell", "reduce_cell"]);
+    /// let idx = ArchColumns::default_for(SpaceKind::Darts)
+    ///     .locate(SpaceKind::Darts, &headers, "nb301.csv")
+    ///     .unwrap();
+    /// let row = csv::StringRecord::from(vec![" none~0;none~1 ", "skip_connect~0"]);
+    /// assert_eq!(idx.text(&row), "none~0;none~1|skip_connect~0");
+    /// ```
+    pub fn text(&self, record: &csv::StringRecord) -> String {
+        let get = |i: usize| record.get(i).unwrap_or("").trim();
+        let a = get(self.arch);
+        match (self.space, self.ops, self.reduce) {
+            (SpaceKind::Nb101, Some(o), _) => format!("{a}|{}", get(o)),
+            (SpaceKind::Darts, _, Some(r)) if !a.starts_with("Genotype") && !a.starts_with('{') => {
+                format!("{a}|{}", get(r))
+            }
+            _ => a.to_string(),
+        }
+    }
+}
