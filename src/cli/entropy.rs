@@ -4,9 +4,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::bail;
 use clap::Args;
-use ndarray::{Array3, ArrayD, Axis, Ix3, Ix4};
+use ndarray::Axis;
 
-use crate::entropy::{H1Estimator, H2Options, local_h1, local_h2, summarize};
+use crate::entropy::{Estimator, H2Options, local_entropy, summarize};
 use crate::io::npy::{NpyArray, read_npy, to_npy_bytes};
 use crate::io::png::{AlphaPolicy, heatmap_png, read_png_alpha};
 use crate::io::write_atomic;
@@ -46,24 +46,6 @@ pub struct EntropyArgs {
     alpha: Option<AlphaPolicy>,
 }
 
-enum Estimator {
-    H1(H1Estimator),
-    Gaussian,
-}
-
-fn parse_estimator(s: &str) -> anyhow::Result<Estimator> {
-    if s == "gaussian" {
-        return Ok(Estimator::Gaussian);
-    }
-    match s.parse::<H1Estimator>() {
-        Ok(e) => Ok(Estimator::H1(e)),
-        Err(crate::Error::BadSpec { .. }) => {
-            bail!("unknown estimator {s:?}: expected exact, binned:N, binned:N:LO:HI or gaussian")
-        }
-        Err(e) => Err(e.into()),
-    }
-}
-
 fn load(path: &Path, alpha: Option<AlphaPolicy>) -> anyhow::Result<NpyArray> {
     let ext = path
         .extension()
@@ -83,76 +65,49 @@ fn load(path: &Path, alpha: Option<AlphaPolicy>) -> anyhow::Result<NpyArray> {
     }
 }
 
-fn as3<T: Clone>(a: &ArrayD<T>, path: &Path) -> anyhow::Result<Array3<T>> {
-    match a.ndim() {
-        2 => Ok(a
-            .clone()
-            .insert_axis(Axis(2))
-            .into_dimensionality::<Ix3>()?),
-        3 => Ok(a.clone().into_dimensionality::<Ix3>()?),
-        n => bail!(
-            "{}: H1 needs a map of shape h×w or h×w×c, got rank {n} {:?} (use --estimator gaussian for n×h×w×c batches)",
-            path.display(),
-            a.shape()
-        ),
-    }
-}
-
 pub fn run(a: EntropyArgs) -> anyhow::Result<i32> {
     let pool = super::thread_pool(a.threads)?;
     pool.install(|| run_in_pool(a))
 }
 
 fn run_in_pool(a: EntropyArgs) -> anyhow::Result<i32> {
-    let est = parse_estimator(&a.estimator)?;
+    let mut est: Estimator = a.estimator.parse().map_err(|e| match e {
+        crate::Error::BadSpec { .. } => anyhow::anyhow!(
+            "unknown estimator {:?}: expected exact, binned:N, binned:N:LO:HI or gaussian",
+            a.estimator
+        ),
+        e => e.into(),
+    })?;
+    match (&mut est, a.ridge) {
+        (Estimator::Gaussian(opts), Some(eps)) => *opts = H2Options::new().with_ridge(eps)?,
+        (Estimator::H1(_), Some(_)) => bail!("--ridge applies only to --estimator gaussian"),
+        _ => {}
+    }
     let spec = WindowSpec::new(a.kernel, a.stride, a.border);
     let input = load(&a.file, a.alpha)?;
     let in_shape = input.shape().to_vec();
+    let r = match &input {
+        NpyArray::U8(x) => local_entropy(x.view(), &spec, &est),
+        NpyArray::F32(x) => local_entropy(x.view(), &spec, &est),
+        NpyArray::F64(x) => local_entropy(x.view(), &spec, &est),
+    }
+    .map_err(|e| anyhow::anyhow!("{}: {e}", a.file.display()))?;
     let mut extra = serde_json::Map::new();
-    let values: Array3<f64> = match &est {
-        Estimator::H1(h1) => {
-            if a.ridge.is_some() {
-                bail!("--ridge applies only to --estimator gaussian");
-            }
-            match &input {
-                NpyArray::U8(x) => local_h1(as3(x, &a.file)?.view(), &spec, h1)?,
-                NpyArray::F32(x) => local_h1(as3(x, &a.file)?.view(), &spec, h1)?,
-                NpyArray::F64(x) => local_h1(as3(x, &a.file)?.view(), &spec, h1)?,
-            }
-        }
-        Estimator::Gaussian => {
-            let opts = match a.ridge {
-                Some(eps) => H2Options::new().with_ridge(eps)?,
-                None => H2Options::new(),
-            };
-            if in_shape.len() != 4 {
-                bail!(
-                    "{}: gaussian (H2) needs a batch of shape n×h×w×c, got rank {} {:?}",
-                    a.file.display(),
-                    in_shape.len(),
-                    in_shape
-                );
-            }
-            let r = match &input {
-                NpyArray::U8(x) => local_h2(x.view().into_dimensionality::<Ix4>()?, &spec, &opts)?,
-                NpyArray::F32(x) => local_h2(x.view().into_dimensionality::<Ix4>()?, &spec, &opts)?,
-                NpyArray::F64(x) => local_h2(x.view().into_dimensionality::<Ix4>()?, &spec, &opts)?,
-            };
-            extra.insert("ridge".into(), serde_json::json!(r.ridge));
-            extra.insert("samples".into(), serde_json::json!(r.samples));
+    if let Estimator::Gaussian(_) = est {
+        extra.insert("ridge".into(), serde_json::json!(r.ridge));
+        extra.insert("samples".into(), serde_json::json!(r.samples));
+        extra.insert(
+            "singular_windows".into(),
+            serde_json::json!(r.singular.len()),
+        );
+        if let Some((idx, reason)) = r.singular.first() {
             extra.insert(
-                "singular_windows".into(),
-                serde_json::json!(r.singular.len()),
+                "first_singular".into(),
+                serde_json::json!({"window": idx, "why": reason}),
             );
-            if let Some((idx, reason)) = r.singular.first() {
-                extra.insert(
-                    "first_singular".into(),
-                    serde_json::json!({"window": idx, "why": reason}),
-                );
-            }
-            r.values
         }
-    };
+    }
+    let values = r.values;
     let summary = summarize(values.view());
     let two_d = in_shape.len() == 2;
     let mut report = serde_json::json!({

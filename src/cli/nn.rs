@@ -13,8 +13,7 @@ use crate::io::npy::{NpyArray, read_npy};
 use crate::nn::fmap::fmap_entropy;
 use crate::nn::nb201::{Nb201Net, Nb201NetConfig};
 use crate::nn::run::{RunConfig, prepare, train_nb201};
-use crate::nn::train::{Optim, TrainConfig, checkpoint_path};
-use burn::module::Module;
+use crate::nn::train::{Optim, TrainConfig};
 
 use crate::nn::device::{Backend, describe};
 use crate::window::{Border, Kernel, Stride, WindowSpec};
@@ -216,13 +215,7 @@ pub fn run_fmap(a: FmapArgs) -> anyhow::Result<i32> {
     let device = a.device.device()?;
     eprintln!("device: {}", describe(a.device, &device));
     let (net, rgb, what) = if let Some(dir) = &a.checkpoint {
-        let text = std::fs::read_to_string(dir.join("config.json"))
-            .with_context(|| dir.join("config.json").display().to_string())?;
-        let rc: RunConfig = serde_json::from_str(&text).context("config.json")?;
-        let arch: Nb201Arch = rc.arch.parse()?;
-        let net = Nb201Net::new(&arch, &rc.net, &device)?
-            .try_load_file(checkpoint_path(dir))
-            .map_err(|e| anyhow::anyhow!("{}: {e:?}", checkpoint_path(dir).display()))?;
+        let (rc, net) = crate::nn::run::load_run(dir, &device)?;
         (
             net,
             rc.rgb,

@@ -11,12 +11,14 @@
 
 pub mod h1;
 pub mod h2;
+pub mod local;
 pub mod summary;
 
 pub use h1::{Binning, H1Estimator, h1, local_h1, local_h1_naive};
 pub use h2::{
     GaussianEntropy, H2Options, LocalH2, Singular, gaussian_entropy, local_h2, local_h2_naive,
 };
+pub use local::{Estimator, local_entropy};
 pub use summary::{Summary, summarize};
 
 use crate::error::{Error, Result};

@@ -70,6 +70,15 @@ pub struct Config {
 
 impl Config {
     /// Checks every setting before any training starts: a typed error naming it.
+    ///
+    /// ```
+    /// use sednas::experiments::{nb201_fashion::Config, read_config};
+    /// let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("experiments/nb201-fashion/smoke.toml");
+    /// let mut c: Config = read_config(&p).unwrap();
+    /// assert!(c.validate().is_ok());
+    /// c.seeds.clear();
+    /// assert!(c.validate().unwrap_err().to_string().contains("seeds"));
+    /// ```
     pub fn validate(&self) -> Result<()> {
         super::check_common(
             "nb201-fashion",
@@ -165,6 +174,13 @@ fn read_truth(path: &Path) -> Result<std::collections::HashMap<usize, f64>> {
 }
 
 /// The architectures: the top-SED tie set, then evenly spaced SED quantiles (ascending).
+///
+/// ```
+/// let a = sednas::experiments::nb201_fashion::select_archs(7).unwrap();
+/// // the lowest-SED connected cell, then the 6 cells that share the top SED
+/// assert_eq!(a.len(), 7);
+/// assert_eq!(a[0].official_index(), Some(91));
+/// ```
 pub fn select_archs(n: usize) -> Result<Vec<Nb201Arch>> {
     let sed = Sed::new(SedConfig::default())?;
     let mut census = Census::default();
@@ -331,7 +347,16 @@ pub fn spread_order(n: usize) -> Vec<usize> {
 }
 
 /// Runs the experiment into `out` (training every planned run that is not finished, or all
-/// of them without `resume`); returns the printed summary.
+/// of them without `resume`); returns the printed summary. A bad configuration is refused
+/// before any folder is made.
+///
+/// ```
+/// use std::path::Path;
+/// let out = std::env::temp_dir().join(format!("sednas-doc-nf-{}", std::process::id()));
+/// let e = sednas::experiments::nb201_fashion::run(Path::new("no-such.toml"), &out, false).unwrap_err();
+/// assert!(e.to_string().contains("no-such.toml"));
+/// assert!(!out.exists());
+/// ```
 pub fn run(config_path: &Path, out: &Path, resume: bool) -> Result<String> {
     run_mode(config_path, out, resume, false)
 }
@@ -339,6 +364,16 @@ pub fn run(config_path: &Path, out: &Path, resume: bool) -> Result<String> {
 /// Tabulates the runs already finished in `out` without training anything (the experiment's
 /// stored config must equal `config_path`'s). When some planned runs are missing, the summary
 /// says so on its first line ("PARTIAL: k of n runs") and covers the finished ones only.
+///
+/// ```
+/// use std::path::Path;
+/// let cfg = Path::new(env!("CARGO_MANIFEST_DIR")).join("experiments/nb201-fashion/smoke.toml");
+/// let out = std::env::temp_dir().join(format!("sednas-doc-tab-{}", std::process::id()));
+/// // nothing to tabulate in a folder without runs (and nothing is written there)
+/// let e = sednas::experiments::nb201_fashion::tabulate(&cfg, &out).unwrap_err().to_string();
+/// assert!(e.contains("holds no runs"), "{e}");
+/// assert!(!out.exists());
+/// ```
 pub fn tabulate(config_path: &Path, out: &Path) -> Result<String> {
     run_mode(config_path, out, true, true)
 }
@@ -355,6 +390,14 @@ pub struct Plan {
 
 impl Plan {
     /// The plan of a (validated) configuration.
+    ///
+    /// ```
+    /// use sednas::experiments::{nb201_fashion::{Config, Plan}, read_config};
+    /// let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("experiments/nb201-fashion/smoke.toml");
+    /// let c: Config = read_config(&p).unwrap();
+    /// let plan = Plan::new(&c).unwrap();
+    /// assert_eq!((plan.archs.len(), plan.seeds.clone()), (7, vec![0]));
+    /// ```
     pub fn new(cfg: &Config) -> Result<Self> {
         Ok(Plan {
             archs: select_archs(cfg.n_archs)?,
@@ -362,17 +405,35 @@ impl Plan {
         })
     }
 
-    /// Planned runs.
+    /// Planned runs: architectures × seeds.
+    ///
+    /// ```
+    /// use sednas::experiments::nb201_fashion::{Plan, select_archs};
+    /// let plan = Plan { archs: select_archs(7).unwrap(), seeds: vec![0, 1] };
+    /// assert_eq!(plan.len(), 14);
+    /// ```
     pub fn len(&self) -> usize {
         self.archs.len() * self.seeds.len()
     }
 
     /// Whether nothing is planned.
+    ///
+    /// ```
+    /// use sednas::experiments::nb201_fashion::Plan;
+    /// assert!(Plan { archs: vec![], seeds: vec![0] }.is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
     /// A run's folder: `runs/{official index}_s{seed}`.
+    ///
+    /// ```
+    /// use sednas::experiments::nb201_fashion::Plan;
+    /// let a = "|avg_pool_3x3~0|+|none~0|nor_conv_1x1~1|+|nor_conv_1x1~0|none~1|nor_conv_1x1~2|".parse().unwrap();
+    /// let d = Plan::dir(std::path::Path::new("out"), &a, 3);
+    /// assert_eq!(d, std::path::Path::new("out/runs/91_s3"));
+    /// ```
     pub fn dir(out: &Path, arch: &Nb201Arch, seed: u64) -> PathBuf {
         out.join("runs")
             .join(format!("{}_s{seed}", arch.official_index().unwrap_or(0)))
@@ -420,7 +481,7 @@ pub struct ArchSummary {
     /// LED-flow.
     pub led_flow: f64,
     /// Parameters.
-    pub params: f64,
+    pub params: usize,
     /// Held-out accuracy, mean over seeds.
     pub acc_mean: f64,
     /// Its standard deviation over seeds.
@@ -541,7 +602,7 @@ fn tabulate_results(
                 arch: rs[0].arch.clone(),
                 sed: rs[0].sed,
                 led_flow: rs[0].led_flow,
-                params: rs[0].params as f64,
+                params: rs[0].params,
                 acc_mean: mean(&acc),
                 acc_sd: sd(&acc),
                 h1_mean: mean(
@@ -564,7 +625,7 @@ fn tabulate_results(
     let preds: [(&str, Vec<f64>); 6] = [
         ("SED", col(|r| r.sed)),
         ("LED-flow", col(|r| r.led_flow)),
-        ("#params", col(|r| r.params)),
+        ("#params", col(|r| r.params as f64)),
         ("mean local H1 (trained maps)", col(|r| r.h1_mean)),
         ("fraction of zero-H1 windows", col(|r| r.h1_zero_fraction)),
         ("mean local H2, last cell", col(|r| r.h2_mean_last_cell)),
@@ -674,6 +735,15 @@ fn plot(
         };
         let arch: Nb201Arch = row.arch.parse()?;
         let dir = Plan::dir(out, &arch, seed);
+        if !crate::nn::train::checkpoint_path(&dir).is_file() {
+            // a run folder kept without its checkpoint (the committed results keep only
+            // config.json, metrics.csv and result.json): the tables stand, this figure cannot
+            eprintln!(
+                "heatmaps of the {tag} architecture skipped: {} is missing",
+                crate::nn::train::checkpoint_path(&dir).display()
+            );
+            continue;
+        }
         let net_cfg = Nb201NetConfig {
             in_channels: probe.images.dim().1,
             width: cfg.width,

@@ -166,3 +166,27 @@ pub fn train_nb201(
     bar.finish_and_clear();
     r
 }
+
+/// Loads a finished (or checkpointed) run from its folder: the run's `config.json` and the
+/// network rebuilt from it with the weights of `model.bpk`, on `device`. Errors name the file.
+///
+/// ```
+/// use sednas::nn::run::load_run;
+/// let dir = std::env::temp_dir().join(format!("sednas-doc-load-{}", std::process::id()));
+/// // a folder without config.json: an I/O error naming it
+/// let e = load_run(&dir, &sednas::nn::cpu()).unwrap_err().to_string();
+/// assert!(e.contains("config.json"), "{e}");
+/// ```
+pub fn load_run(dir: &Path, device: &burn::tensor::Device) -> Result<(RunConfig, Nb201Net)> {
+    use burn::module::Module;
+    let p = dir.join("config.json");
+    let text = std::fs::read_to_string(&p).map_err(|e| Error::io(&p, e))?;
+    let rc: RunConfig = serde_json::from_str(&text)
+        .map_err(|e| Error::param("config.json", format!("{}: {e}", p.display())))?;
+    let arch: Nb201Arch = rc.arch.parse()?;
+    let ck = super::train::checkpoint_path(dir);
+    let net = Nb201Net::new(&arch, &rc.net, device)?
+        .try_load_file(&ck)
+        .map_err(|e| Error::param("checkpoint", format!("{}: {e:?}", ck.display())))?;
+    Ok((rc, net))
+}
