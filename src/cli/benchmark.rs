@@ -199,7 +199,7 @@ fn write_out(
     for (ti, d) in res.tasks.iter().enumerate() {
         let mut series = Vec::new();
         for (pi, name) in ["ledp", "led-flow", "sed"].iter().enumerate() {
-            let te = benchmark::top_end(d, name, &res.scores[ti][pi]);
+            let te = benchmark::top_end(d, name, &res.scores[ti][pi])?;
             let n = d.pop.len() as f64;
             for (k, c) in te.cells.iter().enumerate() {
                 cells.write_record([

@@ -703,13 +703,27 @@ pub struct TopEnd {
 /// let keys = archs.iter().map(|a| a.to_string()).collect();
 /// let pop = Population { archs, keys, acc: vec![90.0, 10.0, 50.0], ..Default::default() };
 /// let data = TaskData { task: TASKS[0], pop, ranks: vec![1, 3, 2], peers: vec![] };
-/// let t = top_end(&data, "p", &[3.0, 1.0, 2.0]);
+/// let t = top_end(&data, "p", &[3.0, 1.0, 2.0]).unwrap();
+/// // a score per cell is required (and a hand-built population must have its keys)
+/// assert!(top_end(&data, "p", &[3.0]).is_err());
 /// // ⌈3/100⌉ = 1 cell: the first, true rank 1 of 3
 /// assert_eq!((t.size, t.mean_true_percentile, t.in_true_top10pct), (1, 100.0 / 3.0, 0.0));
 /// assert_eq!(t.cells[0], (3.0, 1, 90.0, cells[0].to_string()));
 /// ```
-pub fn top_end(data: &TaskData, proxy: &str, score: &[f64]) -> TopEnd {
+pub fn top_end(data: &TaskData, proxy: &str, score: &[f64]) -> Result<TopEnd> {
     let n = data.pop.len();
+    let lens = [
+        ("scores", score.len()),
+        ("ranks", data.ranks.len()),
+        ("accuracies", data.pop.acc.len()),
+        ("keys", data.pop.keys.len()),
+    ];
+    if let Some((what, len)) = lens.iter().find(|(_, l)| *l != n) {
+        return Err(Error::param(
+            "top_end",
+            format!("{len} {what} for a population of {n} architectures"),
+        ));
+    }
     let mut idx: Vec<usize> = (0..n).filter(|&i| !score[i].is_nan()).collect();
     idx.sort_by(|&a, &b| score[b].total_cmp(&score[a]).then(a.cmp(&b)));
     let k = n.div_ceil(100).min(idx.len());
@@ -740,7 +754,7 @@ pub fn top_end(data: &TaskData, proxy: &str, score: &[f64]) -> TopEnd {
             )
         })
         .collect();
-    TopEnd {
+    Ok(TopEnd {
         task: data.task.name.to_string(),
         proxy: proxy.to_string(),
         size: top.len(),
@@ -759,7 +773,7 @@ pub fn top_end(data: &TaskData, proxy: &str, score: &[f64]) -> TopEnd {
                 )
             })
             .collect(),
-    }
+    })
 }
 
 #[cfg(test)]
