@@ -484,8 +484,8 @@ pub struct ArchSummary {
     pub params: usize,
     /// Held-out accuracy, mean over seeds.
     pub acc_mean: f64,
-    /// Its standard deviation over seeds.
-    pub acc_sd: f64,
+    /// Its standard deviation over seeds (empty with one seed: undefined, not 0).
+    pub acc_sd: Option<f64>,
     /// Mean local H1 (binned), mean over layers and seeds.
     pub h1_mean: f64,
     /// Exact zero-H1 window fraction, mean over layers and seeds.
@@ -604,7 +604,7 @@ fn tabulate_results(
                 led_flow: rs[0].led_flow,
                 params: rs[0].params,
                 acc_mean: mean(&acc),
-                acc_sd: sd(&acc),
+                acc_sd: (acc.len() > 1).then(|| sd(&acc)),
                 h1_mean: mean(
                     &rs.iter()
                         .map(|r| layer_mean(r, |l| l.1))
