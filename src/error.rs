@@ -105,6 +105,25 @@ pub enum Error {
         expected: String,
         message: String,
     },
+    /// A folder already holds work made under another configuration: resuming (`--resume`)
+    /// or tabulating (`--tabulate`) it would reuse that work under settings it was not made
+    /// with. `keys` are the settings that differ (dotted paths). A caller can rerun fresh
+    /// or choose another folder.
+    #[error("{flag}: {dir} was made under another configuration (differs in: {keys}); {hint}", keys = keys.join(", "))]
+    ConfigMismatch {
+        flag: &'static str,
+        dir: String,
+        keys: Vec<String>,
+        hint: &'static str,
+    },
+    /// Work whose size is known to be unreasonable, refused before it allocates or runs; a
+    /// caller can retry with less.
+    #[error("{what}: {requested} is more than the limit of {limit}; refused before allocating")]
+    TooLarge {
+        what: &'static str,
+        requested: u128,
+        limit: u128,
+    },
     /// A CSV input problem (missing column, unreadable field, ...), with its line.
     #[error("{path}: line {line}: {reason}")]
     Csv {

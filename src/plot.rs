@@ -145,6 +145,18 @@ where
 
 /// Scatter plot to `stem.png` and `stem.svg`; `colour_values` (one per point of the first
 /// series) colours the points with viridis.
+///
+/// ```
+/// use sednas::plot::{scatter, Series};
+/// let dir = std::env::temp_dir().join(format!("sednas-doc-scatter-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir).unwrap();
+/// let s = Series { name: "cells".into(), points: vec![(1.0, 2.0), (2.0, 3.5)] };
+/// scatter(&dir.join("fig"), "title", "x", "y", &[s], Some(&[0.0, 1.0])).unwrap();
+/// let png = std::fs::read(dir.join("fig.png")).unwrap();
+/// assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+/// assert!(std::fs::read_to_string(dir.join("fig.svg")).unwrap().contains("<svg"));
+/// std::fs::remove_dir_all(&dir).unwrap();
+/// ```
 pub fn scatter(
     stem: &Path,
     title: &str,
@@ -178,7 +190,7 @@ where
     let hi = values
         .iter()
         .zip(errors.unwrap_or(&vec![0.0; values.len()]))
-        .map(|(v, e)| v + e)
+        .map(|(v, e)| if e.is_finite() { v + e } else { *v })
         .filter(|x| x.is_finite())
         .fold(0.0f64, f64::max);
     let lo = values
@@ -258,7 +270,19 @@ where
     Ok(())
 }
 
-/// Bar chart (optional ± error bars) to `stem.png` and `stem.svg`.
+/// Bar chart (optional ± error bars) to `stem.png` and `stem.svg`. A bar whose value is
+/// not finite is not drawn; an error that is not finite (an undefined standard deviation)
+/// draws no error bar and does not stretch the axis.
+///
+/// ```
+/// let dir = std::env::temp_dir().join(format!("sednas-doc-bars-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir).unwrap();
+/// let labels = ["a".to_string(), "b".to_string()];
+/// sednas::plot::bars(&dir.join("acc"), "t", "accuracy", &labels, &[0.8, 0.9], Some(&[0.01, f64::NAN])).unwrap();
+/// assert_eq!(&std::fs::read(dir.join("acc.png")).unwrap()[..4], b"\x89PNG");
+/// assert!(dir.join("acc.svg").is_file());
+/// std::fs::remove_dir_all(&dir).unwrap();
+/// ```
 pub fn bars(
     stem: &Path,
     title: &str,

@@ -40,6 +40,119 @@ pub struct SearchConfig {
     pub tournament: usize,
 }
 
+/// The most evaluations one search may run: every distinct architecture is kept (with its
+/// score) to report ties and skip re-scoring, so 10⁷ DARTS genotypes already hold about
+/// 2 GB.
+pub const MAX_SAMPLES: usize = 10_000_000;
+
+/// Search settings that have been checked ([`Search::new`], or `TryFrom<SearchConfig>`):
+/// at least one and at most [`MAX_SAMPLES`] evaluations; for evolution, population ≥ 2
+/// and 1 ≤ tournament ≤ population; a node count with a finite NB201 space (2..=7 nodes:
+/// 5^(n(n−1)/2) cells must fit in a u64), and the default 4 nodes for the other spaces,
+/// which have no node setting.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Search {
+    cfg: SearchConfig,
+}
+
+impl TryFrom<SearchConfig> for Search {
+    type Error = Error;
+    fn try_from(cfg: SearchConfig) -> Result<Self> {
+        Search::new(cfg)
+    }
+}
+
+impl Search {
+    /// Checks `cfg` before any work; each error names the setting.
+    ///
+    /// ```
+    /// use sednas::arch::SpaceKind;
+    /// use sednas::error::Error;
+    /// use sednas::search::{Search, SearchConfig, Strategy};
+    /// let cfg = SearchConfig {
+    ///     space: SpaceKind::Nb201, nodes: 4, samples: 100, seed: 0,
+    ///     strategy: Strategy::Evolution, population: 10, tournament: 3,
+    /// };
+    /// assert_eq!(Search::new(cfg).unwrap().config(), &cfg);
+    /// let bad = |c: SearchConfig| match Search::new(c) {
+    ///     Err(Error::InvalidParameter { name, .. }) => name,
+    ///     other => panic!("{other:?}"),
+    /// };
+    /// assert_eq!(bad(SearchConfig { samples: 0, ..cfg }), "samples");
+    /// assert!(matches!(Search::new(SearchConfig { samples: usize::MAX, ..cfg }), Err(Error::TooLarge { .. })));
+    /// assert_eq!(bad(SearchConfig { tournament: 11, ..cfg }), "population/tournament");
+    /// assert_eq!(bad(SearchConfig { nodes: 9, ..cfg }), "nodes");
+    /// assert_eq!(bad(SearchConfig { space: SpaceKind::Darts, nodes: 5, ..cfg }), "nodes");
+    /// ```
+    pub fn new(cfg: SearchConfig) -> Result<Self> {
+        if cfg.samples == 0 {
+            return Err(Error::param("samples", "must be at least 1, got 0"));
+        }
+        if cfg.samples > MAX_SAMPLES {
+            return Err(Error::TooLarge {
+                what: "search samples",
+                requested: cfg.samples as u128,
+                limit: MAX_SAMPLES as u128,
+            });
+        }
+        if cfg.strategy == Strategy::Evolution
+            && (cfg.population < 2 || cfg.tournament < 1 || cfg.tournament > cfg.population)
+        {
+            return Err(Error::param(
+                "population/tournament",
+                format!(
+                    "need population ≥ 2 and 1 ≤ tournament ≤ population, got population {} and tournament {}",
+                    cfg.population, cfg.tournament
+                ),
+            ));
+        }
+        if cfg.space == SpaceKind::Nb201 {
+            space_size(cfg.nodes).map_err(|e| Error::param("nodes", e.to_string()))?;
+        } else if cfg.nodes != 4 {
+            return Err(Error::param(
+                "nodes",
+                format!(
+                    "the node count applies to nb201 only (the {} cell is fixed), got {}",
+                    cfg.space, cfg.nodes
+                ),
+            ));
+        }
+        Ok(Search { cfg })
+    }
+
+    /// The checked settings.
+    ///
+    /// ```
+    /// use sednas::arch::SpaceKind;
+    /// use sednas::search::{Search, SearchConfig, Strategy};
+    /// let cfg = SearchConfig {
+    ///     space: SpaceKind::Nb101, nodes: 4, samples: 5, seed: 1,
+    ///     strategy: Strategy::Random, population: 0, tournament: 0,
+    /// };
+    /// assert_eq!(Search::try_from(cfg).unwrap().config().samples, 5);
+    /// ```
+    pub fn config(&self) -> &SearchConfig {
+        &self.cfg
+    }
+
+    /// Runs the search; `progress` is called with the number of evaluations so far.
+    ///
+    /// ```
+    /// use sednas::arch::SpaceKind;
+    /// use sednas::search::{Search, SearchConfig, Strategy};
+    /// use sednas::sed::{Sed, SedConfig};
+    /// let cfg = SearchConfig {
+    ///     space: SpaceKind::Nb201, nodes: 2, samples: 100, seed: 7,
+    ///     strategy: Strategy::Random, population: 0, tournament: 0,
+    /// };
+    /// let r = Search::new(cfg).unwrap().run(&Sed::new(SedConfig::default()).unwrap(), |_| {}).unwrap();
+    /// assert_eq!(r.distinct_evaluated, 5);
+    /// ```
+    pub fn run(&self, sed: &Sed, progress: impl FnMut(usize)) -> Result<SearchResult> {
+        run_checked(sed, &self.cfg, progress)
+    }
+}
+
 /// The result: every evaluated architecture sharing the best SED.
 #[derive(Debug, Clone)]
 pub struct SearchResult {
@@ -107,7 +220,8 @@ pub fn mutate(a: &AnyArch, r: &mut SplitMix64) -> AnyArch {
     crate::for_each_space!(a, S, x => S::wrap(S::mutate(x, r)))
 }
 
-/// Runs the search; `progress` is called with the number of evaluations so far.
+/// Checks `cfg` ([`Search::new`]) and runs the search; `progress` is called with the
+/// number of evaluations so far.
 ///
 /// The 2-node NB201 cell has one edge, so its space holds 5 cells; 100 random samples visit
 /// all of them and the search returns the exhaustive optimum.
@@ -140,22 +254,16 @@ pub fn mutate(a: &AnyArch, r: &mut SplitMix64) -> AnyArch {
 /// let none = SearchConfig { samples: 0, ..cfg };
 /// assert!(matches!(search(&sed, &none, |_| {}), Err(Error::InvalidParameter { name: "samples", .. })));
 /// ```
-pub fn search(
+pub fn search(sed: &Sed, cfg: &SearchConfig, progress: impl FnMut(usize)) -> Result<SearchResult> {
+    Search::new(*cfg)?.run(sed, progress)
+}
+
+/// The search itself, on settings [`Search::new`] accepted.
+fn run_checked(
     sed: &Sed,
     cfg: &SearchConfig,
     mut progress: impl FnMut(usize),
 ) -> Result<SearchResult> {
-    if cfg.samples == 0 {
-        return Err(Error::param("samples", "at least 1"));
-    }
-    if cfg.strategy == Strategy::Evolution
-        && (cfg.population < 2 || cfg.tournament < 1 || cfg.tournament > cfg.population)
-    {
-        return Err(Error::param(
-            "population/tournament",
-            "need population ≥ 2 and 1 ≤ tournament ≤ population",
-        ));
-    }
     let mut r = SplitMix64::new(cfg.seed);
     let mut census = Census::default();
     let mut seen: HashMap<String, f64> = HashMap::new();

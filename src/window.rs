@@ -427,6 +427,134 @@ impl AxisPlan {
     }
 }
 
+/// The windows of an `h×w×c` map under a [`WindowSpec`]: one [`AxisPlan`] per axis, in
+/// (h, w, c) order. The one plan behind both a single map ([`Windows`], H1) and a batch of
+/// maps (`n×h×w×c`, H2): a batch's windows are those of each of its maps, so H2 plans the
+/// map shape `[h, w, c]` and never re-derives an axis.
+///
+/// # Axis order
+/// Arrays are `h×w×c` (batches `n×h×w×c`), the public API's one order; kernels and strides
+/// are *written* in the paper's (w, h, c) order (`3x5` is k_w = 3, k_h = 5) and read back in
+/// array order by [`Kernel::hwc`] and [`Stride::hwc`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WindowPlan {
+    map: [usize; 3],
+    axes: [AxisPlan; 3],
+    border: Border,
+}
+
+impl WindowPlan {
+    /// Plans the windows of a map of shape `[h, w, c]` (each ≥ 1) under `spec`.
+    ///
+    /// Errors: an empty axis ([`Error::Empty`]); under `valid`, a kernel larger than its axis
+    /// ([`Error::WindowLargerThanMap`], naming the axis).
+    ///
+    /// ```
+    /// use sednas::window::*;
+    /// let spec = WindowSpec::new(Kernel::new(3, 5, 1).unwrap(), Stride::new(2, 1, 1).unwrap(), Border::Valid);
+    /// let p = WindowPlan::new([7, 6, 2], &spec).unwrap();
+    /// // h: k_h = 5 gives centres 2, 3, 4; w: k_w = 3, stride 2 gives 1, 3; c: 0, 1
+    /// assert_eq!(p.shape(), [3, 2, 2]);
+    /// assert_eq!(p.windows(), 12);
+    /// assert!(WindowPlan::new([4, 6, 2], &spec).is_err()); // k_h = 5 > h = 4 under valid
+    /// assert!(WindowPlan::new([0, 6, 2], &spec).is_err());
+    /// ```
+    pub fn new(map: [usize; 3], spec: &WindowSpec) -> Result<Self> {
+        check_nonempty(&map, "map")?;
+        let k = spec.kernel.hwc();
+        let st = spec.stride.hwc();
+        let names = ["h", "w", "c"];
+        let axis = |a: usize| AxisPlan::new(map[a], k[a], st[a], spec.border, names[a]);
+        Ok(WindowPlan {
+            map,
+            axes: [axis(0)?, axis(1)?, axis(2)?],
+            border: spec.border,
+        })
+    }
+
+    /// The map shape `[h, w, c]` the plan was made for.
+    ///
+    /// ```
+    /// use sednas::window::*;
+    /// let spec = WindowSpec::new(Kernel::square(3).unwrap(), Stride::unit(), Border::Crop);
+    /// assert_eq!(WindowPlan::new([4, 5, 1], &spec).unwrap().map(), [4, 5, 1]);
+    /// ```
+    pub fn map(&self) -> [usize; 3] {
+        self.map
+    }
+
+    /// The per-axis plans, (h, w, c).
+    ///
+    /// ```
+    /// use sednas::window::*;
+    /// let spec = WindowSpec::new(Kernel::square(3).unwrap(), Stride::unit(), Border::Crop);
+    /// let [h, ..] = WindowPlan::new([4, 5, 1], &spec).unwrap().axes().clone();
+    /// assert_eq!((h.lo, h.hi), (vec![0, 0, 1, 2], vec![2, 3, 4, 4]));
+    /// ```
+    pub fn axes(&self) -> &[AxisPlan; 3] {
+        &self.axes
+    }
+
+    /// Windows along (h, w, c): the shape of a local-entropy map.
+    ///
+    /// ```
+    /// use sednas::window::*;
+    /// let spec = WindowSpec::new(Kernel::square(3).unwrap(), Stride::new(2, 2, 1).unwrap(), Border::Zero);
+    /// assert_eq!(WindowPlan::new([5, 5, 3], &spec).unwrap().shape(), [3, 3, 3]);
+    /// ```
+    pub fn shape(&self) -> [usize; 3] {
+        [self.axes[0].len(), self.axes[1].len(), self.axes[2].len()]
+    }
+
+    /// The number of windows (the product of [`WindowPlan::shape`]; it cannot overflow, as
+    /// each factor is at most its axis length and the map exists).
+    ///
+    /// ```
+    /// use sednas::window::*;
+    /// let spec = WindowSpec::new(Kernel::square(3).unwrap(), Stride::unit(), Border::Valid);
+    /// assert_eq!(WindowPlan::new([4, 5, 1], &spec).unwrap().windows(), 6);
+    /// ```
+    pub fn windows(&self) -> usize {
+        self.shape().iter().product()
+    }
+
+    /// Padding before the map on each axis (⌊k/2⌋ under `zero`/`reflect`, else 0).
+    ///
+    /// ```
+    /// use sednas::window::*;
+    /// let spec = WindowSpec::new(Kernel::new(5, 3, 1).unwrap(), Stride::unit(), Border::Reflect);
+    /// assert_eq!(WindowPlan::new([4, 6, 2], &spec).unwrap().pad(), [1, 2, 0]);
+    /// ```
+    pub fn pad(&self) -> [usize; 3] {
+        [self.axes[0].pad, self.axes[1].pad, self.axes[2].pad]
+    }
+
+    /// Shape of the source the windows read: the map plus its padding on both sides.
+    ///
+    /// ```
+    /// use sednas::window::*;
+    /// let spec = WindowSpec::new(Kernel::new(5, 3, 1).unwrap(), Stride::unit(), Border::Zero);
+    /// assert_eq!(WindowPlan::new([4, 6, 2], &spec).unwrap().padded(), [6, 10, 2]);
+    /// ```
+    pub fn padded(&self) -> [usize; 3] {
+        let p = self.pad();
+        [0, 1, 2].map(|a| self.map[a] + 2 * p[a])
+    }
+
+    /// The map index behind padded coordinate `p` on `axis` (0 = h, 1 = w, 2 = c): `None`
+    /// for a zero-padded entry ([`source_index`] under the plan's border).
+    ///
+    /// ```
+    /// use sednas::window::*;
+    /// let spec = WindowSpec::new(Kernel::square(3).unwrap(), Stride::unit(), Border::Reflect);
+    /// let p = WindowPlan::new([3, 3, 1], &spec).unwrap();
+    /// assert_eq!((0..5).map(|i| p.source(1, i).unwrap()).collect::<Vec<_>>(), [1, 0, 1, 2, 1]);
+    /// ```
+    pub fn source(&self, axis: usize, p: usize) -> Option<usize> {
+        source_index(p, self.axes[axis].pad, self.map[axis], self.border)
+    }
+}
+
 /// Index into a map of length `len` for padded coordinate `p` (padding `pad` before the map),
 /// under `zero` (None outside) or `reflect` (mirrored, edge not repeated).
 ///
@@ -499,7 +627,7 @@ pub(crate) fn check_nonempty(shape: &[usize], what: &'static str) -> Result<()> 
 #[derive(Debug)]
 pub struct Windows<'a, T> {
     source: CowArray<'a, T, Ix3>,
-    plans: [AxisPlan; 3],
+    plan: WindowPlan,
 }
 
 impl<'a, T: Clone + Default> Windows<'a, T> {
@@ -517,24 +645,12 @@ impl<'a, T: Clone + Default> Windows<'a, T> {
     pub fn new(map: ArrayView3<'a, T>, spec: &WindowSpec) -> Result<Self> {
         check_nonempty(map.shape(), "map")?;
         let (h, w, c) = map.dim();
-        let k = spec.kernel.hwc();
-        let st = spec.stride.hwc();
-        let names = ["h", "w", "c"];
-        let lens = [h, w, c];
-        let mut plans = Vec::with_capacity(3);
-        for a in 0..3 {
-            plans.push(AxisPlan::new(lens[a], k[a], st[a], spec.border, names[a])?);
-        }
-        let plans: [AxisPlan; 3] = plans.try_into().expect("three axes");
+        let plan = WindowPlan::new([h, w, c], spec)?;
         let source = match spec.border {
             Border::Valid | Border::Crop => CowArray::from(map),
-            Border::Zero | Border::Reflect => CowArray::from(pad_map(
-                map,
-                [plans[0].pad, plans[1].pad, plans[2].pad],
-                spec.border,
-            )),
+            Border::Zero | Border::Reflect => CowArray::from(pad_map(map, plan.pad(), spec.border)),
         };
-        Ok(Windows { source, plans })
+        Ok(Windows { source, plan })
     }
 }
 
@@ -550,11 +666,7 @@ impl<T> Windows<'_, T> {
     /// assert_eq!(Windows::new(map.view(), &spec).unwrap().shape(), [4, 3, 2]);
     /// ```
     pub fn shape(&self) -> [usize; 3] {
-        [
-            self.plans[0].len(),
-            self.plans[1].len(),
-            self.plans[2].len(),
-        ]
+        self.plan.shape()
     }
 
     /// The source the windows read from (the map, or its padded copy).
@@ -588,7 +700,22 @@ impl<T> Windows<'_, T> {
     /// assert_eq!(wd.hi, [3, 4, 5]);
     /// ```
     pub fn plans(&self) -> &[AxisPlan; 3] {
-        &self.plans
+        self.plan.axes()
+    }
+
+    /// The window plan (shared with the batches of [`crate::entropy::local_h2`]).
+    ///
+    /// ```
+    /// use ndarray::Array3;
+    /// use sednas::window::*;
+    /// let map = Array3::<f64>::zeros((4, 5, 1));
+    /// let spec = WindowSpec::new(Kernel::square(3).unwrap(), Stride::unit(), Border::Zero);
+    /// let w = Windows::new(map.view(), &spec).unwrap();
+    /// assert_eq!(w.plan(), &WindowPlan::new([4, 5, 1], &spec).unwrap());
+    /// assert_eq!(w.plan().padded(), [6, 7, 1]); // 3×3×1: no padding along c
+    /// ```
+    pub fn plan(&self) -> &WindowPlan {
+        &self.plan
     }
 
     /// Window (i, j, l) as a view: rows i along h, j along w, l along c.
@@ -606,7 +733,7 @@ impl<T> Windows<'_, T> {
     /// assert_eq!((v[[0, 0, 0]], v[[2, 2, 0]]), (12.0, 34.0));
     /// ```
     pub fn window(&self, i: usize, j: usize, l: usize) -> ArrayView3<'_, T> {
-        let [ph, pw, pc] = &self.plans;
+        let [ph, pw, pc] = self.plan.axes();
         self.source.slice(s![
             ph.lo[i]..ph.hi[i],
             pw.lo[j]..pw.hi[j],

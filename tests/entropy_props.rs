@@ -6,7 +6,7 @@ use sednas::entropy::{
     H1Estimator, H2Options, gaussian_entropy, h1, local_h1, local_h1_naive, local_h2,
     local_h2_naive,
 };
-use sednas::window::{Border, Kernel, Stride, WindowSpec, Windows};
+use sednas::window::{Border, Kernel, Stride, WindowPlan, WindowSpec, Windows};
 
 fn border() -> impl Strategy<Value = Border> {
     prop_oneof![
@@ -161,6 +161,31 @@ proptest! {
         let y = local_h2_naive(batch.view(), &spec, &H2Options::new()).unwrap();
         prop_assert_eq!(x.values, y.values);
         prop_assert_eq!(x.singular, y.singular);
+    }
+
+    // One window plan for maps and batches: H2 over an n×h×w×c batch has exactly the
+    // windows of H1 over each h×w×c map (same shape, same plan), and a kernel that does not
+    // fit under `valid` is refused by both with the same error.
+    #[test]
+    fn h1_and_h2_share_the_window_plan((m, spec) in map_case(), n in 2usize..4) {
+        let (h, w, c) = m.dim();
+        let batch = Array4::from_shape_fn((n, h, w, c), |(s, i, j, l)| m[[i, j, l]] + s as f64);
+        let plan = WindowPlan::new([h, w, c], &spec);
+        let h1 = local_h1(m.view(), &spec, &H1Estimator::Exact);
+        let h2 = local_h2(batch.view(), &spec, &H2Options::new());
+        match plan {
+            Ok(p) => {
+                let (h1, h2) = (h1.unwrap(), h2.unwrap());
+                prop_assert_eq!(h1.shape(), &p.shape()[..]);
+                prop_assert_eq!(h2.values.shape(), &p.shape()[..]);
+                let wins = Windows::new(m.view(), &spec).unwrap();
+                prop_assert_eq!(wins.plan(), &p);
+            }
+            Err(e) => {
+                prop_assert_eq!(h1.unwrap_err().to_string(), e.to_string());
+                prop_assert_eq!(h2.unwrap_err().to_string(), e.to_string());
+            }
+        }
     }
 }
 

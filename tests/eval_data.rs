@@ -31,10 +31,10 @@ fn sed_on_nb201_matches_independent_python() {
     for case in golden()["cases"].as_array().unwrap() {
         let col = case["acc_col"].as_str().unwrap();
         let pop = Population::read(&truth, &PopulationSpec::new(SpaceKind::Nb201, col)).unwrap();
-        assert_eq!(pop.archs.len(), case["n"].as_u64().unwrap() as usize);
-        let (scores, _) = score_all(&sed, &pop.archs);
-        let ranks = competition_ranks_desc(&pop.acc);
-        let r = evaluate("sed", &scores, &pop.acc, &ranks);
+        assert_eq!(pop.archs().len(), case["n"].as_u64().unwrap() as usize);
+        let (scores, _) = score_all(&sed, pop.archs());
+        let ranks = competition_ranks_desc(pop.acc());
+        let r = evaluate("sed", &scores, pop.acc(), &ranks);
         close(
             r.spearman.unwrap(),
             case["spearman"].as_f64().unwrap(),
@@ -75,7 +75,7 @@ fn sed_on_nb201_matches_independent_python() {
         // the tied architectures themselves
         let mut idx: Vec<u64> = (0..scores.len())
             .filter(|&i| scores[i] == s.score)
-            .map(|i| pop.archs[i].index().unwrap() as u64)
+            .map(|i| pop.archs()[i].index().unwrap() as u64)
             .collect();
         idx.sort();
         let want: Vec<u64> = g["indices"]
@@ -91,8 +91,8 @@ fn sed_on_nb201_matches_independent_python() {
             &PopulationSpec::new(SpaceKind::Nb201, "params_mb_cifar10"),
         )
         .unwrap();
-        assert_eq!(pp.keys, pop.keys);
-        let rp = evaluate("params", &pp.acc, &pop.acc, &ranks);
+        assert_eq!(pp.keys(), pop.keys());
+        let rp = evaluate("params", pp.acc(), pop.acc(), &ranks);
         close(
             rp.spearman.unwrap(),
             case["params_spearman"].as_f64().unwrap(),
@@ -175,15 +175,15 @@ fn led_flow_matches_python_and_skip_gain_is_chosen_on_validation() {
         let col = case["acc_col"].as_str().unwrap();
         let pop = Population::read(&truth, &PopulationSpec::new(SpaceKind::Nb201, col)).unwrap();
         let scores: Vec<f64> = pop
-            .archs
+            .archs()
             .iter()
             .map(|a| led.score(a, &mut scratch))
             .collect();
         let r = evaluate(
             "led-flow",
             &scores,
-            &pop.acc,
-            &competition_ranks_desc(&pop.acc),
+            pop.acc(),
+            &competition_ranks_desc(pop.acc()),
         );
         close(
             r.spearman.unwrap(),
@@ -201,7 +201,7 @@ fn led_flow_matches_python_and_skip_gain_is_chosen_on_validation() {
         &PopulationSpec::new(SpaceKind::Nb201, "cifar10_valid_val"),
     )
     .unwrap();
-    let ranks = competition_ranks_desc(&pop.acc);
+    let ranks = competition_ranks_desc(pop.acc());
     let mut best = (f64::NEG_INFINITY, 0.0);
     for gain in [0.25, 0.5, 0.75, 1.0] {
         let l = LedFlow::new(LedFlowConfig {
@@ -209,8 +209,12 @@ fn led_flow_matches_python_and_skip_gain_is_chosen_on_validation() {
             ..Default::default()
         })
         .unwrap();
-        let s: Vec<f64> = pop.archs.iter().map(|a| l.score(a, &mut scratch)).collect();
-        let rho = evaluate("x", &s, &pop.acc, &ranks).spearman.unwrap();
+        let s: Vec<f64> = pop
+            .archs()
+            .iter()
+            .map(|a| l.score(a, &mut scratch))
+            .collect();
+        let rho = evaluate("x", &s, pop.acc(), &ranks).spearman.unwrap();
         let want = g["led_flow_skip_gain_selection"][format!("{gain:?}")]
             .as_f64()
             .unwrap();

@@ -96,6 +96,68 @@ fn net_ablation_smoke_is_reproducible() {
         "{e}"
     );
     assert_eq!(std::fs::read(a.join("summary.txt")).unwrap(), before);
+    // --tabulate under another configuration names --tabulate (not --resume) and writes nothing
+    let e = sednas::experiments::net_ablation::tabulate(&changed, &a)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("--tabulate") && e.contains("epochs"), "{e}");
+    assert_eq!(std::fs::read(a.join("summary.txt")).unwrap(), before);
+    // tabulating the finished runs reproduces every table byte for byte
+    let tables: Vec<Vec<u8>> = [
+        "runs.csv",
+        "configs.csv",
+        "rules.csv",
+        "nb201_skips.csv",
+        "summary.txt",
+    ]
+    .iter()
+    .map(|f| std::fs::read(a.join(f)).unwrap())
+    .collect();
+    let t = sednas::experiments::net_ablation::tabulate(
+        &cfg("experiments/net-ablation/smoke.toml"),
+        &a,
+    )
+    .unwrap();
+    assert!(!t.contains("PARTIAL"), "{t}");
+    for (f, want) in [
+        "runs.csv",
+        "configs.csv",
+        "rules.csv",
+        "nb201_skips.csv",
+        "summary.txt",
+    ]
+    .iter()
+    .zip(&tables)
+    {
+        assert_eq!(&std::fs::read(a.join(f)).unwrap(), want, "{f} differs");
+    }
+    // one seed of one configuration missing (killed before it finished): the tables cover
+    // the other runs, the summary says so first, and that configuration's sd is undefined
+    // (empty), not 0
+    std::fs::remove_file(a.join("runs/pool3_k3_skip1_s1/result.json")).unwrap();
+    let t = sednas::experiments::net_ablation::tabulate(
+        &cfg("experiments/net-ablation/smoke.toml"),
+        &a,
+    )
+    .unwrap();
+    assert!(
+        t.starts_with("PARTIAL: 19 of 20 planned runs finished"),
+        "{t}"
+    );
+    let configs = std::fs::read_to_string(a.join("configs.csv")).unwrap();
+    let row = configs
+        .lines()
+        .find(|l| l.starts_with("3,3,true,"))
+        .unwrap();
+    let cols: Vec<&str> = row.split(',').collect();
+    assert_eq!((cols[5], cols[7]), ("1", ""), "{row}");
+    assert_eq!(
+        std::fs::read_to_string(a.join("runs.csv"))
+            .unwrap()
+            .lines()
+            .count(),
+        1 + 15
+    );
 }
 
 // Bad configs: unknown fields, wrong types, zero or negative sizes, an empty or repeated

@@ -1,7 +1,7 @@
 //! Python bindings of sednas: conversion and calls only; every number comes from the
 //! `sednas` library (built without burn). Long calls release the GIL (`Python::detach`).
 
-use ndarray::{Array3, ArrayView3, ArrayView4, Axis, Ix2, Ix3, Ix4};
+use ndarray::{ArrayViewD, Axis};
 use numpy::{IntoPyArray, PyArrayDyn, PyReadonlyArrayDyn, PyUntypedArrayMethods};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -9,7 +9,8 @@ use pyo3::types::{PyDict, PyList, PyTuple};
 use rayon::prelude::*;
 
 use sednas_core::arch::{AnyArch, Census, SpaceKind, nb101::Nb101Arch};
-use sednas_core::entropy::{H1Estimator, H2Options, local_h1, local_h2};
+use sednas_core::entropy::local::{Estimator, local_entropy as core_local_entropy};
+use sednas_core::entropy::{H1Estimator, H2Options, LocalH2};
 use sednas_core::eval::{competition_ranks_desc, evaluate as evaluate_core};
 use sednas_core::propositions::{VerifyOptions, verify_all};
 use sednas_core::sed::ledflow::{LedFlow, LedFlowConfig};
@@ -82,13 +83,16 @@ fn spec(
     ))
 }
 
-fn h1_view<T: sednas_core::entropy::MapValue + Sync>(
+/// The library's one entry point, [`sednas_core::entropy::local_entropy`], on a numpy array
+/// of any rank (it checks the rank for the estimator), with the GIL released.
+fn local_view<T: sednas_core::entropy::MapValue + Sync>(
     py: Python<'_>,
-    x: ArrayView3<'_, T>,
+    x: ArrayViewD<'_, T>,
     spec: &WindowSpec,
-    est: &H1Estimator,
-) -> PyResult<Array3<f64>> {
-    py.detach(|| local_h1(x, spec, est)).map_err(val_err)
+    est: &Estimator,
+) -> PyResult<LocalH2> {
+    py.detach(|| core_local_entropy(x, spec, est))
+        .map_err(val_err)
 }
 
 /// Local one-dimensional entropy H1 (bits) of a 2-D (h×w) or 3-D (h×w×c) map.
@@ -103,27 +107,15 @@ fn local_entropy<'py>(
     estimator: &str,
 ) -> PyResult<Bound<'py, PyArrayDyn<f64>>> {
     let est: H1Estimator = estimator.parse().map_err(val_err)?;
+    let est = Estimator::H1(est);
     let spec = spec(kernel, stride, border)?;
     macro_rules! run {
         ($t:ty) => {
             if let Ok(a) = x.extract::<PyReadonlyArrayDyn<'py, $t>>() {
                 let v = a.as_array();
-                let (out, two_d) = match v.ndim() {
-                    2 => {
-                        let v2 = v.into_dimensionality::<Ix2>().map_err(val_err)?;
-                        (h1_view(py, v2.insert_axis(Axis(2)), &spec, &est)?, true)
-                    }
-                    3 => (
-                        h1_view(py, v.into_dimensionality::<Ix3>().map_err(val_err)?, &spec, &est)?,
-                        false,
-                    ),
-                    n => {
-                        return Err(PyValueError::new_err(format!(
-                            "local_entropy needs a 2-D (h×w) or 3-D (h×w×c) array, got {n}-D with shape {:?}",
-                            v.shape()
-                        )))
-                    }
-                };
+                let two_d = v.ndim() == 2;
+                let out = local_view(py, v, &spec, &est)?.values;
+                // a 2-D map gives a 2-D result (the library returns h×w×1)
                 let out = if two_d {
                     out.index_axis_move(Axis(2), 0).into_dyn()
                 } else {
@@ -172,19 +164,11 @@ fn gaussian_local_entropy<'py>(
         Some(e) => H2Options::new().with_ridge(e).map_err(val_err)?,
         None => H2Options::new(),
     };
+    let est = Estimator::Gaussian(opts);
     macro_rules! run {
         ($t:ty) => {
             if let Ok(a) = batch.extract::<PyReadonlyArrayDyn<'py, $t>>() {
-                let v = a.as_array();
-                if v.ndim() != 4 {
-                    return Err(PyValueError::new_err(format!(
-                        "gaussian_local_entropy needs a 4-D batch N×H×W×C, got {}-D with shape {:?}",
-                        v.ndim(),
-                        v.shape()
-                    )));
-                }
-                let v4: ArrayView4<'_, $t> = v.into_dimensionality::<Ix4>().map_err(val_err)?;
-                let r = py.detach(|| local_h2(v4, &spec, &opts)).map_err(val_err)?;
+                let r = local_view(py, a.as_array(), &spec, &est)?;
                 let mask = r.values.mapv(|h| h == f64::NEG_INFINITY);
                 return Ok((
                     r.values.into_dyn().into_pyarray(py),

@@ -367,8 +367,10 @@ pub enum DilatedKernel {
 }
 
 /// Macro-architecture settings the census needs (network size, block definition).
+/// Deserializing checks them ([`CensusOptions::validate`]), so a config file with a size that
+/// makes no network is refused where it is read.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default, deny_unknown_fields, try_from = "CensusOptionsUnchecked")]
 pub struct CensusOptions {
     /// What a block is.
     pub block: BlockKind,
@@ -388,6 +390,58 @@ pub struct CensusOptions {
     pub dilated_kernel: DilatedKernel,
     /// Input resolution (CIFAR: 32).
     pub resolution: u32,
+}
+
+/// [`CensusOptions`] as it arrives from a file (missing keys take the defaults), before
+/// [`CensusOptions::validate`].
+#[derive(serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct CensusOptionsUnchecked {
+    block: BlockKind,
+    nb201_cells_per_stage: u32,
+    nb201_channels: u32,
+    nb101_cells_per_stack: u32,
+    nb101_channels: u32,
+    darts_layers: u32,
+    darts_channels: u32,
+    dilated_kernel: DilatedKernel,
+    resolution: u32,
+}
+
+impl Default for CensusOptionsUnchecked {
+    fn default() -> Self {
+        let d = CensusOptions::default();
+        CensusOptionsUnchecked {
+            block: d.block,
+            nb201_cells_per_stage: d.nb201_cells_per_stage,
+            nb201_channels: d.nb201_channels,
+            nb101_cells_per_stack: d.nb101_cells_per_stack,
+            nb101_channels: d.nb101_channels,
+            darts_layers: d.darts_layers,
+            darts_channels: d.darts_channels,
+            dilated_kernel: d.dilated_kernel,
+            resolution: d.resolution,
+        }
+    }
+}
+
+impl TryFrom<CensusOptionsUnchecked> for CensusOptions {
+    type Error = Error;
+    fn try_from(u: CensusOptionsUnchecked) -> Result<Self> {
+        let c = CensusOptions {
+            block: u.block,
+            nb201_cells_per_stage: u.nb201_cells_per_stage,
+            nb201_channels: u.nb201_channels,
+            nb101_cells_per_stack: u.nb101_cells_per_stack,
+            nb101_channels: u.nb101_channels,
+            darts_layers: u.darts_layers,
+            darts_channels: u.darts_channels,
+            dilated_kernel: u.dilated_kernel,
+            resolution: u.resolution,
+        };
+        c.validate()?;
+        Ok(c)
+    }
 }
 
 impl Default for CensusOptions {
@@ -418,6 +472,10 @@ impl CensusOptions {
     /// assert!(matches!(err, Error::InvalidParameter { name: "darts_layers", .. }));
     /// let opts = CensusOptions { resolution: 2, ..CensusOptions::default() };
     /// assert!(matches!(opts.validate(), Err(Error::InvalidParameter { name: "resolution", .. })));
+    /// // deserializing checks too (missing keys take the defaults)
+    /// let o: CensusOptions = serde_json::from_str(r#"{"darts_layers": 8}"#).unwrap();
+    /// assert_eq!((o.darts_layers, o.resolution), (8, 32));
+    /// assert!(serde_json::from_str::<CensusOptions>(r#"{"resolution": 2}"#).is_err());
     /// ```
     pub fn validate(&self) -> Result<()> {
         let checks = [

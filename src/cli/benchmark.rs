@@ -139,10 +139,10 @@ pub fn run(a: BenchmarkArgs) -> anyhow::Result<i32> {
                 d.pop.len(),
                 d.task.file,
                 d.task.acc_col,
-                if d.pop.excluded.is_empty() {
+                if d.pop.excluded().is_empty() {
                     "none".to_string()
                 } else {
-                    d.pop.excluded.join("; ")
+                    d.pop.excluded().join("; ")
                 }
             );
         }
@@ -262,7 +262,7 @@ fn write_out(
         .map(|d| {
             serde_json::json!({
                 "task": d.task.name, "half": d.task.half.to_string(), "file": d.task.file,
-                "column": d.task.acc_col, "cells": d.pop.len(), "left_out": d.pop.excluded,
+                "column": d.task.acc_col, "cells": d.pop.len(), "left_out": d.pop.excluded(),
             })
         })
         .collect();

@@ -92,28 +92,28 @@ pub fn run(a: EvalArgs) -> anyhow::Result<i32> {
             exclude_disconnected: a.exclude_disconnected,
         },
     )?;
-    if pop.archs.is_empty() {
+    if pop.archs().is_empty() {
         bail!("{}: no architectures left to evaluate", a.truth.display());
     }
     for j in &a.join {
         pop.join(j, a.space, &cols, &a.proxy_cols, &filters)?;
     }
     for c in &a.proxy_cols {
-        if !pop.cols.contains_key(c) {
+        if !pop.cols().contains_key(c) {
             bail!("proxy column {c:?} is in neither the truth file nor any --join file");
         }
     }
     if a.common && !a.proxy_cols.is_empty() {
-        let keep: Vec<bool> = (0..pop.archs.len())
-            .map(|i| a.proxy_cols.iter().all(|c| !pop.cols[c][i].is_nan()))
+        let keep: Vec<bool> = (0..pop.archs().len())
+            .map(|i| a.proxy_cols.iter().all(|c| !pop.cols()[c][i].is_nan()))
             .collect();
         let dropped = keep.iter().filter(|k| !**k).count();
-        pop.retain_mask(&keep);
-        pop.excluded.push(format!(
+        pop.retain_mask(&keep)?;
+        pop.note(format!(
             "{dropped} architectures lacking a value of some --proxy-cols (--common)"
         ));
     }
-    let ranks = competition_ranks_desc(&pop.acc);
+    let ranks = competition_ranks_desc(pop.acc());
     let mut configs = if a.no_readings {
         vec![("sed".to_string(), base)]
     } else {
@@ -126,11 +126,11 @@ pub fn run(a: EvalArgs) -> anyhow::Result<i32> {
     let mut timing = None;
     for (name, cfg) in &configs {
         let sed = Sed::new(*cfg)?;
-        let (scores, per_arch) = score_all(&sed, &pop.archs);
+        let (scores, per_arch) = score_all(&sed, pop.archs());
         if timing.is_none() {
             timing = Some(per_arch);
         }
-        reports.push(evaluate(name, &scores, &pop.acc, &ranks));
+        reports.push(evaluate(name, &scores, pop.acc(), &ranks));
     }
     let mut led_time = None;
     if !a.no_led_flow {
@@ -141,12 +141,12 @@ pub fn run(a: EvalArgs) -> anyhow::Result<i32> {
         let t = std::time::Instant::now();
         let mut scratch = Vec::new();
         let scores: Vec<f64> = pop
-            .archs
+            .archs()
             .iter()
             .map(|x| led.score(x, &mut scratch))
             .collect();
-        led_time = Some(t.elapsed().as_secs_f64() / pop.archs.len().max(1) as f64);
-        reports.push(evaluate("led-flow", &scores, &pop.acc, &ranks));
+        led_time = Some(t.elapsed().as_secs_f64() / pop.archs().len().max(1) as f64);
+        reports.push(evaluate("led-flow", &scores, pop.acc(), &ranks));
         if let Ok(cfg) = crate::sed::ledp::LedpConfig::for_space(a.space) {
             let ledp = crate::sed::ledp::Ledp::new(crate::sed::ledp::LedpConfig {
                 led: LedFlowConfig {
@@ -156,23 +156,23 @@ pub fn run(a: EvalArgs) -> anyhow::Result<i32> {
                 ..cfg
             })?;
             let scores: Vec<f64> = pop
-                .archs
+                .archs()
                 .iter()
                 .map(|x| ledp.score(x, &mut scratch))
                 .collect();
-            reports.push(evaluate("ledp", &scores, &pop.acc, &ranks));
+            reports.push(evaluate("ledp", &scores, pop.acc(), &ranks));
         }
     }
     for c in &a.proxy_cols {
-        reports.push(evaluate(c, &pop.cols[c], &pop.acc, &ranks));
+        reports.push(evaluate(c, &pop.cols()[c], pop.acc(), &ranks));
     }
     let truth = serde_json::json!({
         "file": a.truth.display().to_string(),
         "column": a.acc_col,
         "space": a.space.to_string(),
-        "rows_read": pop.rows,
-        "population": pop.archs.len(),
-        "excluded": pop.excluded,
+        "rows_read": pop.rows(),
+        "population": pop.archs().len(),
+        "excluded": pop.excluded(),
         "where": a.filters,
         "joined": a.join.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
         "sed_seconds_per_arch": timing,
@@ -196,9 +196,9 @@ pub fn run(a: EvalArgs) -> anyhow::Result<i32> {
     );
     println!(
         "population: {} of {} rows; excluded: {}",
-        pop.archs.len(),
-        pop.rows,
-        pop.excluded.join("; ")
+        pop.archs().len(),
+        pop.rows(),
+        pop.excluded().join("; ")
     );
     if !a.filters.is_empty() {
         println!("filter: {}", a.filters.join(", "));

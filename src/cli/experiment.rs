@@ -20,7 +20,7 @@ pub struct ExperimentArgs {
     resume: bool,
     /// Train nothing: tabulate the runs already finished in the output folder (its stored
     /// config must equal the requested one). A summary that covers fewer runs than planned
-    /// says so on its first line. nb201-fashion only.
+    /// says so on its first line. nb201-fashion and net-ablation.
     #[arg(long, conflicts_with = "resume")]
     tabulate: bool,
 }
@@ -39,7 +39,11 @@ pub fn run(a: ExperimentArgs) -> anyhow::Result<i32> {
         }
         #[cfg(feature = "nn")]
         "nb201-fashion" => crate::experiments::nb201_fashion::run(&config, &out, a.resume)?,
-        _ if a.tabulate => bail!("--tabulate is implemented for nb201-fashion only"),
+        #[cfg(feature = "nn")]
+        "net-ablation" if a.tabulate => crate::experiments::net_ablation::tabulate(&config, &out)?,
+        _ if a.tabulate => {
+            bail!("--tabulate applies to the training experiments (nb201-fashion, net-ablation)")
+        }
         "sed-ablation" => crate::experiments::sed_ablation::run(&config, &out)?,
         #[cfg(feature = "nn")]
         "net-ablation" => crate::experiments::net_ablation::run(&config, &out, a.resume)?,

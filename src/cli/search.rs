@@ -9,14 +9,14 @@ use super::sedflags::SedFlags;
 use crate::arch::{ArchColumns, SpaceKind};
 use crate::eval::competition_ranks_desc;
 use crate::eval::population::{Population, PopulationSpec};
-use crate::search::{SearchConfig, Strategy, search};
+use crate::search::{Search, SearchConfig, Strategy};
 
 #[derive(Debug, Args)]
 pub struct SearchArgs {
     /// Search space.
     #[arg(long, value_enum)]
     space: SpaceKind,
-    /// Architectures to evaluate.
+    /// Architectures to evaluate (at most 10,000,000: every distinct one is kept).
     #[arg(long, default_value_t = 2000)]
     samples: usize,
     /// Seed.
@@ -25,7 +25,7 @@ pub struct SearchArgs {
     /// random or evolution.
     #[arg(long, value_enum, default_value = "random")]
     strategy: Strategy,
-    /// NB201 cell nodes.
+    /// NB201 cell nodes (2 to 7; the other spaces have fixed cells and take only 4).
     #[arg(long, default_value_t = 4)]
     nodes: usize,
     /// Evolution population.
@@ -49,7 +49,8 @@ pub struct SearchArgs {
 
 pub fn run(a: SearchArgs) -> anyhow::Result<i32> {
     let sed = a.sed.scorer()?;
-    let cfg = SearchConfig {
+    // checked before the progress bar or any work
+    let plan = Search::new(SearchConfig {
         space: a.space,
         nodes: a.nodes,
         samples: a.samples,
@@ -57,7 +58,7 @@ pub fn run(a: SearchArgs) -> anyhow::Result<i32> {
         strategy: a.strategy,
         population: a.population,
         tournament: a.tournament,
-    };
+    })?;
     let bar = indicatif::ProgressBar::new(a.samples as u64);
     bar.set_style(
         indicatif::ProgressStyle::with_template(
@@ -66,7 +67,7 @@ pub fn run(a: SearchArgs) -> anyhow::Result<i32> {
         .expect("template"),
     );
     let t = std::time::Instant::now();
-    let r = search(&sed, &cfg, |k| {
+    let r = plan.run(&sed, |k| {
         if k % 256 == 0 {
             bar.set_position(k as u64)
         }
@@ -100,18 +101,18 @@ pub fn run(a: SearchArgs) -> anyhow::Result<i32> {
                     exclude_disconnected: false,
                 },
             )?;
-            let ranks = competition_ranks_desc(&pop.acc);
+            let ranks = competition_ranks_desc(pop.acc());
             let map: HashMap<String, (f64, usize)> = pop
-                .keys
+                .keys()
                 .iter()
                 .cloned()
-                .zip(pop.acc.iter().copied().zip(ranks))
+                .zip(pop.acc().iter().copied().zip(ranks))
                 .collect();
             println!(
                 "truth: {} column {} (population {}; rank 1 = most accurate)",
                 p.display(),
                 a.acc_col,
-                pop.archs.len()
+                pop.archs().len()
             );
             Some(map)
         }

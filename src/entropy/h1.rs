@@ -91,11 +91,15 @@ impl TryFrom<BinningUnchecked> for Binning {
 pub const MAX_BINS: usize = 1 << 24;
 
 fn check_bins(bins: usize) -> Result<()> {
-    if bins == 0 || bins > MAX_BINS {
-        return Err(Error::param(
-            "bins",
-            format!("need 1..={MAX_BINS} bins, got {bins} (refused before allocating)"),
-        ));
+    if bins == 0 {
+        return Err(Error::param("bins", "need at least 1 bin, got 0"));
+    }
+    if bins > MAX_BINS {
+        return Err(Error::TooLarge {
+            what: "bins",
+            requested: bins as u128,
+            limit: MAX_BINS as u128,
+        });
     }
     Ok(())
 }
@@ -153,10 +157,11 @@ fn quantize<'a, T: MapValue>(
             }
             // x + 0.0 folds −0.0 into +0.0; finite values are totally ordered.
             if values.len() > u32::MAX as usize {
-                return Err(Error::param(
-                    "exact H1",
-                    format!("{} values: at most 2^32 − 1 per map", values.len()),
-                ));
+                return Err(Error::TooLarge {
+                    what: "values of one map (exact H1)",
+                    requested: values.len() as u128,
+                    limit: u32::MAX as u128,
+                });
             }
             let n = values.len();
             Ok(exact_ids(values.map(|v| order_key(v.to_f64())), n))

@@ -25,7 +25,7 @@ use crate::numerics::{
     CHOLESKY_LANES, LOG2_2PI_E, NeumaierAcc, cholesky_log2det, cholesky_log2det_x8, dot, dot_fused,
     has_fma,
 };
-use crate::window::{AxisPlan, Border, WindowSpec, source_index};
+use crate::window::{WindowPlan, WindowSpec};
 
 /// Why a covariance is singular (H2 = −∞).
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -178,7 +178,7 @@ struct Centred {
     constant: Vec<bool>,
     n: usize,
     dims: [usize; 3],
-    plans: [AxisPlan; 3],
+    plan: WindowPlan,
 }
 
 fn centre<T: MapValue>(batch: ArrayView4<'_, T>, spec: &WindowSpec) -> Result<Centred> {
@@ -207,43 +207,31 @@ fn centre<T: MapValue>(batch: ArrayView4<'_, T>, spec: &WindowSpec) -> Result<Ce
             limit,
         });
     }
-    let k = spec.kernel.hwc();
-    let st = spec.stride.hwc();
-    let lens = [h, w, c];
-    let names = ["h", "w", "c"];
-    let mut plans = Vec::with_capacity(3);
-    for a in 0..3 {
-        plans.push(AxisPlan::new(lens[a], k[a], st[a], spec.border, names[a])?);
+    // the batch's windows are those of its maps: one plan, shared with H1
+    let plan = WindowPlan::new([h, w, c], spec)?;
+    let dims = plan.padded();
+    // maps × padded positions, counted in u128 so the product cannot wrap
+    let positions: u128 = dims.iter().map(|&d| d as u128).product();
+    let requested = positions * n as u128;
+    if requested > MAX_CENTRED_ENTRIES as u128 {
+        return Err(Error::TooLarge {
+            what: "centred batch values (maps × padded positions)",
+            requested,
+            limit: MAX_CENTRED_ENTRIES as u128,
+        });
     }
-    let plans: [AxisPlan; 3] = plans.try_into().expect("three axes");
-    let dims = [
-        h + 2 * plans[0].pad,
-        w + 2 * plans[1].pad,
-        c + 2 * plans[2].pad,
-    ];
     let p_total = dims[0] * dims[1] * dims[2];
-    let entries = p_total
-        .checked_mul(n)
-        .filter(|&e| e <= MAX_CENTRED_ENTRIES)
-        .ok_or_else(|| {
-            Error::param(
-                "batch",
-                format!(
-                    "{n} maps × {p_total} padded positions is more than {MAX_CENTRED_ENTRIES} values"
-                ),
-            )
-        })?;
+    let entries = p_total * n;
     let mut data = vec![0.0; entries];
     let mut constant = vec![true; p_total];
-    let border: Border = spec.border;
     let plane = dims[1] * dims[2];
     // one plane (fixed padded row pi) of positions; planes are independent
     let fill = |pi: usize, data: &mut [f64], constant: &mut [bool]| {
-        let si = source_index(pi, plans[0].pad, h, border);
+        let si = plan.source(0, pi);
         for pj in 0..dims[1] {
-            let sj = source_index(pj, plans[1].pad, w, border);
+            let sj = plan.source(1, pj);
             for pk in 0..dims[2] {
-                let sk = source_index(pk, plans[2].pad, c, border);
+                let sk = plan.source(2, pk);
                 let p = pj * dims[2] + pk;
                 let (Some(a), Some(b), Some(d)) = (si, sj, sk) else {
                     continue;
@@ -284,14 +272,14 @@ fn centre<T: MapValue>(batch: ArrayView4<'_, T>, spec: &WindowSpec) -> Result<Ce
         constant,
         n,
         dims,
-        plans,
+        plan,
     })
 }
 
 /// Window entries (position index and padded coordinates) in row-major order.
 fn window_entries(cd: &Centred, i: usize, j: usize, l: usize, out: &mut Vec<(usize, [usize; 3])>) {
     out.clear();
-    let [ph, pw, pc] = &cd.plans;
+    let [ph, pw, pc] = cd.plan.axes();
     for y in ph.lo[i]..ph.hi[i] {
         for x in pw.lo[j]..pw.hi[j] {
             for z in pc.lo[l]..pc.hi[l] {
@@ -325,7 +313,7 @@ fn finish(
     ridge: Option<f64>,
     fill: impl Fn(&[(usize, [usize; 3])], &mut [[f64; CHOLESKY_LANES]], usize, Scale) + Sync,
 ) -> LocalH2 {
-    let shape = [cd.plans[0].len(), cd.plans[1].len(), cd.plans[2].len()];
+    let shape = cd.plan.shape();
     let mut values = Array3::<f64>::zeros(shape);
     let dmax = spec.kernel.len();
     let scale = Scale {
@@ -524,7 +512,7 @@ pub fn local_h2<T: MapValue>(
     let (ow, oc) = (2 * kw - 1, 2 * kc - 1);
     let n_off = kh * ow * oc;
     let positions = cd.dims[0] * cd.dims[1] * cd.dims[2];
-    let n_windows: usize = cd.plans.iter().map(|p| p.len()).product();
+    let n_windows = cd.plan.windows();
     let d = spec.kernel.len();
     // Shared products pay off when windows overlap; cap the table at 16 M entries (128 MiB).
     let table_cost = positions * n_off;
@@ -710,7 +698,7 @@ pub fn local_h2_naive<T: MapValue>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::window::{Kernel, Stride};
+    use crate::window::{Border, Kernel, Stride};
     use ndarray::{Array4, array};
 
     // Edge case: values whose products overflow f64 (finite, ~1e200) are an overflow error

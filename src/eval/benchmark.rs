@@ -268,7 +268,7 @@ pub fn load_task(data: &Path, task: &Task) -> Result<TaskData> {
             )?;
         } else {
             // said, not silent: the task runs without its peer rows
-            pop.excluded.push(format!(
+            pop.note(format!(
                 "peer file {} not found: this task has no peer rows",
                 path.display()
             ));
@@ -278,25 +278,25 @@ pub fn load_task(data: &Path, task: &Task) -> Result<TaskData> {
         .map(|i| {
             let in_half = match task.subset {
                 Subset::All => true,
-                Subset::Hash(h) => half_of(&pop.keys[i]) == h,
+                Subset::Hash(h) => half_of(&pop.keys()[i]) == h,
             };
-            in_half && !pop.acc[i].is_nan() && task.min_acc.is_none_or(|m| pop.acc[i] >= m)
+            in_half && !pop.acc()[i].is_nan() && task.min_acc.is_none_or(|m| pop.acc()[i] >= m)
         })
         .collect();
     let other_half = (0..pop.len())
-        .filter(|&i| matches!(task.subset, Subset::Hash(h) if half_of(&pop.keys[i]) != h))
+        .filter(|&i| matches!(task.subset, Subset::Hash(h) if half_of(&pop.keys()[i]) != h))
         .count();
     let low = (0..pop.len())
-        .filter(|&i| task.min_acc.is_some_and(|m| pop.acc[i] < m))
+        .filter(|&i| task.min_acc.is_some_and(|m| pop.acc()[i] < m))
         .count();
-    pop.retain_mask(&keep);
+    pop.retain_mask(&keep)?;
     if other_half > 0 {
-        pop.excluded.push(format!(
+        pop.note(format!(
             "{other_half} rows in the other half of the hash split"
         ));
     }
     if low > 0 {
-        pop.excluded.push(format!(
+        pop.note(format!(
             "{low} diverged runs (accuracy < {} %)",
             task.min_acc.unwrap_or(0.0)
         ));
@@ -308,14 +308,14 @@ pub fn load_task(data: &Path, task: &Task) -> Result<TaskData> {
         ));
     }
     let (peers, absent): (Vec<String>, Vec<String>) =
-        peers.into_iter().partition(|c| pop.cols.contains_key(c));
+        peers.into_iter().partition(|c| pop.cols().contains_key(c));
     if !absent.is_empty() && task.peers.is_some_and(|(f, _)| data.join(f).is_file()) {
-        pop.excluded.push(format!(
+        pop.note(format!(
             "peer columns not in the data: {}",
             absent.join(", ")
         ));
     }
-    let ranks = competition_ranks_desc(&pop.acc);
+    let ranks = competition_ranks_desc(pop.acc());
     Ok(TaskData {
         task: *task,
         pop,
@@ -423,7 +423,12 @@ pub struct BenchRow {
 /// ```
 /// use sednas::eval::benchmark::{bench_row, TaskData, TASKS};
 /// use sednas::eval::population::Population;
-/// let pop = Population { acc: vec![90.0, 80.0, 70.0, 60.0], ..Default::default() };
+/// use sednas::arch::{AnyArch, SpaceKind};
+/// let archs: Vec<AnyArch> = ["8:8:8:8:8", "8:8:8:8:16", "8:8:8:16:8", "8:8:16:8:8"]
+///     .iter()
+///     .map(|s| AnyArch::parse(SpaceKind::NatsSss, s).unwrap())
+///     .collect();
+/// let pop = Population::from_parts(archs, vec![90.0, 80.0, 70.0, 60.0]).unwrap();
 /// let data = TaskData { task: TASKS[0], pop, ranks: vec![1, 2, 3, 4], peers: vec![] };
 /// let r = bench_row(&data, "p", "computed", &[4.0, 3.0, 3.0, f64::NAN]);
 /// assert_eq!((r.population, r.n, r.pick_tied, r.pick_best_rank), (4, 3, 1, 1));
@@ -432,7 +437,7 @@ pub struct BenchRow {
 /// assert_eq!(r.task, TASKS[0].name);
 /// ```
 pub fn bench_row(data: &TaskData, proxy: &str, source: &'static str, score: &[f64]) -> BenchRow {
-    let acc = &data.pop.acc;
+    let acc = data.pop.acc();
     let keep: Vec<usize> = (0..score.len()).filter(|&i| !score[i].is_nan()).collect();
     let p: Vec<f64> = keep.iter().map(|&i| score[i]).collect();
     let a: Vec<f64> = keep.iter().map(|&i| acc[i]).collect();
@@ -579,7 +584,7 @@ pub fn run(
         let mut sc = Vec::new();
         for p in proxies {
             let t = std::time::Instant::now();
-            let s = (p.score)(&data.pop.archs);
+            let s = (p.score)(data.pop.archs());
             let dt = t.elapsed().as_secs_f64();
             match out
                 .timing
@@ -598,7 +603,7 @@ pub fn run(
         if peers {
             for c in &data.peers {
                 out.rows
-                    .push(bench_row(&data, c, "peer", &data.pop.cols[c.as_str()]));
+                    .push(bench_row(&data, c, "peer", &data.pop.cols()[c.as_str()]));
             }
         }
         out.scores.push(sc);
@@ -700,11 +705,10 @@ pub struct TopEnd {
 ///     "|nor_conv_1x1~0|+|none~0|none~1|+|none~0|none~1|nor_conv_1x1~2|",
 /// ];
 /// let archs: Vec<AnyArch> = cells.iter().map(|s| AnyArch::parse(SpaceKind::Nb201, s).unwrap()).collect();
-/// let keys = archs.iter().map(|a| a.to_string()).collect();
-/// let pop = Population { archs, keys, acc: vec![90.0, 10.0, 50.0], ..Default::default() };
+/// let pop = Population::from_parts(archs, vec![90.0, 10.0, 50.0]).unwrap();
 /// let data = TaskData { task: TASKS[0], pop, ranks: vec![1, 3, 2], peers: vec![] };
 /// let t = top_end(&data, "p", &[3.0, 1.0, 2.0]).unwrap();
-/// // a score per cell is required (and a hand-built population must have its keys)
+/// // a score per cell is required
 /// assert!(top_end(&data, "p", &[3.0]).is_err());
 /// // ⌈3/100⌉ = 1 cell: the first, true rank 1 of 3
 /// assert_eq!((t.size, t.mean_true_percentile, t.in_true_top10pct), (1, 100.0 / 3.0, 0.0));
@@ -715,8 +719,8 @@ pub fn top_end(data: &TaskData, proxy: &str, score: &[f64]) -> Result<TopEnd> {
     let lens = [
         ("scores", score.len()),
         ("ranks", data.ranks.len()),
-        ("accuracies", data.pop.acc.len()),
-        ("keys", data.pop.keys.len()),
+        ("accuracies", data.pop.acc().len()),
+        ("keys", data.pop.keys().len()),
     ];
     if let Some((what, len)) = lens.iter().find(|(_, l)| *l != n) {
         return Err(Error::param(
@@ -730,8 +734,8 @@ pub fn top_end(data: &TaskData, proxy: &str, score: &[f64]) -> Result<TopEnd> {
     let cut = if k > 0 { score[idx[k - 1]] } else { f64::NAN };
     let top: Vec<usize> = idx.iter().copied().filter(|&i| score[i] >= cut).collect();
     let pct = |i: usize| 100.0 * data.ranks[i] as f64 / n as f64;
-    let feats: Vec<Vec<(&'static str, f64)>> = data.pop.archs.iter().map(features).collect();
-    let truth_top = top_percent(&data.pop.acc, 1.0);
+    let feats: Vec<Vec<(&'static str, f64)>> = data.pop.archs().iter().map(features).collect();
+    let truth_top = top_percent(data.pop.acc(), 1.0);
     let mean_over = |set: &mut dyn Iterator<Item = usize>, f: usize| {
         let (mut s, mut c) = (0.0, 0usize);
         for i in set {
@@ -768,8 +772,8 @@ pub fn top_end(data: &TaskData, proxy: &str, score: &[f64]) -> Result<TopEnd> {
                 (
                     score[i],
                     data.ranks[i],
-                    data.pop.acc[i],
-                    data.pop.keys[i].clone(),
+                    data.pop.acc()[i],
+                    data.pop.keys()[i].clone(),
                 )
             })
             .collect(),
@@ -825,11 +829,11 @@ mod tests {
         assert!(d.peers.is_empty());
         assert!(
             d.pop
-                .excluded
+                .excluded()
                 .iter()
                 .any(|e| e.contains("peer file") && e.contains("not found")),
             "{:?}",
-            d.pop.excluded
+            d.pop.excluded()
         );
     }
 

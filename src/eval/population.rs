@@ -15,19 +15,23 @@ use crate::sed::Sed;
 
 /// Rows of a truth file after parsing and filtering.
 #[derive(Debug, Clone, Default)]
+///
+/// The fields are private so that every column keeps one entry per architecture: build one
+/// with [`Population::read`] or [`Population::from_parts`], add columns with
+/// [`Population::join`] or [`Population::with_col`], filter with [`Population::retain_mask`].
 pub struct Population {
     /// Parsed architectures.
-    pub archs: Vec<AnyArch>,
+    archs: Vec<AnyArch>,
     /// Accuracies (NaN where missing).
-    pub acc: Vec<f64>,
+    acc: Vec<f64>,
     /// Canonical text of each architecture (join key).
-    pub keys: Vec<String>,
+    keys: Vec<String>,
     /// Requested proxy columns (from the truth file or a joined file).
-    pub cols: HashMap<String, Vec<f64>>,
+    cols: HashMap<String, Vec<f64>>,
     /// Rows read.
-    pub rows: usize,
+    rows: usize,
     /// What was left out or found, and why (human-readable, one entry per rule).
-    pub excluded: Vec<String>,
+    excluded: Vec<String>,
 }
 
 /// Where a population comes from.
@@ -131,12 +135,12 @@ impl Population {
     /// let proxy = ["proxy".to_string()];
     /// let spec = PopulationSpec { proxy_cols: &proxy, ..PopulationSpec::new(SpaceKind::NatsSss, "acc") };
     /// let mut pop = Population::read(&truth, &spec).unwrap();
-    /// assert_eq!((pop.rows, pop.len(), pop.keys[1].as_str()), (4, 3, "8:8:8:8:16"));
-    /// assert_eq!(pop.acc[0], 90.5);
-    /// assert!(pop.acc[1].is_nan());
-    /// assert_eq!(pop.cols["proxy"], [1.0, 2.0, 4.0]);
-    /// assert_eq!(pop.excluded.len(), 3);
-    /// assert_eq!(pop.excluded[1], "1 rows with no accuracy (left out of every statistic)");
+    /// assert_eq!((pop.rows(), pop.len(), pop.keys()[1].as_str()), (4, 3, "8:8:8:8:16"));
+    /// assert_eq!(pop.acc()[0], 90.5);
+    /// assert!(pop.acc()[1].is_nan());
+    /// assert_eq!(pop.cols()["proxy"], [1.0, 2.0, 4.0]);
+    /// assert_eq!(pop.excluded().len(), 3);
+    /// assert_eq!(pop.excluded()[1], "1 rows with no accuracy (left out of every statistic)");
     /// std::fs::remove_dir_all(&dir).unwrap();
     /// ```
     pub fn read(path: &Path, spec: &PopulationSpec<'_>) -> Result<Population> {
@@ -280,6 +284,150 @@ impl Population {
         Ok(pop)
     }
 
+    /// A population of `archs` with accuracies `acc` (NaN where missing), as if read from a
+    /// file of `archs.len()` rows; the join keys are the architectures' canonical text.
+    /// Lengths that differ are an error.
+    ///
+    /// ```
+    /// use sednas::arch::{AnyArch, SpaceKind};
+    /// use sednas::eval::population::Population;
+    /// let archs: Vec<AnyArch> = ["8:8:8:8:8", "8:8:8:8:16"]
+    ///     .iter()
+    ///     .map(|s| AnyArch::parse(SpaceKind::NatsSss, s).unwrap())
+    ///     .collect();
+    /// let p = Population::from_parts(archs.clone(), vec![90.0, f64::NAN]).unwrap();
+    /// assert_eq!((p.len(), p.rows(), p.keys()[1].as_str()), (2, 2, "8:8:8:8:16"));
+    /// assert!(Population::from_parts(archs, vec![90.0]).is_err());
+    /// ```
+    pub fn from_parts(archs: Vec<AnyArch>, acc: Vec<f64>) -> Result<Population> {
+        if archs.len() != acc.len() {
+            return Err(Error::param(
+                "population",
+                format!("{} architectures but {} accuracies", archs.len(), acc.len()),
+            ));
+        }
+        Ok(Population {
+            keys: archs.iter().map(|a| a.to_string()).collect(),
+            rows: archs.len(),
+            archs,
+            acc,
+            ..Default::default()
+        })
+    }
+
+    /// Adds (or replaces) the column `name`; a length other than [`Population::len`] is an
+    /// error.
+    ///
+    /// ```
+    /// use sednas::arch::{AnyArch, SpaceKind};
+    /// use sednas::eval::population::Population;
+    /// let a = AnyArch::parse(SpaceKind::NatsSss, "8:8:8:8:8").unwrap();
+    /// let p = Population::from_parts(vec![a], vec![90.0]).unwrap().with_col("zc", vec![0.5]).unwrap();
+    /// assert_eq!(p.col("zc"), Some(&[0.5][..]));
+    /// assert!(p.with_col("zc", vec![]).is_err());
+    /// ```
+    pub fn with_col(mut self, name: &str, values: Vec<f64>) -> Result<Population> {
+        if values.len() != self.len() {
+            return Err(Error::param(
+                "population",
+                format!(
+                    "column {name:?} has {} values for {} architectures",
+                    values.len(),
+                    self.len()
+                ),
+            ));
+        }
+        self.cols.insert(name.to_string(), values);
+        Ok(self)
+    }
+
+    /// The architectures.
+    ///
+    /// ```
+    /// use sednas::arch::{AnyArch, SpaceKind};
+    /// use sednas::eval::population::Population;
+    /// let a = AnyArch::parse(SpaceKind::NatsSss, "8:8:8:8:8").unwrap();
+    /// assert_eq!(Population::from_parts(vec![a.clone()], vec![1.0]).unwrap().archs(), [a]);
+    /// ```
+    pub fn archs(&self) -> &[AnyArch] {
+        &self.archs
+    }
+
+    /// Accuracies, one per architecture (NaN where missing).
+    ///
+    /// ```
+    /// use sednas::arch::{AnyArch, SpaceKind};
+    /// use sednas::eval::population::Population;
+    /// let a = AnyArch::parse(SpaceKind::NatsSss, "8:8:8:8:8").unwrap();
+    /// assert_eq!(Population::from_parts(vec![a], vec![71.5]).unwrap().acc(), [71.5]);
+    /// ```
+    pub fn acc(&self) -> &[f64] {
+        &self.acc
+    }
+
+    /// Join keys: each architecture's canonical text.
+    ///
+    /// ```
+    /// use sednas::arch::{AnyArch, SpaceKind};
+    /// use sednas::eval::population::Population;
+    /// let a = AnyArch::parse(SpaceKind::NatsSss, "8:8:8:8:8").unwrap();
+    /// assert_eq!(Population::from_parts(vec![a], vec![1.0]).unwrap().keys(), ["8:8:8:8:8"]);
+    /// ```
+    pub fn keys(&self) -> &[String] {
+        &self.keys
+    }
+
+    /// Every proxy column by name.
+    ///
+    /// ```
+    /// let p = sednas::eval::population::Population::default();
+    /// assert!(p.cols().is_empty());
+    /// ```
+    pub fn cols(&self) -> &HashMap<String, Vec<f64>> {
+        &self.cols
+    }
+
+    /// One proxy column, if present.
+    ///
+    /// ```
+    /// let p = sednas::eval::population::Population::default();
+    /// assert_eq!(p.col("synflow"), None);
+    /// ```
+    pub fn col(&self, name: &str) -> Option<&[f64]> {
+        self.cols.get(name).map(|v| v.as_slice())
+    }
+
+    /// Rows read from the file (before anything was left out).
+    ///
+    /// ```
+    /// assert_eq!(sednas::eval::population::Population::default().rows(), 0);
+    /// ```
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// What was left out or found, and why (one entry per rule).
+    ///
+    /// ```
+    /// let mut p = sednas::eval::population::Population::default();
+    /// p.note("2 rows filtered".to_string());
+    /// assert_eq!(p.excluded(), ["2 rows filtered"]);
+    /// ```
+    pub fn excluded(&self) -> &[String] {
+        &self.excluded
+    }
+
+    /// Records what a later step left out, and why.
+    ///
+    /// ```
+    /// let mut p = sednas::eval::population::Population::default();
+    /// p.note("1 cell below the accuracy floor".to_string());
+    /// assert_eq!(p.excluded().len(), 1);
+    /// ```
+    pub fn note(&mut self, what: String) {
+        self.excluded.push(what);
+    }
+
     /// Number of architectures.
     ///
     /// ```
@@ -318,7 +466,7 @@ impl Population {
     /// std::fs::write(&other, "channels,zc\n8:8:8:8:16,0.5\n8:8:8:8:8,0.25\n").unwrap();
     /// let cols = ArchColumns::default_for(SpaceKind::NatsSss);
     /// pop.join(&other, SpaceKind::NatsSss, &cols, &["zc".to_string()], &[]).unwrap();
-    /// assert_eq!(pop.cols["zc"], [0.25, 0.5, 0.25]);
+    /// assert_eq!(pop.col("zc").unwrap(), [0.25, 0.5, 0.25]);
     /// std::fs::remove_dir_all(&dir).unwrap();
     /// ```
     pub fn join(
@@ -383,7 +531,8 @@ impl Population {
         Ok(())
     }
 
-    /// Keeps the architectures where `keep` is true (every column filtered alike).
+    /// Keeps the architectures where `keep` is true (every column filtered alike); a mask
+    /// of another length is an error and changes nothing.
     ///
     /// ```
     /// use sednas::arch::SpaceKind;
@@ -395,12 +544,23 @@ impl Population {
     /// let proxy = ["proxy".to_string()];
     /// let spec = PopulationSpec { proxy_cols: &proxy, ..PopulationSpec::new(SpaceKind::NatsSss, "acc") };
     /// let mut pop = Population::read(&truth, &spec).unwrap();
-    /// pop.retain_mask(&[true, false, true]);
-    /// assert_eq!((pop.acc.as_slice(), pop.cols["proxy"].as_slice()), (&[90.5, 70.0][..], &[1.0, 4.0][..]));
+    /// assert!(pop.retain_mask(&[true]).is_err());
+    /// pop.retain_mask(&[true, false, true]).unwrap();
+    /// assert_eq!((pop.acc(), pop.col("proxy").unwrap()), (&[90.5, 70.0][..], &[1.0, 4.0][..]));
     /// assert_eq!(pop.len(), 2);
     /// std::fs::remove_dir_all(&dir).unwrap();
     /// ```
-    pub fn retain_mask(&mut self, keep: &[bool]) {
+    pub fn retain_mask(&mut self, keep: &[bool]) -> Result<()> {
+        if keep.len() != self.len() {
+            return Err(Error::param(
+                "population",
+                format!(
+                    "a mask of {} entries for {} architectures",
+                    keep.len(),
+                    self.len()
+                ),
+            ));
+        }
         fn apply<T>(v: &mut Vec<T>, keep: &[bool]) {
             let mut it = keep.iter();
             v.retain(|_| *it.next().unwrap_or(&false));
@@ -411,6 +571,7 @@ impl Population {
         for v in self.cols.values_mut() {
             apply(v, keep);
         }
+        Ok(())
     }
 }
 

@@ -34,6 +34,13 @@ pub fn sha256_file(p: &Path) -> Result<String> {
 }
 
 /// The git revision of the working tree (with `-dirty` when sources differ from it), or "unknown".
+///
+/// ```
+/// let r = sednas::experiments::git_revision();
+/// // 40 hex digits, maybe "-dirty"; "unknown" outside a git checkout
+/// let hex = r.trim_end_matches("-dirty");
+/// assert!(r == "unknown" || (hex.len() == 40 && hex.chars().all(|c| c.is_ascii_hexdigit())), "{r}");
+/// ```
 pub fn git_revision() -> String {
     let rev = std::process::Command::new("git")
         .args(["rev-parse", "HEAD"])
@@ -53,7 +60,14 @@ pub fn git_revision() -> String {
     }
 }
 
-/// Machine facts for meta.json.
+/// Machine facts for meta.json: CPU model, threads, OS and architecture.
+///
+/// ```
+/// let m = sednas::experiments::machine();
+/// assert_eq!(m["os"], std::env::consts::OS);
+/// assert_eq!(m["arch"], std::env::consts::ARCH);
+/// assert!(m["threads"].as_u64().unwrap() >= 1);
+/// ```
 pub fn machine() -> serde_json::Value {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
@@ -71,7 +85,20 @@ pub fn machine() -> serde_json::Value {
     })
 }
 
-/// Writes meta.json for an experiment.
+/// Writes `meta.json` for an experiment (atomically): git revision, config, SHA-256 of the
+/// data files that exist, wall time, machine, version and `extra`.
+///
+/// ```
+/// let out = std::env::temp_dir().join(format!("sednas-doc-meta-{}", std::process::id()));
+/// std::fs::create_dir_all(&out).unwrap();
+/// std::fs::write(out.join("d.txt"), "abc").unwrap();
+/// sednas::experiments::write_meta(&out, "demo", &serde_json::json!({"epochs": 1}), &[out.join("d.txt")], 2.5, serde_json::json!({"k": 1})).unwrap();
+/// let m: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("meta.json")).unwrap()).unwrap();
+/// assert_eq!((m["experiment"].as_str(), m["wall_seconds"].as_f64(), m["config"]["epochs"].as_u64()), (Some("demo"), Some(2.5), Some(1)));
+/// let sum = m["data_sha256"][out.join("d.txt").display().to_string()].as_str().unwrap();
+/// assert_eq!(sum, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+/// std::fs::remove_dir_all(&out).unwrap();
+/// ```
 pub fn write_meta(
     out: &Path,
     name: &str,
@@ -144,13 +171,82 @@ pub(crate) fn mean(v: &[f64]) -> f64 {
     v.iter().sum::<f64>() / v.len().max(1) as f64
 }
 
-/// Sample standard deviation (0 for fewer than two values).
-pub(crate) fn sd(v: &[f64]) -> f64 {
+/// Sample standard deviation; `None` for fewer than two values (undefined, not 0).
+///
+/// ```
+/// use sednas::experiments::sd;
+/// assert_eq!(sd(&[1.0, 3.0]), Some(2f64.sqrt()));
+/// assert_eq!(sd(&[1.0]), None);
+/// ```
+pub fn sd(v: &[f64]) -> Option<f64> {
     if v.len() < 2 {
-        return 0.0;
+        return None;
     }
     let m = mean(v);
-    (v.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (v.len() - 1) as f64).sqrt()
+    Some((v.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (v.len() - 1) as f64).sqrt())
+}
+
+/// One layer's local entropy as a run stores it in `result.json`: the mean local H1 under
+/// the experiment's binned estimator, the exact zero-H1 window fraction and the mean local
+/// H2 (`None` when undefined). Also reads the `[name, h1, zero, h2]` arrays that earlier
+/// versions wrote, so their finished runs still resume and tabulate.
+///
+/// ```
+/// use sednas::experiments::LayerSummary;
+/// let old: LayerSummary = serde_json::from_str(r#"["stem", 2.5, 0.25, null]"#).unwrap();
+/// let new: LayerSummary = serde_json::from_str(
+///     r#"{"layer": "stem", "h1_mean": 2.5, "h1_zero_exact": 0.25, "h2_mean": null}"#,
+/// ).unwrap();
+/// assert_eq!(old, new);
+/// assert_eq!(new.h1_zero_exact, 0.25);
+/// ```
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct LayerSummary {
+    /// Layer name (`stem`, `pool`, `conv`, `cell1`, ...).
+    pub layer: String,
+    /// Mean local H1 (binned estimator of the experiment's config), bits.
+    pub h1_mean: f64,
+    /// Fraction of exactly constant windows (exact H1 = 0).
+    pub h1_zero_exact: f64,
+    /// Mean local Gaussian H2 across the measured images, bits (`None` when undefined).
+    pub h2_mean: Option<f64>,
+}
+
+#[cfg(feature = "nn")]
+impl From<&crate::nn::fmap::LayerEntropy> for LayerSummary {
+    fn from(l: &crate::nn::fmap::LayerEntropy) -> Self {
+        LayerSummary {
+            layer: l.layer.clone(),
+            h1_mean: l.h1_mean,
+            h1_zero_exact: l.h1_exact_zero_fraction,
+            h2_mean: l.h2_mean,
+        }
+    }
+}
+
+/// The progress bar of an experiment's trainings (`pos/len trainings`, elapsed, eta and a
+/// message), drawn on stderr.
+pub(crate) fn progress(len: usize) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(len as u64);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{bar:40} {pos}/{len} trainings ({elapsed}, eta {eta}) {msg}",
+    ) {
+        bar.set_style(style);
+    }
+    bar
+}
+
+/// Writes serializable rows as CSV (header from the field names) atomically.
+pub(crate) fn write_csv<T: serde::Serialize>(path: &Path, rows: &[T]) -> Result<()> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for r in rows {
+        w.serialize(r)
+            .map_err(|e| Error::param("csv", format!("{}: {e}", path.display())))?;
+    }
+    let bytes = w
+        .into_inner()
+        .map_err(|e| Error::param("csv", format!("{}: {e}", path.display())))?;
+    crate::io::write_atomic(path, &bytes)
 }
 
 /// The IDX files a dataset reads (for meta.json checksums); none for embedded data.
@@ -169,7 +265,20 @@ pub(crate) fn idx_files(dataset: &str, data_dir: &Path) -> Vec<PathBuf> {
     }
 }
 
-/// Reads a TOML config file into `T` (unknown keys are errors).
+/// Reads a TOML config file into `T` (unknown keys are errors, where `T` denies them);
+/// errors name the file.
+///
+/// ```
+/// use sednas::experiments::{net_ablation::Config, read_config};
+/// let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("experiments/net-ablation/smoke.toml");
+/// let c: Config = read_config(&p).unwrap();
+/// assert_eq!((c.dataset.as_str(), c.width, c.seeds.clone()), ("digits", 4, vec![0, 1]));
+/// let bad = std::env::temp_dir().join(format!("sednas-doc-cfg-{}.toml", std::process::id()));
+/// std::fs::write(&bad, std::fs::read_to_string(&p).unwrap() + "bogus = 1\n").unwrap();
+/// let e = read_config::<Config>(&bad).unwrap_err().to_string();
+/// assert!(e.contains("bogus") && e.contains(&*bad.display().to_string()), "{e}");
+/// std::fs::remove_file(&bad).unwrap();
+/// ```
 pub fn read_config<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
     toml::from_str(&text).map_err(|e| {
@@ -207,6 +316,15 @@ pub struct Family {
 
 impl Family {
     /// Adds Spearman ρ(x, y) over the pairs where both are finite (no row if ρ is undefined).
+    ///
+    /// ```
+    /// let mut f = sednas::experiments::Family::default();
+    /// f.corr("R1", "x vs y", "-", &[1.0, 2.0, 3.0, 4.0, f64::NAN], &[2.0, 4.0, 6.0, 9.0, 1.0]);
+    /// f.corr("R1", "constant", "-", &[1.0, 1.0, 1.0], &[1.0, 2.0, 3.0]); // ρ undefined: no row
+    /// assert_eq!(f.rows.len(), 1);
+    /// assert!((f.rows[0].est.value - 1.0).abs() < 1e-12);
+    /// assert_eq!(f.rows[0].est.n, 4);
+    /// ```
     pub fn corr(&mut self, rule: &str, test: &str, estimator: &str, x: &[f64], y: &[f64]) {
         let (x, y): (Vec<f64>, Vec<f64>) = x
             .iter()
@@ -220,6 +338,14 @@ impl Family {
     }
 
     /// Adds the mean of paired differences with its t-interval (no row for < 2 pairs).
+    ///
+    /// ```
+    /// let mut f = sednas::experiments::Family::default();
+    /// f.mean("R3", "with − without", "-", &[1.0, 2.0, 3.0]);
+    /// f.mean("R3", "one pair", "-", &[1.0]);
+    /// assert_eq!(f.rows.len(), 1);
+    /// assert_eq!((f.rows[0].est.value, f.rows[0].statistic), (2.0, "mean difference"));
+    /// ```
     pub fn mean(&mut self, rule: &str, test: &str, estimator: &str, d: &[f64]) {
         if let Some(est) = crate::eval::stats::mean_ci(d, 0.95) {
             self.push(rule, test, "mean difference", estimator, est);
@@ -246,6 +372,22 @@ impl Family {
 
     /// Applies Holm's correction over the family; returns the printed lines and the CSV
     /// (`rule,test,statistic,estimator,value,ci_low,ci_high,n,p,p_holm`).
+    ///
+    /// # Formula
+    /// Holm: sort the m p-values ascending, p₍ᵢ₎ ↦ max_{j ≤ i} min(1, (m − j + 1)·p₍ⱼ₎).
+    ///
+    /// ```
+    /// let mut f = sednas::experiments::Family::default();
+    /// f.mean("a", "first", "-", &[1.0, 1.1, 0.9, 1.0]);
+    /// f.mean("b", "second", "-", &[0.1, -0.1, 0.2, -0.2]);
+    /// let (p1, p2) = (f.rows[0].est.p, f.rows[1].est.p);
+    /// let (text, csv) = f.finish("pairs");
+    /// // the smaller p is doubled, the larger kept (and never below the first)
+    /// assert!(p1 < p2);
+    /// assert_eq!((f.rows[0].p_holm, f.rows[1].p_holm), ((2.0 * p1).min(1.0), p2.max(2.0 * p1).min(1.0)));
+    /// assert!(text.contains("n = 4 pairs") && text.contains("Holm over the 2 tests"));
+    /// assert_eq!(csv.lines().count(), 3);
+    /// ```
     pub fn finish(&mut self, unit: &str) -> (String, String) {
         let adj = crate::eval::stats::holm(&self.rows.iter().map(|r| r.est.p).collect::<Vec<_>>());
         let mut text = String::new();
@@ -282,28 +424,73 @@ impl Family {
     }
 }
 
+/// How an experiment treats the runs already in its output folder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Train every planned run, overwriting what is there.
+    Fresh,
+    /// Train only the planned runs without a `result.json` (`--resume`).
+    Resume,
+    /// Train nothing: tabulate the finished runs (`--tabulate`).
+    Tabulate,
+}
+
+impl Mode {
+    /// Whether finished runs are reused (`Resume` and `Tabulate`).
+    ///
+    /// ```
+    /// use sednas::experiments::Mode;
+    /// assert!(Mode::Tabulate.reuses() && Mode::Resume.reuses() && !Mode::Fresh.reuses());
+    /// ```
+    pub fn reuses(self) -> bool {
+        self != Mode::Fresh
+    }
+
+    /// The command-line flag of the mode (`""` for a fresh run).
+    fn flag(self) -> &'static str {
+        match self {
+            Mode::Fresh => "",
+            Mode::Resume => "--resume",
+            Mode::Tabulate => "--tabulate",
+        }
+    }
+}
+
 /// The configuration a run directory was started with (`experiment-config.json`, written
-/// before any run). With `resume`, a stored configuration must equal `cfg` — otherwise the
-/// cached runs would be reused under settings they were not made with — and a mismatch is
-/// an error naming the keys that differ, before anything is written. Without `resume` the
-/// file is (re)written.
-pub fn check_config<T: serde::Serialize>(out: &Path, cfg: &T, resume: bool) -> Result<()> {
+/// before any run). When `mode` reuses finished runs, a stored configuration must equal
+/// `cfg` — otherwise the cached runs would be reused (or tabulated) under settings they were
+/// not made with — and a mismatch is an error that names the flag and the keys that differ,
+/// before anything is written. A fresh run (re)writes the file.
+///
+/// ```
+/// use sednas::experiments::{check_config, Mode};
+/// let out = std::env::temp_dir().join(format!("sednas-doc-cc-{}", std::process::id()));
+/// check_config(&out, &serde_json::json!({"epochs": 1}), Mode::Fresh).unwrap();
+/// check_config(&out, &serde_json::json!({"epochs": 1}), Mode::Tabulate).unwrap();
+/// let e = check_config(&out, &serde_json::json!({"epochs": 2}), Mode::Tabulate).unwrap_err();
+/// assert!(e.to_string().contains("--tabulate") && e.to_string().contains("epochs"), "{e}");
+/// assert!(matches!(e, sednas::error::Error::ConfigMismatch { flag: "--tabulate", .. }));
+/// std::fs::remove_dir_all(&out).unwrap();
+/// ```
+pub fn check_config<T: serde::Serialize>(out: &Path, cfg: &T, mode: Mode) -> Result<()> {
     let now = serde_json::to_value(cfg).map_err(|e| Error::param("config", e.to_string()))?;
     let p = out.join("experiment-config.json");
-    if resume && p.is_file() {
+    if mode.reuses() && p.is_file() {
         let text = std::fs::read_to_string(&p).map_err(|e| Error::io(&p, e))?;
         let old: serde_json::Value = serde_json::from_str(&text)
             .map_err(|e| Error::param("config", format!("{}: {e}", p.display())))?;
         if old != now {
-            let diff = crate::io::json_diff_keys(&old, &now);
-            return Err(Error::param(
-                "--resume",
-                format!(
-                    "{} was started with another configuration (differs in: {}); rerun without --resume or use another --out",
-                    out.display(),
-                    diff.join(", ")
-                ),
-            ));
+            return Err(Error::ConfigMismatch {
+                flag: mode.flag(),
+                dir: out.display().to_string(),
+                keys: crate::io::json_diff_keys(&old, &now),
+                hint: match mode {
+                    Mode::Tabulate => {
+                        "its runs cannot be tabulated under this one; pass the config it was started with"
+                    }
+                    _ => "rerun without --resume or use another --out",
+                },
+            });
         }
         return Ok(());
     }

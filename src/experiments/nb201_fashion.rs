@@ -9,8 +9,8 @@ use std::time::Instant;
 
 use burn::module::Module;
 
-use super::{Splits, cached_result, save_result};
-use super::{idx_files, mean, read_config, sd, write_meta};
+use super::{LayerSummary, idx_files, mean, read_config, sd, write_csv, write_meta};
+use super::{Mode, Splits, cached_result, save_result};
 use crate::arch::nb201::{Nb201Arch, enumerate};
 use crate::arch::{AnyArch, Census};
 use crate::entropy::{Binning, H1Estimator, H2Options};
@@ -238,8 +238,9 @@ pub struct RunResult {
     pub train_seconds: f64,
     /// Mean time of one training step (ms).
     pub step_ms: f64,
-    /// Per-layer (name, H1 mean binned:h1_bins, exact zero-H1 fraction, H2 mean).
-    pub layers: Vec<(String, f64, f64, Option<f64>)>,
+    /// Per-layer local entropy (H1 mean under binned:h1_bins, exact zero-H1 fraction, H2
+    /// mean).
+    pub layers: Vec<LayerSummary>,
 }
 
 fn run_one(
@@ -306,17 +307,7 @@ fn run_one(
         train_loss: last.train_loss,
         train_seconds: hist.iter().map(|h| h.seconds).sum(),
         step_ms: last.step_ms,
-        layers: layers
-            .iter()
-            .map(|l| {
-                (
-                    l.layer.clone(),
-                    l.h1_mean,
-                    l.h1_exact_zero_fraction,
-                    l.h2_mean,
-                )
-            })
-            .collect(),
+        layers: layers.iter().map(LayerSummary::from).collect(),
     };
     save_result(dir, &r)?;
     Ok(r)
@@ -358,7 +349,11 @@ pub fn spread_order(n: usize) -> Vec<usize> {
 /// assert!(!out.exists());
 /// ```
 pub fn run(config_path: &Path, out: &Path, resume: bool) -> Result<String> {
-    run_mode(config_path, out, resume, false)
+    run_mode(
+        config_path,
+        out,
+        if resume { Mode::Resume } else { Mode::Fresh },
+    )
 }
 
 /// Tabulates the runs already finished in `out` without training anything (the experiment's
@@ -375,7 +370,7 @@ pub fn run(config_path: &Path, out: &Path, resume: bool) -> Result<String> {
 /// assert!(!out.exists());
 /// ```
 pub fn tabulate(config_path: &Path, out: &Path) -> Result<String> {
-    run_mode(config_path, out, true, true)
+    run_mode(config_path, out, Mode::Tabulate)
 }
 
 /// The planned runs: the architectures in SED order and the seeds. Trained in
@@ -494,51 +489,32 @@ pub struct ArchSummary {
     pub h2_mean_last_cell: f64,
 }
 
-fn write_csv<T: serde::Serialize>(path: &Path, rows: &[T]) -> Result<()> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    for r in rows {
-        w.serialize(r)
-            .map_err(|e| Error::param("csv", format!("{}: {e}", path.display())))?;
-    }
-    let bytes = w
-        .into_inner()
-        .map_err(|e| Error::param("csv", format!("{}: {e}", path.display())))?;
-    crate::io::write_atomic(path, &bytes)
-}
-
-fn layer_mean(r: &RunResult, f: impl Fn(&(String, f64, f64, Option<f64>)) -> f64) -> f64 {
+fn layer_mean(r: &RunResult, f: impl Fn(&LayerSummary) -> f64) -> f64 {
     mean(&r.layers.iter().map(f).collect::<Vec<_>>())
 }
 
-/// Trains the planned runs that are not finished (or, with `tabulate_only`, collects the
+/// Trains the planned runs that are not finished (or, under `Mode::Tabulate`, collects the
 /// finished ones): (position in `plan.archs`, result), sorted by SED order then seed.
 fn execute(
     cfg: &Config,
     plan: &Plan,
     data: &Splits,
     out: &Path,
-    resume: bool,
-    tabulate_only: bool,
+    mode: Mode,
 ) -> Result<Vec<(usize, RunResult)>> {
-    let bar = indicatif::ProgressBar::new(plan.len() as u64);
-    bar.set_style(
-        indicatif::ProgressStyle::with_template(
-            "{bar:40} {pos}/{len} trainings ({elapsed}, eta {eta}) {msg}",
-        )
-        .expect("template"),
-    );
+    let bar = super::progress(plan.len());
     let mut done: Vec<(usize, usize, RunResult)> = Vec::new();
     for i in spread_order(plan.archs.len()) {
         let a = &plan.archs[i];
         for (j, &seed) in plan.seeds.iter().enumerate() {
             let dir = Plan::dir(out, a, seed);
             bar.set_message(format!("index {}", a.official_index().unwrap_or(0)));
-            if tabulate_only {
+            if mode == Mode::Tabulate {
                 if let Some(r) = cached_result::<RunResult>(&dir, true)? {
                     done.push((i, j, r));
                 }
             } else {
-                done.push((i, j, run_one(cfg, data, a, seed, &dir, resume)?));
+                done.push((i, j, run_one(cfg, data, a, seed, &dir, mode.reuses())?));
             }
             bar.inc(1);
         }
@@ -578,10 +554,10 @@ fn tabulate_results(
             params: r.params,
             test_acc: r.test_acc,
             train_loss: r.train_loss,
-            h1_mean_layers: layer_mean(r, |l| l.1),
-            h1_zero_layers: layer_mean(r, |l| l.2),
-            h2_mean_last: r.layers.last().and_then(|l| l.3),
-            h1_mean_last: r.layers.last().map(|l| l.1).unwrap_or(f64::NAN),
+            h1_mean_layers: layer_mean(r, |l| l.h1_mean),
+            h1_zero_layers: layer_mean(r, |l| l.h1_zero_exact),
+            h2_mean_last: r.layers.last().and_then(|l| l.h2_mean),
+            h1_mean_last: r.layers.last().map(|l| l.h1_mean).unwrap_or(f64::NAN),
         })
         .collect();
     write_csv(&out.join("runs.csv"), &runs)?;
@@ -595,7 +571,7 @@ fn tabulate_results(
             let acc: Vec<f64> = rs.iter().map(|r| r.test_acc).collect();
             let h2: Vec<f64> = rs
                 .iter()
-                .filter_map(|r| r.layers.last().and_then(|l| l.3))
+                .filter_map(|r| r.layers.last().and_then(|l| l.h2_mean))
                 .collect();
             ArchSummary {
                 index: rs[0].index,
@@ -604,15 +580,15 @@ fn tabulate_results(
                 led_flow: rs[0].led_flow,
                 params: rs[0].params,
                 acc_mean: mean(&acc),
-                acc_sd: (acc.len() > 1).then(|| sd(&acc)),
+                acc_sd: sd(&acc),
                 h1_mean: mean(
                     &rs.iter()
-                        .map(|r| layer_mean(r, |l| l.1))
+                        .map(|r| layer_mean(r, |l| l.h1_mean))
                         .collect::<Vec<_>>(),
                 ),
                 h1_zero_fraction: mean(
                     &rs.iter()
-                        .map(|r| layer_mean(r, |l| l.2))
+                        .map(|r| layer_mean(r, |l| l.h1_zero_exact))
                         .collect::<Vec<_>>(),
                 ),
                 h2_mean_last_cell: if h2.is_empty() { f64::NAN } else { mean(&h2) },
@@ -772,7 +748,7 @@ fn plot(
 }
 
 /// plan → run (or collect) → tabulate → plot, then `meta.json` and `summary.txt`.
-fn run_mode(config_path: &Path, out: &Path, resume: bool, tabulate_only: bool) -> Result<String> {
+fn run_mode(config_path: &Path, out: &Path, mode: Mode) -> Result<String> {
     let cfg: Config = read_config(config_path)?;
     cfg.validate()?;
     let truth = match &cfg.truth {
@@ -784,15 +760,15 @@ fn run_mode(config_path: &Path, out: &Path, resume: bool, tabulate_only: bool) -
     // data and device first: a bad dataset or backend leaves no folder behind
     let data = Splits::load(&cfg.dataset, &cfg.data_dir)?;
     cfg.device.train_device()?;
-    if tabulate_only && !out.join("runs").is_dir() {
+    if mode == Mode::Tabulate && !out.join("runs").is_dir() {
         return Err(Error::param(
             "tabulate",
             format!("{} holds no runs to tabulate", out.display()),
         ));
     }
-    super::check_config(out, &cfg, resume)?;
+    super::check_config(out, &cfg, mode)?;
     std::fs::create_dir_all(out.join("runs")).map_err(|e| Error::io(out, e))?;
-    let done = execute(&cfg, &plan, &data, out, resume, tabulate_only)?;
+    let done = execute(&cfg, &plan, &data, out, mode)?;
     if done.is_empty() {
         return Err(Error::param(
             "tabulate",

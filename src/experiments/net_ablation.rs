@@ -10,7 +10,10 @@ use std::time::Instant;
 
 use burn::module::Module;
 
-use super::{Splits, cached_result, idx_files, mean, read_config, save_result, sd, write_meta};
+use super::{
+    LayerSummary, Mode, Splits, cached_result, idx_files, mean, read_config, save_result, sd,
+    write_csv, write_meta,
+};
 use crate::arch::{BlockCensus, Census};
 use crate::entropy::{Binning, H1Estimator, H2Options};
 use crate::error::{Error, Result};
@@ -106,8 +109,9 @@ pub struct RunResult {
     pub conv_output_h2: Option<f64>,
     /// Training wall time (s).
     pub seconds: f64,
-    /// Every layer: (name, mean H1 binned:h1_bins, exact zero-H1 fraction, mean H2).
-    pub layers: Vec<(String, f64, f64, Option<f64>)>,
+    /// Every layer's local entropy (mean H1 under binned:h1_bins, exact zero-H1 fraction,
+    /// mean H2).
+    pub layers: Vec<LayerSummary>,
 }
 
 /// SED of a plain CNN (`nn::plain`): three blocks, one per resolution. Block 1 (side/2)
@@ -154,7 +158,7 @@ pub fn plain_sed(pool: usize, kernel: usize, skip: bool, width: u32, side: u64) 
 fn run_one(
     cfg: &Config,
     data: &Splits,
-    (pool, kernel, skip): (usize, usize, bool),
+    Variant { pool, kernel, skip }: Variant,
     seed: u64,
     dir: &Path,
     resume: bool,
@@ -236,17 +240,7 @@ fn run_one(
         conv_input_h1: input.map(|l| l.h1_mean).unwrap_or(f64::NAN),
         conv_output_h2: output.and_then(|l| l.h2_mean),
         seconds: hist.iter().map(|h| h.seconds).sum(),
-        layers: layers
-            .iter()
-            .map(|l| {
-                (
-                    l.layer.clone(),
-                    l.h1_mean,
-                    l.h1_exact_zero_fraction,
-                    l.h2_mean,
-                )
-            })
-            .collect(),
+        layers: layers.iter().map(LayerSummary::from).collect(),
     };
     save_result(dir, &r)?;
     Ok(r)
@@ -254,6 +248,15 @@ fn run_one(
 
 /// The NB201 cell with `k` skip connections: all six edges 3×3 convolutions, then the edges
 /// 3←0, 2←0, 1←0, 3←1, 2←1, 3←2 (in this order) turned into skips.
+///
+/// ```
+/// use sednas::experiments::net_ablation::skip_cell;
+/// assert_eq!(
+///     skip_cell(2).unwrap().to_string(),
+///     "|nor_conv_3x3~0|+|skip_connect~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|",
+/// );
+/// assert_eq!(skip_cell(0).unwrap().to_string().matches("nor_conv_3x3").count(), 6);
+/// ```
 pub fn skip_cell(k: usize) -> Result<crate::arch::nb201::Nb201Arch> {
     use crate::arch::nb201::{Nb201Arch, Nb201Op, edge_index};
     let mut ops = [Nb201Op::Conv3x3; 6];
@@ -347,7 +350,237 @@ fn run_skip(
     Ok(r)
 }
 
-/// One configuration's means over its seeds (the unit of every test).
+/// A plain-CNN variant: the operations around the ablated convolution.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub struct Variant {
+    /// Max-pool size before the convolution (1 = none).
+    pub pool: usize,
+    /// Kernel size of the convolution.
+    pub kernel: usize,
+    /// Skip connection around the convolution.
+    pub skip: bool,
+}
+
+impl Variant {
+    /// `o3 k5 +skip`.
+    ///
+    /// ```
+    /// use sednas::experiments::net_ablation::Variant;
+    /// assert_eq!(Variant { pool: 3, kernel: 5, skip: true }.label(), "o3 k5 +skip");
+    /// assert_eq!(Variant { pool: 1, kernel: 3, skip: false }.label(), "o1 k3");
+    /// ```
+    pub fn label(&self) -> String {
+        format!(
+            "o{} k{}{}",
+            self.pool,
+            self.kernel,
+            if self.skip { " +skip" } else { "" }
+        )
+    }
+
+    fn of(r: &RunResult) -> Self {
+        Variant {
+            pool: r.pool,
+            kernel: r.kernel,
+            skip: r.skip,
+        }
+    }
+}
+
+/// The planned runs of a (validated) configuration: every plain-CNN variant (pools ×
+/// kernels × skips, in the config's order) and every NB201 skip count, each with every seed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    /// Plain-CNN variants.
+    pub variants: Vec<Variant>,
+    /// NB201 cells: numbers of skips.
+    pub nb201_skips: Vec<usize>,
+    /// Seeds (replicates of each configuration).
+    pub seeds: Vec<u64>,
+}
+
+impl Plan {
+    /// The plan of `cfg`.
+    ///
+    /// ```
+    /// use sednas::experiments::{net_ablation::{Config, Plan}, read_config};
+    /// let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("experiments/net-ablation/smoke.toml");
+    /// let c: Config = read_config(&p).unwrap();
+    /// let plan = Plan::new(&c);
+    /// assert_eq!((plan.variants.len(), plan.nb201_skips.len(), plan.seeds.len()), (8, 2, 2));
+    /// assert_eq!(plan.len(), 20);
+    /// ```
+    pub fn new(cfg: &Config) -> Self {
+        let mut variants = Vec::new();
+        for &pool in &cfg.pools {
+            for &kernel in &cfg.kernels {
+                for &skip in &cfg.skips {
+                    variants.push(Variant { pool, kernel, skip });
+                }
+            }
+        }
+        Plan {
+            variants,
+            nb201_skips: cfg.nb201_skips.clone(),
+            seeds: cfg.seeds.clone(),
+        }
+    }
+
+    /// Planned runs: (variants + NB201 cells) × seeds.
+    ///
+    /// ```
+    /// use sednas::experiments::net_ablation::{Plan, Variant};
+    /// let v = Variant { pool: 1, kernel: 3, skip: false };
+    /// assert_eq!(Plan { variants: vec![v], nb201_skips: vec![0, 2], seeds: vec![0, 1] }.len(), 6);
+    /// ```
+    pub fn len(&self) -> usize {
+        (self.variants.len() + self.nb201_skips.len()) * self.seeds.len()
+    }
+
+    /// Whether nothing is planned.
+    ///
+    /// ```
+    /// use sednas::experiments::net_ablation::Plan;
+    /// assert!(Plan { variants: vec![], nb201_skips: vec![], seeds: vec![0] }.is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// A plain run's folder: `runs/pool{o}_k{k}_skip{0|1}_s{seed}`.
+    ///
+    /// ```
+    /// use sednas::experiments::net_ablation::{Plan, Variant};
+    /// let v = Variant { pool: 3, kernel: 5, skip: true };
+    /// assert_eq!(Plan::plain_dir("out".as_ref(), v, 1), std::path::Path::new("out/runs/pool3_k5_skip1_s1"));
+    /// ```
+    pub fn plain_dir(out: &Path, v: Variant, seed: u64) -> PathBuf {
+        out.join("runs").join(format!(
+            "pool{}_k{}_skip{}_s{seed}",
+            v.pool, v.kernel, v.skip as u8
+        ))
+    }
+
+    /// An NB201 run's folder: `runs/nb201_skips{k}_s{seed}`.
+    ///
+    /// ```
+    /// use sednas::experiments::net_ablation::Plan;
+    /// assert_eq!(Plan::skip_dir("out".as_ref(), 2, 0), std::path::Path::new("out/runs/nb201_skips2_s0"));
+    /// ```
+    pub fn skip_dir(out: &Path, k: usize, seed: u64) -> PathBuf {
+        out.join("runs").join(format!("nb201_skips{k}_s{seed}"))
+    }
+}
+
+/// The finished runs of an experiment, in plan order.
+#[derive(Debug, Clone, Default)]
+pub struct Runs {
+    /// Plain-CNN runs.
+    pub plain: Vec<RunResult>,
+    /// NB201 skip-series runs.
+    pub skips: Vec<SkipRun>,
+}
+
+impl Runs {
+    /// Number of finished runs.
+    fn len(&self) -> usize {
+        self.plain.len() + self.skips.len()
+    }
+}
+
+/// Trains the planned runs that are not finished (under [`Mode::Tabulate`], collects the
+/// finished ones and trains nothing).
+fn execute(cfg: &Config, plan: &Plan, data: &Splits, out: &Path, mode: Mode) -> Result<Runs> {
+    let bar = super::progress(plan.len());
+    let mut runs = Runs::default();
+    for &v in &plan.variants {
+        for &seed in &plan.seeds {
+            let dir = Plan::plain_dir(out, v, seed);
+            bar.set_message(v.label());
+            if mode == Mode::Tabulate {
+                runs.plain.extend(cached_result::<RunResult>(&dir, true)?);
+            } else {
+                runs.plain
+                    .push(run_one(cfg, data, v, seed, &dir, mode.reuses())?);
+            }
+            bar.inc(1);
+        }
+    }
+    for &k in &plan.nb201_skips {
+        for &seed in &plan.seeds {
+            let dir = Plan::skip_dir(out, k, seed);
+            bar.set_message(format!("NB201, {k} skips"));
+            if mode == Mode::Tabulate {
+                runs.skips.extend(cached_result::<SkipRun>(&dir, true)?);
+            } else {
+                runs.skips
+                    .push(run_skip(cfg, data, k, seed, &dir, mode.reuses())?);
+            }
+            bar.inc(1);
+        }
+    }
+    bar.finish_and_clear();
+    Ok(runs)
+}
+
+/// One row of `timings.csv`.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TimingRow {
+    /// Pool size.
+    pub pool: usize,
+    /// Kernel size.
+    pub kernel: usize,
+    /// Skip on.
+    pub skip: bool,
+    /// Seed.
+    pub seed: u64,
+    /// Training wall time (s).
+    pub seconds: f64,
+}
+
+/// One row of `runs.csv` (one plain-CNN training run).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RunRow {
+    /// Pool size.
+    pub pool: usize,
+    /// Kernel size.
+    pub kernel: usize,
+    /// Skip on.
+    pub skip: bool,
+    /// Seed.
+    pub seed: u64,
+    /// SED of the topology.
+    pub sed: f64,
+    /// Trainable parameters.
+    pub params: usize,
+    /// Held-out accuracy.
+    pub test_acc: f64,
+    /// Exact zero-H1 fraction of the map entering the conv.
+    pub conv_input_h1_zero_exact: f64,
+    /// Mean binned local H1 of the map entering the conv.
+    pub conv_input_h1_binned: f64,
+    /// Mean local H2 of the conv output (empty when undefined).
+    pub conv_output_h2: Option<f64>,
+}
+
+impl From<&RunResult> for RunRow {
+    fn from(r: &RunResult) -> Self {
+        RunRow {
+            pool: r.pool,
+            kernel: r.kernel,
+            skip: r.skip,
+            seed: r.seed,
+            sed: r.sed,
+            params: r.params,
+            test_acc: r.test_acc,
+            conv_input_h1_zero_exact: r.conv_input_h1_zero,
+            conv_input_h1_binned: r.conv_input_h1,
+            conv_output_h2: r.conv_output_h2,
+        }
+    }
+}
+
+/// One configuration's means over its seeds (the unit of every test): a row of `configs.csv`.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct ConfigRow {
     /// Pool size.
@@ -359,85 +592,172 @@ pub struct ConfigRow {
     /// SED of the topology.
     pub sed: f64,
     /// Trainable parameters.
-    pub params: f64,
+    pub params: usize,
     /// Seeds that ran.
     pub seeds: usize,
     /// Mean held-out accuracy.
+    #[serde(rename = "acc_mean")]
     pub acc: f64,
-    /// Standard deviation of the accuracy over seeds.
-    pub acc_sd: f64,
+    /// Standard deviation of the accuracy over seeds (empty with one seed: undefined).
+    pub acc_sd: Option<f64>,
     /// Mean exact zero-H1 fraction entering the conv.
+    #[serde(rename = "conv_input_h1_zero_exact")]
     pub zero_exact: f64,
-    /// Mean binned zero-H1 fractions entering the conv (order of `sensitivity_bins`).
+    /// Mean binned zero-H1 fractions entering the conv (order of `sensitivity_bins`; in the
+    /// summary, not in the CSV).
+    #[serde(skip)]
     pub zero_binned: Vec<f64>,
     /// Mean binned local H1 entering the conv.
+    #[serde(rename = "conv_input_h1_binned")]
     pub h1: f64,
     /// Mean local H2 of the conv output (NaN when every seed's map was singular).
+    #[serde(rename = "conv_output_h2")]
     pub h2: f64,
 }
 
 impl ConfigRow {
-    /// `o3 k5 +skip`.
+    /// `o3 k5 +skip` ([`Variant::label`]).
+    ///
+    /// ```
+    /// use sednas::experiments::net_ablation::{config_rows, Config, RunResult};
+    /// # let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("experiments/net-ablation/smoke.toml");
+    /// # let cfg: Config = sednas::experiments::read_config(&p).unwrap();
+    /// let r = RunResult { pool: 3, kernel: 1, skip: true, seed: 0, sed: 1.0, params: 10, test_acc: 0.5,
+    ///     conv_input_h1_zero: 0.1, conv_input_h1_zero_binned: vec![], conv_input_h1: 1.0,
+    ///     conv_output_h2: None, seconds: 1.0, layers: vec![] };
+    /// assert_eq!(config_rows(&cfg, &[r])[0].label(), "o3 k1 +skip");
+    /// ```
     pub fn label(&self) -> String {
-        format!(
-            "o{} k{}{}",
-            self.pool,
-            self.kernel,
-            if self.skip { " +skip" } else { "" }
-        )
+        self.variant().label()
+    }
+
+    /// The configuration's variant.
+    ///
+    /// ```
+    /// use sednas::experiments::net_ablation::{config_rows, Config, RunResult, Variant};
+    /// # let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("experiments/net-ablation/smoke.toml");
+    /// # let cfg: Config = sednas::experiments::read_config(&p).unwrap();
+    /// let r = RunResult { pool: 1, kernel: 3, skip: false, seed: 0, sed: 1.0, params: 10, test_acc: 0.5,
+    ///     conv_input_h1_zero: 0.1, conv_input_h1_zero_binned: vec![], conv_input_h1: 1.0,
+    ///     conv_output_h2: None, seconds: 1.0, layers: vec![] };
+    /// assert_eq!(config_rows(&cfg, &[r])[0].variant(), Variant { pool: 1, kernel: 3, skip: false });
+    /// ```
+    pub fn variant(&self) -> Variant {
+        Variant {
+            pool: self.pool,
+            kernel: self.kernel,
+            skip: self.skip,
+        }
     }
 }
 
-/// Means over seeds per configuration, in the config's (pool, kernel, skip) order.
+/// Means over seeds per configuration, in the config's (pool, kernel, skip) order;
+/// configurations without a finished run are left out. The standard deviation over seeds
+/// is `None` (undefined) for a configuration with one finished seed.
+///
+/// ```
+/// use sednas::experiments::net_ablation::{config_rows, Config, RunResult};
+/// let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("experiments/net-ablation/smoke.toml");
+/// let cfg: Config = sednas::experiments::read_config(&p).unwrap();
+/// let run = |seed, acc, h2| RunResult { pool: 3, kernel: 1, skip: false, seed, sed: 2.0, params: 10,
+///     test_acc: acc, conv_input_h1_zero: 0.25, conv_input_h1_zero_binned: vec![(4, 0.5)],
+///     conv_input_h1: 1.0, conv_output_h2: h2, seconds: 1.0, layers: vec![] };
+/// let rows = config_rows(&cfg, &[run(0, 0.5, Some(3.0)), run(1, 0.7, None)]);
+/// assert_eq!(rows.len(), 1);
+/// let r = &rows[0];
+/// assert_eq!((r.seeds, r.acc, r.h2, r.zero_binned[0]), (2, 0.6, 3.0, 0.5));
+/// assert!((r.acc_sd.unwrap() - 0.02f64.sqrt()).abs() < 1e-15);
+/// assert_eq!(config_rows(&cfg, &[run(0, 0.5, None)])[0].acc_sd, None);
+/// ```
 pub fn config_rows(cfg: &Config, rs: &[RunResult]) -> Vec<ConfigRow> {
     let mut out = Vec::new();
-    for &p in &cfg.pools {
-        for &k in &cfg.kernels {
-            for &s in &cfg.skips {
-                let g: Vec<&RunResult> = rs
-                    .iter()
-                    .filter(|r| r.pool == p && r.kernel == k && r.skip == s)
-                    .collect();
-                if g.is_empty() {
-                    continue;
-                }
-                let m = |f: &dyn Fn(&RunResult) -> f64| {
-                    let v: Vec<f64> = g.iter().map(|r| f(r)).filter(|v| v.is_finite()).collect();
-                    if v.is_empty() { f64::NAN } else { mean(&v) }
-                };
-                let acc: Vec<f64> = g.iter().map(|r| r.test_acc).collect();
-                out.push(ConfigRow {
-                    pool: p,
-                    kernel: k,
-                    skip: s,
-                    sed: g[0].sed,
-                    params: g[0].params as f64,
-                    seeds: g.len(),
-                    acc: mean(&acc),
-                    acc_sd: sd(&acc),
-                    zero_exact: m(&|r| r.conv_input_h1_zero),
-                    zero_binned: (0..cfg.sensitivity_bins.len())
-                        .map(|i| {
-                            m(&|r| {
-                                r.conv_input_h1_zero_binned
-                                    .get(i)
-                                    .map(|x| x.1)
-                                    .unwrap_or(f64::NAN)
-                            })
-                        })
-                        .collect(),
-                    h1: m(&|r| r.conv_input_h1),
-                    h2: m(&|r| r.conv_output_h2.unwrap_or(f64::NAN)),
-                });
-            }
+    for v in Plan::new(cfg).variants {
+        let g: Vec<&RunResult> = rs.iter().filter(|r| Variant::of(r) == v).collect();
+        if g.is_empty() {
+            continue;
         }
+        let m = |f: &dyn Fn(&RunResult) -> f64| {
+            let v: Vec<f64> = g.iter().map(|r| f(r)).filter(|v| v.is_finite()).collect();
+            if v.is_empty() { f64::NAN } else { mean(&v) }
+        };
+        let acc: Vec<f64> = g.iter().map(|r| r.test_acc).collect();
+        out.push(ConfigRow {
+            pool: v.pool,
+            kernel: v.kernel,
+            skip: v.skip,
+            sed: g[0].sed,
+            params: g[0].params,
+            seeds: g.len(),
+            acc: mean(&acc),
+            acc_sd: sd(&acc),
+            zero_exact: m(&|r| r.conv_input_h1_zero),
+            zero_binned: (0..cfg.sensitivity_bins.len())
+                .map(|i| {
+                    m(&|r| {
+                        r.conv_input_h1_zero_binned
+                            .get(i)
+                            .map(|x| x.1)
+                            .unwrap_or(f64::NAN)
+                    })
+                })
+                .collect(),
+            h1: m(&|r| r.conv_input_h1),
+            h2: m(&|r| r.conv_output_h2.unwrap_or(f64::NAN)),
+        });
     }
     out
+}
+
+/// One row of `nb201_skips.csv` (one NB201 run of the skip series).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SkipRow {
+    /// Number of skips.
+    pub skips: usize,
+    /// Seed.
+    pub seed: u64,
+    /// The cell.
+    pub arch: String,
+    /// SED of the cell.
+    pub sed: f64,
+    /// Held-out accuracy.
+    pub test_acc: f64,
+    /// Mean local H2 of the stage-1 cell output (empty when undefined).
+    pub h2_cell1: Option<f64>,
+    /// Stage 2.
+    pub h2_cell2: Option<f64>,
+    /// Stage 3.
+    pub h2_cell3: Option<f64>,
+}
+
+impl From<&SkipRun> for SkipRow {
+    fn from(r: &SkipRun) -> Self {
+        let h = |i: usize| r.cell_h2.get(i).copied().flatten();
+        SkipRow {
+            skips: r.skips,
+            seed: r.seed,
+            arch: r.arch.clone(),
+            sed: r.sed,
+            test_acc: r.test_acc,
+            h2_cell1: h(0),
+            h2_cell2: h(1),
+            h2_cell3: h(2),
+        }
+    }
 }
 
 impl Config {
     /// Checks every setting before any training starts (zero sizes, an empty list, even
     /// kernels, a learning rate that is not a positive number): a typed error naming it.
+    ///
+    /// ```
+    /// use sednas::experiments::net_ablation::Config;
+    /// let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("experiments/net-ablation/smoke.toml");
+    /// let c: Config = sednas::experiments::read_config(&p).unwrap();
+    /// assert!(c.validate().is_ok());
+    /// let e = Config { kernels: vec![1, 4], ..c.clone() }.validate().unwrap_err().to_string();
+    /// assert!(e.contains("kernels") && e.contains("odd"), "{e}");
+    /// assert!(Config { seeds: vec![], ..c }.validate().unwrap_err().to_string().contains("seeds"));
+    /// ```
     pub fn validate(&self) -> Result<()> {
         super::check_common(
             "net-ablation",
@@ -519,115 +839,86 @@ impl Config {
     }
 }
 
-/// Runs the ablation into `out`; returns the printed summary.
+/// Runs the ablation into `out` (with `resume`, only the runs without a `result.json`);
+/// returns the printed summary. A bad configuration is refused before anything is written.
+///
+/// ```
+/// use std::path::Path;
+/// let out = std::env::temp_dir().join(format!("sednas-doc-na-{}", std::process::id()));
+/// let e = sednas::experiments::net_ablation::run(Path::new("no-such.toml"), &out, false).unwrap_err();
+/// assert!(e.to_string().contains("no-such.toml"));
+/// assert!(!out.exists());
+/// ```
 pub fn run(config_path: &Path, out: &Path, resume: bool) -> Result<String> {
-    let cfg: Config = read_config(config_path)?;
-    cfg.validate()?;
-    let t0 = Instant::now();
-    // data and device first: a bad dataset or backend leaves no folder behind
-    let data = Splits::load(&cfg.dataset, &cfg.data_dir)?;
-    cfg.device.train_device()?;
-    super::check_config(out, &cfg, resume)?;
-    std::fs::create_dir_all(out.join("runs")).map_err(|e| Error::io(out, e))?;
-    let total = (cfg.pools.len() * cfg.kernels.len() * cfg.skips.len() + cfg.nb201_skips.len())
-        * cfg.seeds.len();
-    let bar = indicatif::ProgressBar::new(total as u64);
-    bar.set_style(
-        indicatif::ProgressStyle::with_template(
-            "{bar:40} {pos}/{len} trainings ({elapsed}, eta {eta})",
-        )
-        .expect("template"),
-    );
-    let mut rs = Vec::new();
-    for &p in &cfg.pools {
-        for &k in &cfg.kernels {
-            for &s in &cfg.skips {
-                for &seed in &cfg.seeds {
-                    let dir = out
-                        .join("runs")
-                        .join(format!("pool{p}_k{k}_skip{}_s{seed}", s as u8));
-                    rs.push(run_one(&cfg, &data, (p, k, s), seed, &dir, resume)?);
-                    bar.inc(1);
-                }
-            }
-        }
-    }
-    let mut skip_runs = Vec::new();
-    for &k in &cfg.nb201_skips {
-        for &seed in &cfg.seeds {
-            let dir = out.join("runs").join(format!("nb201_skips{k}_s{seed}"));
-            skip_runs.push(run_skip(&cfg, &data, k, seed, &dir, resume)?);
-            bar.inc(1);
-        }
-    }
-    bar.finish_and_clear();
-    let mut timings = String::from("pool,kernel,skip,seed,seconds\n");
-    for r in &rs {
-        timings.push_str(&format!(
-            "{},{},{},{},{}\n",
-            r.pool, r.kernel, r.skip, r.seed, r.seconds
-        ));
-    }
-    crate::io::write_atomic(&out.join("timings.csv"), timings.as_bytes())?;
-    let mut csv = String::from(
-        "pool,kernel,skip,seed,sed,params,test_acc,conv_input_h1_zero_exact,conv_input_h1_binned,conv_output_h2\n",
-    );
-    for r in &rs {
-        csv.push_str(&format!(
-            "{},{},{},{},{},{},{},{},{},{}\n",
-            r.pool,
-            r.kernel,
-            r.skip,
-            r.seed,
-            r.sed,
-            r.params,
-            r.test_acc,
-            r.conv_input_h1_zero,
-            r.conv_input_h1,
-            r.conv_output_h2.map(|v| v.to_string()).unwrap_or_default(),
-        ));
-    }
-    crate::io::write_atomic(&out.join("runs.csv"), csv.as_bytes())?;
-    // per configuration: means over seeds
-    let rows = config_rows(&cfg, &rs);
-    let mut cfgcsv = String::from(
-        "pool,kernel,skip,sed,params,seeds,acc_mean,acc_sd,conv_input_h1_zero_exact,conv_input_h1_binned,conv_output_h2\n",
-    );
-    for r in &rows {
-        cfgcsv.push_str(&format!(
-            "{},{},{},{},{},{},{},{},{},{},{}\n",
-            r.pool,
-            r.kernel,
-            r.skip,
-            r.sed,
-            r.params,
-            r.seeds,
-            r.acc,
-            r.acc_sd,
-            r.zero_exact,
-            r.h1,
-            r.h2
-        ));
-    }
-    crate::io::write_atomic(&out.join("configs.csv"), cfgcsv.as_bytes())?;
-    let labels: Vec<String> = rows.iter().map(|r| r.label()).collect();
-    let accm: Vec<f64> = rows.iter().map(|r| r.acc).collect();
-    let accs: Vec<f64> = rows.iter().map(|r| r.acc_sd).collect();
-    crate::plot::bars(
-        &out.join("accuracy"),
-        &format!(
-            "Plain CNNs on {}: held-out accuracy (mean ± sd over seeds)",
-            cfg.dataset
-        ),
-        "accuracy",
-        &labels,
-        &accm,
-        Some(&accs),
+    run_mode(
+        config_path,
+        out,
+        if resume { Mode::Resume } else { Mode::Fresh },
+    )
+}
+
+/// Tabulates the runs already finished in `out` without training anything (the stored
+/// config must equal `config_path`'s). When some planned runs are missing, the summary says
+/// so on its first line ("PARTIAL: k of n planned runs") and covers the finished ones only.
+///
+/// ```
+/// use std::path::Path;
+/// let cfg = Path::new(env!("CARGO_MANIFEST_DIR")).join("experiments/net-ablation/smoke.toml");
+/// let out = std::env::temp_dir().join(format!("sednas-doc-natab-{}", std::process::id()));
+/// let e = sednas::experiments::net_ablation::tabulate(&cfg, &out).unwrap_err().to_string();
+/// assert!(e.contains("holds no runs"), "{e}");
+/// assert!(!out.exists());
+/// ```
+pub fn tabulate(config_path: &Path, out: &Path) -> Result<String> {
+    run_mode(config_path, out, Mode::Tabulate)
+}
+
+/// The tables of the finished runs (`timings.csv`, `runs.csv`, `configs.csv`,
+/// `nb201_skips.csv`, `rules.csv`) written to `out`; returns the configuration rows and the
+/// summary text.
+fn tabulate_results(
+    cfg: &Config,
+    plan: &Plan,
+    runs: &Runs,
+    out: &Path,
+) -> Result<(Vec<ConfigRow>, String)> {
+    let rs = &runs.plain;
+    let timings: Vec<TimingRow> = rs
+        .iter()
+        .map(|r| TimingRow {
+            pool: r.pool,
+            kernel: r.kernel,
+            skip: r.skip,
+            seed: r.seed,
+            seconds: r.seconds,
+        })
+        .collect();
+    write_csv(&out.join("timings.csv"), &timings)?;
+    write_csv(
+        &out.join("runs.csv"),
+        &rs.iter().map(RunRow::from).collect::<Vec<_>>(),
     )?;
+    // per configuration: means over seeds
+    let rows = config_rows(cfg, rs);
+    write_csv(&out.join("configs.csv"), &rows)?;
+    if !runs.skips.is_empty() {
+        write_csv(
+            &out.join("nb201_skips.csv"),
+            &runs.skips.iter().map(SkipRow::from).collect::<Vec<_>>(),
+        )?;
+    }
     // the rules, tested on configuration means: seeds are replicates of a configuration,
     // so n is the number of configurations (pairs of configurations for the paired tests)
     let accs: Vec<f64> = rows.iter().map(|r| r.acc).collect();
-    let mut summary = format!(
+    let mut summary = String::new();
+    if runs.len() < plan.len() {
+        summary.push_str(&format!(
+            "PARTIAL: {} of {} planned runs finished; the figures below cover the finished runs only\n",
+            runs.len(),
+            plan.len()
+        ));
+    }
+    summary.push_str(&format!(
         "net-ablation: {} configurations × {} seeds on {} ({} train / {} test images, {} epoch(s), width {}); \
          tests on configuration means (seeds are replicates)\n",
         rows.len(),
@@ -637,7 +928,7 @@ pub fn run(config_path: &Path, out: &Path, resume: bool) -> Result<String> {
         cfg.test_limit,
         cfg.epochs,
         cfg.width,
-    );
+    ));
     let (lo, hi) = accs
         .iter()
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
@@ -739,23 +1030,14 @@ pub fn run(config_path: &Path, out: &Path, resume: bool) -> Result<String> {
         "#params",
         "#params vs accuracy",
         "-",
-        &col(&|r| r.params),
+        &col(&|r| r.params as f64),
         &accs,
     );
-    let mut nb201_rows: Vec<(usize, f64, f64)> = Vec::new();
-    for &k in &cfg.nb201_skips {
-        let g: Vec<&SkipRun> = skip_runs.iter().filter(|r| r.skips == k).collect();
-        let acc = mean(&g.iter().map(|r| r.test_acc).collect::<Vec<_>>());
-        let h2: Vec<f64> = g
-            .iter()
-            .filter_map(|r| r.cell_h2.first().copied().flatten())
-            .collect();
-        nb201_rows.push((k, acc, if h2.is_empty() { f64::NAN } else { mean(&h2) }));
-    }
-    if !nb201_rows.is_empty() {
-        let ks: Vec<f64> = nb201_rows.iter().map(|r| r.0 as f64).collect();
-        let a: Vec<f64> = nb201_rows.iter().map(|r| r.1).collect();
-        let h: Vec<f64> = nb201_rows.iter().map(|r| r.2).collect();
+    let series = skip_series(plan, &runs.skips);
+    if !series.is_empty() {
+        let ks: Vec<f64> = series.iter().map(|r| r.skips as f64).collect();
+        let a: Vec<f64> = series.iter().map(|r| r.acc).collect();
+        let h: Vec<f64> = series.iter().map(|r| r.h2_cell1).collect();
         fam.corr("R3 NB201", "#skips vs accuracy (NB201 cells)", "-", &ks, &a);
         fam.corr(
             "R3 NB201",
@@ -783,62 +1065,95 @@ pub fn run(config_path: &Path, out: &Path, resume: bool) -> Result<String> {
             ));
         }
     }
-    if !skip_runs.is_empty() {
-        let mut sk = String::from("skips,seed,arch,sed,test_acc,h2_cell1,h2_cell2,h2_cell3\n");
-        for r in &skip_runs {
-            let h = |i: usize| {
-                r.cell_h2
-                    .get(i)
-                    .copied()
-                    .flatten()
-                    .map(|v| v.to_string())
-                    .unwrap_or_default()
-            };
-            sk.push_str(&format!(
-                "{},{},\"{}\",{},{},{},{},{}\n",
-                r.skips,
-                r.seed,
-                r.arch,
-                r.sed,
-                r.test_acc,
-                h(0),
-                h(1),
-                h(2)
-            ));
-        }
-        crate::io::write_atomic(&out.join("nb201_skips.csv"), sk.as_bytes())?;
-        let labels: Vec<String> = cfg
-            .nb201_skips
-            .iter()
-            .map(|k| format!("{k} skips"))
-            .collect();
-        let accs: Vec<Vec<f64>> = cfg
-            .nb201_skips
-            .iter()
-            .map(|&k| {
-                skip_runs
-                    .iter()
-                    .filter(|r| r.skips == k)
-                    .map(|r| r.test_acc)
-                    .collect()
+    crate::io::write_atomic(&out.join("rules.csv"), rules.as_bytes())?;
+    Ok((rows, summary))
+}
+
+/// One skip count of the NB201 series: means over its finished seeds.
+#[derive(Debug, Clone)]
+struct SkipSeries {
+    skips: usize,
+    acc: f64,
+    acc_sd: Option<f64>,
+    /// Mean H2 of the stage-1 cell (NaN when undefined for every seed).
+    h2_cell1: f64,
+}
+
+fn skip_series(plan: &Plan, runs: &[SkipRun]) -> Vec<SkipSeries> {
+    plan.nb201_skips
+        .iter()
+        .filter_map(|&k| {
+            let g: Vec<&SkipRun> = runs.iter().filter(|r| r.skips == k).collect();
+            if g.is_empty() {
+                return None;
+            }
+            let acc: Vec<f64> = g.iter().map(|r| r.test_acc).collect();
+            let h2: Vec<f64> = g
+                .iter()
+                .filter_map(|r| r.cell_h2.first().copied().flatten())
+                .collect();
+            Some(SkipSeries {
+                skips: k,
+                acc: mean(&acc),
+                acc_sd: sd(&acc),
+                h2_cell1: if h2.is_empty() { f64::NAN } else { mean(&h2) },
             })
-            .collect();
+        })
+        .collect()
+}
+
+/// The figures: accuracy per configuration, the NB201 skip series, and the fraction of
+/// constant windows by pool size. An undefined standard deviation (one seed) draws no bar.
+fn plot(cfg: &Config, plan: &Plan, runs: &Runs, rows: &[ConfigRow], out: &Path) -> Result<()> {
+    let nan = f64::NAN;
+    crate::plot::bars(
+        &out.join("accuracy"),
+        &format!(
+            "Plain CNNs on {}: held-out accuracy (mean ± sd over seeds)",
+            cfg.dataset
+        ),
+        "accuracy",
+        &rows.iter().map(|r| r.label()).collect::<Vec<_>>(),
+        &rows.iter().map(|r| r.acc).collect::<Vec<_>>(),
+        Some(
+            &rows
+                .iter()
+                .map(|r| r.acc_sd.unwrap_or(nan))
+                .collect::<Vec<_>>(),
+        ),
+    )?;
+    let series = skip_series(plan, &runs.skips);
+    if !series.is_empty() {
         crate::plot::bars(
             &out.join("nb201_skips_accuracy"),
             "NB201 cells with k skips (other edges 3×3 conv): accuracy, mean ± sd",
             "accuracy",
-            &labels,
-            &accs.iter().map(|v| mean(v)).collect::<Vec<_>>(),
-            Some(&accs.iter().map(|v| sd(v)).collect::<Vec<_>>()),
+            &series
+                .iter()
+                .map(|s| format!("{} skips", s.skips))
+                .collect::<Vec<_>>(),
+            &series.iter().map(|s| s.acc).collect::<Vec<_>>(),
+            Some(
+                &series
+                    .iter()
+                    .map(|s| s.acc_sd.unwrap_or(nan))
+                    .collect::<Vec<_>>(),
+            ),
         )?;
     }
-    crate::io::write_atomic(&out.join("rules.csv"), rules.as_bytes())?;
-    let zs: Vec<f64> = cfg
+    let pools: Vec<usize> = cfg
         .pools
+        .iter()
+        .copied()
+        .filter(|&p| runs.plain.iter().any(|r| r.pool == p))
+        .collect();
+    let zs: Vec<f64> = pools
         .iter()
         .map(|&p| {
             mean(
-                &rs.iter()
+                &runs
+                    .plain
+                    .iter()
                     .filter(|r| r.pool == p)
                     .map(|r| r.conv_input_h1_zero)
                     .collect::<Vec<_>>(),
@@ -849,15 +1164,47 @@ pub fn run(config_path: &Path, out: &Path, resume: bool) -> Result<String> {
         &out.join("zero_h1_by_pool"),
         "Fraction of constant 3×3×c windows (exact H1 = 0) entering the conv, by max-pool size",
         "fraction of windows with exact H1 = 0",
-        &cfg.pools
+        &pools
             .iter()
             .map(|p| format!("pool {p}"))
             .collect::<Vec<_>>(),
         &zs,
         None,
-    )?;
+    )
+}
+
+/// plan → run (or collect) → tabulate → plot, then `meta.json` and `summary.txt`.
+fn run_mode(config_path: &Path, out: &Path, mode: Mode) -> Result<String> {
+    let cfg: Config = read_config(config_path)?;
+    cfg.validate()?;
+    let t0 = Instant::now();
+    let plan = Plan::new(&cfg);
+    // data and device first: a bad dataset or backend leaves no folder behind
+    let data = Splits::load(&cfg.dataset, &cfg.data_dir)?;
+    cfg.device.train_device()?;
+    if mode == Mode::Tabulate && !out.join("runs").is_dir() {
+        return Err(Error::param(
+            "tabulate",
+            format!("{} holds no runs to tabulate", out.display()),
+        ));
+    }
+    super::check_config(out, &cfg, mode)?;
+    std::fs::create_dir_all(out.join("runs")).map_err(|e| Error::io(out, e))?;
+    let runs = execute(&cfg, &plan, &data, out, mode)?;
+    if runs.plain.is_empty() {
+        return Err(Error::param(
+            "tabulate",
+            format!(
+                "no finished plain-CNN run in {}",
+                out.join("runs").display()
+            ),
+        ));
+    }
+    let (rows, summary) = tabulate_results(&cfg, &plan, &runs, out)?;
+    plot(&cfg, &plan, &runs, &rows, out)?;
     let data_files = idx_files(&cfg.dataset, &cfg.data_dir);
     let timing = format!("wall time {:.0} s", t0.elapsed().as_secs_f64());
+    let rs = &runs.plain;
     write_meta(
         out,
         "net-ablation",

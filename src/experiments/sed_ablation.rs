@@ -42,7 +42,16 @@ pub struct Config {
     pub nb201_cost: String,
 }
 
-/// Runs the ablation into `out`; returns the printed summary.
+/// Runs the ablation into `out`; returns the printed summary. A config that cannot be read
+/// is an error that names it, before anything is written.
+///
+/// ```
+/// use std::path::Path;
+/// let out = std::env::temp_dir().join(format!("sednas-doc-sa-{}", std::process::id()));
+/// let e = sednas::experiments::sed_ablation::run(Path::new("no-such.toml"), &out).unwrap_err();
+/// assert!(e.to_string().contains("no-such.toml"));
+/// assert!(!out.exists());
+/// ```
 pub fn run(config_path: &Path, out: &Path) -> Result<String> {
     let mut cfg: Config = read_config(config_path)?;
     if let Some(d) = std::env::var_os("SEDNAS_DATA") {
@@ -66,22 +75,22 @@ pub fn run(config_path: &Path, out: &Path) -> Result<String> {
         files.push(path.clone());
         let pop = Population::read(&path, &PopulationSpec::new(b.space, &b.acc_col))
             .map_err(|e| Error::param("benchmark", format!("{}: {e}", b.name)))?;
-        let ranks = competition_ranks_desc(&pop.acc);
+        let ranks = competition_ranks_desc(pop.acc());
         let mut reps = Vec::new();
         let mut printed = Vec::new();
         for (k, (name, c)) in configs.iter().enumerate() {
-            let (scores, _) = score_all(&Sed::new(*c)?, &pop.archs);
-            reps.push((name.clone(), evaluate(name, &scores, &pop.acc, &ranks)));
+            let (scores, _) = score_all(&Sed::new(*c)?, pop.archs());
+            reps.push((name.clone(), evaluate(name, &scores, pop.acc(), &ranks)));
             if k == 0 {
                 printed = scores;
             }
         }
         let led = LedFlow::new(Default::default())?;
         let mut g = Vec::new();
-        let lf: Vec<f64> = pop.archs.iter().map(|a| led.score(a, &mut g)).collect();
+        let lf: Vec<f64> = pop.archs().iter().map(|a| led.score(a, &mut g)).collect();
         reps.push((
             "led-flow".into(),
-            evaluate("led-flow", &lf, &pop.acc, &ranks),
+            evaluate("led-flow", &lf, pop.acc(), &ranks),
         ));
         for (name, r) in &reps {
             let sel = r.selection.as_ref();
@@ -165,9 +174,14 @@ pub fn run(config_path: &Path, out: &Path) -> Result<String> {
             "SED",
             &[Series {
                 name: "cells".into(),
-                points: cost.acc.iter().copied().zip(sed.iter().copied()).collect(),
+                points: cost
+                    .acc()
+                    .iter()
+                    .copied()
+                    .zip(sed.iter().copied())
+                    .collect(),
             }],
-            Some(&pop.acc),
+            Some(pop.acc()),
         )?;
         // tie structure: every architecture at (SED value, accuracy)
         scatter(
@@ -180,7 +194,7 @@ pub fn run(config_path: &Path, out: &Path) -> Result<String> {
             "test accuracy (%)",
             &[Series {
                 name: "cells".into(),
-                points: sed.iter().copied().zip(pop.acc.iter().copied()).collect(),
+                points: sed.iter().copied().zip(pop.acc().iter().copied()).collect(),
             }],
             None,
         )?;
@@ -191,7 +205,7 @@ pub fn run(config_path: &Path, out: &Path) -> Result<String> {
         for v in &vals {
             let accs: Vec<f64> = (0..sed.len())
                 .filter(|&i| sed[i] == *v)
-                .map(|i| pop.acc[i])
+                .map(|i| pop.acc()[i])
                 .collect();
             ties.push_str(&format!(
                 "{v},{},{},{},{}\n",

@@ -78,14 +78,12 @@ fn check_run_dir(out: &Path, json: &str, resume: bool) -> Result<()> {
         serde_json::from_str(json).map_err(|e| Error::param("config.json", e.to_string()))?;
     let diff = crate::io::json_diff_keys(&old, &new);
     if !diff.is_empty() {
-        return Err(Error::param(
-            "--resume",
-            format!(
-                "{} was trained under another configuration (differs in: {}); a resumed run must use the same settings",
-                out.display(),
-                diff.join(", ")
-            ),
-        ));
+        return Err(Error::ConfigMismatch {
+            flag: "--resume",
+            dir: out.display().to_string(),
+            keys: diff,
+            hint: "a resumed run must use the same settings",
+        });
     }
     Ok(())
 }

@@ -26,8 +26,10 @@ pub enum Optim {
     Sgd,
 }
 
-/// Training settings.
+/// Training settings. Deserializing checks them ([`TrainConfig::validate`]): a stored or
+/// hand-written config with zero epochs or a bad learning rate is an error where it is read.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "TrainConfigUnchecked")]
 pub struct TrainConfig {
     /// Epochs.
     pub epochs: usize,
@@ -42,6 +44,34 @@ pub struct TrainConfig {
     /// Learning-rate schedule over all steps of the run (default constant).
     #[serde(default)]
     pub schedule: Schedule,
+}
+
+/// [`TrainConfig`] as it arrives from a file, before [`TrainConfig::validate`].
+#[derive(serde::Deserialize)]
+struct TrainConfigUnchecked {
+    epochs: usize,
+    batch: usize,
+    lr: f64,
+    seed: u64,
+    optim: Optim,
+    #[serde(default)]
+    schedule: Schedule,
+}
+
+impl TryFrom<TrainConfigUnchecked> for TrainConfig {
+    type Error = Error;
+    fn try_from(u: TrainConfigUnchecked) -> Result<Self> {
+        let c = TrainConfig {
+            epochs: u.epochs,
+            batch: u.batch,
+            lr: u.lr,
+            seed: u.seed,
+            optim: u.optim,
+            schedule: u.schedule,
+        };
+        c.validate()?;
+        Ok(c)
+    }
 }
 
 /// Learning-rate schedule. The rate of a step depends only on its index in the whole run,
@@ -277,6 +307,9 @@ impl TrainConfig {
     /// assert!(c.validate().is_ok());
     /// assert!(TrainConfig { epochs: 0, ..c }.validate().is_err());
     /// assert!(TrainConfig { lr: f64::NAN, ..c }.validate().is_err());
+    /// // deserializing checks too
+    /// let j = r#"{"epochs": 0, "batch": 64, "lr": 0.01, "seed": 0, "optim": "adam"}"#;
+    /// assert!(serde_json::from_str::<TrainConfig>(j).unwrap_err().to_string().contains("epochs"));
     /// ```
     pub fn validate(&self) -> Result<()> {
         if self.epochs == 0 || self.batch == 0 {

@@ -131,7 +131,18 @@ impl Default for VerifyOptions {
     }
 }
 
-/// Runs the checks of all five propositions.
+/// Runs the checks of all five propositions (each [`Report`] is what its `pN::report`
+/// returns; about 15 s in a debug build, under a second in release).
+///
+/// ```
+/// use sednas::propositions::{verify_all, Verdict, VerifyOptions};
+/// let r = verify_all(&VerifyOptions::default()).unwrap();
+/// let v: Vec<(&str, Verdict)> = r.iter().map(|r| (r.id, r.verdict)).collect();
+/// assert_eq!(v, [("P1", Verdict::Holds), ("P2", Verdict::False), ("P3", Verdict::False),
+///                ("P4", Verdict::False), ("P5", Verdict::False)]);
+/// // every verdict is consistent with its own checks
+/// assert!(r.iter().all(|r| r.consistent()));
+/// ```
 pub fn verify_all(opts: &VerifyOptions) -> Result<Vec<Report>> {
     Ok(vec![
         p1::report(opts)?,
