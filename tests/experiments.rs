@@ -228,6 +228,7 @@ fn nb201_fashion_smoke_writes_everything() {
         "runs.csv",
         "archs.csv",
         "correlations.csv",
+        "correlations_given_params.csv",
         "timings.csv",
         "acc_vs_sed.png",
         "acc_vs_sed.svg",

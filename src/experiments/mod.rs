@@ -337,6 +337,39 @@ impl Family {
         }
     }
 
+    /// Adds the partial Spearman ρ(x, y | control) over the triples where all three are
+    /// finite (no row if it is undefined); see [`crate::eval::stats::partial_spearman_test`].
+    ///
+    /// ```
+    /// let mut f = sednas::experiments::Family::default();
+    /// let z = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0];
+    /// let x = [2.0, 1.0, 4.0, 3.0, 6.0, 5.0, 8.0, 7.0];
+    /// let y = [1.0, 3.0, 2.0, 4.0, 5.0, 7.0, 6.0, 8.0];
+    /// f.partial("size", "x vs y given z", "-", &x, &y, &z);
+    /// assert_eq!((f.rows.len(), f.rows[0].statistic, f.rows[0].est.n), (1, "partial spearman", 8));
+    /// ```
+    pub fn partial(
+        &mut self,
+        rule: &str,
+        test: &str,
+        estimator: &str,
+        x: &[f64],
+        y: &[f64],
+        control: &[f64],
+    ) {
+        let mut t = (Vec::new(), Vec::new(), Vec::new());
+        for ((a, b), c) in x.iter().zip(y).zip(control) {
+            if a.is_finite() && b.is_finite() && c.is_finite() {
+                t.0.push(*a);
+                t.1.push(*b);
+                t.2.push(*c);
+            }
+        }
+        if let Some(est) = crate::eval::stats::partial_spearman_test(&t.0, &t.1, &t.2, 0.95) {
+            self.push(rule, test, "partial spearman", estimator, est);
+        }
+    }
+
     /// Adds the mean of paired differences with its t-interval (no row for < 2 pairs).
     ///
     /// ```
@@ -416,8 +449,13 @@ impl Family {
             ));
         }
         text.push_str(&format!(
-            "  (95% intervals; Spearman: Fisher z with SE 1.03/√(n−3), p from t_(n−2); means: t-interval; \
+            "  (95% intervals; Spearman: Fisher z with SE 1.03/√(n−3), p from t_(n−2);{} means: t-interval; \
              Holm over the {} tests above; * = Holm p < 0.05)\n",
+            if self.rows.iter().any(|r| r.statistic == "partial spearman") {
+                " partial Spearman (one control): SE 1.03/√(n−4), p from t_(n−3);"
+            } else {
+                ""
+            },
             self.rows.len()
         ));
         (text, csv)

@@ -525,7 +525,7 @@ fn execute(
 }
 
 /// The tables of the finished runs: `runs.csv`, `timings.csv`, `archs.csv` and
-/// `correlations.csv` in `out`; returns the architecture rows and the summary text.
+/// `correlations.csv` and `correlations_given_params.csv` in `out`; returns the architecture rows and the summary text.
 fn tabulate_results(
     cfg: &Config,
     plan: &Plan,
@@ -663,6 +663,19 @@ fn tabulate_results(
     let (text, corr) = fam.finish("architectures");
     summary.push_str(&text);
     crate::io::write_atomic(&out.join("correlations.csv"), corr.as_bytes())?;
+    // beyond size: does a measure rank the cells once #params is held fixed? (a family of
+    // its own, corrected on its own)
+    let params = col(|r| r.params as f64);
+    let mut size = super::Family::default();
+    for (name, v) in preds.iter().filter(|(n, _)| *n != "#params") {
+        size.partial("beyond size", name, &est(name), v, &acc, &params);
+    }
+    let (text, corr) = size.finish("architectures");
+    summary.push_str(
+        "Partial Spearman ρ with accuracy given #params (what a measure adds beyond size):\n",
+    );
+    summary.push_str(&text);
+    crate::io::write_atomic(&out.join("correlations_given_params.csv"), corr.as_bytes())?;
     Ok((rows, summary))
 }
 

@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use super::{read_config, write_meta};
+use super::{read_config, write_csv, write_meta};
 use crate::arch::SpaceKind;
 use crate::error::{Error, Result};
 use crate::eval::population::{Population, PopulationSpec, score_all};
@@ -42,8 +42,257 @@ pub struct Config {
     pub nb201_cost: String,
 }
 
-/// Runs the ablation into `out`; returns the printed summary. A config that cannot be read
-/// is an error that names it, before anything is written.
+/// One proxy evaluated on one benchmark.
+#[derive(Debug, Clone)]
+pub struct ProxyResult {
+    /// The proxy: a SED reading or ablation (`sed`, `sed[-skip]`, ...) or `led-flow`.
+    pub proxy: String,
+    /// Its agreement with the benchmark's accuracy.
+    pub report: ProxyReport,
+}
+
+/// One benchmark's results: every proxy, in the order of [`readings`], [`ablations`], then
+/// LED-flow.
+#[derive(Debug, Clone)]
+pub struct BenchmarkResult {
+    /// The benchmark's short name.
+    pub name: String,
+    /// Its proxies.
+    pub proxies: Vec<ProxyResult>,
+}
+
+/// One row of `ablation.csv`. Columns that are undefined for a proxy (no ρ for a constant
+/// score, no selection without accuracies) are empty, never 0.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AblationRow {
+    /// Benchmark.
+    pub benchmark: String,
+    /// Proxy.
+    pub proxy: String,
+    /// Architectures with an accuracy and a score.
+    pub n: usize,
+    /// Spearman ρ.
+    pub spearman: Option<f64>,
+    /// Kendall τ-b.
+    pub kendall_tau_b: Option<f64>,
+    /// Precision of the proxy's top 10 % against the true top 10 %.
+    pub top10_precision: f64,
+    /// Distinct score values.
+    pub distinct: usize,
+    /// Architectures sharing the top score.
+    pub tied: Option<usize>,
+    /// Best true rank among them.
+    pub best_rank: Option<usize>,
+    /// Expected true rank of a uniform pick among them.
+    pub expected_rank: Option<f64>,
+    /// Worst true rank among them.
+    pub worst_rank: Option<usize>,
+}
+
+impl AblationRow {
+    fn new(benchmark: &str, p: &ProxyResult) -> Self {
+        let r = &p.report;
+        let sel = r.selection.as_ref();
+        AblationRow {
+            benchmark: benchmark.to_string(),
+            proxy: p.proxy.clone(),
+            n: r.n,
+            spearman: r.spearman,
+            kendall_tau_b: r.kendall_tau_b,
+            top10_precision: r.top10_precision,
+            distinct: r.distinct_values,
+            tied: sel.map(|s| s.tied),
+            best_rank: sel.map(|s| s.best_rank),
+            expected_rank: sel.map(|s| s.expected_rank),
+            worst_rank: sel.map(|s| s.worst_rank),
+        }
+    }
+}
+
+/// One row of `nb201_sed_ties.csv`: a distinct SED value and the accuracies of the cells
+/// that share it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct TieRow {
+    /// The SED value.
+    pub sed: f64,
+    /// Cells with it.
+    pub count: usize,
+    /// Lowest accuracy among them.
+    pub acc_min: f64,
+    /// Mean accuracy.
+    pub acc_mean: f64,
+    /// Highest accuracy.
+    pub acc_max: f64,
+}
+
+/// The tie structure of a score: one row per distinct value (ascending), over the
+/// architectures whose accuracy is known (NaN accuracies are left out; a value held only by
+/// such architectures has no row).
+///
+/// ```
+/// use sednas::experiments::sed_ablation::{tie_rows, TieRow};
+/// let rows = tie_rows(&[2.0, 1.0, 2.0, 3.0], &[90.0, 50.0, 70.0, f64::NAN]);
+/// assert_eq!(rows, [
+///     TieRow { sed: 1.0, count: 1, acc_min: 50.0, acc_mean: 50.0, acc_max: 50.0 },
+///     TieRow { sed: 2.0, count: 2, acc_min: 70.0, acc_mean: 80.0, acc_max: 90.0 },
+/// ]);
+/// ```
+pub fn tie_rows(score: &[f64], acc: &[f64]) -> Vec<TieRow> {
+    let mut pairs: Vec<(f64, f64)> = score
+        .iter()
+        .zip(acc)
+        .filter(|(s, a)| s.is_finite() && a.is_finite())
+        .map(|(s, a)| (*s, *a))
+        .collect();
+    pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+    pairs
+        .chunk_by(|a, b| a.0 == b.0)
+        .map(|g| {
+            let accs: Vec<f64> = g.iter().map(|p| p.1).collect();
+            TieRow {
+                sed: g[0].0,
+                count: g.len(),
+                acc_min: accs.iter().copied().fold(f64::INFINITY, f64::min),
+                acc_mean: super::mean(&accs),
+                acc_max: accs.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+            }
+        })
+        .collect()
+}
+
+/// Every proxy of the ablation on one population (run step).
+fn evaluate_population(
+    pop: &Population,
+    configs: &[(String, SedConfig)],
+) -> Result<(Vec<ProxyResult>, Vec<f64>)> {
+    let ranks = competition_ranks_desc(pop.acc());
+    let mut out = Vec::new();
+    let mut printed = Vec::new();
+    for (k, (name, c)) in configs.iter().enumerate() {
+        let (scores, _) = score_all(&Sed::new(*c)?, pop.archs());
+        out.push(ProxyResult {
+            proxy: name.clone(),
+            report: evaluate(name, &scores, pop.acc(), &ranks),
+        });
+        if k == 0 {
+            printed = scores;
+        }
+    }
+    let led = LedFlow::new(Default::default())?;
+    let mut g = Vec::new();
+    let lf: Vec<f64> = pop.archs().iter().map(|a| led.score(a, &mut g)).collect();
+    out.push(ProxyResult {
+        proxy: "led-flow".into(),
+        report: evaluate("led-flow", &lf, pop.acc(), &ranks),
+    });
+    Ok((out, printed))
+}
+
+/// The text table: Spearman ρ per proxy (rows) and benchmark (columns).
+fn table_text(results: &[BenchmarkResult]) -> String {
+    let mut summary = String::from("SED term ablation: Spearman ρ per benchmark (rows: proxies)\n");
+    summary.push_str(&format!("{:<20}", "proxy"));
+    for b in results {
+        summary.push_str(&format!(" {:>16}", b.name));
+    }
+    summary.push('\n');
+    if let Some(first) = results.first() {
+        for (i, p) in first.proxies.iter().enumerate() {
+            summary.push_str(&format!("{:<20}", p.proxy));
+            for b in results {
+                let v = b
+                    .proxies
+                    .get(i)
+                    .and_then(|r| r.report.spearman)
+                    .map(|v| format!("{v:+.3}"))
+                    .unwrap_or_else(|| "n/a".into());
+                summary.push_str(&format!(" {v:>16}"));
+            }
+            summary.push('\n');
+        }
+    }
+    summary
+}
+
+/// ρ per proxy of one benchmark, as a bar chart.
+fn plot_benchmark(out: &Path, b: &BenchmarkResult) -> Result<()> {
+    let labels: Vec<String> = b
+        .proxies
+        .iter()
+        .map(|p| {
+            p.proxy
+                .replace("sed[", "")
+                .replace(']', "")
+                .replace("block=", "")
+                .replace("#K=filters", "#K=filt")
+                .replace("dil=effective", "dil=eff")
+                .replace("sed", "SED")
+        })
+        .collect();
+    let vals: Vec<f64> = b
+        .proxies
+        .iter()
+        .map(|p| p.report.spearman.unwrap_or(f64::NAN))
+        .collect();
+    bars(
+        &out.join(format!("rho_{}", b.name)),
+        &format!("Spearman ρ on {}", b.name),
+        "Spearman ρ",
+        &labels,
+        &vals,
+        None,
+    )
+}
+
+/// The NB201 figures and the tie table. #params are joined by architecture (not by row
+/// order); a cell without a cost row is left out of the #params figure.
+fn nb201_figures(
+    out: &Path,
+    acc_col: &str,
+    pop: &Population,
+    sed: &[f64],
+    cost: &Population,
+) -> Result<()> {
+    let params: std::collections::HashMap<&str, f64> = cost
+        .keys()
+        .iter()
+        .map(|k| k.as_str())
+        .zip(cost.acc().iter().copied())
+        .collect();
+    let (points, colour): (Vec<(f64, f64)>, Vec<f64>) = pop
+        .keys()
+        .iter()
+        .zip(sed.iter().zip(pop.acc()))
+        .filter_map(|(k, (&s, &a))| params.get(k.as_str()).map(|&p| ((p, s), a)))
+        .unzip();
+    scatter(
+        &out.join("nb201_sed_vs_params"),
+        &format!("NB201: SED vs #params, coloured by {acc_col}"),
+        "#params (M)",
+        "SED",
+        &[Series {
+            name: "cells".into(),
+            points,
+        }],
+        Some(&colour),
+    )?;
+    // tie structure: every architecture at (SED value, accuracy)
+    scatter(
+        &out.join("nb201_sed_ties"),
+        &format!("NB201: accuracy of the cells sharing each SED value ({acc_col})"),
+        "SED",
+        "test accuracy (%)",
+        &[Series {
+            name: "cells".into(),
+            points: sed.iter().copied().zip(pop.acc().iter().copied()).collect(),
+        }],
+        None,
+    )?;
+    write_csv(&out.join("nb201_sed_ties.csv"), &tie_rows(sed, pop.acc()))
+}
+
+/// Runs the ablation into `out`; returns the printed summary. A config or a data file that
+/// cannot be read is an error that names it, before anything is written.
 ///
 /// ```
 /// use std::path::Path;
@@ -58,164 +307,65 @@ pub fn run(config_path: &Path, out: &Path) -> Result<String> {
         cfg.data_dir = PathBuf::from(d);
     }
     let t0 = Instant::now();
-    std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
     let base = SedConfig::default();
     let mut configs = readings(&base);
     configs.extend(ablations(&base));
-    let mut csv = String::from(
-        "benchmark,proxy,n,spearman,kendall_tau_b,top10_precision,distinct,tied,best_rank,expected_rank,worst_rank\n",
-    );
-    let mut summary = String::from("SED term ablation: Spearman ρ per benchmark (rows: proxies)\n");
-    let mut table: Vec<(String, Vec<(String, ProxyReport)>)> = Vec::new();
+    // read every file first: a missing one leaves no folder behind
     let mut files = Vec::new();
-    // the first NB201 benchmark's population and SED (as printed), kept for the figures
-    let mut nb201: Option<(String, Population, Vec<f64>)> = None;
+    let mut pops = Vec::new();
     for b in &cfg.benchmarks {
         let path = cfg.data_dir.join(&b.file);
         files.push(path.clone());
-        let pop = Population::read(&path, &PopulationSpec::new(b.space, &b.acc_col))
-            .map_err(|e| Error::param("benchmark", format!("{}: {e}", b.name)))?;
-        let ranks = competition_ranks_desc(pop.acc());
-        let mut reps = Vec::new();
-        let mut printed = Vec::new();
-        for (k, (name, c)) in configs.iter().enumerate() {
-            let (scores, _) = score_all(&Sed::new(*c)?, pop.archs());
-            reps.push((name.clone(), evaluate(name, &scores, pop.acc(), &ranks)));
-            if k == 0 {
-                printed = scores;
-            }
-        }
-        let led = LedFlow::new(Default::default())?;
-        let mut g = Vec::new();
-        let lf: Vec<f64> = pop.archs().iter().map(|a| led.score(a, &mut g)).collect();
-        reps.push((
-            "led-flow".into(),
-            evaluate("led-flow", &lf, pop.acc(), &ranks),
-        ));
-        for (name, r) in &reps {
-            let sel = r.selection.as_ref();
-            csv.push_str(&format!(
-                "{},{},{},{},{},{},{},{},{},{},{}\n",
-                b.name,
-                name,
-                r.n,
-                r.spearman.map(|v| v.to_string()).unwrap_or_default(),
-                r.kendall_tau_b.map(|v| v.to_string()).unwrap_or_default(),
-                r.top10_precision,
-                r.distinct_values,
-                sel.map(|s| s.tied).unwrap_or(0),
-                sel.map(|s| s.best_rank).unwrap_or(0),
-                sel.map(|s| s.expected_rank).unwrap_or(f64::NAN),
-                sel.map(|s| s.worst_rank).unwrap_or(0)
-            ));
-        }
-        let labels: Vec<String> = reps
-            .iter()
-            .map(|(n, _)| {
-                n.replace("sed[", "")
-                    .replace(']', "")
-                    .replace("block=", "")
-                    .replace("#K=filters", "#K=filt")
-                    .replace("dil=effective", "dil=eff")
-                    .replace("sed", "SED")
-            })
-            .collect();
-        let vals: Vec<f64> = reps
-            .iter()
-            .map(|(_, r)| r.spearman.unwrap_or(f64::NAN))
-            .collect();
-        bars(
-            &out.join(format!("rho_{}", b.name)),
-            &format!("Spearman ρ on {}", b.name),
-            "Spearman ρ",
-            &labels,
-            &vals,
-            None,
-        )?;
-        table.push((b.name.clone(), reps));
-        if b.space == SpaceKind::Nb201 && nb201.is_none() {
-            nb201 = Some((b.acc_col.clone(), pop, printed));
-        }
+        pops.push(
+            Population::read(&path, &PopulationSpec::new(b.space, &b.acc_col))
+                .map_err(|e| Error::param("benchmark", format!("{}: {e}", b.name)))?,
+        );
     }
-    crate::io::write_atomic(&out.join("ablation.csv"), csv.as_bytes())?;
-    // text table
-    summary.push_str(&format!("{:<20}", "proxy"));
-    for (b, _) in &table {
-        summary.push_str(&format!(" {b:>16}"));
-    }
-    summary.push('\n');
-    if let Some((_, first)) = table.first() {
-        for (i, (name, _)) in first.iter().enumerate() {
-            summary.push_str(&format!("{name:<20}"));
-            for (_, reps) in &table {
-                let v = reps
-                    .get(i)
-                    .and_then(|r| r.1.spearman)
-                    .map(|v| format!("{v:+.3}"))
-                    .unwrap_or_else(|| "n/a".into());
-                summary.push_str(&format!(" {v:>16}"));
-            }
-            summary.push('\n');
+    let first_nb201 = cfg
+        .benchmarks
+        .iter()
+        .position(|b| b.space == SpaceKind::Nb201);
+    let cost = match first_nb201 {
+        Some(_) => {
+            let cost_path = cfg.data_dir.join(&cfg.nb201_cost);
+            files.push(cost_path.clone());
+            Some(
+                Population::read(
+                    &cost_path,
+                    &PopulationSpec::new(SpaceKind::Nb201, "params_mb_cifar10"),
+                )
+                .map_err(|e| Error::param("cost", e.to_string()))?,
+            )
         }
-    }
-    // NB201 figures (first NB201 benchmark)
-    if let Some((acc_col, pop, sed)) = &nb201 {
-        let cost_path = cfg.data_dir.join(&cfg.nb201_cost);
-        files.push(cost_path.clone());
-        let cost = Population::read(
-            &cost_path,
-            &PopulationSpec::new(SpaceKind::Nb201, "params_mb_cifar10"),
-        )
-        .map_err(|e| Error::param("cost", e.to_string()))?;
-        scatter(
-            &out.join("nb201_sed_vs_params"),
-            &format!("NB201: SED vs #params, coloured by {acc_col}"),
-            "#params (M)",
-            "SED",
-            &[Series {
-                name: "cells".into(),
-                points: cost
-                    .acc()
-                    .iter()
-                    .copied()
-                    .zip(sed.iter().copied())
-                    .collect(),
-            }],
-            Some(pop.acc()),
-        )?;
-        // tie structure: every architecture at (SED value, accuracy)
-        scatter(
-            &out.join("nb201_sed_ties"),
-            &format!(
-                "NB201: accuracy of the cells sharing each SED value ({})",
-                acc_col
-            ),
-            "SED",
-            "test accuracy (%)",
-            &[Series {
-                name: "cells".into(),
-                points: sed.iter().copied().zip(pop.acc().iter().copied()).collect(),
-            }],
-            None,
-        )?;
-        let mut vals: Vec<f64> = sed.clone();
-        vals.sort_by(|a, b| a.total_cmp(b));
-        vals.dedup();
-        let mut ties = String::from("sed,count,acc_min,acc_mean,acc_max\n");
-        for v in &vals {
-            let accs: Vec<f64> = (0..sed.len())
-                .filter(|&i| sed[i] == *v)
-                .map(|i| pop.acc()[i])
-                .collect();
-            ties.push_str(&format!(
-                "{v},{},{},{},{}\n",
-                accs.len(),
-                accs.iter().copied().fold(f64::INFINITY, f64::min),
-                accs.iter().sum::<f64>() / accs.len() as f64,
-                accs.iter().copied().fold(f64::NEG_INFINITY, f64::max)
-            ));
+        None => None,
+    };
+    // run
+    let mut results = Vec::new();
+    let mut nb201_sed = Vec::new();
+    for (k, (b, pop)) in cfg.benchmarks.iter().zip(&pops).enumerate() {
+        let (proxies, printed) = evaluate_population(pop, &configs)?;
+        if Some(k) == first_nb201 {
+            nb201_sed = printed;
         }
-        crate::io::write_atomic(&out.join("nb201_sed_ties.csv"), ties.as_bytes())?;
+        results.push(BenchmarkResult {
+            name: b.name.clone(),
+            proxies,
+        });
+    }
+    // tabulate
+    std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
+    let rows: Vec<AblationRow> = results
+        .iter()
+        .flat_map(|b| b.proxies.iter().map(|p| AblationRow::new(&b.name, p)))
+        .collect();
+    write_csv(&out.join("ablation.csv"), &rows)?;
+    let summary = table_text(&results);
+    // plot
+    for b in &results {
+        plot_benchmark(out, b)?;
+    }
+    if let (Some(k), Some(cost)) = (first_nb201, &cost) {
+        nb201_figures(out, &cfg.benchmarks[k].acc_col, &pops[k], &nb201_sed, cost)?;
     }
     write_meta(
         out,
