@@ -107,7 +107,7 @@ impl Search {
             ));
         }
         if cfg.space == SpaceKind::Nb201 {
-            space_size(cfg.nodes).map_err(|e| Error::param("nodes", e.to_string()))?;
+            space_size(cfg.nodes)?;
         } else if cfg.nodes != 4 {
             return Err(Error::param(
                 "nodes",

@@ -126,6 +126,8 @@ fn bad_inputs_are_one_line_errors() {
         &["entropy", img, "--kernel", "4097x4097", "--border", "zero"],
         "entries per window",
     );
+    // a bin count written in scientific notation is not a count: refused, naming the forms
+    assert_one_line_error(&["entropy", img, "--estimator", "binned:1e10"], "binned:N");
     // a stride near usize::MAX is fine: one window per axis
     let o = bin()
         .args(["entropy", img, "--stride", "18446744073709551615x1"])
@@ -438,6 +440,53 @@ fn device_errors_write_nothing() {
     assert_one_line_error(&a, "invalid value 'tpu'");
     assert!(!out.exists(), "nothing may be written");
     assert_one_line_error(&["nn-bench", "--width", "0"], "width 1..=256");
+    // fmap-entropy: a count of 0, a wrong --out extension (checked before any work), and
+    // images the network cannot take (odd, 1×1 or 0-sided; channels other than the
+    // stem's) are one-line errors, never a panic inside burn
+    let cell = "|nor_conv_3x3~0|+|skip_connect~0|none~1|+|none~0|none~1|skip_connect~2|";
+    fn fm<'a>(cell: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+        let mut v = vec!["fmap-entropy", "--untrained", "--arch", cell];
+        v.extend_from_slice(extra);
+        v
+    }
+    assert_one_line_error(&fm(cell, &["--count", "0"]), "--count must be at least 1");
+    assert_one_line_error(
+        &fm(cell, &["--out", "t.txt"]),
+        "--out must end in .json or .csv",
+    );
+    let dir = tmp("fmap-shapes");
+    std::fs::create_dir_all(&dir).unwrap();
+    for (name, shape, want) in [
+        ("odd", vec![4usize, 9, 9], "multiples of 4"),
+        ("one", vec![4, 1, 1], "multiples of 4"),
+        ("zero", vec![4, 0, 8], "empty"),
+    ] {
+        let p = dir.join(format!("{name}.npy"));
+        let n: usize = shape.iter().product();
+        let a = ndarray::ArrayD::<f64>::zeros(ndarray::IxDyn(&shape));
+        assert_eq!(a.len(), n);
+        std::fs::write(&p, to_npy_bytes(&a)).unwrap();
+        assert_one_line_error(&fm(cell, &["--images", p.to_str().unwrap()]), want);
+    }
+    // a network of grey images (a checkpoint's) given RGB images: the channels differ
+    let untrained_grey = sednas::nn::nb201::Nb201Net::new(
+        &cell.parse().unwrap(),
+        &sednas::nn::nb201::Nb201NetConfig {
+            in_channels: 1,
+            width: 4,
+            cells: 1,
+            classes: 2,
+        },
+        &sednas::nn::device::Backend::Flex.device().unwrap(),
+    )
+    .unwrap();
+    use sednas::nn::Classifier;
+    let e = untrained_grey
+        .check_input([4, 3, 8, 8])
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("3 channels") && e.contains("takes 1"), "{e}");
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 // train: bad settings are refused before the run directory exists; a run directory is

@@ -469,7 +469,8 @@ fn fuzz_cli_runs() {
         f("out.csv"),
         f("out.npy"),
     );
-    let files: Vec<PathBuf> = [&npy, &png, &csv, &run, &out_csv, &out_npy]
+    let out_png = f("out.png");
+    let files: Vec<PathBuf> = [&npy, &png, &csv, &run, &out_csv, &out_npy, &out_png]
         .iter()
         .map(PathBuf::from)
         .collect();
@@ -520,7 +521,7 @@ fn fuzz_cli_runs() {
                 "--border",
                 "reflect",
                 "--heatmap",
-                &out_npy,
+                &out_png,
             ],
         ),
         (

@@ -366,6 +366,13 @@ pub enum DilatedKernel {
     Effective,
 }
 
+/// The most cells per stage / stack / network a census accepts.
+pub const MAX_CENSUS_CELLS: u32 = 1000;
+/// The most channels (first stage) a census accepts.
+pub const MAX_CENSUS_CHANNELS: u32 = 1 << 14;
+/// The largest input resolution a census accepts.
+pub const MAX_CENSUS_RESOLUTION: u32 = 1 << 12;
+
 /// Macro-architecture settings the census needs (network size, block definition).
 /// Deserializing checks them ([`CensusOptions::validate`]), so a config file with a size that
 /// makes no network is refused where it is read.
@@ -476,6 +483,9 @@ impl CensusOptions {
     /// let o: CensusOptions = serde_json::from_str(r#"{"darts_layers": 8}"#).unwrap();
     /// assert_eq!((o.darts_layers, o.resolution), (8, 32));
     /// assert!(serde_json::from_str::<CensusOptions>(r#"{"resolution": 2}"#).is_err());
+    /// // sizes past the bounds that keep census products in u32 are refused
+    /// let big = CensusOptions { nb201_cells_per_stage: u32::MAX, ..CensusOptions::default() };
+    /// assert!(matches!(big.validate(), Err(Error::TooLarge { what: "nb201_cells_per_stage", .. })));
     /// ```
     pub fn validate(&self) -> Result<()> {
         let checks = [
@@ -502,6 +512,34 @@ impl CensusOptions {
                 "resolution",
                 "must be at least 4 (two 2× reductions)",
             ));
+        }
+        // upper bounds that keep every census product (counts × cells, channels × 2^stage,
+        // resolution²) inside u32 with room to spare (test: census_at_the_bounds_does_not_overflow)
+        let caps = [
+            (
+                "nb201_cells_per_stage",
+                self.nb201_cells_per_stage,
+                MAX_CENSUS_CELLS,
+            ),
+            (
+                "nb101_cells_per_stack",
+                self.nb101_cells_per_stack,
+                MAX_CENSUS_CELLS,
+            ),
+            ("darts_layers", self.darts_layers, MAX_CENSUS_CELLS),
+            ("nb201_channels", self.nb201_channels, MAX_CENSUS_CHANNELS),
+            ("nb101_channels", self.nb101_channels, MAX_CENSUS_CHANNELS),
+            ("darts_channels", self.darts_channels, MAX_CENSUS_CHANNELS),
+            ("resolution", self.resolution, MAX_CENSUS_RESOLUTION),
+        ];
+        for (name, v, cap) in caps {
+            if v > cap {
+                return Err(Error::TooLarge {
+                    what: name,
+                    requested: v as u128,
+                    limit: cap as u128,
+                });
+            }
         }
         Ok(())
     }
@@ -677,3 +715,44 @@ impl fmt::Display for AnyArch {
 }
 
 pub use crate::io::columns::{ArchColumns, ColumnIndex};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::SplitMix64;
+
+    // Edge case: every census product stays inside u32 at the largest sizes validate()
+    // accepts (the test profile panics on overflow), for every space and block kind.
+    #[test]
+    fn census_at_the_bounds_does_not_overflow() {
+        let opts = |block| CensusOptions {
+            block,
+            nb201_cells_per_stage: MAX_CENSUS_CELLS,
+            nb201_channels: MAX_CENSUS_CHANNELS,
+            nb101_cells_per_stack: MAX_CENSUS_CELLS,
+            nb101_channels: MAX_CENSUS_CHANNELS,
+            darts_layers: MAX_CENSUS_CELLS,
+            darts_channels: MAX_CENSUS_CHANNELS,
+            dilated_kernel: DilatedKernel::Effective,
+            resolution: MAX_CENSUS_RESOLUTION,
+        };
+        let mut r = SplitMix64::new(3);
+        let mut out = Census::default();
+        for space in [
+            SpaceKind::Nb201,
+            SpaceKind::NatsSss,
+            SpaceKind::Nb101,
+            SpaceKind::Darts,
+        ] {
+            for _ in 0..50 {
+                let a = crate::for_each_space!(space, S => S::wrap(S::sample(&mut r).unwrap()));
+                for block in [BlockKind::Cell, BlockKind::Node, BlockKind::Stage] {
+                    let o = opts(block);
+                    o.validate().unwrap();
+                    a.census(&o, &mut out);
+                    assert!(!out.blocks.is_empty(), "{a}");
+                }
+            }
+        }
+    }
+}

@@ -686,8 +686,15 @@ pub fn space_size(nodes: usize) -> Result<u64> {
             format!("a cell needs 2..={MAX_NODES} nodes, got {nodes}"),
         ));
     }
-    5u64.checked_pow((nodes * (nodes - 1) / 2) as u32)
-        .ok_or_else(|| Error::param("nodes", "space too large to enumerate"))
+    let edges = nodes * (nodes - 1) / 2;
+    5u64.checked_pow(edges as u32).ok_or_else(|| {
+        Error::param(
+            "nodes",
+            format!(
+                "a {nodes}-node cell space holds 5^{edges} cells, more than a u64 counts; spaces of up to 7 nodes can be sampled or enumerated"
+            ),
+        )
+    })
 }
 
 impl Nb201Arch {

@@ -14,9 +14,10 @@ use crate::window::{Border, Kernel, Stride, WindowSpec};
 
 #[derive(Debug, Args)]
 pub struct EntropyArgs {
-    /// Input: .npy (u8, f32 or f64; h×w, h×w×c, or n×h×w×c for gaussian) or .png.
+    /// Input: .npy (u8, f32 or f64; h×w, h×w×c, or n×h×w×c for gaussian) or .png (8-bit;
+    /// at most 1 GiB decoded, refused from the header before allocating).
     file: PathBuf,
-    /// Kernel WxH or WxHxC (odd sizes).
+    /// Kernel WxH or WxHxC (odd sizes; at most 2^24 entries per window).
     #[arg(long, default_value = "3x3")]
     kernel: Kernel,
     /// Stride S1xS2 or S1xS2xS3 along (w, h, c).
@@ -25,7 +26,8 @@ pub struct EntropyArgs {
     /// Border policy: valid, crop, zero, reflect.
     #[arg(long, default_value = "crop")]
     border: Border,
-    /// exact | binned:N (N bins over the map's range) | binned:N:LO:HI | gaussian.
+    /// exact | binned:N (N bins over the map's range, N ≤ 2^24) | binned:N:LO:HI | gaussian
+    /// (a batch of at most 2^31 padded values).
     #[arg(long, default_value = "exact")]
     estimator: String,
     /// Ridge ε for gaussian: use Σ + ε·I (recorded in the output).
@@ -34,7 +36,7 @@ pub struct EntropyArgs {
     /// Output: .npy (float64 map), .csv (one row per window) or .json (summary).
     #[arg(long)]
     out: Option<PathBuf>,
-    /// Heatmap PNG of the local-entropy map.
+    /// Heatmap PNG of the local-entropy map (each window 4×4 pixels; at most 2^28 pixels).
     #[arg(long)]
     heatmap: Option<PathBuf>,
     /// Threads for the map (default: every core); the values do not depend on it.
@@ -71,6 +73,28 @@ pub fn run(a: EntropyArgs) -> anyhow::Result<i32> {
 }
 
 fn run_in_pool(a: EntropyArgs) -> anyhow::Result<i32> {
+    // output formats first: nothing is read or computed for a command that cannot finish
+    if let Some(out) = &a.out {
+        let ext = out
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        if !matches!(ext.as_str(), "npy" | "csv" | "json") {
+            bail!(
+                "{}: unknown output format (expected .npy, .csv or .json)",
+                out.display()
+            );
+        }
+    }
+    if let Some(hm) = &a.heatmap
+        && !hm
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| e.eq_ignore_ascii_case("png"))
+    {
+        bail!("{}: --heatmap must end in .png", hm.display());
+    }
     let mut est: Estimator = a.estimator.parse().map_err(|e| match e {
         crate::Error::BadSpec { .. } => anyhow::anyhow!(
             "unknown estimator {:?}: expected exact, binned:N, binned:N:LO:HI or gaussian",

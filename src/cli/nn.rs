@@ -206,6 +206,16 @@ fn images_from_npy(p: &Path) -> anyhow::Result<ImageSet> {
 }
 
 pub fn run_fmap(a: FmapArgs) -> anyhow::Result<i32> {
+    // settings first: nothing is loaded or computed for a command that cannot finish
+    if a.count == 0 {
+        bail!("--count must be at least 1 (the number of images fed through the network)");
+    }
+    if let Some(out) = &a.out {
+        let ext = out.extension().and_then(|e| e.to_str()).unwrap_or("");
+        if ext != "json" && ext != "csv" {
+            bail!("{}: --out must end in .json or .csv", out.display());
+        }
+    }
     let h1: H1Estimator = a.estimator.parse()?;
     let h2 = match a.ridge {
         Some(e) => H2Options::new().with_ridge(e)?,
@@ -213,7 +223,6 @@ pub fn run_fmap(a: FmapArgs) -> anyhow::Result<i32> {
     };
     let spec = WindowSpec::new(a.kernel, a.stride, a.border);
     let device = a.device.device()?;
-    eprintln!("device: {}", describe(a.device, &device));
     let (net, rgb, what) = if let Some(dir) = &a.checkpoint {
         let (rc, net) = crate::nn::run::load_run(dir, &device)?;
         (
@@ -251,6 +260,10 @@ pub fn run_fmap(a: FmapArgs) -> anyhow::Result<i32> {
         None => load_named(&a.dataset, &a.data_dir, Split::Test)?,
     };
     let imgs = prepare(&imgs.take(a.count), rgb);
+    // images the network cannot take are a one-line error before anything is printed
+    let (n, c, h, w) = imgs.images.dim();
+    crate::nn::Classifier::check_input(&net, [n, c, h, w])?;
+    eprintln!("device: {}", describe(a.device, &device));
     let layers = fmap_entropy(&net, &imgs, &spec, &h1, (!a.no_h2).then_some(&h2), &device)?;
     println!(
         "feature-map entropy of {what} on {} images of {} ({} windows {}, stride {}, {} border; bits)",

@@ -596,3 +596,62 @@ pub fn score_all(sed: &Sed, archs: &[AnyArch]) -> (Vec<f64>, f64) {
     let v: Vec<f64> = archs.iter().map(|a| sed.score(a, &mut census)).collect();
     (v, t.elapsed().as_secs_f64() / archs.len().max(1) as f64)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(name: &str, text: &str) -> std::path::PathBuf {
+        let p = std::env::temp_dir().join(format!("sednas-pop-{}-{name}", std::process::id()));
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    // Edge case: an infinite accuracy in a truth file is an error naming the line and the
+    // column; an accuracy column with no number at all is an error, not an empty ranking.
+    #[test]
+    fn infinite_or_all_nan_accuracy_is_an_error() {
+        let spec = PopulationSpec::new(SpaceKind::NatsSss, "acc");
+        let p = write("inf.csv", "channels,acc\n8:8:8:8:8,90\n8:8:8:8:16,inf\n");
+        let e = Population::read(&p, &spec).unwrap_err().to_string();
+        assert!(e.contains("line 3") && e.contains("not finite"), "{e}");
+        let p = write("nan.csv", "channels,acc\n8:8:8:8:8,\n8:8:8:8:16,\n");
+        let e = Population::read(&p, &spec).unwrap_err().to_string();
+        assert!(e.contains("no numeric value"), "{e}");
+    }
+
+    // Edge case: a join file that repeats an architecture keeps its first row and reports
+    // the repeat with a count; a repeated architecture in the truth file is kept and counted.
+    #[test]
+    fn repeated_keys_are_counted() {
+        let spec = PopulationSpec::new(SpaceKind::NatsSss, "acc");
+        let truth = write(
+            "dup.csv",
+            "channels,acc\n8:8:8:8:8,90\n8:8:8:8:16,80\n8:8:8:8:8,70\n",
+        );
+        let mut pop = Population::read(&truth, &spec).unwrap();
+        assert_eq!(pop.len(), 3);
+        assert!(
+            pop.excluded()
+                .iter()
+                .any(|e| e.starts_with("1 ") && e.contains("repeat")),
+            "{:?}",
+            pop.excluded()
+        );
+        let zc = write(
+            "zc.csv",
+            "channels,zc\n8:8:8:8:16,0.5\n8:8:8:8:16,0.9\n8:8:8:8:16,0.7\n8:8:8:8:8,0.25\n",
+        );
+        let cols = ArchColumns::default_for(SpaceKind::NatsSss);
+        pop.join(&zc, SpaceKind::NatsSss, &cols, &["zc".to_string()], &[])
+            .unwrap();
+        assert_eq!(pop.col("zc").unwrap(), [0.25, 0.5, 0.25]);
+        assert!(
+            pop.excluded()
+                .iter()
+                .any(|e| e.contains("2 rows repeat a join key (first row kept)")),
+            "{:?}",
+            pop.excluded()
+        );
+    }
+}

@@ -19,6 +19,16 @@ use crate::error::{Error, Result};
 /// let p = dir.join("x.txt");
 /// sednas::io::write_atomic(&p, b"hello").unwrap();
 /// assert_eq!(std::fs::read(&p).unwrap(), b"hello");
+/// // a write that fails (the target is a folder) names the user's path and leaves no
+/// // temporary file behind
+/// let dir = std::env::temp_dir().join(format!("sednas-doc-atomic-dir-{}", std::process::id()));
+/// let target = dir.join("out.csv");
+/// std::fs::create_dir_all(&target).unwrap();
+/// let e = sednas::io::write_atomic(&target, b"x").unwrap_err().to_string();
+/// assert!(e.starts_with(&*target.display().to_string()) && !e.contains(".tmp"), "{e}");
+/// let left: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+/// assert_eq!(left, ["out.csv"]);
+/// std::fs::remove_dir_all(&dir).unwrap();
 /// ```
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path

@@ -40,6 +40,14 @@ pub fn decode_png(bytes: &[u8], name: &str) -> Result<Array3<u8>> {
     decode_png_alpha(bytes, name, AlphaPolicy::Refuse)
 }
 
+/// The most bytes a decoded PNG may take (1 GiB: a 16384×16384 RGBA image); a header that
+/// claims more is refused before anything is allocated.
+pub const MAX_PNG_BYTES: usize = 1 << 30;
+
+/// The most pixels a heatmap may have (2^28, 768 MiB of RGB); larger maps × scales are
+/// refused before allocating.
+pub const MAX_HEATMAP_PIXELS: usize = 1 << 28;
+
 /// [`decode_png`] with an explicit [`AlphaPolicy`] for images that have an alpha channel
 /// (images without one decode the same under every policy).
 ///
@@ -63,6 +71,16 @@ pub fn decode_png_alpha(bytes: &[u8], name: &str, alpha: AlphaPolicy) -> Result<
              entropy); convert the image to 8 bits or to a float .npy"
                 .into(),
         ));
+    }
+    // the header's size is refused before the frame buffer is allocated
+    let (w, h) = (reader.info().width, reader.info().height);
+    let need = reader.output_buffer_size() as u128;
+    if need > MAX_PNG_BYTES as u128 {
+        return Err(Error::TooLarge {
+            what: "decoded PNG bytes (the header's width × height × channels)",
+            requested: need.max(w as u128 * h as u128),
+            limit: MAX_PNG_BYTES as u128,
+        });
     }
     let mut buf = vec![0u8; reader.output_buffer_size()];
     let info = reader
@@ -203,6 +221,12 @@ pub fn viridis(t: f64) -> [u8; 3] {
 /// let m = ndarray::Array3::from_shape_fn((2, 2, 1), |(i, j, _)| (i + j) as f64);
 /// let png = sednas::io::png::heatmap_png(m.view(), 2).unwrap();
 /// assert_eq!(sednas::io::png::decode_png(&png, "mem").unwrap().dim(), (4, 4, 3));
+/// // a scale that would make a heatmap past 2^28 pixels is refused before allocating
+/// assert!(matches!(
+///     sednas::io::png::heatmap_png(m.view(), 1 << 20),
+///     Err(sednas::error::Error::TooLarge { .. })
+/// ));
+/// assert!(sednas::io::png::heatmap_png(m.view(), usize::MAX).is_err());
 /// ```
 pub fn heatmap_png(map: ArrayView3<'_, f64>, scale: usize) -> Result<Vec<u8>> {
     let (h, w, c) = map.dim();
@@ -220,8 +244,22 @@ pub fn heatmap_png(map: ArrayView3<'_, f64>, scale: usize) -> Result<Vec<u8>> {
             (a.min(v), b.max(v))
         });
     let span = if hi > lo { hi - lo } else { 1.0 };
-    let tw = c * w * scale + (c - 1);
-    let th = h * scale;
+    // width c·w·scale + (c − 1) and height h·scale, counted in u128 and refused past the limit
+    let (tw128, th128) = (
+        c as u128 * w as u128 * scale as u128 + (c as u128 - 1),
+        h as u128 * scale as u128,
+    );
+    if tw128 * th128 > MAX_HEATMAP_PIXELS as u128
+        || tw128 > u32::MAX as u128
+        || th128 > u32::MAX as u128
+    {
+        return Err(Error::TooLarge {
+            what: "heatmap pixels (map size × scale²)",
+            requested: tw128 * th128,
+            limit: MAX_HEATMAP_PIXELS as u128,
+        });
+    }
+    let (tw, th) = (tw128 as usize, th128 as usize);
     let mut rgb = vec![255u8; tw * th * 3];
     for ch in 0..c {
         for i in 0..h {
@@ -248,6 +286,36 @@ pub fn heatmap_png(map: ArrayView3<'_, f64>, scale: usize) -> Result<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn crc32(bytes: &[u8]) -> u32 {
+        let mut c = 0xffff_ffffu32;
+        for &b in bytes {
+            c ^= b as u32;
+            for _ in 0..8 {
+                c = if c & 1 != 0 {
+                    0xedb8_8320 ^ (c >> 1)
+                } else {
+                    c >> 1
+                };
+            }
+        }
+        !c
+    }
+
+    // Edge case: a header claiming 100000×100000 RGB (30 GB decoded), with a real IDAT
+    // chunk after it, is refused as too large before the frame buffer is allocated.
+    #[test]
+    fn huge_header_is_refused_before_allocating() {
+        let mut png = encode_rgb(1, 1, &[1, 2, 3]).unwrap();
+        // IHDR data starts at byte 16 (8 signature + 4 length + 4 type): width, height
+        png[16..20].copy_from_slice(&100_000u32.to_be_bytes());
+        png[20..24].copy_from_slice(&100_000u32.to_be_bytes());
+        let crc = crc32(&png[12..29]);
+        png[29..33].copy_from_slice(&crc.to_be_bytes());
+        let e = decode_png(&png, "big.png").unwrap_err();
+        assert!(matches!(e, Error::TooLarge { .. }), "{e}");
+        assert!(e.to_string().contains("refused before allocating"), "{e}");
+    }
 
     // Edge case: a 16-bit PNG is refused with a reason, never read at 8 bits.
     #[test]

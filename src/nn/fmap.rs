@@ -88,6 +88,8 @@ pub fn fmap_entropy<M: Classifier>(
     h2: Option<&H2Options>,
     device: &Device,
 ) -> Result<Vec<LayerEntropy>> {
+    let (n, c, h, w) = images.images.dim();
+    model.check_input([n, c, h, w])?;
     let m = model.valid();
     let (_, feats) = m.forward_features(from_nchw(images.images.view(), device));
     let mut out = Vec::new();

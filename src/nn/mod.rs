@@ -145,4 +145,37 @@ pub fn batch_norm(bn: &burn::nn::BatchNorm, x: Tensor<4>) -> Tensor<4> {
 pub trait Classifier: burn::module::Module + Clone + std::fmt::Debug {
     /// Logits (n×classes) and the output of every cell/layer (n×c×h×w each), named.
     fn forward_features(&self, x: Tensor<4>) -> (Tensor<2>, Vec<(String, Tensor<4>)>);
+
+    /// Checks an n×c×h×w input before it reaches the network, so that a shape the network
+    /// cannot take is a typed error, not a panic inside burn. The default refuses an empty
+    /// batch and empty sides; networks add their channel count and side rule.
+    fn check_input(&self, dims: [usize; 4]) -> crate::error::Result<()> {
+        check_nonempty_input(dims)
+    }
+}
+
+/// The check every network shares: at least one image, sides ≥ 1, channels ≥ 1.
+///
+/// ```
+/// use sednas::nn::check_nonempty_input;
+/// assert!(check_nonempty_input([2, 1, 8, 8]).is_ok());
+/// let e = check_nonempty_input([0, 1, 8, 8]).unwrap_err().to_string();
+/// assert!(e.contains("no images"), "{e}");
+/// assert!(check_nonempty_input([2, 1, 0, 8]).is_err());
+/// ```
+pub fn check_nonempty_input(dims: [usize; 4]) -> crate::error::Result<()> {
+    let [n, c, h, w] = dims;
+    if n == 0 {
+        return Err(crate::error::Error::param(
+            "images",
+            "no images to feed the network (a count of 0?)",
+        ));
+    }
+    if c == 0 || h == 0 || w == 0 {
+        return Err(crate::error::Error::Empty {
+            what: "images (n×c×h×w)",
+            shape: dims.to_vec(),
+        });
+    }
+    Ok(())
 }

@@ -260,6 +260,37 @@ impl Nb201Net {
 }
 
 impl Classifier for Nb201Net {
+    /// The stem's input channels, and sides that are multiples of 4: each of the two
+    /// reductions halves the side with a stride-2 convolution (⌈s/2⌉) beside a 2×2 average
+    /// pool (⌊s/2⌋), which agree only on even sides.
+    fn check_input(&self, dims: [usize; 4]) -> Result<()> {
+        super::check_nonempty_input(dims)?;
+        let [_, c, h, w] = dims;
+        let want = self.stem.weight.dims()[1];
+        if c != want {
+            return Err(Error::param(
+                "images",
+                format!(
+                    "{c} channels, but the network's stem takes {want} (grey vs RGB? train and measure with the same images)"
+                ),
+            ));
+        }
+        if self.reductions.is_empty() {
+            return Ok(());
+        }
+        let k = 1usize << self.reductions.len();
+        if h % k != 0 || w % k != 0 {
+            return Err(Error::param(
+                "images",
+                format!(
+                    "sides {h}×{w}: the network's {} reductions need sides that are multiples of {k}",
+                    self.reductions.len()
+                ),
+            ));
+        }
+        Ok(())
+    }
+
     fn forward_features(&self, x: Tensor<4>) -> (Tensor<2>, Vec<(String, Tensor<4>)>) {
         let mut feats = Vec::new();
         let mut h = super::batch_norm(&self.stem_bn, self.stem.forward(x));

@@ -376,6 +376,13 @@ pub fn train<M: Classifier>(
             "needs at least one training image",
         ));
     }
+    // shapes the network cannot take are refused before any file is written
+    let (n, c, h, w) = train.images.dim();
+    model.check_input([n, c, h, w])?;
+    if test.len() > 0 {
+        let (n, c, h, w) = test.images.dim();
+        model.check_input([n, c, h, w])?;
+    }
     if !device.is_autodiff() {
         return Err(Error::param(
             "device",
