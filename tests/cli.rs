@@ -548,3 +548,92 @@ fn train_refuses_bad_settings_and_mismatched_resume() {
     assert_eq!(metrics, std::fs::read(out.join("metrics.csv")).unwrap());
     let _ = std::fs::remove_dir_all(&out);
 }
+
+// search --truth: the truth file and its columns are read before the search runs (a bad
+// column fails at once), and the tied picks are summarised by the library's tie-aware
+// selection (best, expected and worst rank).
+#[test]
+fn search_truth_is_checked_first_and_selection_is_tie_aware() {
+    let dir = tmp("search-truth");
+    std::fs::create_dir_all(&dir).unwrap();
+    let truth = dir.join("truth.csv");
+    // the five 2-node cells; the top-SED cell (3×3 conv) is given rank 2
+    std::fs::write(
+        &truth,
+        "arch_str,acc\n|nor_conv_3x3~0|,80\n|nor_conv_1x1~0|,90\n|skip_connect~0|,70\n|avg_pool_3x3~0|,60\n|none~0|,10\n",
+    )
+    .unwrap();
+    let t = truth.to_str().unwrap();
+    let o = bin()
+        .args([
+            "search",
+            "--space",
+            "nb201",
+            "--nodes",
+            "2",
+            "--samples",
+            "100",
+            "--truth",
+            t,
+            "--acc-col",
+            "acc",
+        ])
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(out.contains("\"|nor_conv_3x3~0|\""), "{out}");
+    assert!(
+        out.contains("selection among the 1 tied with truth: rank best 2 / expected 2.0 / worst 2; accuracy best 80.00"),
+        "{out}"
+    );
+    let o = bin()
+        .args([
+            "search",
+            "--space",
+            "nb201",
+            "--nodes",
+            "2",
+            "--samples",
+            "100",
+            "--truth",
+            t,
+            "--acc-col",
+            "nope",
+        ])
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        !out.contains("best SED"),
+        "the search ran before the truth was checked: {out}"
+    );
+    assert!(String::from_utf8_lossy(&o.stderr).contains("nope"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+// eval: a proxy column named twice in --proxy-cols is refused (it used to be reported twice)
+#[test]
+fn eval_refuses_a_repeated_proxy_column() {
+    let dir = tmp("eval-dup-proxy");
+    std::fs::create_dir_all(&dir).unwrap();
+    let truth = dir.join("truth.csv");
+    std::fs::write(&truth, "channels,acc,zc\n8:8:8:8:8,90,1\n8:8:8:8:16,80,2\n").unwrap();
+    let t = truth.to_str().unwrap();
+    assert_one_line_error(
+        &[
+            "eval",
+            "--space",
+            "nats-sss",
+            "--truth",
+            t,
+            "--acc-col",
+            "acc",
+            "--proxy-cols",
+            "zc,zc",
+        ],
+        "names \"zc\" twice",
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

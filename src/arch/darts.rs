@@ -193,9 +193,13 @@ fn tokenize(s: &str) -> Result<Vec<(Tok, usize)>> {
             while i < b.len() && b[i].is_ascii_digit() {
                 i += 1;
             }
-            let v = s[st..i]
-                .parse()
-                .map_err(|_| err(st, "an integer", "bad number"))?;
+            let v = s[st..i].parse().map_err(|e: std::num::ParseIntError| {
+                use std::num::IntErrorKind::{NegOverflow, PosOverflow};
+                match e.kind() {
+                    PosOverflow | NegOverflow => err(st, "an integer", "number overflows"),
+                    _ => err(st, "an integer", "bad number"),
+                }
+            })?;
             out.push((Tok::Int(v), st));
         } else if c == '\'' || c == '"' {
             let st = i;
@@ -999,6 +1003,14 @@ mod tests {
             }
             o => panic!("{o:?}"),
         }
+        // an input index that overflows is reported as such, not as a bad number
+        let huge = DARTS_V2.replacen(
+            "('dil_conv_3x3', 2)",
+            "('dil_conv_3x3', 99999999999999999999999)",
+            1,
+        );
+        let e = huge.parse::<Genotype>().unwrap_err().to_string();
+        assert!(e.contains("overflows"), "{e}");
         let bad_in = DARTS_V2.replacen("('dil_conv_3x3', 2)", "('dil_conv_3x3', 6)", 1);
         assert!(
             bad_in

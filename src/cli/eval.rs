@@ -73,6 +73,11 @@ fn fmt_opt(x: Option<f64>) -> String {
 }
 
 pub fn run(a: EvalArgs) -> anyhow::Result<i32> {
+    // a column named twice is one proxy: a repeat is refused rather than reported twice
+    let mut seen = std::collections::HashSet::new();
+    if let Some(c) = a.proxy_cols.iter().find(|c| !seen.insert(c.as_str())) {
+        bail!("--proxy-cols names {c:?} twice");
+    }
     let base = a.sed.config()?;
     let filters = parse_filters(&a.filters)?;
     let cols = ArchColumns::with(

@@ -7,8 +7,8 @@ use clap::Args;
 
 use super::sedflags::SedFlags;
 use crate::arch::{ArchColumns, SpaceKind};
-use crate::eval::competition_ranks_desc;
 use crate::eval::population::{Population, PopulationSpec};
+use crate::eval::{competition_ranks_desc, tie_aware_selection};
 use crate::search::{Search, SearchConfig, Strategy};
 
 #[derive(Debug, Args)]
@@ -59,6 +59,32 @@ pub fn run(a: SearchArgs) -> anyhow::Result<i32> {
         population: a.population,
         tournament: a.tournament,
     })?;
+    // the truth file and its columns are read before the search runs
+    let truth = match &a.truth {
+        Some(p) => {
+            let cols = ArchColumns::with(a.space, a.arch_col.as_deref(), None, None);
+            let pop = Population::read(
+                p,
+                &PopulationSpec {
+                    space: a.space,
+                    acc_col: &a.acc_col,
+                    cols: cols.clone(),
+                    filters: &[],
+                    proxy_cols: &[],
+                    exclude_disconnected: false,
+                },
+            )?;
+            let ranks = competition_ranks_desc(pop.acc());
+            let map: HashMap<String, (f64, usize)> = pop
+                .keys()
+                .iter()
+                .cloned()
+                .zip(pop.acc().iter().copied().zip(ranks))
+                .collect();
+            Some((map, pop.archs().len()))
+        }
+        None => None,
+    };
     let bar = indicatif::ProgressBar::new(a.samples as u64);
     bar.set_style(
         indicatif::ProgressStyle::with_template(
@@ -87,43 +113,19 @@ pub fn run(a: SearchArgs) -> anyhow::Result<i32> {
         r.best_score,
         r.best.len()
     );
-    let truth = match &a.truth {
-        Some(p) => {
-            let cols = ArchColumns::with(a.space, a.arch_col.as_deref(), None, None);
-            let pop = Population::read(
-                p,
-                &PopulationSpec {
-                    space: a.space,
-                    acc_col: &a.acc_col,
-                    cols: cols.clone(),
-                    filters: &[],
-                    proxy_cols: &[],
-                    exclude_disconnected: false,
-                },
-            )?;
-            let ranks = competition_ranks_desc(pop.acc());
-            let map: HashMap<String, (f64, usize)> = pop
-                .keys()
-                .iter()
-                .cloned()
-                .zip(pop.acc().iter().copied().zip(ranks))
-                .collect();
-            println!(
-                "truth: {} column {} (population {}; rank 1 = most accurate)",
-                p.display(),
-                a.acc_col,
-                pop.archs().len()
-            );
-            Some(map)
-        }
-        None => None,
-    };
+    if let (Some(p), Some((_, n))) = (&a.truth, &truth) {
+        println!(
+            "truth: {} column {} (population {n}; rank 1 = most accurate)",
+            p.display(),
+            a.acc_col,
+        );
+    }
     println!("index,arch,sed,accuracy,rank");
     let mut found = vec![];
     for arch in &r.best {
         let key = arch.to_string();
         let idx = arch.index().map(|i| i.to_string()).unwrap_or_default();
-        let (acc, rank) = match truth.as_ref().and_then(|m| m.get(&key)) {
+        let (acc, rank) = match truth.as_ref().and_then(|(m, _)| m.get(&key)) {
             Some(&(acc, rank)) => {
                 found.push((acc, rank));
                 (format!("{acc}"), rank.to_string())
@@ -133,17 +135,19 @@ pub fn run(a: SearchArgs) -> anyhow::Result<i32> {
         };
         println!("{idx},\"{key}\",{},{acc},{rank}", r.best_score);
     }
-    if !found.is_empty() {
-        let n = found.len() as f64;
-        let best = found.iter().map(|x| x.1).min().unwrap_or(0);
-        let worst = found.iter().map(|x| x.1).max().unwrap_or(0);
+    // the tie-aware selection of the library: every pick shares the top score
+    let accs: Vec<f64> = found.iter().map(|x| x.0).collect();
+    let ranks: Vec<usize> = found.iter().map(|x| x.1).collect();
+    if let Some(sel) = tie_aware_selection(&vec![r.best_score; found.len()], &accs, &ranks) {
         println!(
-            "selection among the {} tied with truth: rank best {best} / expected {:.1} / worst {worst}; accuracy best {:.2} / expected {:.2} / worst {:.2}",
-            found.len(),
-            found.iter().map(|x| x.1 as f64).sum::<f64>() / n,
-            found.iter().map(|x| x.0).fold(f64::NEG_INFINITY, f64::max),
-            found.iter().map(|x| x.0).sum::<f64>() / n,
-            found.iter().map(|x| x.0).fold(f64::INFINITY, f64::min),
+            "selection among the {} tied with truth: rank best {} / expected {:.1} / worst {}; accuracy best {:.2} / expected {:.2} / worst {:.2}",
+            sel.tied,
+            sel.best_rank,
+            sel.expected_rank,
+            sel.worst_rank,
+            sel.best_acc,
+            sel.expected_acc,
+            sel.worst_acc,
         );
     }
     Ok(0)

@@ -76,6 +76,15 @@ fn num(s: &str) -> f64 {
     s.trim().parse::<f64>().unwrap_or(f64::NAN)
 }
 
+/// A header problem as one error: `locate` already names the file and line 1, so its error
+/// is passed on as it is rather than wrapped a second time.
+fn header_err(path: &str, e: Error) -> Error {
+    match e {
+        Error::Csv { .. } => e,
+        other => csv_err(path, 1, other.to_string()),
+    }
+}
+
 fn csv_err(path: &str, line: u64, reason: impl Into<String>) -> Error {
     Error::Csv {
         path: path.to_string(),
@@ -148,7 +157,7 @@ impl Population {
         let idx = spec
             .cols
             .locate(spec.space, &headers, &name)
-            .map_err(|e| csv_err(&name, 1, e.to_string()))?;
+            .map_err(|e| header_err(&name, e))?;
         let find = |c: &str| headers.iter().position(|h| h == c);
         let acc_i = find(spec.acc_col).ok_or_else(|| {
             csv_err(
@@ -480,7 +489,7 @@ impl Population {
         let (mut rdr, headers, name) = open(path)?;
         let idx = cols
             .locate(space, &headers, &name)
-            .map_err(|e| csv_err(&name, 1, e.to_string()))?;
+            .map_err(|e| header_err(&name, e))?;
         let mut seen_cols = std::collections::HashSet::new();
         let want: Vec<(String, usize)> = wanted
             .iter()
@@ -618,6 +627,20 @@ mod tests {
         let p = write("nan.csv", "channels,acc\n8:8:8:8:8,\n8:8:8:8:16,\n");
         let e = Population::read(&p, &spec).unwrap_err().to_string();
         assert!(e.contains("no numeric value"), "{e}");
+    }
+
+    // Edge case: a missing column is reported once, by name, with the file and line 1 named
+    // once; a UTF-8 BOM before the header is not part of the first column's name.
+    #[test]
+    fn missing_column_once_and_bom_accepted() {
+        let spec = PopulationSpec::new(SpaceKind::NatsSss, "acc");
+        let p = write("nocol.csv", "chans,acc\n8:8:8:8:8,90\n");
+        let e = Population::read(&p, &spec).unwrap_err().to_string();
+        assert_eq!(e.matches("line 1").count(), 1, "{e}");
+        assert_eq!(e.matches(&*p.display().to_string()).count(), 1, "{e}");
+        assert!(e.contains("\"channels\""), "{e}");
+        let p = write("bom.csv", "\u{feff}channels,acc\n8:8:8:8:8,90\n");
+        assert_eq!(Population::read(&p, &spec).unwrap().len(), 1);
     }
 
     // Edge case: a join file that repeats an architecture keeps its first row and reports

@@ -246,16 +246,17 @@ pub fn heatmap_png(map: ArrayView3<'_, f64>, scale: usize) -> Result<Vec<u8>> {
     let span = if hi > lo { hi - lo } else { 1.0 };
     // width c·w·scale + (c − 1) and height h·scale, counted in u128 and refused past the limit
     let (tw128, th128) = (
-        c as u128 * w as u128 * scale as u128 + (c as u128 - 1),
-        h as u128 * scale as u128,
+        (c as u128)
+            .saturating_mul(w as u128)
+            .saturating_mul(scale as u128)
+            .saturating_add(c as u128 - 1),
+        (h as u128).saturating_mul(scale as u128),
     );
-    if tw128 * th128 > MAX_HEATMAP_PIXELS as u128
-        || tw128 > u32::MAX as u128
-        || th128 > u32::MAX as u128
-    {
+    let pixels = tw128.saturating_mul(th128);
+    if pixels > MAX_HEATMAP_PIXELS as u128 {
         return Err(Error::TooLarge {
             what: "heatmap pixels (map size × scale²)",
-            requested: tw128 * th128,
+            requested: pixels,
             limit: MAX_HEATMAP_PIXELS as u128,
         });
     }

@@ -117,6 +117,9 @@ fn bad_file(path: &Path, line: u64, reason: impl Into<String>) -> Error {
 /// // a row of another shard
 /// std::fs::write(&path, "# sednas score shard=1/2 config={}\npos,sed\n2,1.5\n").unwrap();
 /// assert!(matches!(read_run(&path, "score"), Err(Error::Csv { line: 3, .. })));
+/// // a position past usize::MAX is reported as an overflow
+/// std::fs::write(&path, "# sednas score shard=1/2 config={}\npos,sed\n99999999999999999999999,1.5\n").unwrap();
+/// assert!(read_run(&path, "score").unwrap_err().to_string().contains("overflows"));
 /// std::fs::remove_file(&path).unwrap();
 /// ```
 pub fn read_run(path: &Path, tool: &str) -> Result<RunFile> {
@@ -164,11 +167,18 @@ pub fn read_run(path: &Path, tool: &str) -> Result<RunFile> {
                 format!("row has {:?} fields, the header {width}", fields(l)),
             ));
         }
-        let pos: usize = l
-            .split(',')
-            .next()
-            .and_then(|p| p.parse().ok())
-            .ok_or_else(|| bad_file(path, line, "row without a numeric pos"))?;
+        let first = l.split(',').next().unwrap_or("");
+        let pos: usize = first.parse().map_err(|e: std::num::ParseIntError| {
+            if *e.kind() == std::num::IntErrorKind::PosOverflow {
+                bad_file(
+                    path,
+                    line,
+                    format!("pos {first} overflows (more than {})", usize::MAX),
+                )
+            } else {
+                bad_file(path, line, "row without a numeric pos")
+            }
+        })?;
         if !shard.contains(pos) {
             return Err(bad_file(
                 path,
