@@ -49,12 +49,7 @@ pub struct EntropyArgs {
 }
 
 fn load(path: &Path, alpha: Option<AlphaPolicy>) -> anyhow::Result<NpyArray> {
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    match ext.as_str() {
+    match lower_ext(path).as_str() {
         "npy" if alpha.is_some() => bail!("--alpha applies to PNG input only"),
         "npy" => Ok(read_npy(path)?),
         "png" => Ok(NpyArray::U8(
@@ -72,14 +67,18 @@ pub fn run(a: EntropyArgs) -> anyhow::Result<i32> {
     pool.install(|| run_in_pool(a))
 }
 
+/// A path's extension, lower-cased ("" without one).
+fn lower_ext(p: &Path) -> String {
+    p.extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase()
+}
+
 fn run_in_pool(a: EntropyArgs) -> anyhow::Result<i32> {
     // output formats first: nothing is read or computed for a command that cannot finish
     if let Some(out) = &a.out {
-        let ext = out
-            .extension()
-            .and_then(|e| e.to_str())
-            .unwrap_or("")
-            .to_ascii_lowercase();
+        let ext = lower_ext(out);
         if !matches!(ext.as_str(), "npy" | "csv" | "json") {
             bail!(
                 "{}: unknown output format (expected .npy, .csv or .json)",
@@ -88,10 +87,7 @@ fn run_in_pool(a: EntropyArgs) -> anyhow::Result<i32> {
         }
     }
     if let Some(hm) = &a.heatmap
-        && !hm
-            .extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| e.eq_ignore_ascii_case("png"))
+        && lower_ext(hm) != "png"
     {
         bail!("{}: --heatmap must end in .png", hm.display());
     }
@@ -148,12 +144,7 @@ fn run_in_pool(a: EntropyArgs) -> anyhow::Result<i32> {
     });
     report.as_object_mut().expect("object").extend(extra);
     if let Some(out) = &a.out {
-        let ext = out
-            .extension()
-            .and_then(|e| e.to_str())
-            .unwrap_or("")
-            .to_ascii_lowercase();
-        let bytes = match ext.as_str() {
+        let bytes = match lower_ext(out).as_str() {
             "npy" => {
                 let arr = if two_d {
                     values.index_axis(Axis(2), 0).to_owned().into_dyn()

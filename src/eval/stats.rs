@@ -134,25 +134,31 @@ pub fn spearman_test(x: &[f64], y: &[f64], level: f64) -> Option<Estimate> {
     } else {
         1.0
     };
-    if n < 4 {
-        return Some(Estimate {
+    Some(fisher_estimate(r, n, 3, p, level))
+}
+
+/// ρ with its `level` interval from the Fisher transform, SE = 1.03/√(n − k) ([−1, 1] when
+/// n ≤ k), and the p-value already computed.
+fn fisher_estimate(r: f64, n: usize, k: usize, p: f64, level: f64) -> Estimate {
+    if n <= k {
+        return Estimate {
             value: r,
             lo: -1.0,
             hi: 1.0,
             n,
             p,
-        });
+        };
     }
     let z = r.clamp(-0.999_999, 0.999_999).atanh();
-    let se = 1.03 / (n as f64 - 3.0).sqrt();
+    let se = 1.03 / ((n - k) as f64).sqrt();
     let q = z_quantile(0.5 + level / 2.0);
-    Some(Estimate {
+    Estimate {
         value: r,
         lo: (z - q * se).tanh(),
         hi: (z + q * se).tanh(),
         n,
         p,
-    })
+    }
 }
 
 /// Partial Spearman ρ of `x` and `y` given `z` (one control: the Spearman correlation of
@@ -201,25 +207,7 @@ pub fn partial_spearman_test(x: &[f64], y: &[f64], z: &[f64], level: f64) -> Opt
     } else {
         1.0
     };
-    if n < 5 {
-        return Some(Estimate {
-            value: r,
-            lo: -1.0,
-            hi: 1.0,
-            n,
-            p,
-        });
-    }
-    let zt = r.clamp(-0.999_999, 0.999_999).atanh();
-    let se = 1.03 / (n as f64 - 4.0).sqrt();
-    let q = z_quantile(0.5 + level / 2.0);
-    Some(Estimate {
-        value: r,
-        lo: (zt - q * se).tanh(),
-        hi: (zt + q * se).tanh(),
-        n,
-        p,
-    })
+    Some(fisher_estimate(r, n, 4, p, level))
 }
 
 /// Holm's step-down adjusted p-values for one family of tests (same order as the input;
