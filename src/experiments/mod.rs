@@ -538,6 +538,20 @@ pub fn check_config<T: serde::Serialize>(out: &Path, cfg: &T, mode: Mode) -> Res
     crate::io::write_atomic(&p, text.as_bytes())
 }
 
+/// Opens a training experiment's output folder for `mode`: under [`Mode::Tabulate`] it must
+/// already hold `runs/`; the stored configuration is checked ([`check_config`]); then
+/// `runs/` is made. Nothing is written when a check fails.
+pub(crate) fn open_run_folder<T: serde::Serialize>(out: &Path, cfg: &T, mode: Mode) -> Result<()> {
+    if mode == Mode::Tabulate && !out.join("runs").is_dir() {
+        return Err(Error::param(
+            "tabulate",
+            format!("{} holds no runs to tabulate", out.display()),
+        ));
+    }
+    check_config(out, cfg, mode)?;
+    std::fs::create_dir_all(out.join("runs")).map_err(|e| Error::io(out, e))
+}
+
 /// The error for a bad setting `what` of `experiment`'s config.
 pub(crate) fn config_error(experiment: &str, what: &str, why: String) -> Error {
     Error::param("config", format!("{experiment}: {what}: {why}"))

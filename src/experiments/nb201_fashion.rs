@@ -773,14 +773,7 @@ fn run_mode(config_path: &Path, out: &Path, mode: Mode) -> Result<String> {
     // data and device first: a bad dataset or backend leaves no folder behind
     let data = Splits::load(&cfg.dataset, &cfg.data_dir)?;
     cfg.device.train_device()?;
-    if mode == Mode::Tabulate && !out.join("runs").is_dir() {
-        return Err(Error::param(
-            "tabulate",
-            format!("{} holds no runs to tabulate", out.display()),
-        ));
-    }
-    super::check_config(out, &cfg, mode)?;
-    std::fs::create_dir_all(out.join("runs")).map_err(|e| Error::io(out, e))?;
+    super::open_run_folder(out, &cfg, mode)?;
     let done = execute(&cfg, &plan, &data, out, mode)?;
     if done.is_empty() {
         return Err(Error::param(
