@@ -41,9 +41,9 @@ pub struct SearchConfig {
 }
 
 /// The most evaluations one search may run: every distinct architecture is kept (with its
-/// score) to report ties and skip re-scoring, so 10⁷ DARTS genotypes already hold about
-/// 2 GB.
-pub const MAX_SAMPLES: usize = 10_000_000;
+/// score) to report ties and skip re-scoring, about 0.8 kB per DARTS genotype, so 10⁶ DARTS
+/// genotypes hold about 0.8 GB (10⁷ peaked at 7.9 GB).
+pub const MAX_SAMPLES: usize = 1_000_000;
 
 /// Search settings that have been checked ([`Search::new`], or `TryFrom<SearchConfig>`):
 /// at least one and at most [`MAX_SAMPLES`] evaluations; for evolution, population ≥ 2
@@ -107,6 +107,15 @@ impl Search {
             ));
         }
         if cfg.space == SpaceKind::Nb201 {
+            if !(2..=7).contains(&cfg.nodes) {
+                return Err(Error::param(
+                    "nodes",
+                    format!(
+                        "must be 2..=7 (5^(n(n−1)/2) cells must fit in a u64), got {}",
+                        cfg.nodes
+                    ),
+                ));
+            }
             space_size(cfg.nodes)?;
         } else if cfg.nodes != 4 {
             return Err(Error::param(

@@ -637,3 +637,31 @@ fn eval_refuses_a_repeated_proxy_column() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+// entropy: an output whose folder does not exist is refused before any work, and a second
+// output that cannot be written leaves no first output behind
+#[test]
+fn failed_outputs_leave_nothing_behind() {
+    let img = golden("u8_levels16_23x19.npy");
+    let img = img.to_str().unwrap();
+    let dir = tmp("outputs-nothing-behind");
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dir.join("c.npy");
+    let hm = dir.join("nodir").join("c.png");
+    assert_one_line_error(
+        &[
+            "entropy",
+            img,
+            "--out",
+            out.to_str().unwrap(),
+            "--heatmap",
+            hm.to_str().unwrap(),
+        ],
+        "does not exist",
+    );
+    assert!(
+        !out.exists(),
+        "--out was written although --heatmap could not be"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

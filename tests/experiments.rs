@@ -158,6 +158,32 @@ fn net_ablation_smoke_is_reproducible() {
             .count(),
         1 + 15
     );
+    // an edited result.json (another seed; an accuracy that is not a fraction) is refused,
+    // naming the file, and changes no table
+    let smoke = cfg("experiments/net-ablation/smoke.toml");
+    let rj = a.join("runs/pool1_k1_skip0_s0/result.json");
+    let orig = std::fs::read_to_string(&rj).unwrap();
+    let before = std::fs::read(a.join("configs.csv")).unwrap();
+    for (key, value) in [
+        ("seed", serde_json::json!(7)),
+        ("test_acc", serde_json::json!(57.3)),
+    ] {
+        let mut v: serde_json::Value = serde_json::from_str(&orig).unwrap();
+        v[key] = value;
+        std::fs::write(&rj, v.to_string()).unwrap();
+        let e = sednas::experiments::net_ablation::tabulate(&smoke, &a)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(key) && e.contains("result.json"), "{e}");
+        assert_eq!(std::fs::read(a.join("configs.csv")).unwrap(), before);
+    }
+    std::fs::write(&rj, &orig).unwrap();
+    // runs without the configuration that made them are neither tabulated nor resumed
+    std::fs::remove_file(a.join("experiment-config.json")).unwrap();
+    let e = sednas::experiments::net_ablation::tabulate(&smoke, &a)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("no experiment-config.json"), "{e}");
 }
 
 // Bad configs: unknown fields, wrong types, zero or negative sizes, an empty or repeated

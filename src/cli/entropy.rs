@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::bail;
+use anyhow::{Context, bail};
 use clap::Args;
 use ndarray::Axis;
 
@@ -91,6 +91,9 @@ fn run_in_pool(a: EntropyArgs) -> anyhow::Result<i32> {
     {
         bail!("{}: --heatmap must end in .png", hm.display());
     }
+    for p in a.out.iter().chain(&a.heatmap) {
+        super::check_parent(p)?;
+    }
     let mut est: Estimator = a.estimator.parse().map_err(|e| match e {
         crate::Error::BadSpec { .. } => anyhow::anyhow!(
             "unknown estimator {:?}: expected exact, binned:N, binned:N:LO:HI or gaussian",
@@ -143,6 +146,15 @@ fn run_in_pool(a: EntropyArgs) -> anyhow::Result<i32> {
         "summary": summary,
     });
     report.as_object_mut().expect("object").extend(extra);
+    // the heatmap is rendered before anything is written: a map too large to draw leaves
+    // no --out behind
+    let heatmap = match &a.heatmap {
+        Some(hm) => Some((
+            hm,
+            heatmap_png(values.view(), 4).with_context(|| hm.display().to_string())?,
+        )),
+        None => None,
+    };
     if let Some(out) = &a.out {
         let bytes = match lower_ext(out).as_str() {
             "npy" => {
@@ -168,8 +180,8 @@ fn run_in_pool(a: EntropyArgs) -> anyhow::Result<i32> {
         };
         write_atomic(out, &bytes)?;
     }
-    if let Some(hm) = &a.heatmap {
-        write_atomic(hm, &heatmap_png(values.view(), 4)?)?;
+    if let Some((hm, png)) = heatmap {
+        write_atomic(hm, &png)?;
     }
     println!("{}", serde_json::to_string_pretty(&report)?);
     Ok(0)

@@ -155,3 +155,14 @@ fn one_line(e: &anyhow::Error) -> String {
     }
     s.replace('\n', " ")
 }
+
+/// An output path whose folder does not exist is refused before any work (rather than
+/// after the computation, or after other outputs were written).
+pub(crate) fn check_parent(p: &std::path::Path) -> anyhow::Result<()> {
+    if let Some(d) = p.parent().filter(|d| !d.as_os_str().is_empty())
+        && !d.is_dir()
+    {
+        anyhow::bail!("{}: the folder {} does not exist", p.display(), d.display());
+    }
+    Ok(())
+}

@@ -215,6 +215,13 @@ pub fn run_fmap(a: FmapArgs) -> anyhow::Result<i32> {
         if ext != "json" && ext != "csv" {
             bail!("{}: --out must end in .json or .csv", out.display());
         }
+        super::check_parent(out)?;
+    }
+    if let Some(dir) = &a.heatmaps
+        && dir.exists()
+        && !dir.is_dir()
+    {
+        bail!("{}: --heatmaps must be a folder, not a file", dir.display());
     }
     let h1: H1Estimator = a.estimator.parse()?;
     let h2 = match a.ridge {

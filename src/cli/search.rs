@@ -16,7 +16,7 @@ pub struct SearchArgs {
     /// Search space.
     #[arg(long, value_enum)]
     space: SpaceKind,
-    /// Architectures to evaluate (at most 10,000,000: every distinct one is kept).
+    /// Architectures to evaluate (at most 1,000,000: every distinct one is kept).
     #[arg(long, default_value_t = 2000)]
     samples: usize,
     /// Seed.
@@ -81,7 +81,7 @@ pub fn run(a: SearchArgs) -> anyhow::Result<i32> {
                 .cloned()
                 .zip(pop.acc().iter().copied().zip(ranks))
                 .collect();
-            Some((map, pop.archs().len()))
+            Some((map, pop.archs().len(), pop.excluded().join("; ")))
         }
         None => None,
     };
@@ -113,11 +113,18 @@ pub fn run(a: SearchArgs) -> anyhow::Result<i32> {
         r.best_score,
         r.best.len()
     );
-    if let (Some(p), Some((_, n))) = (&a.truth, &truth) {
+    if let (Some(p), Some((_, n, notes))) = (&a.truth, &truth) {
         println!(
-            "truth: {} column {} (population {n}; rank 1 = most accurate)",
+            "truth: {} column {} (population {n}; rank 1 = most accurate){}",
             p.display(),
             a.acc_col,
+            if notes.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; left out or found: {notes} (a repeated architecture is looked up at its last row)"
+                )
+            }
         );
     }
     println!("index,arch,sed,accuracy,rank");
@@ -125,7 +132,7 @@ pub fn run(a: SearchArgs) -> anyhow::Result<i32> {
     for arch in &r.best {
         let key = arch.to_string();
         let idx = arch.index().map(|i| i.to_string()).unwrap_or_default();
-        let (acc, rank) = match truth.as_ref().and_then(|(m, _)| m.get(&key)) {
+        let (acc, rank) = match truth.as_ref().and_then(|(m, ..)| m.get(&key)) {
             Some(&(acc, rank)) => {
                 found.push((acc, rank));
                 (format!("{acc}"), rank.to_string())

@@ -159,6 +159,37 @@ pub(crate) fn cached_result<T: serde::de::DeserializeOwned>(
         .map_err(|e| Error::param("result.json", format!("{}: {e}", p.display())))
 }
 
+/// A finished run's `result.json` must describe the run its folder was planned for: each
+/// `(field, stored, planned)` must agree, and a held-out accuracy must be a fraction in
+/// [0, 1] (or NaN: no test images). An edited or misplaced file is an error naming it,
+/// before it enters any table.
+pub(crate) fn check_cached(
+    dir: &Path,
+    fields: &[(&str, String, String)],
+    test_acc: f64,
+) -> Result<()> {
+    let p = dir.join("result.json");
+    if let Some((f, got, want)) = fields.iter().find(|(_, a, b)| a != b) {
+        return Err(Error::param(
+            "result.json",
+            format!(
+                "{}: {f} is {got}, but this folder's run is {want}: the file was edited or moved; delete it to rerun the run",
+                p.display()
+            ),
+        ));
+    }
+    if !(test_acc.is_nan() || (0.0..=1.0).contains(&test_acc)) {
+        return Err(Error::param(
+            "result.json",
+            format!(
+                "{}: test_acc {test_acc} is not a fraction in [0, 1]",
+                p.display()
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Writes a run's `result.json` atomically (the marker `--resume` looks for).
 pub(crate) fn save_result(dir: &Path, r: &impl serde::Serialize) -> Result<()> {
     let text =
@@ -542,10 +573,26 @@ pub fn check_config<T: serde::Serialize>(out: &Path, cfg: &T, mode: Mode) -> Res
 /// already hold `runs/`; the stored configuration is checked ([`check_config`]); then
 /// `runs/` is made. Nothing is written when a check fails.
 pub(crate) fn open_run_folder<T: serde::Serialize>(out: &Path, cfg: &T, mode: Mode) -> Result<()> {
-    if mode == Mode::Tabulate && !out.join("runs").is_dir() {
+    let runs = out.join("runs");
+    if mode == Mode::Tabulate && !runs.is_dir() {
         return Err(Error::param(
             "tabulate",
-            format!("{} holds no runs to tabulate", out.display()),
+            format!(
+                "{} holds no runs to tabulate (no runs/ folder of finished runs)",
+                out.display()
+            ),
+        ));
+    }
+    // finished runs without the configuration that made them cannot be reused or tabulated
+    let has_runs = std::fs::read_dir(&runs).is_ok_and(|mut d| d.next().is_some());
+    if mode.reuses() && has_runs && !out.join("experiment-config.json").is_file() {
+        return Err(Error::param(
+            mode.flag(),
+            format!(
+                "{} holds runs but no experiment-config.json: the settings that made them are unknown; rerun without {} or use another --out",
+                out.display(),
+                mode.flag()
+            ),
         ));
     }
     check_config(out, cfg, mode)?;

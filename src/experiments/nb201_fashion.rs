@@ -243,6 +243,26 @@ pub struct RunResult {
     pub layers: Vec<LayerSummary>,
 }
 
+impl RunResult {
+    /// A cached result must be the run of its folder (index, architecture, seed) with an
+    /// accuracy in [0, 1].
+    fn check(&self, dir: &Path, arch: &Nb201Arch, seed: u64) -> Result<()> {
+        super::check_cached(
+            dir,
+            &[
+                (
+                    "index",
+                    self.index.to_string(),
+                    arch.official_index().unwrap_or(0).to_string(),
+                ),
+                ("arch", self.arch.clone(), arch.to_string()),
+                ("seed", self.seed.to_string(), seed.to_string()),
+            ],
+            self.test_acc,
+        )
+    }
+}
+
 fn run_one(
     cfg: &Config,
     data: &Splits,
@@ -251,7 +271,8 @@ fn run_one(
     dir: &Path,
     resume: bool,
 ) -> Result<RunResult> {
-    if let Some(r) = cached_result(dir, resume)? {
+    if let Some(r) = cached_result::<RunResult>(dir, resume)? {
+        r.check(dir, arch, seed)?;
         return Ok(r);
     }
     let probe = &data.test;
@@ -511,6 +532,7 @@ fn execute(
             bar.set_message(format!("index {}", a.official_index().unwrap_or(0)));
             if mode == Mode::Tabulate {
                 if let Some(r) = cached_result::<RunResult>(&dir, true)? {
+                    r.check(&dir, a, seed)?;
                     done.push((i, j, r));
                 }
             } else {

@@ -163,7 +163,8 @@ fn run_one(
     dir: &Path,
     resume: bool,
 ) -> Result<RunResult> {
-    if let Some(r) = cached_result(dir, resume)? {
+    if let Some(r) = cached_result::<RunResult>(dir, resume)? {
+        r.check(dir, Variant { pool, kernel, skip }, seed)?;
         return Ok(r);
     }
     let tr = data.train.take(cfg.train_limit);
@@ -294,7 +295,8 @@ fn run_skip(
     dir: &Path,
     resume: bool,
 ) -> Result<SkipRun> {
-    if let Some(r) = cached_result(dir, resume)? {
+    if let Some(r) = cached_result::<SkipRun>(dir, resume)? {
+        r.check(dir, k, seed)?;
         return Ok(r);
     }
     let arch = skip_cell(k)?;
@@ -498,7 +500,10 @@ fn execute(cfg: &Config, plan: &Plan, data: &Splits, out: &Path, mode: Mode) -> 
             let dir = Plan::plain_dir(out, v, seed);
             bar.set_message(v.label());
             if mode == Mode::Tabulate {
-                runs.plain.extend(cached_result::<RunResult>(&dir, true)?);
+                if let Some(r) = cached_result::<RunResult>(&dir, true)? {
+                    r.check(&dir, v, seed)?;
+                    runs.plain.push(r);
+                }
             } else {
                 runs.plain
                     .push(run_one(cfg, data, v, seed, &dir, mode.reuses())?);
@@ -511,7 +516,10 @@ fn execute(cfg: &Config, plan: &Plan, data: &Splits, out: &Path, mode: Mode) -> 
             let dir = Plan::skip_dir(out, k, seed);
             bar.set_message(format!("NB201, {k} skips"));
             if mode == Mode::Tabulate {
-                runs.skips.extend(cached_result::<SkipRun>(&dir, true)?);
+                if let Some(r) = cached_result::<SkipRun>(&dir, true)? {
+                    r.check(&dir, k, seed)?;
+                    runs.skips.push(r);
+                }
             } else {
                 runs.skips
                     .push(run_skip(cfg, data, k, seed, &dir, mode.reuses())?);
@@ -577,6 +585,37 @@ impl From<&RunResult> for RunRow {
             conv_input_h1_binned: r.conv_input_h1,
             conv_output_h2: r.conv_output_h2,
         }
+    }
+}
+
+impl RunResult {
+    /// A cached result must be the run of its folder (variant, seed) with an accuracy in
+    /// [0, 1].
+    fn check(&self, dir: &Path, v: Variant, seed: u64) -> Result<()> {
+        super::check_cached(
+            dir,
+            &[
+                ("variant", Variant::of(self).label(), v.label()),
+                ("seed", self.seed.to_string(), seed.to_string()),
+            ],
+            self.test_acc,
+        )
+    }
+}
+
+impl SkipRun {
+    /// A cached result must be the run of its folder (skip count, cell, seed) with an
+    /// accuracy in [0, 1].
+    fn check(&self, dir: &Path, k: usize, seed: u64) -> Result<()> {
+        super::check_cached(
+            dir,
+            &[
+                ("skips", self.skips.to_string(), k.to_string()),
+                ("arch", self.arch.clone(), skip_cell(k)?.to_string()),
+                ("seed", self.seed.to_string(), seed.to_string()),
+            ],
+            self.test_acc,
+        )
     }
 }
 

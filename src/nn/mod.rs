@@ -168,7 +168,7 @@ pub fn check_nonempty_input(dims: [usize; 4]) -> crate::error::Result<()> {
     if n == 0 {
         return Err(crate::error::Error::param(
             "images",
-            "no images to feed the network (a count of 0?)",
+            "no images to feed the network (an empty image file or --count 0)",
         ));
     }
     if c == 0 || h == 0 || w == 0 {
