@@ -468,6 +468,15 @@ fn device_errors_write_nothing() {
         std::fs::write(&p, to_npy_bytes(&a)).unwrap();
         assert_one_line_error(&fm(cell, &["--images", p.to_str().unwrap()]), want);
     }
+    // a non-finite value in the images is named with the file and its own index
+    let p = dir.join("inf.npy");
+    let mut a = ndarray::ArrayD::<f64>::zeros(ndarray::IxDyn(&[4, 8, 8]));
+    a.as_slice_mut().unwrap()[5] = f64::INFINITY;
+    std::fs::write(&p, to_npy_bytes(&a)).unwrap();
+    assert_one_line_error(
+        &fm(cell, &["--images", p.to_str().unwrap()]),
+        "inf.npy: non-finite value inf at flat index 5",
+    );
     // a network of grey images (a checkpoint's) given RGB images: the channels differ
     let untrained_grey = sednas::nn::nb201::Nb201Net::new(
         &cell.parse().unwrap(),

@@ -194,6 +194,17 @@ fn images_from_npy(p: &Path) -> anyhow::Result<ImageSet> {
     };
     let a = a.into_dimensionality::<ndarray::Ix4>()?;
     let (n, h, w, c) = a.dim();
+    // the file is named in every refusal: empty axes and non-finite values are the
+    // images' problem, not the network's
+    if n == 0 || h == 0 || w == 0 || c == 0 {
+        bail!(
+            "{}: images of shape {n}×{h}×{w}×{c} (n×h×w×c) have an empty axis",
+            p.display()
+        );
+    }
+    if let Some((i, v)) = a.iter().enumerate().find(|(_, v)| !v.is_finite()) {
+        bail!("{}: non-finite value {v} at flat index {i}", p.display());
+    }
     let images = Array4::from_shape_fn((n, c, h, w), |(i, ch, y, x)| {
         (a[[i, y, x, ch]] * scale) as f32
     });
