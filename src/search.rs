@@ -107,15 +107,7 @@ impl Search {
             ));
         }
         if cfg.space == SpaceKind::Nb201 {
-            if !(2..=7).contains(&cfg.nodes) {
-                return Err(Error::param(
-                    "nodes",
-                    format!(
-                        "must be 2..=7 (5^(n(n−1)/2) cells must fit in a u64), got {}",
-                        cfg.nodes
-                    ),
-                ));
-            }
+            // the one rule for a countable NB201 space (2..=7 nodes)
             space_size(cfg.nodes)?;
         } else if cfg.nodes != 4 {
             return Err(Error::param(

@@ -678,23 +678,22 @@ pub fn enumerate(nodes: usize) -> Result<impl Iterator<Item = Nb201Arch>> {
 ///
 /// ```
 /// assert_eq!(sednas::arch::nb201::space_size(5).unwrap(), 9_765_625);
+/// assert_eq!(sednas::arch::nb201::space_size(7).unwrap(), 5u64.pow(21));
+/// assert!(sednas::arch::nb201::space_size(8).is_err()); // 5^28 > u64::MAX
+/// assert!(sednas::arch::nb201::space_size(1).is_err());
 /// ```
 pub fn space_size(nodes: usize) -> Result<u64> {
-    if !(2..=MAX_NODES).contains(&nodes) {
+    // 5^(n(n−1)/2) fits in a u64 up to 7 nodes (5^21); an 8-node cell parses, but its space
+    // (5^28) cannot be counted
+    if !(2..=7).contains(&nodes) {
         return Err(Error::param(
             "nodes",
-            format!("a cell needs 2..={MAX_NODES} nodes, got {nodes}"),
+            format!(
+                "a cell space needs 2..=7 nodes (its 5^(n(n−1)/2) cells must fit in a u64), got {nodes}"
+            ),
         ));
     }
-    let edges = nodes * (nodes - 1) / 2;
-    5u64.checked_pow(edges as u32).ok_or_else(|| {
-        Error::param(
-            "nodes",
-            format!(
-                "a {nodes}-node cell space holds 5^{edges} cells, more than a u64 counts; spaces of up to 7 nodes can be sampled or enumerated"
-            ),
-        )
-    })
+    Ok(5u64.pow((nodes * (nodes - 1) / 2) as u32))
 }
 
 impl Nb201Arch {
