@@ -178,7 +178,7 @@ pub fn parse_idx(bytes: &[u8], path: &Path) -> Result<(Vec<usize>, Vec<u8>)> {
 }
 
 fn read_idx(path: &Path) -> Result<(Vec<usize>, Vec<u8>)> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let bytes = crate::io::bounded::read(path, crate::io::bounded::BINARY)?;
     parse_idx(&bytes, path)
 }
 

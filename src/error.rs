@@ -68,7 +68,7 @@ pub enum Error {
         limit: f64,
     },
     /// A value outside the stated range of a binned estimator.
-    #[error("value {value} at flat index {index} lies outside the binning range [{lo}, {hi}]")]
+    #[error("value {} at flat index {index} lies outside the binning range [{}, {}]", short_num(*value), short_num(*lo), short_num(*hi))]
     OutOfRange {
         value: f64,
         index: usize,
@@ -124,6 +124,28 @@ pub enum Error {
         requested: u128,
         limit: u128,
     },
+    /// A path that is not a regular file (a folder, FIFO, device, socket or broken link)
+    /// where a file is read: refused before it is opened, so nothing hangs or streams
+    /// without end.
+    #[error("{path} is {kind}, not a regular file")]
+    NotAFile { path: String, kind: &'static str },
+    /// An input file, or one of its lines, past the bounded reader's limit
+    /// ([`crate::io::bounded`]); refused before (or while) it is read.
+    #[error("{path}: {what} is {}; refused", size_text(size, limit))]
+    InputTooLarge {
+        path: String,
+        what: String,
+        size: String,
+        limit: String,
+    },
+    /// A text file that is not valid text (not UTF-8), with the line and byte.
+    #[error("{path}: line {line}, byte {byte}: {reason}")]
+    BadText {
+        path: String,
+        line: u64,
+        byte: u64,
+        reason: String,
+    },
     /// A CSV input problem (missing column, unreadable field, ...), with its line.
     #[error("{path}: line {line}: {reason}")]
     Csv {
@@ -131,6 +153,33 @@ pub enum Error {
         line: u64,
         reason: String,
     },
+}
+
+/// A number for a one-line message: plain digits in [1e-4, 1e15), else scientific
+/// notation (`1e200`, never 200 digits).
+///
+/// ```
+/// use sednas::error::short_num;
+/// assert_eq!(short_num(0.5), "0.5");
+/// assert_eq!(short_num(1e200), "1e200");
+/// assert_eq!(short_num(-2.5e-300), "-2.5e-300");
+/// assert_eq!(short_num(f64::NAN), "NaN");
+/// ```
+pub fn short_num(v: f64) -> String {
+    let a = v.abs();
+    if !v.is_finite() || a == 0.0 || (1e-4..1e15).contains(&a) {
+        format!("{v}")
+    } else {
+        format!("{v:e}")
+    }
+}
+
+fn size_text(size: &str, limit: &str) -> String {
+    if size.is_empty() {
+        format!("longer than the limit of {limit}")
+    } else {
+        format!("{size}, over the limit of {limit}")
+    }
 }
 
 impl Error {

@@ -178,6 +178,19 @@ fn net_ablation_smoke_is_reproducible() {
         assert_eq!(std::fs::read(a.join("configs.csv")).unwrap(), before);
     }
     std::fs::write(&rj, &orig).unwrap();
+    // a finished run whose own config.json was edited (another learning rate) is refused,
+    // naming --tabulate and the key, and changes no table
+    let rc = a.join("runs/pool1_k1_skip0_s0/config.json");
+    let orig = std::fs::read_to_string(&rc).unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&orig).unwrap();
+    v["train"]["lr"] = serde_json::json!(0.5);
+    std::fs::write(&rc, v.to_string()).unwrap();
+    let e = sednas::experiments::net_ablation::tabulate(&smoke, &a)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("--tabulate") && e.contains("train.lr"), "{e}");
+    assert_eq!(std::fs::read(a.join("configs.csv")).unwrap(), before);
+    std::fs::write(&rc, &orig).unwrap();
     // runs without the configuration that made them are neither tabulated nor resumed
     std::fs::remove_file(a.join("experiment-config.json")).unwrap();
     let e = sednas::experiments::net_ablation::tabulate(&smoke, &a)
@@ -298,6 +311,45 @@ fn nb201_fashion_smoke_writes_everything() {
     );
     let runs = std::fs::read_to_string(a.join("runs.csv")).unwrap();
     assert_eq!(runs.lines().count(), 1 + 5);
+    // a finished run whose own config.json was edited (another learning rate) is refused,
+    // naming --tabulate, the folder and the key; no table changes and nothing is left behind
+    let tables = |d: &std::path::Path| -> Vec<(String, Vec<u8>)> {
+        let mut v: Vec<_> = std::fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap())
+            .filter(|e| e.file_type().unwrap().is_file())
+            .map(|e| {
+                (
+                    e.file_name().into_string().unwrap(),
+                    std::fs::read(e.path()).unwrap(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let before = tables(&a);
+    let rc = dirs[3].join("config.json");
+    let orig = std::fs::read_to_string(&rc).unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&orig).unwrap();
+    v["train"]["lr"] = serde_json::json!(0.5);
+    std::fs::write(&rc, v.to_string()).unwrap();
+    let e = sednas::experiments::nb201_fashion::tabulate(
+        &cfg("experiments/nb201-fashion/smoke.toml"),
+        &a,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("--tabulate") && e.contains("train.lr"), "{e}");
+    assert!(e.contains(&*dirs[3].display().to_string()), "{e}");
+    assert_eq!(tables(&a), before);
+    let stray: Vec<_> = std::fs::read_dir(&a)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.starts_with(".staging") || n.contains(".tmp"))
+        .collect();
+    assert!(stray.is_empty(), "{stray:?}");
+    std::fs::write(&rc, &orig).unwrap();
     // a folder that holds no runs, or another configuration, is refused
     assert!(
         sednas::experiments::nb201_fashion::tabulate(

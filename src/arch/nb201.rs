@@ -546,9 +546,13 @@ impl FromStr for Nb201Arch {
                 };
                 pos = t + 1;
                 let dstart = pos;
-                let mut idx = 0usize;
-                while pos < b.len() && b[pos].is_ascii_digit() && pos - dstart < 3 {
-                    idx = idx * 10 + (b[pos] - b'0') as usize;
+                // every digit is read (an index is never cut to its first digits); one
+                // that overflows stays None and is reported with its own text
+                let mut idx = Some(0usize);
+                while pos < b.len() && b[pos].is_ascii_digit() {
+                    idx = idx
+                        .and_then(|v| v.checked_mul(10))
+                        .and_then(|v| v.checked_add((b[pos] - b'0') as usize));
                     pos += 1;
                 }
                 if pos == dstart {
@@ -558,14 +562,17 @@ impl FromStr for Nb201Arch {
                         "missing input index",
                     ));
                 }
-                if idx != i {
+                if idx != Some(i) {
                     return Err(arch_err(
                         dstart,
                         format!(
                             "input {i} (node {node} lists inputs 0..{} in order)",
                             node - 1
                         ),
-                        format!("input index {idx} out of place"),
+                        format!(
+                            "input index {} out of place",
+                            crate::io::bounded::excerpt(&s[dstart..pos], 24)
+                        ),
                     ));
                 }
                 if b.get(pos) != Some(&b'|') {
@@ -750,6 +757,13 @@ mod tests {
             ("|nor_conv_3x3~0|none~1|", 16, "wrong edge count"),
             ("|nor_conv_3x3|", 1, "missing '~'"),
             ("|nor_conv_3x3~|", 14, "missing input index"),
+            // an index is read whole, never cut to its first three digits ("999")
+            (
+                "|nor_conv_3x3~99999999999999999999|",
+                14,
+                "input index 99999999999999999999 out of place",
+            ),
+            ("|nor_conv_3x3~1000|", 14, "input index 1000 out of place"),
         ];
         for (s, pos, msg) in cases {
             match s.parse::<Nb201Arch>() {

@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
+use anyhow::Context as _;
 use clap::{Args, ValueEnum};
 
 use crate::eval::benchmark::{self, BenchRow, Half};
@@ -90,12 +91,12 @@ pub fn run(a: BenchmarkArgs) -> anyhow::Result<i32> {
             data.display()
         );
     }
-    if let Some(out) = &a.out
-        && out.exists()
-        && !out.is_dir()
-    {
-        anyhow::bail!("--out {}: exists and is not a folder", out.display());
-    }
+    // the output location is checked (and its staging folder made) before any work; the
+    // files are written there and moved into place together, meta.json last
+    let staged = match &a.out {
+        Some(out) => Some(crate::io::staged::Staged::new(out).context("--out")?),
+        None => None,
+    };
     let halves: &[Half] = match a.split {
         SplitArg::Design => &[Half::Design],
         SplitArg::Report => &[Half::Report],
@@ -123,16 +124,16 @@ pub fn run(a: BenchmarkArgs) -> anyhow::Result<i32> {
         .collect();
     if a.json {
         for r in &shown {
-            println!("{}", serde_json::to_string(r)?);
+            outln!("{}", serde_json::to_string(r)?)?;
         }
     } else {
-        println!(
+        outln!(
             "sednas benchmark: protocol docs/benchmark-protocol.md, data {}, {:.2} s",
             data.display(),
             secs
-        );
+        )?;
         for d in &res.tasks {
-            println!(
+            outln!(
                 "{} ({}): {} cells from {} column {}; left out: {}",
                 d.task.name,
                 d.task.half,
@@ -144,7 +145,7 @@ pub fn run(a: BenchmarkArgs) -> anyhow::Result<i32> {
                 } else {
                     d.pop.excluded().join("; ")
                 }
-            );
+            )?;
         }
         let mut line = String::from("score time per architecture (parsed, one core):");
         for (name, space, s, n) in &res.timing {
@@ -154,15 +155,16 @@ pub fn run(a: BenchmarkArgs) -> anyhow::Result<i32> {
                 s * 1e9 / (*n).max(1) as f64
             );
         }
-        println!("{line}");
-        println!(
+        outln!("{line}")?;
+        outln!(
             "ranks: 1 = most accurate cell of the task; pick = the cells sharing the top proxy score; \
              top-1 % = cells at or above the ⌈n/100⌉-th accuracy; peers are scored on the cells they cover (n)"
-        );
-        print!("{}", table(&shown));
+        )?;
+        out!("{}", table(&shown))?;
     }
-    if let Some(out) = &a.out {
-        write_out(out, &res, &data, secs)?;
+    if let Some(staged) = staged {
+        write_out(staged.dir(), &res, &data, secs)?;
+        staged.commit(&["meta.json"])?;
     }
     Ok(0)
 }
@@ -174,7 +176,6 @@ fn write_out(
     secs: f64,
 ) -> anyhow::Result<()> {
     use crate::io::write_atomic;
-    std::fs::create_dir_all(out)?;
     let mut w = csv::Writer::from_writer(Vec::new());
     for r in &res.rows {
         w.serialize(r)?;

@@ -18,7 +18,7 @@ static IMAGE: &[u8] = include_bytes!("../../tests/golden/u8_full_31x40.npy");
 pub struct DemoArgs {}
 
 pub fn run(_a: DemoArgs) -> anyhow::Result<i32> {
-    println!("== 1. Local entropy of an embedded 31×40 u8 image (3×3 windows, crop border)");
+    outln!("== 1. Local entropy of an embedded 31×40 u8 image (3×3 windows, crop border)")?;
     let NpyArray::U8(img) = parse_npy(IMAGE, "embedded")? else {
         anyhow::bail!("embedded image is not u8")
     };
@@ -26,30 +26,30 @@ pub fn run(_a: DemoArgs) -> anyhow::Result<i32> {
     let spec = WindowSpec::new(Kernel::square(3)?, Stride::unit(), Border::Crop);
     let h = local_h1_2d(img.view(), &spec, &H1Estimator::Exact)?;
     let s = summarize(h.view().insert_axis(ndarray::Axis(2)));
-    println!(
+    outln!(
         "   H1 (bits): mean {:.4}, min {:.4}, max {:.4}, zero-entropy windows {:.1}%",
         s.mean.unwrap_or(0.0),
         s.min,
         s.max,
         100.0 * s.zero_fraction
-    );
+    )?;
     let batch = Array4::from_shape_fn((32, 8, 8, 1), |(n, i, j, _)| {
         img[[i + (n % 4) * 5, j + (n / 4) * 4]] as f64
     });
     let h2 = local_h2(batch.view(), &spec, &H2Options::new())?;
     let s2 = summarize(h2.values.view());
-    println!(
+    outln!(
         "   H2 over 32 patches 8×8: mean {:.3} bits over finite windows, singular windows {}",
         s2.mean.unwrap_or(f64::NAN),
         h2.singular.len()
-    );
+    )?;
 
-    println!("\n== 2. Propositions 1–5 (quick checks; `sednas verify` for the evidence)");
+    outln!("\n== 2. Propositions 1–5 (quick checks; `sednas verify` for the evidence)")?;
     for r in verify_all(&VerifyOptions::default())? {
-        println!("   {}  {}", r.id, r.verdict);
+        outln!("   {}  {}", r.id, r.verdict)?;
     }
 
-    println!("\n== 3. SED over all 15,625 NAS-Bench-201 cells (printed formula, default reading)");
+    outln!("\n== 3. SED over all 15,625 NAS-Bench-201 cells (printed formula, default reading)")?;
     let sed = Sed::new(SedConfig::default())?;
     let mut census = Census::default();
     let t = std::time::Instant::now();
@@ -62,24 +62,24 @@ pub fn run(_a: DemoArgs) -> anyhow::Result<i32> {
     let tied: Vec<&(f64, Nb201Arch)> = scored.iter().filter(|x| x.0 == top).collect();
     let mut distinct: Vec<f64> = scored.iter().map(|x| x.0).collect();
     distinct.dedup();
-    println!(
+    outln!(
         "   scored in {:.2} ms ({:.0} ns each); {} distinct SED values",
         dt * 1e3,
         dt * 1e9 / 15625.0,
         distinct.len()
-    );
-    println!(
+    )?;
+    outln!(
         "   top SED {top:.4} is shared by {} cells (official indices):",
         tied.len()
-    );
+    )?;
     for (_, a) in tied {
-        println!("     {:>5}  {}", a.official_index().unwrap_or(0), a);
+        outln!("     {:>5}  {}", a.official_index().unwrap_or(0), a)?;
     }
-    println!(
+    outln!(
         "   a search that picks 'the' best SED picks one of these at random: see `sednas eval` for their accuracies"
-    );
+    )?;
 
-    println!("\n== 4. Other spaces");
+    outln!("\n== 4. Other spaces")?;
     for (space, arch) in [
         (SpaceKind::NatsSss, "64:64:64:64:64"),
         (
@@ -92,28 +92,28 @@ pub fn run(_a: DemoArgs) -> anyhow::Result<i32> {
         ),
     ] {
         let a = AnyArch::parse(space, arch)?;
-        println!(
+        outln!(
             "   {space:<8} SED {:>10.4}  {}",
             sed.score(&a, &mut census),
             if arch.len() > 60 { &arch[..60] } else { arch }
-        );
+        )?;
     }
     trained_section(&spec)?;
-    println!(
+    outln!(
         "\nNext: `sednas eval --space nb201 --truth ../shared/data/nb201_test_acc_200ep.csv --acc-col cifar10_test` (README: Paper vs sednas)"
-    );
+    )?;
     Ok(0)
 }
 
 /// Section 5 of the demo: an NB201 network trained on the embedded digits (feature `nn`).
 #[cfg(feature = "nn")]
 fn trained_section(spec: &WindowSpec) -> anyhow::Result<()> {
-    println!(
+    outln!(
         "\n== 5. Local entropy of real feature maps: an NB201 network (C = 8, N = 1) trained for one"
-    );
-    println!(
+    )?;
+    outln!(
         "   epoch on sklearn's 8×8 digits (embedded), measured on 64 held-out digits (3×3 windows, binned:16 H1)"
-    );
+    )?;
     let arch: Nb201Arch = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|".parse()?;
     let device = crate::nn::train_device();
     device.seed(0);
@@ -140,11 +140,11 @@ fn trained_section(spec: &WindowSpec) -> anyhow::Result<()> {
     let t = std::time::Instant::now();
     let (net, hist) =
         crate::nn::train::train(net, &tr, &te, &tc, None, false, &device, |_, _, _| {})?;
-    println!(
+    outln!(
         "   trained in {:.1} s: held-out accuracy {:.1}%",
         t.elapsed().as_secs_f64(),
         100.0 * hist[0].test_acc
-    );
+    )?;
     let layers = crate::nn::fmap::fmap_entropy(
         &net,
         &te.take(64),
@@ -154,7 +154,7 @@ fn trained_section(spec: &WindowSpec) -> anyhow::Result<()> {
         &crate::nn::cpu(),
     )?;
     for l in &layers {
-        println!(
+        outln!(
             "   {:<14} {:>10}  H1 mean {:.3} bits, zero-H1 windows {:>5.1}%, H2 mean {}",
             l.layer,
             format!("{}×{}×{}", l.shape[1], l.shape[2], l.shape[3]),
@@ -163,13 +163,13 @@ fn trained_section(spec: &WindowSpec) -> anyhow::Result<()> {
             l.h2_mean
                 .map(|v| format!("{v:.2} bits"))
                 .unwrap_or_else(|| "n/a".into())
-        );
+        )?;
     }
     Ok(())
 }
 
 #[cfg(not(feature = "nn"))]
 fn trained_section(_spec: &WindowSpec) -> anyhow::Result<()> {
-    println!("\n== 5. (skipped: sednas was built without the `nn` feature, so without burn)");
+    outln!("\n== 5. (skipped: sednas was built without the `nn` feature, so without burn)")?;
     Ok(())
 }

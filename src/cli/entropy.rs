@@ -183,6 +183,6 @@ fn run_in_pool(a: EntropyArgs) -> anyhow::Result<i32> {
     if let Some((hm, png)) = heatmap {
         write_atomic(hm, &png)?;
     }
-    println!("{}", serde_json::to_string_pretty(&report)?);
+    outln!("{}", serde_json::to_string_pretty(&report)?)?;
     Ok(0)
 }

@@ -189,35 +189,39 @@ pub fn run(a: EvalArgs) -> anyhow::Result<i32> {
             v.as_object_mut()
                 .expect("object")
                 .insert("truth".into(), truth.clone());
-            println!("{}", serde_json::to_string(&v)?);
+            outln!("{}", serde_json::to_string(&v)?)?;
         }
         return Ok(0);
     }
-    println!(
+    outln!(
         "truth: {} column {} ({} space)",
         a.truth.display(),
         a.acc_col,
         a.space
-    );
-    println!(
+    )?;
+    outln!(
         "population: {} of {} rows; excluded: {}",
         pop.archs().len(),
         pop.rows(),
-        pop.excluded().join("; ")
-    );
+        if pop.excluded().is_empty() {
+            "none".to_string()
+        } else {
+            pop.excluded().join("; ")
+        }
+    )?;
     if !a.filters.is_empty() {
-        println!("filter: {}", a.filters.join(", "));
+        outln!("filter: {}", a.filters.join(", "))?;
     }
     if let Some(t) = timing {
-        println!(
+        outln!(
             "SED time: {:.3e} s per architecture (parse excluded, one core)",
             t
-        );
+        )?;
     }
-    println!(
+    outln!(
         "ranks: 1 = most accurate of the population; selection = architectures sharing the top proxy score"
-    );
-    println!(
+    )?;
+    outln!(
         "{:<22} {:>6} {:>8} {:>8} {:>6} {:>6} {:>7} {:>8} {:>6}  {:>22}  {:>23}  {:>8}",
         "proxy",
         "n",
@@ -231,7 +235,7 @@ pub fn run(a: EvalArgs) -> anyhow::Result<i32> {
         "rank best/exp/worst",
         "acc best/exp/worst",
         "minacc_rho"
-    );
+    )?;
     for r in &reports {
         let sel = r.selection.as_ref();
         let ranks = sel
@@ -240,7 +244,7 @@ pub fn run(a: EvalArgs) -> anyhow::Result<i32> {
         let accs = sel
             .map(|s| format!("{:.2}/{:.2}/{:.2}", s.best_acc, s.expected_acc, s.worst_acc))
             .unwrap_or_default();
-        println!(
+        outln!(
             "{:<22} {:>6} {:>8} {:>8} {:>6.3} {:>6.3} {:>7} {:>8} {:>6}  {:>22}  {:>23}  {:>8}",
             r.proxy,
             r.n,
@@ -254,7 +258,7 @@ pub fn run(a: EvalArgs) -> anyhow::Result<i32> {
             ranks,
             accs,
             fmt_opt(r.min_acc_spearman)
-        );
+        )?;
     }
     Ok(0)
 }

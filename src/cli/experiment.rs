@@ -51,7 +51,7 @@ pub fn run(a: ExperimentArgs) -> anyhow::Result<i32> {
             "unknown experiment {other:?}: expected nb201-fashion, sed-ablation or net-ablation"
         ),
     };
-    print!("{summary}");
-    println!("results: {}", out.display());
+    out!("{summary}")?;
+    outln!("results: {}", out.display())?;
     Ok(0)
 }

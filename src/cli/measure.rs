@@ -156,8 +156,18 @@ fn population(a: &MeasureArgs) -> anyhow::Result<Vec<AnyArch>> {
     if let Some(f) = &a.from {
         out = read_arch_column(f, a.space, &columns(a), limit)?;
     } else {
-        for (k, line) in std::io::stdin().lock().lines().enumerate() {
-            let line = line.context("stdin")?;
+        // stdin goes through the bounded reader too: lines up to 4 MiB, 1 GiB in all
+        let stdin = std::io::BufReader::new(crate::io::bounded::Bounded::new(
+            std::io::stdin().lock(),
+            "<stdin>",
+            crate::io::bounded::CSV,
+        ));
+        for (k, line) in stdin.lines().enumerate() {
+            let line = line.map_err(|e| {
+                crate::io::bounded::from_io(&e)
+                    .map(anyhow::Error::from)
+                    .unwrap_or_else(|| anyhow::Error::from(e).context("stdin"))
+            })?;
             let t = line.trim();
             if t.is_empty() || t.starts_with('#') {
                 continue;
@@ -165,10 +175,13 @@ fn population(a: &MeasureArgs) -> anyhow::Result<Vec<AnyArch>> {
             if out.len() == limit {
                 break;
             }
-            out.push(
-                AnyArch::parse(a.space, t)
-                    .with_context(|| format!("stdin line {}: {t:?}", k + 1))?,
-            );
+            out.push(AnyArch::parse(a.space, t).with_context(|| {
+                format!(
+                    "stdin line {}: {:?}",
+                    k + 1,
+                    crate::io::bounded::excerpt(t, 200)
+                )
+            })?);
         }
     }
     if out.is_empty() {
@@ -200,11 +213,10 @@ fn read_arch_column(
     };
     let mut rdr = csv::ReaderBuilder::new()
         .comment(Some(b'#'))
-        .from_path(f)
-        .map_err(|e| csv_err(1, e.to_string()))?;
+        .from_reader(crate::io::bounded::open(f, crate::io::bounded::CSV)?);
     let headers = rdr
         .headers()
-        .map_err(|e| csv_err(1, e.to_string()))?
+        .map_err(|e| crate::io::bounded::from_csv(&e).unwrap_or_else(|| csv_err(1, e.to_string())))?
         .clone();
     let idx = cols.locate(space, &headers, &f.display().to_string())?;
     let mut out = Vec::new();
@@ -212,7 +224,9 @@ fn read_arch_column(
         if out.len() == limit {
             break;
         }
-        let rec = rec.map_err(|e| csv_err(k as u64 + 2, e.to_string()))?;
+        let rec = rec.map_err(|e| {
+            crate::io::bounded::from_csv(&e).unwrap_or_else(|| csv_err(k as u64 + 2, e.to_string()))
+        })?;
         let a = AnyArch::parse(space, &idx.text(&rec))
             .map_err(|e| csv_err(k as u64 + 2, e.to_string()))?;
         out.push(a);
@@ -457,13 +471,13 @@ pub fn run_measure(a: MeasureArgs) -> anyhow::Result<i32> {
     if todo.is_empty() {
         write_run(&a.out, TOOL, &run)?;
     }
-    println!(
+    outln!(
         "{}: {} rows (shard {}), {:.1} s",
         a.out.display(),
         run.rows.len(),
         a.shard,
         t0.elapsed().as_secs_f64()
-    );
+    )?;
     Ok(0)
 }
 
@@ -472,10 +486,10 @@ pub fn run_merge(a: MergeArgs) -> anyhow::Result<i32> {
         bail!("--out {}: expected a .csv file", a.out.display());
     }
     let n = merge(&a.shards, TOOL, &a.out)?;
-    println!(
+    outln!(
         "{}: {n} rows from {} shards",
         a.out.display(),
         a.shards.len()
-    );
+    )?;
     Ok(0)
 }

@@ -1,6 +1,24 @@
 //! The `sednas` command line: a thin layer over the library. Every failure prints one line
 //! (`error: ...`) and exits with status 2.
 
+/// `println!` that returns an error instead of panicking when standard output cannot be
+/// written (a full disk, `> /dev/full`): every command reports a failed write as a one-line
+/// error with a non-zero exit. A closed pipe stays a quiet exit (see `is_broken_pipe`).
+macro_rules! outln {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($t)*).map_err(crate::cli::stdout_err)
+    }};
+}
+
+/// `print!` with the same rule as `outln!`.
+macro_rules! out {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        write!(std::io::stdout().lock(), $($t)*).map_err(crate::cli::stdout_err)
+    }};
+}
+
 mod benchmark;
 mod demo;
 mod entropy;
@@ -111,6 +129,7 @@ where
         #[cfg(feature = "nn")]
         Command::Merge(a) => measure::run_merge(a),
     };
+    let result = result.and_then(|code| flush_stdout().map(|()| code));
     match result {
         Ok(code) => code,
         // a closed pipe (`sednas ... | head`) is not an error
@@ -136,6 +155,18 @@ pub(crate) fn thread_count(threads: Option<usize>) -> anyhow::Result<usize> {
 pub(crate) fn thread_pool(threads: Option<usize>) -> anyhow::Result<rayon::ThreadPool> {
     let n = thread_count(threads)?;
     Ok(rayon::ThreadPoolBuilder::new().num_threads(n).build()?)
+}
+
+/// A failed write to standard output, as an error that names it.
+pub(crate) fn stdout_err(e: std::io::Error) -> anyhow::Error {
+    anyhow::Error::new(e).context("writing to standard output")
+}
+
+/// Flushes standard output at the end of a command, so that a write that fails only at the
+/// final flush is reported too.
+fn flush_stdout() -> anyhow::Result<()> {
+    use std::io::Write as _;
+    std::io::stdout().lock().flush().map_err(stdout_err)
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {

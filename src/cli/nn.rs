@@ -108,17 +108,22 @@ pub fn run_train(a: TrainArgs) -> anyhow::Result<i32> {
         device: a.device,
     };
     let (_, hist) = train_nb201(&rc, &train_split, &test, &a.out, a.resume, true)?;
-    println!("epoch,train_loss,train_acc,test_acc,seconds,step_ms");
+    outln!("epoch,train_loss,train_acc,test_acc,seconds,step_ms")?;
     for h in &hist {
-        println!(
+        outln!(
             "{},{:.4},{:.4},{:.4},{:.2},{:.1}",
-            h.epoch, h.train_loss, h.train_acc, h.test_acc, h.seconds, h.step_ms
-        );
+            h.epoch,
+            h.train_loss,
+            h.train_acc,
+            h.test_acc,
+            h.seconds,
+            h.step_ms
+        )?;
     }
-    println!(
+    outln!(
         "run: {} (config.json, metrics.csv, model.bpk)",
         a.out.display()
-    );
+    )?;
     Ok(0)
 }
 
@@ -283,7 +288,7 @@ pub fn run_fmap(a: FmapArgs) -> anyhow::Result<i32> {
     crate::nn::Classifier::check_input(&net, [n, c, h, w])?;
     eprintln!("device: {}", describe(a.device, &device));
     let layers = fmap_entropy(&net, &imgs, &spec, &h1, (!a.no_h2).then_some(&h2), &device)?;
-    println!(
+    outln!(
         "feature-map entropy of {what} on {} images of {} ({} windows {}, stride {}, {} border; bits)",
         imgs.len(),
         imgs.name,
@@ -291,11 +296,17 @@ pub fn run_fmap(a: FmapArgs) -> anyhow::Result<i32> {
         a.kernel,
         a.stride,
         a.border
-    );
-    println!(
+    )?;
+    outln!(
         "{:<14} {:>18} {:>9} {:>9} {:>9} {:>10} {:>9}",
-        "layer", "n×h×w×c", "H1 mean", "H1 min", "H1=0", "H2 mean", "H2=-inf"
-    );
+        "layer",
+        "n×h×w×c",
+        "H1 mean",
+        "H1 min",
+        "H1=0",
+        "H2 mean",
+        "H2=-inf"
+    )?;
     for l in &layers {
         let sh = format!(
             "{}×{}×{}×{}",
@@ -309,7 +320,7 @@ pub fn run_fmap(a: FmapArgs) -> anyhow::Result<i32> {
             .h2_neg_inf_fraction
             .map(|v| format!("{:.1}%", 100.0 * v))
             .unwrap_or_else(|| "n/a".into());
-        println!(
+        outln!(
             "{:<14} {:>18} {:>9.4} {:>9.4} {:>8.1}% {:>10} {:>9}",
             l.layer,
             sh,
@@ -318,7 +329,7 @@ pub fn run_fmap(a: FmapArgs) -> anyhow::Result<i32> {
             100.0 * l.h1_zero_fraction,
             h2m,
             h2i
-        );
+        )?;
     }
     if let Some(dir) = &a.heatmaps {
         std::fs::create_dir_all(dir).with_context(|| dir.display().to_string())?;
@@ -326,7 +337,7 @@ pub fn run_fmap(a: FmapArgs) -> anyhow::Result<i32> {
             let p = dir.join(format!("{}.png", l.layer));
             crate::io::write_atomic(&p, &crate::io::png::heatmap_png(l.first_h1.view(), 4)?)?;
         }
-        println!("heatmaps: {}", dir.display());
+        outln!("heatmaps: {}", dir.display())?;
     }
     if let Some(out) = &a.out {
         let ext = out.extension().and_then(|e| e.to_str()).unwrap_or("");
@@ -403,11 +414,11 @@ pub fn run_nn_bench(a: NnBenchArgs) -> anyhow::Result<i32> {
             classes: 10,
         };
         let t = crate::nn::timing::time_plain(a.device, &net, a.batch, a.steps)?;
-        println!("{}", serde_json::to_string(&t)?);
+        outln!("{}", serde_json::to_string(&t)?)?;
         return Ok(0);
     }
     let arch: Nb201Arch = a.arch.parse()?;
     let t = crate::nn::timing::time_nb201(a.device, &arch, a.width, a.cells, a.batch, a.steps)?;
-    println!("{}", serde_json::to_string(&t)?);
+    outln!("{}", serde_json::to_string(&t)?)?;
     Ok(0)
 }

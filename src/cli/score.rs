@@ -4,7 +4,7 @@ use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 use clap::Args;
 use rayon::prelude::*;
 
@@ -121,14 +121,25 @@ pub fn run_score(a: ScoreArgs) -> anyhow::Result<i32> {
     let report = |line: u64, why: &str| eprintln!("error: line {line}: {why}");
     let rep = if let Some(path) = &a.input {
         let name = path.display().to_string();
-        let mut rdr = csv::Reader::from_path(path).with_context(|| name.clone())?;
+        let mut rdr =
+            csv::Reader::from_reader(crate::io::bounded::open(path, crate::io::bounded::CSV)?);
         let cols = ArchColumns::with(
             a.space,
             a.arch_col.as_deref(),
             Some(&a.ops_col),
             Some(&a.reduce_col),
         );
-        let idx = cols.locate(a.space, rdr.headers()?, &name)?;
+        let headers = rdr
+            .headers()
+            .map_err(|e| {
+                crate::io::bounded::from_csv(&e).unwrap_or_else(|| crate::Error::Csv {
+                    path: name.clone(),
+                    line: 1,
+                    reason: e.to_string(),
+                })
+            })?
+            .clone();
+        let idx = cols.locate(a.space, &headers, &name)?;
         score_stream(
             scorer,
             CsvRecords::new(rdr, idx, name),

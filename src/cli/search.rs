@@ -99,7 +99,7 @@ pub fn run(a: SearchArgs) -> anyhow::Result<i32> {
         }
     })?;
     bar.finish_and_clear();
-    println!(
+    outln!(
         "search: {:?} over {} ({} evaluations, {} distinct, seed {}) in {:.3} s",
         a.strategy,
         a.space,
@@ -107,14 +107,14 @@ pub fn run(a: SearchArgs) -> anyhow::Result<i32> {
         r.distinct_evaluated,
         a.seed,
         t.elapsed().as_secs_f64()
-    );
-    println!(
+    )?;
+    outln!(
         "best SED {} shared by {} evaluated architecture(s)",
         r.best_score,
         r.best.len()
-    );
+    )?;
     if let (Some(p), Some((_, n, notes))) = (&a.truth, &truth) {
-        println!(
+        outln!(
             "truth: {} column {} (population {n}; rank 1 = most accurate){}",
             p.display(),
             a.acc_col,
@@ -125,9 +125,9 @@ pub fn run(a: SearchArgs) -> anyhow::Result<i32> {
                     "; left out or found: {notes} (a repeated architecture is looked up at its last row)"
                 )
             }
-        );
+        )?;
     }
-    println!("index,arch,sed,accuracy,rank");
+    outln!("index,arch,sed,accuracy,rank")?;
     let mut found = vec![];
     for arch in &r.best {
         let key = arch.to_string();
@@ -140,13 +140,13 @@ pub fn run(a: SearchArgs) -> anyhow::Result<i32> {
             None if truth.is_some() => ("not in truth file".into(), String::new()),
             None => (String::new(), String::new()),
         };
-        println!("{idx},\"{key}\",{},{acc},{rank}", r.best_score);
+        outln!("{idx},\"{key}\",{},{acc},{rank}", r.best_score)?;
     }
     // the tie-aware selection of the library: every pick shares the top score
     let accs: Vec<f64> = found.iter().map(|x| x.0).collect();
     let ranks: Vec<usize> = found.iter().map(|x| x.1).collect();
     if let Some(sel) = tie_aware_selection(&vec![r.best_score; found.len()], &accs, &ranks) {
-        println!(
+        outln!(
             "selection among the {} tied with truth: rank best {} / expected {:.1} / worst {}; accuracy best {:.2} / expected {:.2} / worst {:.2}",
             sel.tied,
             sel.best_rank,
@@ -155,7 +155,7 @@ pub fn run(a: SearchArgs) -> anyhow::Result<i32> {
             sel.best_acc,
             sel.expected_acc,
             sel.worst_acc,
-        );
+        )?;
     }
     Ok(0)
 }

@@ -78,8 +78,7 @@ impl SedFlags {
     pub fn config(&self) -> anyhow::Result<SedConfig> {
         let mut c = match &self.config {
             Some(p) => {
-                let text =
-                    std::fs::read_to_string(p).with_context(|| format!("{}", p.display()))?;
+                let text = crate::io::bounded::read_to_string(p, crate::io::bounded::CONFIG)?;
                 SedConfig::from_toml(&text).with_context(|| format!("{}", p.display()))?
             }
             None => SedConfig::default(),

@@ -26,26 +26,26 @@ pub fn run(a: VerifyArgs) -> anyhow::Result<i32> {
     let reports = verify_all(&opts)?;
     if a.json {
         for r in &reports {
-            println!("{}", serde_json::to_string(r)?);
+            outln!("{}", serde_json::to_string(r)?)?;
         }
     } else {
-        println!(
+        outln!(
             "Propositions of the SED paper (arXiv 2411.06236): verdicts on the statements as printed"
-        );
-        println!(
+        )?;
+        outln!(
             "seed {}, {} mode, {:.1} s; proofs and counterexamples in proofs/",
             a.seed,
             if a.thorough { "thorough" } else { "quick" },
             t.elapsed().as_secs_f64()
-        );
-        println!();
-        println!("{:<4} {:<22} corrected statement", "id", "verdict");
+        )?;
+        outln!()?;
+        outln!("{:<4} {:<22} corrected statement", "id", "verdict")?;
         for r in &reports {
-            println!("{:<4} {:<22} {}", r.id, r.verdict.to_string(), r.corrected);
+            outln!("{:<4} {:<22} {}", r.id, r.verdict.to_string(), r.corrected)?;
         }
         for r in &reports {
-            println!();
-            println!("{} ({}), evidence:", r.id, r.verdict);
+            outln!()?;
+            outln!("{} ({}), evidence:", r.id, r.verdict)?;
             for c in &r.checks {
                 let v = c
                     .value
@@ -59,12 +59,12 @@ pub fn run(a: VerifyArgs) -> anyhow::Result<i32> {
                     .ci95
                     .map(|(l, h)| format!(" 95% CI [{l:.4}, {h:.4}]"))
                     .unwrap_or_default();
-                println!(
+                outln!(
                     "  [{}] {}:{v}{cl}{ci}",
                     if c.confirms { "ok" } else { "!!" },
                     c.name
-                );
-                println!("       {}", c.detail);
+                )?;
+                outln!("       {}", c.detail)?;
             }
         }
     }

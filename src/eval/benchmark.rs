@@ -258,7 +258,10 @@ pub fn load_task(data: &Path, task: &Task) -> Result<TaskData> {
     )?;
     if let (Some((file, _)), false) = (task.peers, same_file) {
         let path = data.join(file);
-        if path.is_file() {
+        // only a path that does not exist at all is "not found" (the task runs without its
+        // peers); a folder, FIFO, device or broken link is an error from the reader
+        let missing = matches!(std::fs::symlink_metadata(&path), Err(e) if e.kind() == std::io::ErrorKind::NotFound);
+        if !missing {
             pop.join(
                 &path,
                 task.space,

@@ -93,17 +93,23 @@ fn csv_err(path: &str, line: u64, reason: impl Into<String>) -> Error {
     }
 }
 
-fn open(path: &Path) -> Result<(csv::Reader<std::fs::File>, csv::StringRecord, String)> {
+/// A CSV reader over the bounded reader ([`crate::io::bounded::CSV`] limits).
+type CsvReader = csv::Reader<crate::io::bounded::Bounded<std::io::BufReader<std::fs::File>>>;
+
+/// A record's error: the bounded reader's own error (a line or a file too large) when it
+/// is one, else the CSV error at its line.
+fn record_err(path: &str, line: u64, e: csv::Error) -> Error {
+    crate::io::bounded::from_csv(&e).unwrap_or_else(|| csv_err(path, line, e.to_string()))
+}
+
+fn open(path: &Path) -> Result<(CsvReader, csv::StringRecord, String)> {
     let name = path.display().to_string();
-    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let file = crate::io::bounded::open(path, crate::io::bounded::CSV)?;
     // `#` lines are comments (run files of `sednas measure` start with one)
     let mut rdr = csv::ReaderBuilder::new()
         .comment(Some(b'#'))
         .from_reader(file);
-    let headers = rdr
-        .headers()
-        .map_err(|e| csv_err(&name, 1, e.to_string()))?
-        .clone();
+    let headers = rdr.headers().map_err(|e| record_err(&name, 1, e))?.clone();
     Ok((rdr, headers, name))
 }
 
@@ -158,15 +164,15 @@ impl Population {
             .cols
             .locate(spec.space, &headers, &name)
             .map_err(|e| header_err(&name, e))?;
-        let find = |c: &str| headers.iter().position(|h| h == c);
-        let acc_i = find(spec.acc_col).ok_or_else(|| {
+        let find = |c: &str| crate::io::columns::find_unique(&headers, c, &name);
+        let acc_i = find(spec.acc_col)?.ok_or_else(|| {
             csv_err(
                 &name,
                 1,
                 format!(
                     "no accuracy column {:?} (columns: {})",
                     spec.acc_col,
-                    headers.iter().collect::<Vec<_>>().join(", ")
+                    crate::io::columns::header_list(&headers)
                 ),
             )
         })?;
@@ -174,7 +180,7 @@ impl Population {
             .filters
             .iter()
             .map(|(c, v)| {
-                find(c)
+                find(c)?
                     .map(|i| (i, v.clone()))
                     .ok_or_else(|| csv_err(&name, 1, format!("no column {c:?} for a filter")))
             })
@@ -184,8 +190,8 @@ impl Population {
             .proxy_cols
             .iter()
             .filter(|c| seen_cols.insert(c.as_str()))
-            .filter_map(|c| find(c).map(|i| (c.clone(), i)))
-            .collect();
+            .filter_map(|c| find(c).map(|o| o.map(|i| (c.clone(), i))).transpose())
+            .collect::<Result<_>>()?;
         let mut pop = Population {
             cols: pidx.iter().map(|(c, _)| (c.clone(), vec![])).collect(),
             ..Default::default()
@@ -196,7 +202,7 @@ impl Population {
         let mut dup = 0usize;
         for (k, rec) in rdr.records().enumerate() {
             let line = k as u64 + 2;
-            let rec = rec.map_err(|e| csv_err(&name, line, e.to_string()))?;
+            let rec = rec.map_err(|e| record_err(&name, line, e))?;
             pop.rows += 1;
             if fidx.iter().any(|(i, v)| rec.get(*i) != Some(v.as_str())) {
                 filtered += 1;
@@ -494,19 +500,27 @@ impl Population {
         let want: Vec<(String, usize)> = wanted
             .iter()
             .filter(|c| !self.cols.contains_key(*c) && seen_cols.insert(c.as_str()))
-            .filter_map(|c| headers.iter().position(|h| h == c).map(|i| (c.clone(), i)))
-            .collect();
+            .filter_map(|c| {
+                crate::io::columns::find_unique(&headers, c, &name)
+                    .map(|o| o.map(|i| (c.clone(), i)))
+                    .transpose()
+            })
+            .collect::<Result<_>>()?;
         if want.is_empty() {
             return Ok(());
         }
         let fidx: Vec<(usize, String)> = filters
             .iter()
-            .filter_map(|(c, v)| headers.iter().position(|h| h == c).map(|i| (i, v.clone())))
-            .collect();
+            .filter_map(|(c, v)| {
+                crate::io::columns::find_unique(&headers, c, &name)
+                    .map(|o| o.map(|i| (i, v.clone())))
+                    .transpose()
+            })
+            .collect::<Result<_>>()?;
         let mut map: HashMap<String, Vec<f64>> = HashMap::new();
         let mut dup = 0usize;
         for (k, rec) in rdr.records().enumerate() {
-            let rec = rec.map_err(|e| csv_err(&name, k as u64 + 2, e.to_string()))?;
+            let rec = rec.map_err(|e| record_err(&name, k as u64 + 2, e))?;
             if fidx.iter().any(|(i, v)| rec.get(*i) != Some(v.as_str())) {
                 continue;
             }

@@ -29,7 +29,7 @@ use crate::error::{Error, Result};
 /// assert!(matches!(sha256_file(&path), Err(sednas::error::Error::Io { .. })));
 /// ```
 pub fn sha256_file(p: &Path) -> Result<String> {
-    let bytes = std::fs::read(p).map_err(|e| Error::io(p, e))?;
+    let bytes = crate::io::bounded::read(p, crate::io::bounded::BINARY)?;
     Ok(format!("{:x}", Sha256::digest(&bytes)))
 }
 
@@ -153,7 +153,7 @@ pub(crate) fn cached_result<T: serde::de::DeserializeOwned>(
     if !(resume && p.is_file()) {
         return Ok(None);
     }
-    let text = std::fs::read_to_string(&p).map_err(|e| Error::io(&p, e))?;
+    let text = crate::io::bounded::read_to_string(&p, crate::io::bounded::CONFIG)?;
     serde_json::from_str(&text)
         .map(Some)
         .map_err(|e| Error::param("result.json", format!("{}: {e}", p.display())))
@@ -188,6 +188,37 @@ pub(crate) fn check_cached(
         ));
     }
     Ok(())
+}
+
+/// A finished run's own `config.json` must be the configuration the experiment plans for
+/// that run: a run whose file was edited (a changed `lr`, say) or is missing is refused
+/// naming the folder and the keys that differ, before it enters any table (`flag` is the
+/// flag that reuses it: `--resume` or `--tabulate`). Both sides are read through `T`, so
+/// fields added later with defaults compare equal.
+pub(crate) fn check_run_config<T>(dir: &Path, planned: &T, flag: &'static str) -> Result<()>
+where
+    T: serde::Serialize + serde::de::DeserializeOwned,
+{
+    let p = dir.join("config.json");
+    let text = crate::io::bounded::read_to_string(&p, crate::io::bounded::CONFIG)?;
+    let stored: T = serde_json::from_str(&text).map_err(|e| {
+        Error::param(
+            "config.json",
+            format!("{}: {e}; delete the run folder to rerun it", p.display()),
+        )
+    })?;
+    let to_value =
+        |v: &T| serde_json::to_value(v).map_err(|e| Error::param("config.json", e.to_string()));
+    let keys = crate::io::json_diff_keys(&to_value(&stored)?, &to_value(planned)?);
+    if keys.is_empty() {
+        return Ok(());
+    }
+    Err(Error::ConfigMismatch {
+        flag,
+        dir: dir.display().to_string(),
+        keys,
+        hint: "the run's own config.json differs from what the experiment plans for it (edited?); delete the run folder to rerun it",
+    })
 }
 
 /// Writes a run's `result.json` atomically (the marker `--resume` looks for).
@@ -311,7 +342,7 @@ pub(crate) fn idx_files(dataset: &str, data_dir: &Path) -> Vec<PathBuf> {
 /// std::fs::remove_file(&bad).unwrap();
 /// ```
 pub fn read_config<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let text = crate::io::bounded::read_to_string(path, crate::io::bounded::CONFIG)?;
     toml::from_str(&text).map_err(|e| {
         Error::param(
             "config",
@@ -545,7 +576,7 @@ pub fn check_config<T: serde::Serialize>(out: &Path, cfg: &T, mode: Mode) -> Res
     let now = serde_json::to_value(cfg).map_err(|e| Error::param("config", e.to_string()))?;
     let p = out.join("experiment-config.json");
     if mode.reuses() && p.is_file() {
-        let text = std::fs::read_to_string(&p).map_err(|e| Error::io(&p, e))?;
+        let text = crate::io::bounded::read_to_string(&p, crate::io::bounded::CONFIG)?;
         let old: serde_json::Value = serde_json::from_str(&text)
             .map_err(|e| Error::param("config", format!("{}: {e}", p.display())))?;
         if old != now {

@@ -125,21 +125,27 @@ fn read_truth(path: &Path) -> Result<std::collections::HashMap<usize, f64>> {
     } else {
         path.to_path_buf()
     };
-    let mut rd = csv::Reader::from_path(&p)
-        .map_err(|e| Error::param("truth", format!("{}: {e}", p.display())))?;
-    let h = rd
-        .headers()
-        .map_err(|e| Error::param("truth", format!("{}: {e}", p.display())))?
-        .clone();
-    let col = |name: &str| {
-        h.iter()
-            .position(|c| c == name)
-            .ok_or_else(|| Error::param("truth", format!("{}: no column {name}", p.display())))
+    let name = p.display().to_string();
+    let csv_err = |line: u64, e: csv::Error| {
+        crate::io::bounded::from_csv(&e).unwrap_or_else(|| Error::Csv {
+            path: name.clone(),
+            line,
+            reason: e.to_string(),
+        })
+    };
+    let mut rd = csv::Reader::from_reader(crate::io::bounded::open(&p, crate::io::bounded::CSV)?);
+    let h = rd.headers().map_err(|e| csv_err(1, e))?.clone();
+    let col = |c: &str| {
+        crate::io::columns::find_unique(&h, c, &name)?.ok_or_else(|| Error::Csv {
+            path: name.clone(),
+            line: 1,
+            reason: format!("no column {c:?}"),
+        })
     };
     let (ix, acc) = (col("index")?, col("cifar10_test")?);
     let mut out = std::collections::HashMap::new();
     for (line, rec) in rd.records().enumerate() {
-        let rec = rec.map_err(|e| Error::param("truth", format!("{}: {e}", p.display())))?;
+        let rec = rec.map_err(|e| csv_err(line as u64 + 2, e))?;
         let parse = |i: usize| rec.get(i).and_then(|v| v.trim().parse::<f64>().ok());
         match (parse(ix), parse(acc)) {
             (Some(i), Some(a))
@@ -148,25 +154,21 @@ fn read_truth(path: &Path) -> Result<std::collections::HashMap<usize, f64>> {
                     && (0.0..=100.0).contains(&a) =>
             {
                 if out.insert(i as usize, a).is_some() {
-                    return Err(Error::param(
-                        "truth",
-                        format!(
-                            "{}: line {}: index {i} is listed twice",
-                            p.display(),
-                            line + 2
-                        ),
-                    ));
+                    return Err(Error::Csv {
+                        path: name.clone(),
+                        line: line as u64 + 2,
+                        reason: format!("index {i} is listed twice"),
+                    });
                 }
             }
             _ => {
-                return Err(Error::param(
-                    "truth",
-                    format!(
-                        "{}: line {}: index must be an integer in 0..15625 and cifar10_test a number in [0, 100]",
-                        p.display(),
-                        line + 2
-                    ),
-                ));
+                return Err(Error::Csv {
+                    path: name.clone(),
+                    line: line as u64 + 2,
+                    reason:
+                        "index must be an integer in 0..15625 and cifar10_test a number in [0, 100]"
+                            .into(),
+                });
             }
         }
     }
@@ -263,20 +265,10 @@ impl RunResult {
     }
 }
 
-fn run_one(
-    cfg: &Config,
-    data: &Splits,
-    arch: &Nb201Arch,
-    seed: u64,
-    dir: &Path,
-    resume: bool,
-) -> Result<RunResult> {
-    if let Some(r) = cached_result::<RunResult>(dir, resume)? {
-        r.check(dir, arch, seed)?;
-        return Ok(r);
-    }
+/// The training configuration the experiment plans for one run (its `config.json`).
+fn run_config(cfg: &Config, data: &Splits, arch: &Nb201Arch, seed: u64) -> RunConfig {
     let probe = &data.test;
-    let rc = RunConfig {
+    RunConfig {
         arch: arch.to_string(),
         dataset: cfg.dataset.clone(),
         net: Nb201NetConfig {
@@ -297,7 +289,24 @@ fn run_one(
         train_limit: cfg.train_limit,
         test_limit: cfg.test_limit,
         device: cfg.device,
-    };
+    }
+}
+
+fn run_one(
+    cfg: &Config,
+    data: &Splits,
+    arch: &Nb201Arch,
+    seed: u64,
+    dir: &Path,
+    resume: bool,
+) -> Result<RunResult> {
+    let rc = run_config(cfg, data, arch, seed);
+    if let Some(r) = cached_result::<RunResult>(dir, resume)? {
+        r.check(dir, arch, seed)?;
+        super::check_run_config(dir, &rc, "--resume")?;
+        return Ok(r);
+    }
+    let probe = &data.test;
     let (net, hist) = train_nb201(&rc, &data.train, &data.test, dir, resume, false)?;
     let last = hist
         .last()
@@ -533,6 +542,7 @@ fn execute(
             if mode == Mode::Tabulate {
                 if let Some(r) = cached_result::<RunResult>(&dir, true)? {
                     r.check(&dir, a, seed)?;
+                    super::check_run_config(&dir, &run_config(cfg, data, a, seed), "--tabulate")?;
                     done.push((i, j, r));
                 }
             } else {
@@ -709,6 +719,7 @@ fn plot(
     results: &[(usize, RunResult)],
     data: &Splits,
     out: &Path,
+    dest: &Path,
 ) -> Result<()> {
     for (file, what, x) in [
         (
@@ -719,7 +730,7 @@ fn plot(
         ("acc_vs_ledflow", "LED-flow", |r: &ArchSummary| r.led_flow),
     ] {
         crate::plot::scatter(
-            &out.join(file),
+            &dest.join(file),
             &format!("NB201 on {}: held-out accuracy vs {what}", cfg.dataset),
             what,
             "accuracy (mean over seeds)",
@@ -776,7 +787,7 @@ fn plot(
         )?;
         for l in &layers {
             let png = crate::io::png::heatmap_png(l.first_h1.view(), 4)?;
-            crate::io::write_atomic(&out.join(format!("heatmap_{tag}_{}.png", l.layer)), &png)?;
+            crate::io::write_atomic(&dest.join(format!("heatmap_{tag}_{}.png", l.layer)), &png)?;
         }
     }
     Ok(())
@@ -803,8 +814,12 @@ fn run_mode(config_path: &Path, out: &Path, mode: Mode) -> Result<String> {
             format!("no finished run in {}", out.join("runs").display()),
         ));
     }
-    let (rows, summary) = tabulate_results(&cfg, &plan, &done, truth.as_ref(), out)?;
-    plot(&cfg, &rows, &done, &data, out)?;
+    // tables, figures, summary and meta.json are staged and moved into place together
+    // (meta.json last): a tabulation that fails half-way leaves the old set untouched
+    let staged = crate::io::staged::Staged::new(out)?;
+    let dest = staged.dir();
+    let (rows, summary) = tabulate_results(&cfg, &plan, &done, truth.as_ref(), dest)?;
+    plot(&cfg, &rows, &done, &data, out, dest)?;
     let steps: Vec<f64> = done.iter().map(|r| r.1.step_ms).collect();
     let train_total: f64 = done.iter().map(|r| r.1.train_seconds).sum();
     let timing = format!(
@@ -816,7 +831,7 @@ fn run_mode(config_path: &Path, out: &Path, mode: Mode) -> Result<String> {
     );
     let data_files = idx_files(&cfg.dataset, &cfg.data_dir);
     write_meta(
-        out,
+        dest,
         "nb201-fashion",
         &cfg,
         &data_files,
@@ -830,6 +845,7 @@ fn run_mode(config_path: &Path, out: &Path, mode: Mode) -> Result<String> {
             "train_seconds_total": train_total,
         }),
     )?;
-    crate::io::write_atomic(&out.join("summary.txt"), summary.as_bytes())?;
+    crate::io::write_atomic(&dest.join("summary.txt"), summary.as_bytes())?;
+    staged.commit(&["summary.txt", "meta.json"])?;
     Ok(format!("{summary}{timing}\n"))
 }

@@ -154,6 +154,47 @@ pub fn plain_sed(pool: usize, kernel: usize, skip: bool, width: u32, side: u64) 
     Ok(sed.score_census(&census))
 }
 
+/// What a plain-CNN run folder records about its network and training (`config.json`).
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct PlainRunConfig {
+    /// The network.
+    pub net: PlainConfig,
+    /// Training settings.
+    pub train: TrainConfig,
+    /// Training images used (first N of the split).
+    pub train_limit: usize,
+    /// Held-out images used (first N of the split).
+    pub test_limit: usize,
+    /// The burn backend.
+    pub device: crate::nn::device::Backend,
+}
+
+/// The configuration the experiment plans for one plain-CNN run.
+fn plain_run_config(cfg: &Config, data: &Splits, v: Variant, seed: u64) -> PlainRunConfig {
+    let tr = &data.train;
+    PlainRunConfig {
+        net: PlainConfig {
+            in_channels: tr.images.dim().1,
+            width: cfg.width,
+            pool: v.pool,
+            kernel: v.kernel,
+            skip: v.skip,
+            classes: tr.classes,
+        },
+        train: TrainConfig {
+            epochs: cfg.epochs,
+            batch: cfg.batch,
+            lr: cfg.lr,
+            seed,
+            optim: Optim::Adam,
+            schedule: cfg.schedule,
+        },
+        train_limit: cfg.train_limit,
+        test_limit: cfg.test_limit,
+        device: cfg.device,
+    }
+}
+
 /// One plain-CNN run: `(pool, kernel, skip)` is the variant.
 fn run_one(
     cfg: &Config,
@@ -163,32 +204,29 @@ fn run_one(
     dir: &Path,
     resume: bool,
 ) -> Result<RunResult> {
+    let v = Variant { pool, kernel, skip };
+    let rc = plain_run_config(cfg, data, v, seed);
     if let Some(r) = cached_result::<RunResult>(dir, resume)? {
-        r.check(dir, Variant { pool, kernel, skip }, seed)?;
+        r.check(dir, v, seed)?;
+        super::check_run_config(dir, &rc, "--resume")?;
         return Ok(r);
     }
     let tr = data.train.take(cfg.train_limit);
     let te = data.test.take(cfg.test_limit);
     let device = cfg.device.train_device()?;
     device.seed(seed);
-    let pc = PlainConfig {
-        in_channels: tr.images.dim().1,
-        width: cfg.width,
-        pool,
-        kernel,
-        skip,
-        classes: tr.classes,
-    };
+    let pc = rc.net;
     let net = PlainCnn::new(&pc, &device)?;
-    let tc = TrainConfig {
-        epochs: cfg.epochs,
-        batch: cfg.batch,
-        lr: cfg.lr,
-        seed,
-        optim: Optim::Adam,
-        schedule: cfg.schedule,
-    };
+    let tc = rc.train;
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    // the run's own configuration, checked when a half-trained run is resumed
+    let cfg_path = dir.join("config.json");
+    if resume && cfg_path.is_file() {
+        super::check_run_config(dir, &rc, "--resume")?;
+    }
+    let text = serde_json::to_string_pretty(&rc)
+        .map_err(|e| Error::param("config.json", e.to_string()))?;
+    crate::io::write_atomic(&cfg_path, text.as_bytes())?;
     let (net, hist) = train(net, &tr, &te, &tc, Some(dir), resume, &device, |_, _, _| {})?;
     let last = hist
         .last()
@@ -287,21 +325,12 @@ pub struct SkipRun {
     pub cell_h2: Vec<Option<f64>>,
 }
 
-fn run_skip(
-    cfg: &Config,
-    data: &Splits,
-    k: usize,
-    seed: u64,
-    dir: &Path,
-    resume: bool,
-) -> Result<SkipRun> {
-    if let Some(r) = cached_result::<SkipRun>(dir, resume)? {
-        r.check(dir, k, seed)?;
-        return Ok(r);
-    }
+/// The training configuration the experiment plans for one NB201 skip-series run (its
+/// `config.json`).
+fn skip_run_config(cfg: &Config, data: &Splits, k: usize, seed: u64) -> Result<RunConfig> {
     let arch = skip_cell(k)?;
     let probe = &data.test;
-    let rc = RunConfig {
+    Ok(RunConfig {
         arch: arch.to_string(),
         dataset: cfg.dataset.clone(),
         net: crate::nn::nb201::Nb201NetConfig {
@@ -322,7 +351,25 @@ fn run_skip(
         train_limit: cfg.train_limit,
         test_limit: cfg.test_limit,
         device: cfg.device,
-    };
+    })
+}
+
+fn run_skip(
+    cfg: &Config,
+    data: &Splits,
+    k: usize,
+    seed: u64,
+    dir: &Path,
+    resume: bool,
+) -> Result<SkipRun> {
+    let rc = skip_run_config(cfg, data, k, seed)?;
+    if let Some(r) = cached_result::<SkipRun>(dir, resume)? {
+        r.check(dir, k, seed)?;
+        super::check_run_config(dir, &rc, "--resume")?;
+        return Ok(r);
+    }
+    let arch = skip_cell(k)?;
+    let probe = &data.test;
     let (net, hist) = train_nb201(&rc, &data.train, &data.test, dir, resume, false)?;
     let net = net.valid();
     let test = prepare(&probe.take(cfg.fmap_count), false);
@@ -502,6 +549,8 @@ fn execute(cfg: &Config, plan: &Plan, data: &Splits, out: &Path, mode: Mode) -> 
             if mode == Mode::Tabulate {
                 if let Some(r) = cached_result::<RunResult>(&dir, true)? {
                     r.check(&dir, v, seed)?;
+                    let rc = plain_run_config(cfg, data, v, seed);
+                    super::check_run_config(&dir, &rc, "--tabulate")?;
                     runs.plain.push(r);
                 }
             } else {
@@ -518,6 +567,8 @@ fn execute(cfg: &Config, plan: &Plan, data: &Splits, out: &Path, mode: Mode) -> 
             if mode == Mode::Tabulate {
                 if let Some(r) = cached_result::<SkipRun>(&dir, true)? {
                     r.check(&dir, k, seed)?;
+                    let rc = skip_run_config(cfg, data, k, seed)?;
+                    super::check_run_config(&dir, &rc, "--tabulate")?;
                     runs.skips.push(r);
                 }
             } else {
@@ -1232,13 +1283,17 @@ fn run_mode(config_path: &Path, out: &Path, mode: Mode) -> Result<String> {
             ),
         ));
     }
-    let (rows, summary) = tabulate_results(&cfg, &plan, &runs, out)?;
-    plot(&cfg, &plan, &runs, &rows, out)?;
+    // tables, figures, summary and meta.json are staged and moved into place together
+    // (meta.json last): a tabulation that fails half-way leaves the old set untouched
+    let staged = crate::io::staged::Staged::new(out)?;
+    let dest = staged.dir();
+    let (rows, summary) = tabulate_results(&cfg, &plan, &runs, dest)?;
+    plot(&cfg, &plan, &runs, &rows, dest)?;
     let data_files = idx_files(&cfg.dataset, &cfg.data_dir);
     let timing = format!("wall time {:.0} s", t0.elapsed().as_secs_f64());
     let rs = &runs.plain;
     write_meta(
-        out,
+        dest,
         "net-ablation",
         &cfg,
         &data_files,
@@ -1254,6 +1309,7 @@ fn run_mode(config_path: &Path, out: &Path, mode: Mode) -> Result<String> {
             "train_seconds_total": rs.iter().map(|r| r.seconds).sum::<f64>(),
         }),
     )?;
-    crate::io::write_atomic(&out.join("summary.txt"), summary.as_bytes())?;
+    crate::io::write_atomic(&dest.join("summary.txt"), summary.as_bytes())?;
+    staged.commit(&["summary.txt", "meta.json"])?;
     Ok(format!("{summary}{timing}\n"))
 }

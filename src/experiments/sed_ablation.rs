@@ -352,8 +352,10 @@ pub fn run(config_path: &Path, out: &Path) -> Result<String> {
             proxies,
         });
     }
-    // tabulate
-    std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
+    // tabulate, plot and meta.json into a staging folder, moved into place together
+    // (meta.json last): a run that fails half-way leaves the old set untouched
+    let staged = crate::io::staged::Staged::new(out)?;
+    let out = staged.dir();
     let rows: Vec<AblationRow> = results
         .iter()
         .flat_map(|b| b.proxies.iter().map(|p| AblationRow::new(&b.name, p)))
@@ -376,5 +378,6 @@ pub fn run(config_path: &Path, out: &Path) -> Result<String> {
         serde_json::json!({}),
     )?;
     crate::io::write_atomic(&out.join("summary.txt"), summary.as_bytes())?;
+    staged.commit(&["summary.txt", "meta.json"])?;
     Ok(summary)
 }

@@ -92,22 +92,19 @@ impl ArchColumns {
         headers: &csv::StringRecord,
         path: &str,
     ) -> Result<ColumnIndex> {
-        let find = |name: &str| headers.iter().position(|h| h == name);
+        let find = |name: &str| find_unique(headers, name, path);
         let missing = |name: &str| Error::Csv {
             path: path.to_string(),
             line: 1,
-            reason: format!(
-                "no column {name:?} (columns: {})",
-                headers.iter().collect::<Vec<_>>().join(", ")
-            ),
+            reason: format!("no column {name:?} (columns: {})", header_list(headers)),
         };
-        let arch = find(&self.arch).ok_or_else(|| missing(&self.arch))?;
+        let arch = find(&self.arch)?.ok_or_else(|| missing(&self.arch))?;
         let ops = match space {
-            SpaceKind::Nb101 => Some(find(&self.ops).ok_or_else(|| missing(&self.ops))?),
+            SpaceKind::Nb101 => Some(find(&self.ops)?.ok_or_else(|| missing(&self.ops))?),
             _ => None,
         };
         let reduce = match space {
-            SpaceKind::Darts => find(&self.reduce),
+            SpaceKind::Darts => find(&self.reduce)?,
             _ => None,
         };
         Ok(ColumnIndex {
@@ -154,4 +151,47 @@ impl ColumnIndex {
             _ => a.to_string(),
         }
     }
+}
+
+/// The position of column `name` in a header row: `None` when absent, an error naming
+/// both positions when the name appears more than once (which one a reader used would
+/// otherwise be a silent guess).
+///
+/// ```
+/// use sednas::io::columns::find_unique;
+/// let h = csv::StringRecord::from(vec!["arch", "acc", "acc"]);
+/// assert_eq!(find_unique(&h, "arch", "t.csv").unwrap(), Some(0));
+/// assert_eq!(find_unique(&h, "x", "t.csv").unwrap(), None);
+/// let e = find_unique(&h, "acc", "t.csv").unwrap_err().to_string();
+/// assert_eq!(e, "t.csv: line 1: column \"acc\" appears twice (columns 2 and 3); rename one");
+/// ```
+pub fn find_unique(headers: &csv::StringRecord, name: &str, path: &str) -> Result<Option<usize>> {
+    let mut it = headers
+        .iter()
+        .enumerate()
+        .filter(|(_, h)| *h == name)
+        .map(|(i, _)| i);
+    match (it.next(), it.next()) {
+        (Some(a), Some(b)) => Err(Error::Csv {
+            path: path.to_string(),
+            line: 1,
+            reason: format!(
+                "column {:?} appears twice (columns {} and {}); rename one",
+                crate::io::bounded::excerpt(name, 80),
+                a + 1,
+                b + 1
+            ),
+        }),
+        (a, _) => Ok(a),
+    }
+}
+
+/// A header row as a short list for messages (at most 400 characters).
+///
+/// ```
+/// let h = csv::StringRecord::from(vec!["a", "b"]);
+/// assert_eq!(sednas::io::columns::header_list(&h), "a, b");
+/// ```
+pub fn header_list(headers: &csv::StringRecord) -> String {
+    crate::io::bounded::excerpt(&headers.iter().collect::<Vec<_>>().join(", "), 400)
 }

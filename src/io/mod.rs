@@ -1,9 +1,11 @@
 //! File formats: `.npy` arrays, PNG images (read, and heatmaps written), atomic writes.
 
+pub mod bounded;
 pub mod columns;
 pub mod npy;
 pub mod png;
 pub mod shard;
+pub mod staged;
 pub mod text;
 
 use std::io::Write;

@@ -78,7 +78,7 @@ impl NpyArray {
 /// assert!(matches!(read_npy(&path), Err(sednas::error::Error::Io { .. })));
 /// ```
 pub fn read_npy(path: &std::path::Path) -> Result<NpyArray> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let bytes = crate::io::bounded::read(path, crate::io::bounded::BINARY)?;
     parse_npy(&bytes, &path.display().to_string())
 }
 

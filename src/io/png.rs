@@ -141,7 +141,7 @@ pub fn read_png(path: &std::path::Path) -> Result<Array3<u8>> {
 /// std::fs::remove_file(&path).unwrap();
 /// ```
 pub fn read_png_alpha(path: &std::path::Path, alpha: AlphaPolicy) -> Result<Array3<u8>> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let bytes = crate::io::bounded::read(path, crate::io::bounded::BINARY)?;
     decode_png_alpha(&bytes, &path.display().to_string(), alpha)
 }
 

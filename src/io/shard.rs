@@ -123,7 +123,7 @@ fn bad_file(path: &Path, line: u64, reason: impl Into<String>) -> Error {
 /// std::fs::remove_file(&path).unwrap();
 /// ```
 pub fn read_run(path: &Path, tool: &str) -> Result<RunFile> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let text = crate::io::bounded::read_to_string(path, crate::io::bounded::CSV)?;
     let mut lines = text.lines();
     let first = lines
         .next()
@@ -245,7 +245,11 @@ pub fn write_run(path: &Path, tool: &str, run: &RunFile) -> Result<()> {
 ///     "# sednas score shard=0/1 config={\"population\":3}\npos,sed\n0,1\n1,2\n2,3\n"
 /// );
 /// // a missing shard is an error
-/// assert!(merge(&[a], "score", &out).is_err());
+/// assert!(merge(&[a.clone()], "score", &out).is_err());
+/// // a shard whose header line was cut is named as damaged, with its line
+/// std::fs::write(&b, "# sednas score shard=1/2 config={\"population\":3}\npos,se\n1,2\n").unwrap();
+/// let e = merge(&[a, b], "score", &out).unwrap_err().to_string();
+/// assert!(e.contains("1.csv: line 2: the CSV header \"pos,se\" differs") && e.contains("damaged"), "{e}");
 /// std::fs::remove_dir_all(&dir).unwrap();
 /// ```
 pub fn merge(files: &[PathBuf], tool: &str, out: &Path) -> Result<usize> {
@@ -270,7 +274,21 @@ pub fn merge(files: &[PathBuf], tool: &str, out: &Path) -> Result<usize> {
                 ),
             ));
         }
-        if r.config != runs[0].config || r.header != runs[0].header {
+        if r.config == runs[0].config && r.header != runs[0].header {
+            // same configuration, another header: a damaged file (e.g. a cut line), not
+            // another run
+            return Err(Error::Csv {
+                path: f.display().to_string(),
+                line: 2,
+                reason: format!(
+                    "the CSV header {:?} differs from line 2 of {} ({:?}) under the same configuration: the file is damaged (a cut or edited line?)",
+                    crate::io::bounded::excerpt(&r.header, 120),
+                    files[0].display(),
+                    crate::io::bounded::excerpt(&runs[0].header, 120)
+                ),
+            });
+        }
+        if r.config != runs[0].config {
             return Err(Error::param(
                 "merge",
                 format!(

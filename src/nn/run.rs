@@ -71,7 +71,7 @@ fn check_run_dir(out: &Path, json: &str, resume: bool) -> Result<()> {
             ),
         ));
     }
-    let text = std::fs::read_to_string(&p).map_err(|e| Error::io(&p, e))?;
+    let text = crate::io::bounded::read_to_string(&p, crate::io::bounded::CONFIG)?;
     let old: serde_json::Value = serde_json::from_str(&text)
         .map_err(|e| Error::param("config.json", format!("{}: {e}", p.display())))?;
     let new: serde_json::Value =
@@ -178,7 +178,7 @@ pub fn train_nb201(
 pub fn load_run(dir: &Path, device: &burn::tensor::Device) -> Result<(RunConfig, Nb201Net)> {
     use burn::module::Module;
     let p = dir.join("config.json");
-    let text = std::fs::read_to_string(&p).map_err(|e| Error::io(&p, e))?;
+    let text = crate::io::bounded::read_to_string(&p, crate::io::bounded::CONFIG)?;
     let rc: RunConfig = serde_json::from_str(&text)
         .map_err(|e| Error::param("config.json", format!("{}: {e}", p.display())))?;
     let arch: Nb201Arch = rc.arch.parse()?;

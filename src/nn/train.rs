@@ -267,7 +267,7 @@ fn write_metrics(dir: &Path, rows: &[EpochMetrics]) -> Result<()> {
 
 fn read_metrics(dir: &Path) -> Result<Vec<EpochMetrics>> {
     let p = metrics_path(dir);
-    let text = std::fs::read_to_string(&p).map_err(|e| Error::io(&p, e))?;
+    let text = crate::io::bounded::read_to_string(&p, crate::io::bounded::CSV)?;
     let mut v = Vec::new();
     for (k, line) in text.lines().enumerate().skip(1) {
         let f: Vec<Option<f64>> = line.split(',').map(|x| x.parse().ok()).collect();

@@ -537,11 +537,14 @@ impl<R: Read + Send + 'static> ChunkSource for CsvRecords<R> {
                 }
                 Err(e) => {
                     let line = e.position().map(|p| p.line()).unwrap_or(0);
-                    c.fatal = Some(Error::Csv {
-                        path: self.name.clone(),
-                        line,
-                        reason: e.to_string(),
-                    });
+                    c.fatal =
+                        Some(
+                            crate::io::bounded::from_csv(&e).unwrap_or_else(|| Error::Csv {
+                                path: self.name.clone(),
+                                line,
+                                reason: e.to_string(),
+                            }),
+                        );
                     self.done = true;
                     break;
                 }
