@@ -51,7 +51,7 @@ pub enum Error {
         len: usize,
     },
     /// NaN or ±inf in an input where entropy is undefined.
-    #[error("non-finite value {value} at flat index {index} of the {what}")]
+    #[error("non-finite value {value:e} at flat index {index} of the {what}")]
     NonFinite {
         what: &'static str,
         index: usize,
@@ -59,7 +59,7 @@ pub enum Error {
     },
     /// A finite value so large that sums of its products overflow f64 (H2's covariances).
     #[error(
-        "value {value} at flat index {index} of the {what} overflows: covariance sums need |x| ≤ {limit:e}"
+        "value {value:e} at flat index {index} of the {what} overflows: covariance sums need |x| ≤ {limit:e}"
     )]
     Overflow {
         what: &'static str,

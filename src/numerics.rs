@@ -398,6 +398,48 @@ fn split_exponent(x: f64) -> (f64, i64) {
     (m, raw - 1023)
 }
 
+/// The binary exponent of a finite non-zero x: ⌊log2 |x|⌋, exact (subnormals included).
+///
+/// # Formula
+/// |x| = m·2^e with m in [1, 2); returns e
+///
+/// ```
+/// use sednas::numerics::exponent;
+/// assert_eq!((exponent(1.0), exponent(-3.0), exponent(0.75)), (0, 1, -1));
+/// assert_eq!((exponent(f64::MAX), exponent(f64::MIN_POSITIVE)), (1023, -1022));
+/// assert_eq!(exponent(5e-324), -1074); // the smallest subnormal
+/// ```
+pub fn exponent(x: f64) -> i32 {
+    debug_assert!(x.is_finite() && x != 0.0);
+    split_exponent(x.abs()).1 as i32
+}
+
+/// x·2^e, computed by exact power-of-two steps: exact whenever the result is a normal
+/// number (or zero), for any e (|e| may exceed 1023, as in 2^1074·5e-324 = 1). Only a
+/// result in the subnormal range is rounded, and one beyond f64::MAX is ±∞.
+///
+/// # Formula
+/// ldexp(x, e) = x·2^e
+///
+/// ```
+/// use sednas::numerics::ldexp;
+/// assert_eq!(ldexp(3.0, 4), 48.0);
+/// assert_eq!(ldexp(5e-324, 1074), 1.0);
+/// assert_eq!(ldexp(f64::MAX, -1024), 1.0 - f64::EPSILON / 2.0);
+/// assert_eq!(ldexp(1.5, 2000), f64::INFINITY);
+/// ```
+pub fn ldexp(x: f64, e: i32) -> f64 {
+    // every step multiplies by a normal power of two, 2^-1000..=2^1000
+    let mut x = x;
+    let mut e = e;
+    while e != 0 {
+        let step = e.clamp(-1000, 1000);
+        x *= f64::from_bits(((step + 1023) as u64) << 52);
+        e -= step;
+    }
+    x
+}
+
 /// Fixed-point `c·log2 c` table behind exact histogram entropies.
 ///
 /// Values are i64 scaled by 2^k with k = 40, lowered only when a histogram could hold so
@@ -527,6 +569,22 @@ fn xlogx_fixed(c: usize, shift: i32) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // Edge case: scaling down into the subnormal range and back up loses only the bits the
+    // subnormal could not hold; scaling among normal numbers is exact in both directions.
+    #[test]
+    fn ldexp_round_trips() {
+        for x in [1.0, -1.7, 3.3e-200, 9.9e300, f64::MIN_POSITIVE] {
+            for e in [-1100, -600, -1, 0, 1, 600] {
+                let y = ldexp(x, e);
+                if y.is_finite() && y.abs() >= f64::MIN_POSITIVE {
+                    assert_eq!(ldexp(y, -e), x, "{x:e} {e}");
+                    assert_eq!(exponent(y), exponent(x) + e);
+                }
+            }
+        }
+        assert_eq!(ldexp(1.0, -1075), 0.0);
+    }
 
     #[test]
     fn log2_2pie_matches_std() {

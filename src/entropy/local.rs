@@ -4,9 +4,10 @@
 
 use ndarray::{ArrayViewD, Axis, Ix3, Ix4};
 
-use super::{H1Estimator, H2Options, LocalH2, MapValue, local_h1, local_h2};
+use super::h2::local_h2_bytes;
+use super::{Binning, H1Estimator, H2Options, LocalH2, MapValue, local_h1, local_h2};
 use crate::error::{Error, Result};
-use crate::window::WindowSpec;
+use crate::window::{Border, WindowPlan, WindowSpec};
 
 /// An estimator of local entropy: H1 (exact or binned) of each window of one map, or the
 /// Gaussian H2 of each window across a batch of maps.
@@ -45,16 +46,88 @@ impl std::str::FromStr for Estimator {
     }
 }
 
+/// Most bytes [`local_entropy`] allocates, output map and workspace together: 2^32 (4 GiB).
+///
+/// It admits a 16384×16384 u8 image under H1 (2 GiB of f64 output and 1 GiB of histogram
+/// levels) and refuses numpy's `broadcast_to(uint8(1), (30000, 30000))` with 1×1 windows
+/// (7.2 GB of output alone), which used to abort the process. The input itself is the
+/// caller's and is not counted.
+pub const MAX_LOCAL_ENTROPY_BYTES: u64 = 1 << 32;
+
+/// Bytes `local_entropy` would allocate, or `None` where the estimator refuses the shape
+/// itself (its own error is then the answer).
+///
+/// H1: the f64 output (8 per window), a u32 level per source entry (4), the padded copy
+/// under `zero`/`reflect` (size of T per entry), for exact H1 of floats the hash table of
+/// distinct values (16 per slot, a power of two ≥ 2 per entry) and one histogram of at most
+/// one level per entry (4 each), else one histogram of the type's or the binning's levels.
+/// H2: see `h2::local_h2_bytes` (centred batch, pair table, covariances, output).
+fn estimate_bytes<T: MapValue>(
+    shape: &[usize],
+    spec: &WindowSpec,
+    est: &Estimator,
+) -> Option<u128> {
+    match est {
+        Estimator::H1(h1) => {
+            let map = match *shape {
+                [h, w] => [h, w, 1],
+                [h, w, c] => [h, w, c],
+                _ => return None,
+            };
+            let plan = WindowPlan::new(map, spec).ok()?;
+            let windows = plan.windows() as u128;
+            let src: u128 = plan.padded().iter().map(|&d| d as u128).product();
+            let mut bytes = 8 * windows + 4 * src;
+            if matches!(spec.border, Border::Zero | Border::Reflect) {
+                bytes += std::mem::size_of::<T>() as u128 * src;
+            }
+            let levels = match (h1, T::LEVELS) {
+                (H1Estimator::Exact, Some(levels)) => levels as u128,
+                (H1Estimator::Exact, None) => {
+                    // the hash table of distinct values; at most one level per entry
+                    bytes += 16 * (2 * src).max(16).next_power_of_two();
+                    src
+                }
+                (
+                    H1Estimator::Binned(Binning::Range { bins, .. } | Binning::DataRange { bins }),
+                    _,
+                ) => *bins as u128,
+            };
+            bytes += 4 * levels;
+            Some(bytes)
+        }
+        Estimator::Gaussian(opts) => {
+            let &[n, h, w, c] = shape else {
+                return None;
+            };
+            local_h2_bytes([n, h, w, c], spec, opts)
+        }
+    }
+}
+
 /// Local entropy of `data` in bits, window by window, as [`LocalH2`] (for H1 the `singular`
 /// list is empty, `ridge` is `None` and `samples` is 1).
 ///
 /// # Shapes
-/// H1: an h×w map (one channel) or an h×w×c map; H2: an n×h×w×c batch. Any other rank is
-/// an error naming the shape, as are the errors of [`local_h1`] and [`local_h2`].
+/// H1: an h×w map (one channel) or an h×w×c map; H2: an n×h×w×c batch.
+///
+/// # Memory
+/// What the call would allocate (the output map of one f64 per window plus the estimator's
+/// workspace) is estimated from the shape first, and more than
+/// [`MAX_LOCAL_ENTROPY_BYTES`] (4 GiB) is refused before anything is allocated or read.
+///
+/// # Errors
+/// * [`Error::TooLarge`] (`what` = "bytes of output map and workspace", with the estimate
+///   and the limit) for an input over [`MAX_LOCAL_ENTROPY_BYTES`]; H2 also refuses a
+///   buffer the allocator cannot provide (limit 0) instead of aborting.
+/// * [`Error::InvalidParameter`] naming the shape for any other rank.
+/// * The errors of [`local_h1`] and [`local_h2`] (empty axes, NaN or ±∞ with its index,
+///   a `valid` kernel larger than the map, fewer than 2 maps, …).
 ///
 /// ```
-/// use ndarray::{array, Array4};
+/// use ndarray::{array, Array4, ArrayView, IxDyn, ShapeBuilder};
 /// use sednas::entropy::local::{local_entropy, Estimator};
+/// use sednas::error::Error;
 /// use sednas::window::{Border, Kernel, Stride, WindowSpec};
 /// let spec = WindowSpec::new(Kernel::square(1).unwrap(), Stride::unit(), Border::Valid);
 /// // H1 of 1×1 windows is 0 everywhere
@@ -67,6 +140,12 @@ impl std::str::FromStr for Estimator {
 /// let b = Array4::from_shape_fn((4, 1, 1, 1), |(n, ..)| n as f64).into_dyn();
 /// let g = local_entropy(b.view(), &spec, &"gaussian".parse().unwrap()).unwrap();
 /// assert_eq!((g.samples, g.values.shape()), (4, &[1, 1, 1][..]));
+/// // a 30000×30000 map (one value broadcast) needs 8·9e8 bytes of output and 4·9e8 of levels
+/// let x = ArrayView::from_shape(IxDyn(&[30000, 30000]).strides(IxDyn(&[0, 0])), &[1u8][..]).unwrap();
+/// match local_entropy(x, &spec, &"exact".parse().unwrap()) {
+///     Err(Error::TooLarge { requested, limit, .. }) => assert_eq!((requested, limit), (10_800_001_024, 1 << 32)),
+///     o => panic!("{o:?}"),
+/// }
 /// ```
 pub fn local_entropy<T: MapValue>(
     data: ArrayViewD<'_, T>,
@@ -74,6 +153,15 @@ pub fn local_entropy<T: MapValue>(
     est: &Estimator,
 ) -> Result<LocalH2> {
     let shape = data.shape().to_vec();
+    if let Some(requested) = estimate_bytes::<T>(&shape, spec, est)
+        && requested > MAX_LOCAL_ENTROPY_BYTES as u128
+    {
+        return Err(Error::TooLarge {
+            what: "bytes of output map and workspace",
+            requested,
+            limit: MAX_LOCAL_ENTROPY_BYTES as u128,
+        });
+    }
     let bad = |need: &str| {
         Error::param(
             "shape",
@@ -110,5 +198,63 @@ pub fn local_entropy<T: MapValue>(
                 .map_err(|e| Error::param("shape", e.to_string()))?;
             local_h2(batch, spec, opts)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::window::{Border, Kernel, Stride};
+    use ndarray::{ArrayView, IxDyn, ShapeBuilder};
+
+    /// A view of `shape` whose every entry is the one value `v` (zero strides): a large
+    /// input that costs nothing to make, like numpy's `broadcast_to`.
+    fn broadcast<'a, T>(v: &'a [T; 1], shape: &[usize]) -> ArrayViewD<'a, T> {
+        let strides = vec![0; shape.len()];
+        ArrayView::from_shape(IxDyn(shape).strides(IxDyn(&strides)), v).unwrap()
+    }
+
+    // Edge case: numpy's broadcast_to(uint8(1), (30000, 30000)) with 1×1 windows asks for a
+    // 7.2 GB output map (it used to abort the process): refused with TooLarge naming bytes
+    // and the limit, before anything is allocated.
+    #[test]
+    fn huge_output_is_refused_before_allocating() {
+        let spec = WindowSpec::new(Kernel::square(1).unwrap(), Stride::unit(), Border::Crop);
+        let x = broadcast(&[1u8], &[30000, 30000]);
+        match local_entropy(x, &spec, &"exact".parse().unwrap()) {
+            Err(e @ Error::TooLarge { .. }) => {
+                let Error::TooLarge {
+                    what,
+                    requested,
+                    limit,
+                } = e
+                else {
+                    unreachable!()
+                };
+                assert!(what.contains("bytes"), "{what}");
+                assert_eq!(limit, MAX_LOCAL_ENTROPY_BYTES as u128);
+                // at least the f64 output map
+                assert!(requested >= 8 * 30000 * 30000);
+            }
+            o => panic!("{o:?}"),
+        }
+        // H2 of a 2×20000×20000×1 batch: 3.2 GB of output and 6.4 GB of centred values
+        let b = broadcast(&[1.5f64], &[2, 20000, 20000, 1]);
+        let est = Estimator::Gaussian(H2Options::new());
+        assert!(matches!(
+            local_entropy(b, &spec, &est),
+            Err(Error::TooLarge { .. })
+        ));
+    }
+
+    // Edge case: just under the limit an input is computed as before (a broadcast map has
+    // one value, so every 1×1 window is 0 bits).
+    #[test]
+    fn large_but_allowed_input_runs() {
+        let spec = WindowSpec::new(Kernel::square(3).unwrap(), Stride::unit(), Border::Crop);
+        let x = broadcast(&[7u8], &[1000, 1500]);
+        let h = local_entropy(x, &spec, &"exact".parse().unwrap()).unwrap();
+        assert_eq!(h.values.shape(), [1000, 1500, 1]);
+        assert!(h.values.iter().all(|&v| v == 0.0));
     }
 }

@@ -62,6 +62,22 @@ impl MapValue for f64 {
     }
 }
 
+/// A vector of `len` copies of `value`, or [`Error::TooLarge`] naming `what` (in bytes, with
+/// limit 0: the allocator had no room) where the allocator refuses the memory, instead of
+/// aborting the process.
+pub(crate) fn try_filled<T: Clone>(len: usize, value: T, what: &'static str) -> Result<Vec<T>> {
+    let mut v = Vec::new();
+    if v.try_reserve_exact(len).is_err() {
+        return Err(Error::TooLarge {
+            what,
+            requested: len as u128 * std::mem::size_of::<T>() as u128,
+            limit: 0,
+        });
+    }
+    v.resize(len, value);
+    Ok(v)
+}
+
 /// Fails on the first NaN or ±inf, naming its flat (row-major) index.
 pub(crate) fn check_finite<'a, T: MapValue>(
     values: impl IntoIterator<Item = &'a T>,
@@ -78,4 +94,41 @@ pub(crate) fn check_finite<'a, T: MapValue>(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Edge case: a value in an error message is printed in short scientific form, on one
+    // line (Display of 1e200 as a plain decimal has 201 digits).
+    #[test]
+    fn error_values_print_short() {
+        let e = Error::Overflow {
+            what: "batch",
+            index: 3,
+            value: 1e200,
+            limit: 1.5e153,
+        };
+        let msg = e.to_string();
+        assert!(
+            msg.starts_with("value 1e200 at flat index 3 of the batch"),
+            "{msg}"
+        );
+        assert!(msg.len() < 120, "{msg}");
+        let e = check_finite([1.0f64, f64::NEG_INFINITY].iter(), "map").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "non-finite value -inf at flat index 1 of the map"
+        );
+        let e = Error::NonFinite {
+            what: "map",
+            index: 0,
+            value: f64::NAN,
+        };
+        assert_eq!(
+            e.to_string(),
+            "non-finite value NaN at flat index 0 of the map"
+        );
+    }
 }
