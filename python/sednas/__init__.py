@@ -2,9 +2,21 @@
 
 A thin layer over the Rust library (the single source of truth): every function converts
 its arguments, calls the library and converts the result. Entropies are in bits. Errors are
-Python exceptions carrying the library's message (``ValueError`` for bad values, shapes and
-settings; ``TypeError`` for unsupported dtypes or argument types). Long calls release the
-GIL.
+Python exceptions carrying the library's message on one line, naming the argument (and the
+position or limit where there is one):
+
+- ``TypeError``: an argument of the wrong type: an unsupported dtype (complex, object,
+  int64, ...), ``None``, a scalar or a non-sequence where a sequence is expected, a bool or
+  float where a size is expected.
+- ``ValueError``: a bad value, shape or setting: NaN/±inf where a number must be finite,
+  wrong rank, empty axes, even kernels, zero or negative sizes, lengths that differ,
+  unknown names, bad architectures (with their index), a string with a lone surrogate
+  (not valid UTF-8, with its position).
+- ``MemoryError``: work the library refuses as too large before allocating (its
+  ``TooLarge`` and ``KernelTooLarge`` errors: a kernel past 2^24 entries per window, a
+  binned estimator past 2^24 bins, a census size past its limit, ...).
+
+Long calls release the GIL.
 
 >>> import numpy as np, sednas
 >>> img = np.array([[0, 0, 1], [0, 0, 1], [2, 2, 3]], dtype=np.uint8)
@@ -33,9 +45,13 @@ def local_entropy(x, kernel=(3, 3), stride=None, border="crop", estimator="exact
     ----------
     x : numpy.ndarray
         A 2-D (h×w) or 3-D (h×w×c) array of uint8, float32 or float64, C- or F-ordered or
-        strided (read in place, without a copy). NaN or ±inf raise ``ValueError``.
+        strided (read in place, without a copy; only a view whose strides are not whole
+        elements, or whose data is misaligned, is copied first). NaN or ±inf raise
+        ``ValueError``.
     kernel : tuple
-        Window size in array axis order, (kh, kw) or (kh, kw, kc); odd sizes.
+        Window size in array axis order, (kh, kw) or (kh, kw, kc); odd sizes (ints: a bool
+        or float raises ``TypeError``, a negative or even size ``ValueError``, more than
+        2^24 entries per window ``MemoryError``).
     stride : tuple, optional
         Step in array axis order (default 1 on every axis).
     border : str
@@ -43,7 +59,7 @@ def local_entropy(x, kernel=(3, 3), stride=None, border="crop", estimator="exact
         ``"zero"`` (zero padding) or ``"reflect"``.
     estimator : str
         ``"exact"`` (frequency of each exact value), ``"binned:N"`` (N bins over the map's
-        range) or ``"binned:N:LO:HI"``.
+        range) or ``"binned:N:LO:HI"``; more than 2^24 bins raise ``MemoryError``.
 
     Returns
     -------
@@ -55,9 +71,7 @@ def local_entropy(x, kernel=(3, 3), stride=None, border="crop", estimator="exact
     >>> float(sednas.local_entropy(np.zeros((4, 4), np.uint8)).max())  # constant map: 0 bits
     0.0
     """
-    return _sednas.local_entropy(
-        x, list(kernel), None if stride is None else list(stride), border, estimator
-    )
+    return _sednas.local_entropy(x, kernel, stride, border, estimator)
 
 
 def gaussian_local_entropy(batch, kernel=(3, 3, 1), stride=None, border="crop", ridge=None):
@@ -86,9 +100,7 @@ def gaussian_local_entropy(batch, kernel=(3, 3, 1), stride=None, border="crop", 
     >>> round(float(h[0, 0, 0]), 6), bool(singular.any())
     (2.415578, False)
     """
-    return _sednas.gaussian_local_entropy(
-        batch, list(kernel), None if stride is None else list(stride), border, ridge
-    )
+    return _sednas.gaussian_local_entropy(batch, kernel, stride, border, ridge)
 
 
 def score(archs, space="nb201", proxy="sed", led_skip_gain=0.75, **switches):
@@ -126,7 +138,7 @@ def score(archs, space="nb201", proxy="sed", led_skip_gain=0.75, **switches):
     1288506.0
     """
     if isinstance(archs, (str, bytes)):
-        raise TypeError("archs must be an iterable of architectures, not a single string (wrap it in a list)")
+        raise TypeError("archs: expected an iterable of architectures, not a single string (wrap it in a list)")
     if space == "nb101":
         archs = [_nb101_pair(a) for a in archs]
     return _sednas.score(archs, space, proxy, led_skip_gain, **switches)
@@ -149,7 +161,18 @@ def evaluate(proxy_values, accuracies, name="proxy"):
     """Agreement of a proxy with ground truth, as ``sednas eval --json`` reports it:
     Spearman ρ, Kendall τ-b, expected top-10/100 precision, and the tie-aware selection of
     the top score (best / expected / worst true rank and accuracy of the tied cells).
-    Higher is better on both sides; NaN marks a missing value (left out, counted).
+    Higher is better on both sides; NaN marks a missing value (the pair is left out and
+    counted in ``n_missing``). A proxy value of ±inf is a value: it ranks above (below)
+    every finite one, and a top score of inf comes back as ``float('inf')``; an accuracy of
+    ±inf raises ``ValueError``. A statistic that is undefined (e.g. top-k precision with no
+    pairs) is ``None``, as in the CLI's JSON.
+
+    Parameters
+    ----------
+    proxy_values, accuracies : 1-D sequences or arrays of real numbers, of equal length.
+        ``None``, a scalar, a string, a non-sequence (set, generator, dict), a complex dtype or
+        an element that is not a real number raise ``TypeError`` naming the argument (and
+        the position); a shape other than 1-D or lengths that differ raise ``ValueError``.
 
     Examples
     --------
@@ -158,13 +181,50 @@ def evaluate(proxy_values, accuracies, name="proxy"):
     >>> r["selection"]["tied"], r["selection"]["expected_rank"]
     (2, 3.0)
     """
+    return _sednas.evaluate(_reals(proxy_values, "proxy_values"), _reals(accuracies, "accuracies"), name)
+
+
+def _reals(x, what):
+    """A 1-D sequence of real numbers as a contiguous float64 array, or ``TypeError`` /
+    ``ValueError`` naming ``what`` (and the position of the first bad element)."""
+    import numbers
+
     import numpy as np
 
-    return _sednas.evaluate(
-        np.ascontiguousarray(proxy_values, dtype=np.float64),
-        np.ascontiguousarray(accuracies, dtype=np.float64),
-        name,
-    )
+    if x is None or isinstance(x, (str, bytes, dict)):
+        raise TypeError(f"{what}: expected a 1-D sequence or array of real numbers, got {_type_name(x)}")
+    try:
+        a = np.asarray(x)
+    except (ValueError, TypeError) as e:  # ragged nesting
+        raise ValueError(f"{what}: cannot be read as a 1-D array: {_one_line(e)}") from None
+    if a.ndim == 0:  # a set, a generator, an object numpy cannot index
+        raise TypeError(f"{what}: expected a 1-D sequence or array of real numbers, got {_type_name(x)}")
+    if a.ndim != 1:
+        raise ValueError(f"{what}: expected a 1-D sequence or array, got shape {a.shape}")
+    kind = a.dtype.kind
+    if kind == "c":
+        raise TypeError(
+            f"{what}: complex dtype {a.dtype} is not supported; pass the real part (x.real) or abs(x)"
+        )
+    if kind == "O":
+        for i, v in enumerate(a):
+            if not isinstance(v, (numbers.Real, np.bool_)):
+                raise TypeError(f"{what}[{i}]: expected a real number, got {_type_name(v)}")
+        return np.ascontiguousarray(a, dtype=np.float64)
+    if kind in "USa" and a.size:
+        raise TypeError(f"{what}[0]: expected a real number, got a string (dtype {a.dtype})")
+    if kind not in "biuf":
+        raise TypeError(f"{what}: expected real numbers, got dtype {a.dtype}")
+    return np.ascontiguousarray(a, dtype=np.float64)
+
+
+def _type_name(v):
+    t = type(v)
+    return t.__qualname__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__qualname__}"
+
+
+def _one_line(e):
+    return " ".join(str(e).split())
 
 
 def verify(thorough=False, seed=20241109):

@@ -8,9 +8,12 @@ skipped with the reason, except under CI=true, where it fails.
 
 import csv
 import io
+import itertools
 import json
 import os
 import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -228,8 +231,13 @@ BAD_LOCAL = [
     (np.zeros((4, 4), np.uint8), {"border": "wrap"}, ValueError),
     (np.zeros((4, 4), np.uint8), {"estimator": "binned:0"}, ValueError),
     (np.zeros((4, 4), np.uint8), {"estimator": "kde"}, ValueError),
-    (np.zeros((4, 4), np.uint8), {"kernel": (2**63 + 1, 3)}, (ValueError, OverflowError)),
-    (np.zeros((4, 4), np.uint8), {"kernel": (-3, 3)}, (ValueError, OverflowError, TypeError)),
+    (np.zeros((4, 4), np.uint8), {"kernel": (2**63 + 1, 3)}, MemoryError),  # KernelTooLarge
+    (np.zeros((4, 4), np.uint8), {"kernel": (-3, 3)}, ValueError),
+    (np.array(5, np.uint8), {}, ValueError),                      # 0-d
+    (np.zeros((4, 0), np.float64), {}, ValueError),               # a zero-length axis
+    (np.zeros((4, 4, 0), np.float32), {}, ValueError),
+    (np.zeros((4, 4), object), {}, TypeError),                    # object dtype
+    (np.zeros((4, 4), ">f8"), {}, TypeError),                     # not native byte order
 ]
 
 
@@ -282,3 +290,249 @@ def test_evaluate_bad_input_raises():
         sednas.evaluate(np.zeros(3), np.array([1.0, np.inf, 2.0]))
     r = sednas.evaluate(np.array([1.0, np.nan, 3.0]), np.array([1.0, 2.0, np.nan]))
     assert r["n"] == 1 and r["n_missing"] == 2
+
+
+GOOD = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|"
+
+
+def raises_one_line(exc, call, *parts):
+    """call() raises exactly `exc` (not a subclass standing in for it, not a PanicException),
+    with a one-line message that holds every part."""
+    with pytest.raises(BaseException) as info:
+        call()
+    assert type(info.value) is exc, f"{type(info.value).__name__}: {info.value}"
+    msg = str(info.value)
+    assert "\n" not in msg and "\r" not in msg, msg
+    for p in parts:
+        assert p in msg, (p, msg)
+    return msg
+
+
+# ---------------------------------------------------------------- evaluate: argument types
+
+
+@pytest.mark.parametrize("bad", [None, 3.5, 7, np.float64(2.0), np.array(1.0), "0.5", b"1", {1.0, 2.0}, {"a": 1.0}, (v for v in [1.0, 2.0])])
+@pytest.mark.parametrize("which", ["proxy_values", "accuracies"])
+def test_evaluate_refuses_none_scalars_and_non_sequences(bad, which):
+    # None used to give n = 0 and a scalar a one-element list
+    args = {"proxy_values": [1.0, 2.0], "accuracies": [1.0, 2.0]}
+    args[which] = bad
+    raises_one_line(TypeError, lambda: sednas.evaluate(args["proxy_values"], args["accuracies"]), which)
+
+
+@pytest.mark.parametrize("which", ["proxy_values", "accuracies"])
+def test_evaluate_refuses_complex(which):
+    # complex values used to lose their imaginary part with only a ComplexWarning
+    args = {"proxy_values": [1.0, 2.0], "accuracies": [1.0, 2.0]}
+    args[which] = np.array([1.0 + 2.0j, 2.0])
+    raises_one_line(TypeError, lambda: sednas.evaluate(**args), which, "complex")
+    args[which] = [1.0, 2.0 + 0.5j]
+    raises_one_line(TypeError, lambda: sednas.evaluate(**args), which, "complex")
+
+
+def test_evaluate_names_the_position_of_a_bad_element():
+    raises_one_line(TypeError, lambda: sednas.evaluate([1.0, None, 3.0], [1.0, 2.0, 3.0]), "proxy_values[1]")
+    raises_one_line(TypeError, lambda: sednas.evaluate([1.0, 2.0], ["1", "2"]), "accuracies[0]")
+    raises_one_line(ValueError, lambda: sednas.evaluate([[1.0, 2.0]], [1.0]), "proxy_values", "1-D")
+    raises_one_line(ValueError, lambda: sednas.evaluate([1.0, 2.0], [1.0, np.inf]), "accuracies", "position 1")
+    # numbers of any real kind are read: ints, bools, numpy scalars in a list
+    r = sednas.evaluate([1, True, np.float32(3.0)], np.array([1, 2, 3], np.int32))
+    assert r["n"] == 3
+
+
+def test_evaluate_lengths_that_differ_name_both_lengths():
+    raises_one_line(ValueError, lambda: sednas.evaluate(np.zeros(3), np.zeros(4)), "proxy_values has length 3", "accuracies has length 4")
+
+
+# ---------------------------------------------------------------- evaluate: ±inf is a value
+
+
+def test_evaluate_infinite_proxy_value_is_returned():
+    # ±inf used to come back as selection.score = None (JSON has no inf)
+    r = sednas.evaluate([np.inf, 1.0, 2.0], [70.0, 80.0, 90.0])
+    assert r["n"] == 3 and r["n_missing"] == 0
+    assert r["selection"]["score"] == float("inf") and r["selection"]["best_rank"] == 3
+    r = sednas.evaluate([-np.inf, -np.inf], [70.0, 80.0])
+    assert r["selection"]["score"] == float("-inf") and r["selection"]["tied"] == 2
+    # NaN drops the pair; an undefined statistic stays None
+    r = sednas.evaluate([np.nan, np.inf], [70.0, 80.0])
+    assert (r["n"], r["n_missing"], r["selection"]["score"]) == (1, 1, float("inf"))
+    r = sednas.evaluate([np.nan], [70.0])
+    assert r["n"] == 0 and r["selection"] is None and r["top10_precision"] is None
+
+
+# ---------------------------------------------------------------- work refused as too large: MemoryError
+
+
+def test_library_too_large_is_memory_error():
+    z = np.zeros((4, 4), np.uint8)
+    # Error::KernelTooLarge
+    raises_one_line(MemoryError, lambda: sednas.local_entropy(z, kernel=(4097, 4097)), "kernel", "16777216", "refused before allocating")
+    raises_one_line(MemoryError, lambda: sednas.local_entropy(z, kernel=(2**70, 3)), "kernel[0]", "16777216")
+    # Error::TooLarge: bins, a centred H2 batch, a census size
+    raises_one_line(MemoryError, lambda: sednas.local_entropy(z, estimator="binned:99999999"), "estimator", "16777216", "refused before allocating")
+    raises_one_line(
+        MemoryError,
+        lambda: sednas.gaussian_local_entropy(np.zeros((2, 128, 1, 1)), kernel=(1, 16777215, 1), border="zero"),
+        "2147483648",
+        "refused before allocating",
+    )
+    raises_one_line(MemoryError, lambda: sednas.score([GOOD], nb201_channels=10**6), "switch nb201_channels", "16384")
+    raises_one_line(MemoryError, lambda: sednas.score([GOOD], nb201_channels=2**40), "1099511627776", "16384")
+    # other library refusals stay ValueError
+    raises_one_line(ValueError, lambda: sednas.local_entropy(z, kernel=(2, 3)), "kernel", "odd")
+    raises_one_line(ValueError, lambda: sednas.score([GOOD], nb201_channels=0), "switch nb201_channels")
+
+
+def test_local_entropy_30000_squared_broadcast_is_memory_error():
+    """Needs the library's TooLarge check in entropy::local_entropy (h2-fixes): until then the
+    call aborts the interpreter ("memory allocation of 7200000000 bytes failed"), so it runs
+    in a child process, under a 6 GiB address-space limit where the platform has one (the
+    library must refuse before allocating)."""
+    code = textwrap.dedent(
+        """
+        import json, sys
+        try:
+            import resource
+            resource.setrlimit(resource.RLIMIT_AS, (6 << 30, 6 << 30))
+        except (ImportError, ValueError, OSError):
+            pass
+        import numpy as np, sednas
+        x = np.broadcast_to(np.uint8(1), (30000, 30000))
+        try:
+            sednas.local_entropy(x, kernel=(1, 1))
+            print(json.dumps(["no error", ""]))
+        except BaseException as e:
+            print(json.dumps([type(e).__name__, str(e)]))
+        """
+    )
+    env = {**os.environ, "RUST_BACKTRACE": "0"}
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600, env=env)
+    assert r.returncode == 0, f"the child died (status {r.returncode}): {r.stderr.strip()[:300]}"
+    kind, msg = json.loads(r.stdout.strip().splitlines()[-1])
+    assert kind == "MemoryError", (kind, msg)
+    assert "refused before allocating" in msg and "\n" not in msg, msg
+
+
+# ---------------------------------------------------------------- messages that say what is wrong
+
+
+@pytest.mark.parametrize(
+    "call,parts",
+    [
+        (lambda: sednas.score(["\ud800"]), ["architecture 0", "position 0"]),
+        (lambda: sednas.score([GOOD, "ab\udc00"]), ["architecture 1", "U+DC00", "position 2"]),
+        (lambda: sednas.score([GOOD], space="nb\ud800"), ["space", "position 2"]),
+        (lambda: sednas.score([GOOD], proxy="\ud800"), ["proxy", "position 0"]),
+        (lambda: sednas.score([GOOD], block="no\udfffde"), ["switch block", "position 2"]),
+        (lambda: sednas.score([GOOD], **{"x\ud800": 1}), ["switch name", "position 1"]),
+        (lambda: sednas.score([("0" * 48 + "\ud800", ["input"] * 7)], space="nb101"), ["architecture 0 matrix", "position 48"]),
+        (lambda: sednas.score([("0" * 49, ["input", "\ud800"])], space="nb101"), ["architecture 0 op 1", "position 0"]),
+        (lambda: sednas.local_entropy(np.zeros((4, 4)), border="\ud800"), ["border", "position 0"]),
+        (lambda: sednas.local_entropy(np.zeros((4, 4)), estimator="binned:\ud800"), ["estimator", "position 7"]),
+        (lambda: sednas.gaussian_local_entropy(np.zeros((4, 4, 4, 1)), border="zer\ud800"), ["border", "position 3"]),
+        (lambda: sednas.evaluate([1.0], [1.0], name="\ud800"), ["name", "position 0"]),
+    ],
+)
+def test_lone_surrogate_is_named_with_its_position(call, parts):
+    # used to read "expected a string, got <class 'str'>" or a bare UnicodeEncodeError
+    raises_one_line(ValueError, call, "not valid UTF-8", "lone surrogate", *parts)
+
+
+@pytest.mark.parametrize(
+    "switch,value,shown",
+    [
+        ("comparison", float("nan"), "NaN"),
+        ("missing_constant", float("nan"), "NaN"),
+        ("missing_constant", float("inf"), "inf"),
+        ("missing_constant", np.float32("-inf"), "inf"),
+        ("nb201_channels", float("nan"), "NaN"),
+        ("resolution", [float("nan")], "NaN"),
+    ],
+)
+def test_non_finite_switch_is_named(switch, value, shown):
+    # used to read "expected value at line 1 column 1" without the switch's name
+    raises_one_line(ValueError, lambda: sednas.score([GOOD], **{switch: value}), f"switch {switch}", shown, "not allowed")
+
+
+def test_switch_errors_name_the_switch_on_one_line():
+    raises_one_line(ValueError, lambda: sednas.score([GOOD], nb201_channels=1.5), "switch nb201_channels", "u32")
+    raises_one_line(ValueError, lambda: sednas.score([GOOD], use_skip=2), "switch use_skip")
+    raises_one_line(ValueError, lambda: sednas.score([GOOD], **{"a\nb": 1}), "switch a\\nb", "unknown field")
+    raises_one_line(TypeError, lambda: sednas.score([GOOD], comparison={1, 2}), "switch comparison", "set")
+    # numpy scalars are read as the number they hold
+    np.testing.assert_array_equal(sednas.score([GOOD], nb201_channels=np.int64(16)), sednas.score([GOOD]))
+
+
+# ---------------------------------------------------------------- hostile input: an exception, never an abort or a panic
+
+
+@pytest.mark.parametrize(
+    "kw,exc,parts",
+    [
+        ({"kernel": (2**63, 3)}, ValueError, ["kernel", "odd"]),
+        ({"kernel": (2**64 + 1, 3)}, MemoryError, ["kernel[0]", "2^64 - 1"]),
+        ({"kernel": (3, -3)}, ValueError, ["kernel[1]", "negative"]),
+        ({"kernel": (-(2**80), 3)}, ValueError, ["kernel[0]", "negative"]),
+        ({"stride": (-1, 1)}, ValueError, ["stride[0]", "negative"]),
+        ({"stride": (1, 2**70)}, ValueError, ["stride[1]", "2^64 - 1"]),
+        ({"kernel": True}, TypeError, ["kernel", "bool"]),
+        ({"kernel": (True, True)}, TypeError, ["kernel[0]", "bool"]),
+        ({"kernel": (np.True_, 3)}, TypeError, ["kernel[0]", "bool"]),
+        ({"kernel": (3.0, 3)}, TypeError, ["kernel[0]", "float"]),
+        ({"kernel": "3x3"}, TypeError, ["kernel", "str"]),
+        ({"kernel": 3}, TypeError, ["kernel", "int"]),
+        ({"kernel": itertools.count(1, 2)}, ValueError, ["kernel", "more than 3"]),
+        ({"stride": (1,)}, ValueError, ["stride", "got 1"]),
+    ],
+)
+def test_hostile_sizes_raise(kw, exc, parts):
+    raises_one_line(exc, lambda: sednas.local_entropy(np.zeros((4, 4), np.uint8), **kw), *parts)
+    if "kernel" in kw and kw["kernel"] is not True:
+        raises_one_line(exc, lambda: sednas.gaussian_local_entropy(np.zeros((4, 4, 4, 1)), **kw), *parts)
+
+
+def test_sizes_read_numpy_integers_and_huge_strides():
+    z = np.arange(16, dtype=np.uint8).reshape(4, 4)
+    np.testing.assert_array_equal(sednas.local_entropy(z, kernel=np.array([3, 3])), sednas.local_entropy(z))
+    assert sednas.local_entropy(z, stride=(2**64 - 1, 1)).shape == (1, 4)
+    assert sednas.local_entropy(z, kernel=(16777215, 1), border="reflect").shape == (4, 4)
+
+
+def test_arrays_past_32_axes_raise_value_error():
+    # rust-numpy used to panic (PanicException) on more than 32 axes
+    x = np.zeros((1,) * 33, np.uint8)
+    raises_one_line(ValueError, lambda: sednas.local_entropy(x), "x", "33 axes")
+    raises_one_line(ValueError, lambda: sednas.gaussian_local_entropy(x), "batch", "33 axes")
+
+
+def test_strides_that_are_not_whole_elements_are_read_right():
+    # a float64 view with a 9-byte step: rust-numpy divides strides by the item size, so
+    # reading it in place used to read other elements, silently
+    raw = bytearray(np.random.default_rng(0).integers(0, 256, 800, dtype=np.uint8).tobytes())
+    odd = np.ndarray(shape=(4, 4), dtype=np.float64, buffer=raw, strides=(36, 9))
+    unaligned = np.ndarray(shape=(4, 4), dtype=np.float64, buffer=raw, offset=1, strides=(64, 8))
+    for x in (odd, unaligned):
+        assert np.isfinite(x).all()
+        want = sednas.local_entropy(np.ascontiguousarray(x), estimator="binned:4")
+        np.testing.assert_array_equal(sednas.local_entropy(x, estimator="binned:4"), want)
+    # negative strides are read in place
+    y = np.arange(30.0).reshape(5, 6)[::-1, ::-2]
+    np.testing.assert_array_equal(sednas.local_entropy(y, estimator="binned:3"), sednas.local_entropy(np.ascontiguousarray(y), estimator="binned:3"))
+    b = np.random.default_rng(1).normal(size=(8, 4, 5, 1))[::-1, :, ::-2]
+    np.testing.assert_array_equal(sednas.gaussian_local_entropy(b)[0], sednas.gaussian_local_entropy(np.ascontiguousarray(b))[0])
+
+
+def test_hostile_arrays_and_arguments_raise():
+    raises_one_line(ValueError, lambda: sednas.gaussian_local_entropy(np.array(1.0)), "rank 0")
+    raises_one_line(ValueError, lambda: sednas.gaussian_local_entropy(np.zeros((0, 4, 4, 1))), "empty")
+    raises_one_line(ValueError, lambda: sednas.gaussian_local_entropy(np.zeros((4, 4, 4, 0))), "empty")
+    raises_one_line(TypeError, lambda: sednas.gaussian_local_entropy(np.zeros((4, 4, 4, 1), object)), "batch", "object")
+    raises_one_line(TypeError, lambda: sednas.local_entropy([[1, 2], [3, 4]]), "x", "list")
+    raises_one_line(ValueError, lambda: sednas.gaussian_local_entropy(np.zeros((4, 4, 4, 1)), ridge=float("nan")), "ridge")
+    raises_one_line(ValueError, lambda: sednas.verify(seed=-1), "seed", "2^64 - 1")
+    raises_one_line(ValueError, lambda: sednas.verify(seed=2**64), "seed", "2^64 - 1")
+    raises_one_line(TypeError, lambda: sednas.verify(thorough="yes"), "thorough", "str")
+    raises_one_line(TypeError, lambda: sednas.score(5), "archs", "int")
+    raises_one_line(TypeError, lambda: sednas.score([("0" * 49, 5)], space="nb101"), "architecture 0 ops", "int")
+    raises_one_line(ValueError, lambda: sednas.score([GOOD], proxy="led-flow", led_skip_gain=float("nan")), "led_skip_gain")
