@@ -146,6 +146,10 @@ pub enum Error {
         byte: u64,
         reason: String,
     },
+    /// The allocator refused memory that the limits allowed (the machine has less free
+    /// memory than the work needs); a caller can retry with less.
+    #[error("{what}: the allocator refused {bytes} bytes (not enough free memory)")]
+    OutOfMemory { what: &'static str, bytes: u128 },
     /// A CSV input problem (missing column, unreadable field, ...), with its line.
     #[error("{path}: line {line}: {reason}")]
     Csv {

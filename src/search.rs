@@ -359,7 +359,7 @@ mod tests {
 
     // Every sampled or mutated architecture of every space prints to text that its parser
     // accepts and reads back to the same architecture (a DARTS mutation used to be able to
-    // feed a node twice from one input, which the parser refuses).
+    // feed a node twice from one input, which the parser then refused).
     #[test]
     fn samples_and_mutations_round_trip() {
         let mut r = SplitMix64::new(5);

@@ -674,3 +674,31 @@ fn failed_outputs_leave_nothing_behind() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+// Edge case: a DARTS node fed twice by one input (e.g. ('none', 0), ('dil_conv_5x5', 0)) is
+// a valid genotype (public sets of trained random DARTS cells hold many): every proxy
+// scores it, in the repr and NASLib forms, to a finite value.
+#[test]
+fn darts_node_fed_twice_by_one_input_is_scored() {
+    let g = "Genotype(normal=[('none', 0), ('dil_conv_5x5', 0), ('sep_conv_3x3', 1), ('sep_conv_5x5', 1), ('skip_connect', 3), ('avg_pool_3x3', 3), ('max_pool_3x3', 2), ('dil_conv_3x3', 2)], normal_concat=range(2, 6), reduce=[('sep_conv_3x3', 0), ('skip_connect', 0), ('max_pool_3x3', 1), ('dil_conv_5x5', 1), ('sep_conv_5x5', 2), ('none', 2), ('skip_connect', 4), ('avg_pool_3x3', 4)], reduce_concat=range(2, 6))";
+    let naslib = "none~0;dil_conv_5x5~0;sep_conv_3x3~1;sep_conv_5x5~1;skip_connect~3;avg_pool_3x3~3;max_pool_3x3~2;dil_conv_3x3~2|sep_conv_3x3~0;skip_connect~0;max_pool_3x3~1;dil_conv_5x5~1;sep_conv_5x5~2;none~2;skip_connect~4;avg_pool_3x3~4";
+    for proxy in ["sed", "led-flow", "ledp", "params"] {
+        let mut values = Vec::new();
+        for arch in [g, naslib] {
+            let (code, out, err) = run(&["score", "--space", "darts", "--proxy", proxy, arch]);
+            assert_eq!(code, 0, "{proxy}: {err}");
+            let v: f64 = out
+                .lines()
+                .nth(1)
+                .and_then(|l| l.rsplit(',').next())
+                .and_then(|x| x.parse().ok())
+                .unwrap_or(f64::NAN);
+            assert!(v.is_finite(), "{proxy}: {out}");
+            values.push(v);
+        }
+        assert_eq!(
+            values[0], values[1],
+            "{proxy}: repr and NASLib forms differ"
+        );
+    }
+}

@@ -483,6 +483,9 @@ fn burn_darts_params_follow_the_independent_count() {
             .replace("reduce=[('max_pool_3x3', 0), ('max_pool_3x3', 1)", "reduce=[('skip_connect', 0), ('skip_connect', 1)")
             .replace("normal_concat=[2, 3, 4, 5]", "normal_concat=[4, 5]"),
         "Genotype(normal=[('sep_conv_5x5', 1), ('dil_conv_5x5', 0), ('avg_pool_3x3', 2), ('none', 0), ('sep_conv_3x3', 3), ('skip_connect', 1), ('dil_conv_3x3', 4), ('max_pool_3x3', 0)], normal_concat=range(2, 6), reduce=[('sep_conv_5x5', 0), ('dil_conv_5x5', 1), ('avg_pool_3x3', 0), ('none', 2), ('sep_conv_3x3', 1), ('skip_connect', 3), ('dil_conv_3x3', 4), ('max_pool_3x3', 1)], reduce_concat=range(2, 6))".to_string(),
+        // nodes fed twice by one input (two parallel edges, summed), in both cells and with
+        // a stride-2 pair into a reduction node
+        "Genotype(normal=[('none', 0), ('dil_conv_5x5', 0), ('sep_conv_3x3', 1), ('sep_conv_5x5', 1), ('skip_connect', 3), ('avg_pool_3x3', 3), ('max_pool_3x3', 2), ('dil_conv_3x3', 2)], normal_concat=range(2, 6), reduce=[('sep_conv_3x3', 0), ('skip_connect', 0), ('max_pool_3x3', 1), ('dil_conv_5x5', 1), ('sep_conv_5x5', 2), ('none', 2), ('skip_connect', 4), ('avg_pool_3x3', 4)], reduce_concat=range(2, 6))".to_string(),
     ];
     for f in &fixtures {
         let g: Genotype = f.parse().unwrap();

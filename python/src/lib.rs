@@ -58,7 +58,9 @@ fn lib_err(e: Error) -> PyErr {
 fn lib_err_in(prefix: &str, e: Error) -> PyErr {
     let msg = one_line(&format!("{prefix}{e}"));
     match e {
-        Error::TooLarge { .. } | Error::KernelTooLarge { .. } => PyMemoryError::new_err(msg),
+        Error::TooLarge { .. } | Error::KernelTooLarge { .. } | Error::OutOfMemory { .. } => {
+            PyMemoryError::new_err(msg)
+        }
         _ => PyValueError::new_err(msg),
     }
 }

@@ -369,12 +369,14 @@ def test_library_too_large_is_memory_error():
     # Error::KernelTooLarge
     raises_one_line(MemoryError, lambda: sednas.local_entropy(z, kernel=(4097, 4097)), "kernel", "16777216", "refused before allocating")
     raises_one_line(MemoryError, lambda: sednas.local_entropy(z, kernel=(2**70, 3)), "kernel[0]", "16777216")
-    # Error::TooLarge: bins, a centred H2 batch, a census size
+    # Error::TooLarge: bins, an H2 batch whose output and workspace pass local_entropy's
+    # 4 GiB estimate, a census size
     raises_one_line(MemoryError, lambda: sednas.local_entropy(z, estimator="binned:99999999"), "estimator", "16777216", "refused before allocating")
     raises_one_line(
         MemoryError,
         lambda: sednas.gaussian_local_entropy(np.zeros((2, 128, 1, 1)), kernel=(1, 16777215, 1), border="zero"),
-        "2147483648",
+        "bytes of output map and workspace",
+        "4294967296",
         "refused before allocating",
     )
     raises_one_line(MemoryError, lambda: sednas.score([GOOD], nb201_channels=10**6), "switch nb201_channels", "16384")

@@ -125,15 +125,10 @@ fn check_cell(
                 format!("input {input} out of range in {which} cell"),
             ));
         }
-        // a node's two edges come from two distinct inputs (DARTS keeps the top-2 edges of
-        // distinct predecessors); the same edge twice is a malformed genotype
-        if k % 2 == 1 && edges[k - 1].1 == *input {
-            return Err(err(
-                *pos,
-                format!("two distinct inputs for node {node}"),
-                format!("node {node} of the {which} cell takes input {input} twice"),
-            ));
-        }
+        // a node's two edges may come from the same input (e.g. ('none', 0), ('dil_conv_5x5',
+        // 0)): the DARTS evaluation network builds both operations on that input and sums
+        // them, and random samples of the space (public sets of trained DARTS cells) hold
+        // many such genotypes; every scorer and the network treat them as two parallel edges
         out[k] = (op, *input as u8);
     }
     if concat.is_empty() {
@@ -959,8 +954,9 @@ impl super::space::SearchSpace for Darts {
         if r.below(2) == 0 {
             cell.edges[k].0 = SAMPLE_OPS[r.below(7) as usize];
         } else {
-            // another input, never the one the node's other edge uses (a node takes two
-            // distinct inputs; the parser refuses the same edge twice)
+            // another input, never the one the node's other edge uses (a node may take one
+            // input twice, but the search keeps to distinct ones, as DARTS' own
+            // discretisation does)
             let other = cell.edges[k ^ 1].1;
             let mut i = r.below(node as u64 - 1) as u8;
             if i >= other {
@@ -1030,7 +1026,7 @@ mod tests {
                 .is_err()
         );
         // an empty concat (found by tests/fuzz_stable.rs: it used to parse, giving a cell
-        // output with no channels), a concat node twice, a node fed twice by the same input
+        // output with no channels), a concat node twice
         for (from, to, want) in [
             (
                 "reduce_concat=range(2, 6)",
@@ -1047,11 +1043,6 @@ mod tests {
                 "normal_concat=[2, 3, 3]",
                 "listed twice",
             ),
-            (
-                "('sep_conv_3x3', 0), ('sep_conv_3x3', 1)",
-                "('sep_conv_3x3', 0), ('sep_conv_3x3', 0)",
-                "node 2 of the normal cell takes input 0 twice",
-            ),
         ] {
             let g = DARTS_V2.replacen(from, to, 1);
             assert_ne!(g, DARTS_V2);
@@ -1059,5 +1050,21 @@ mod tests {
             assert!(e.contains(want), "{to}: {e}");
         }
         assert!("hello".parse::<Genotype>().is_err());
+    }
+
+    // Edge case: a node whose two edges come from the same input is a valid genotype (two
+    // parallel edges, summed), in every format, and round-trips.
+    #[test]
+    fn node_fed_twice_by_one_input_is_valid() {
+        let g = DARTS_V2.replacen(
+            "('sep_conv_3x3', 0), ('sep_conv_3x3', 1)",
+            "('none', 0), ('dil_conv_5x5', 0)",
+            1,
+        );
+        let a: Genotype = g.parse().unwrap();
+        assert_eq!(a.normal.edges[0], (DartsOp::None, 0));
+        assert_eq!(a.normal.edges[1], (DartsOp::DilConv5x5, 0));
+        let back: Genotype = a.to_string().parse().unwrap();
+        assert_eq!(back, a);
     }
 }

@@ -62,16 +62,15 @@ impl MapValue for f64 {
     }
 }
 
-/// A vector of `len` copies of `value`, or [`Error::TooLarge`] naming `what` (in bytes, with
-/// limit 0: the allocator had no room) where the allocator refuses the memory, instead of
+/// A vector of `len` copies of `value`, or [`Error::OutOfMemory`] naming `what` (in bytes)
+/// where the allocator refuses the memory, instead of
 /// aborting the process.
 pub(crate) fn try_filled<T: Clone>(len: usize, value: T, what: &'static str) -> Result<Vec<T>> {
     let mut v = Vec::new();
     if v.try_reserve_exact(len).is_err() {
-        return Err(Error::TooLarge {
+        return Err(Error::OutOfMemory {
             what,
-            requested: len as u128 * std::mem::size_of::<T>() as u128,
-            limit: 0,
+            bytes: len as u128 * std::mem::size_of::<T>() as u128,
         });
     }
     v.resize(len, value);

@@ -84,15 +84,13 @@ pub fn human_bytes(n: u64) -> String {
 /// ```
 pub fn excerpt(s: &str, max: usize) -> String {
     let mut out = String::new();
-    let mut n = 0usize;
-    for c in s.chars() {
+    for (n, c) in s.chars().enumerate() {
         if n == max {
             let total = s.chars().count();
             out.push_str(&format!("… ({total} characters)"));
             return out;
         }
         out.push(if c.is_control() { ' ' } else { c });
-        n += 1;
     }
     out
 }
@@ -342,10 +340,9 @@ pub fn read(path: &Path, limits: Limits) -> Result<Vec<u8>> {
     let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let mut out = Vec::new();
     out.try_reserve_exact(len as usize)
-        .map_err(|_| Error::TooLarge {
-            what: "bytes of an input file",
-            requested: len as u128,
-            limit: limits.max_bytes as u128,
+        .map_err(|_| Error::OutOfMemory {
+            what: "reading an input file",
+            bytes: len as u128,
         })?;
     Bounded::new(f, path, limits)
         .read_to_end(&mut out)
