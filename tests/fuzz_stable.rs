@@ -668,3 +668,92 @@ fn fuzz_cli_runs() {
         exits[0], exits[1], exits[2], exits[3]
     );
 }
+
+// Every file reader on what a path can be, time-boxed like the other targets: each case
+// picks a reader and an input among a mutated valid file, a truncated prefix of one, a
+// sparse file past the reader's size limit, a folder, a FIFO, /dev/zero (directly and
+// through a link) and a broken link. Special and oversized inputs must be refused quickly
+// with a typed error (never a hang on the FIFO, never an allocation sized to the claim).
+#[cfg(unix)]
+#[test]
+fn fuzz_readers_on_special_and_oversized_paths() {
+    let d = tmp("special");
+    std::fs::create_dir_all(&d).unwrap();
+    let fifo = d.join("fifo");
+    if !fifo.exists() {
+        let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        // SAFETY: a valid NUL-terminated path
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+    }
+    let zero_link = d.join("zero-link");
+    let _ = std::fs::remove_file(&zero_link);
+    std::os::unix::fs::symlink("/dev/zero", &zero_link).unwrap();
+    let broken = d.join("broken");
+    let _ = std::fs::remove_file(&broken);
+    std::os::unix::fs::symlink(d.join("nowhere"), &broken).unwrap();
+    let sparse = d.join("sparse");
+    std::fs::File::create(&sparse)
+        .unwrap()
+        .set_len((2u64 << 30) + 7)
+        .unwrap();
+    let specials = [
+        d.clone(),
+        fifo,
+        PathBuf::from("/dev/zero"),
+        zero_link,
+        broken,
+        sparse,
+    ];
+    let file = d.join("input");
+    let mut seeds = population_seeds();
+    seeds.extend(npy_seeds());
+    seeds.extend(png_seeds());
+    let spec = sednas::eval::population::PopulationSpec::new(SpaceKind::Nb201, "acc");
+    fuzz("special-paths", &seeds, |b, rng| {
+        let special = rng.below(3) == 0;
+        let path = if special {
+            specials[rng.below(specials.len() as u64) as usize].clone()
+        } else {
+            // a mutated file, or a truncated prefix of it
+            let cut = if rng.below(2) == 0 {
+                b.len()
+            } else {
+                rng.below(b.len() as u64 + 1) as usize
+            };
+            std::fs::write(&file, &b[..cut]).unwrap();
+            file.clone()
+        };
+        let t0 = Instant::now();
+        let e: Option<String> = match rng.below(6) {
+            0 => sednas::eval::population::Population::read(&path, &spec)
+                .err()
+                .map(|e| e.to_string()),
+            1 => sednas::io::shard::read_run(&path, "measure")
+                .err()
+                .map(|e| e.to_string()),
+            2 => sednas::io::npy::read_npy(&path)
+                .err()
+                .map(|e| e.to_string()),
+            3 => sednas::io::png::read_png(&path)
+                .err()
+                .map(|e| e.to_string()),
+            4 => {
+                sednas::experiments::read_config::<sednas::experiments::sed_ablation::Config>(&path)
+                    .err()
+                    .map(|e| e.to_string())
+            }
+            _ => sednas::experiments::sha256_file(&path)
+                .err()
+                .map(|e| e.to_string()),
+        };
+        assert!(
+            t0.elapsed() < Duration::from_secs(10),
+            "{path:?} took {:?}",
+            t0.elapsed()
+        );
+        if special {
+            let e = e.unwrap_or_else(|| panic!("{path:?} was read"));
+            assert!(!e.contains('\n') && e.len() < 600, "{e}");
+        }
+    });
+}
