@@ -67,12 +67,12 @@ fn split_sizes_are_the_protocols() {
         })
         .collect();
     let want = [
-        ("nb201/cifar10-valid", 15_625),
+        ("nb201/cifar10-valid", 7_716),
         ("nb101/design", 5_039),
         ("nb301/design", 343),
-        ("nb201/cifar10", 15_625),
-        ("nb201/cifar100", 15_625),
-        ("nb201/imagenet16-120", 15_625),
+        ("nb201/cifar10", 7_909),
+        ("nb201/cifar100", 7_909),
+        ("nb201/imagenet16-120", 7_909),
         ("nb101/report", 4_951),
         ("nb301/report", 382),
     ];

@@ -52,18 +52,20 @@ fn f4(x: Option<f64>) -> String {
 /// The table as Markdown (one row per task and proxy).
 fn table(rows: &[BenchRow]) -> String {
     let mut s = String::from(
-        "| split | task | proxy | n | ρ | τ-b | top pick: tied, rank best / expected / worst (of population) | expected pick percentile | top-1 % cells in top 10 / top 100 |\n|---|---|---|---|---|---|---|---|---|\n",
+        "| split | task | proxy | n | ρ [95 % CI] | τ-b | top pick: tied, rank best / expected / worst (of population) | expected pick percentile | top-1 % cells in top 10 / top 100 |\n|---|---|---|---|---|---|---|---|---|\n",
     );
     for r in rows {
         let _ = writeln!(
             s,
-            "| {} | {} | {}{} | {} | {} | {} | {}, {} / {:.1} / {} (of {}) | {:.2} % | {:.2} / {:.1} (of {}) |",
+            "| {} | {} | {}{} | {} | {} [{}, {}] | {} | {}, {} / {:.1} / {} (of {}) | {:.2} % | {:.2} / {:.1} (of {}) |",
             r.half,
             r.task,
             r.proxy,
             if r.source == "peer" { " (peer)" } else { "" },
             r.n,
             f4(r.spearman),
+            f4(r.spearman_lo),
+            f4(r.spearman_hi),
             f4(r.kendall_tau_b),
             r.pick_tied,
             r.pick_best_rank,

@@ -135,7 +135,7 @@ pub const TASKS: [Task; 8] = [
         file: "nb201_cifar10_valid_acc_nb201v1_0.csv",
         acc_col: "cifar10_valid_val",
         arch_col: None,
-        subset: Subset::All,
+        subset: Subset::Hash(Half::Design),
         min_acc: None,
         peers: Some(("nb201_zc_proxies_cifar10.csv", PEERS)),
     },
@@ -168,7 +168,7 @@ pub const TASKS: [Task; 8] = [
         file: "nb201_test_acc_200ep.csv",
         acc_col: "cifar10_test",
         arch_col: None,
-        subset: Subset::All,
+        subset: Subset::Hash(Half::Report),
         min_acc: None,
         peers: Some(("nb201_zc_proxies_cifar10.csv", PEERS)),
     },
@@ -179,7 +179,7 @@ pub const TASKS: [Task; 8] = [
         file: "nb201_test_acc_200ep.csv",
         acc_col: "cifar100_test",
         arch_col: None,
-        subset: Subset::All,
+        subset: Subset::Hash(Half::Report),
         min_acc: None,
         peers: Some(("nb201_zc_proxies_cifar100.csv", &["zen"])),
     },
@@ -190,7 +190,7 @@ pub const TASKS: [Task; 8] = [
         file: "nb201_test_acc_200ep.csv",
         acc_col: "imagenet16_120_test",
         arch_col: None,
-        subset: Subset::All,
+        subset: Subset::Hash(Half::Report),
         min_acc: None,
         peers: Some(("nb201_zc_proxies_imagenet16_120.csv", PEERS)),
     },
@@ -399,6 +399,11 @@ pub struct BenchRow {
     pub n: usize,
     /// Spearman ρ.
     pub spearman: Option<f64>,
+    /// Lower end of ρ's 95 % interval (Fisher transform, SE = 1.03/√(n − 3):
+    /// [`crate::eval::stats::spearman_test`]).
+    pub spearman_lo: Option<f64>,
+    /// Upper end of ρ's 95 % interval.
+    pub spearman_hi: Option<f64>,
     /// Kendall τ-b.
     pub kendall_tau_b: Option<f64>,
     /// Cells sharing the top proxy score.
@@ -449,6 +454,7 @@ pub fn bench_row(data: &TaskData, proxy: &str, source: &'static str, score: &[f6
     let hit: Vec<bool> = keep.iter().map(|&i| hit_all[i]).collect();
     let sel = tie_aware_selection(&p, &a, &r);
     let n_pop = acc.len() as f64;
+    let ci = crate::eval::stats::spearman_test(&p, &a, 0.95);
     BenchRow {
         task: data.task.name.to_string(),
         half: data.task.half,
@@ -457,6 +463,8 @@ pub fn bench_row(data: &TaskData, proxy: &str, source: &'static str, score: &[f6
         population: acc.len(),
         n: keep.len(),
         spearman: spearman(&p, &a),
+        spearman_lo: ci.map(|e| e.lo),
+        spearman_hi: ci.map(|e| e.hi),
         kendall_tau_b: kendall_tau_b(&p, &a),
         pick_tied: sel.map_or(0, |s| s.tied),
         pick_best_rank: sel.map_or(0, |s| s.best_rank),

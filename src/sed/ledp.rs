@@ -46,12 +46,12 @@ impl LedpConfig {
     /// ```
     /// use sednas::arch::SpaceKind;
     /// let c = sednas::sed::ledp::LedpConfig::for_space(SpaceKind::Nb201).unwrap();
-    /// assert_eq!((c.lambda, c.pool_penalty, c.depth_penalty), (1.0, 1.0, 0.5));
+    /// assert_eq!((c.lambda, c.pool_penalty, c.depth_penalty), (1.0, 1.0, 1.0));
     /// assert!(sednas::sed::ledp::LedpConfig::for_space(SpaceKind::NatsSss).is_err());
     /// ```
     pub fn for_space(space: SpaceKind) -> Result<Self> {
         let (lambda, pool_penalty, depth_penalty) = match space {
-            SpaceKind::Nb201 => (1.0, 1.0, 0.5),
+            SpaceKind::Nb201 => (1.0, 1.0, 1.0),
             SpaceKind::Nb101 => (2.0, 1.0, 4.0),
             SpaceKind::Darts => (16.0, 6.0, 6.0),
             SpaceKind::NatsSss => {
@@ -201,7 +201,7 @@ impl Ledp {
     /// let p = Ledp::new(LedpConfig::for_space(SpaceKind::Nb201).unwrap()).unwrap();
     /// let a = AnyArch::parse(SpaceKind::Nb201, "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|").unwrap();
     /// let led = LedFlow::new(Default::default()).unwrap().score(&a, &mut Vec::new());
-    /// let want = led + (802_426f64).log2() - 1.0 - 0.5 * 0.0;
+    /// let want = led + (802_426f64).log2() - 1.0 - 1.0 * 0.0;
     /// assert!((p.score(&a, &mut Vec::new()) - want).abs() < 1e-12);
     /// ```
     pub fn score(&self, arch: &AnyArch, scratch: &mut Vec<CellGraph>) -> f64 {
