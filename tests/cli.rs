@@ -702,3 +702,24 @@ fn darts_node_fed_twice_by_one_input_is_scored() {
         );
     }
 }
+
+// Edge case: `--space nb201` is the 4-node benchmark cell; a cell of another size (e.g. a
+// truncated copy of an NB201 string) is a bad line that says how to ask for it, and
+// `--nodes N` scores the generalised N-node cell.
+#[test]
+fn nb201_other_node_counts_need_nodes() {
+    let three = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|";
+    let (code, out, err) = run(&["score", "--space", "nb201", three]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(out, "index,arch,sed\n");
+    assert!(
+        err.contains("a 3-node cell") && err.contains("--nodes 3"),
+        "{err}"
+    );
+    let (code, out, err) = run(&["score", "--space", "nb201", "--nodes", "3", three]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains(three), "{out}");
+    let (code, _, err) = run(&["score", "--space", "nb101", "--nodes", "3", "x"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--nodes is for nb201"), "{err}");
+}

@@ -54,6 +54,10 @@ pub struct ScoreArgs {
     /// Also print skip_SED, conv_SED, pool_SED of the first block.
     #[arg(long)]
     explain: bool,
+    /// NB201 only: score the generalised cell of N nodes (2..=7). Without it, `--space
+    /// nb201` is the 4-node benchmark cell and a cell of another size is a bad line.
+    #[arg(long)]
+    nodes: Option<usize>,
     #[command(flatten)]
     sed: SedFlags,
 }
@@ -115,7 +119,11 @@ pub fn run_score(a: ScoreArgs) -> anyhow::Result<i32> {
     }
     let threads = super::thread_count(a.threads)?;
     let opts = StreamOptions::new(threads, a.on_error)?;
-    let scorer = Arc::new(LineScorer::new(a.space, proxy, a.explain));
+    let mut scorer = LineScorer::new(a.space, proxy, a.explain);
+    if let Some(n) = a.nodes {
+        scorer = scorer.with_nodes(n)?;
+    }
+    let scorer = Arc::new(scorer);
     let stdout = std::io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
     let report = |line: u64, why: &str| eprintln!("error: line {line}: {why}");

@@ -55,6 +55,9 @@ pub struct LineScorer {
     space: SpaceKind,
     proxy: Proxy,
     explain: bool,
+    /// NB201 only: the node count of the generalised cell that was asked for (`None`: the
+    /// 4-node benchmark cell).
+    nodes: Option<usize>,
 }
 
 /// Per-thread scratch space reused between lines.
@@ -83,7 +86,42 @@ impl LineScorer {
             space,
             proxy,
             explain,
+            nodes: None,
         }
+    }
+
+    /// NB201's generalised cell of `nodes` nodes (`sednas score --nodes N`): lines must be
+    /// cells of exactly that many nodes. Other spaces refuse it.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] for a space other than NB201 or a node count outside
+    /// 2..=7.
+    ///
+    /// ```
+    /// use sednas::arch::SpaceKind;
+    /// use sednas::sed::{Sed, stream::{LineScorer, Proxy, Scratch}};
+    /// let sed = Sed::new(Default::default()).unwrap();
+    /// let s = LineScorer::new(SpaceKind::Nb201, Proxy::Sed(sed.clone()), false).with_nodes(3).unwrap();
+    /// let mut out = Vec::new();
+    /// s.score_line("|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|", &mut Scratch::default(), &mut out).unwrap();
+    /// // a 4-node cell under --nodes 3 is refused, naming both counts
+    /// let e = s.score_line("|nor_conv_3x3~0|+|none~0|none~1|+|none~0|none~1|none~2|", &mut Scratch::default(), &mut out).unwrap_err();
+    /// assert!(e.to_string().contains("a 4-node cell") && e.to_string().contains("--nodes 3"), "{e}");
+    /// assert!(LineScorer::new(SpaceKind::Nb101, Proxy::Sed(sed), false).with_nodes(3).is_err());
+    /// ```
+    pub fn with_nodes(mut self, nodes: usize) -> Result<Self> {
+        if self.space != SpaceKind::Nb201 {
+            return Err(Error::param(
+                "nodes",
+                format!(
+                    "--nodes is for nb201's generalised cell, not {}",
+                    self.space
+                ),
+            ));
+        }
+        crate::arch::nb201::space_size(nodes)?;
+        self.nodes = Some(nodes);
+        Ok(self)
     }
 
     fn with_index(&self) -> bool {
@@ -130,7 +168,36 @@ impl LineScorer {
     /// ```
     pub fn score_line(&self, text: &str, scratch: &mut Scratch, out: &mut Vec<u8>) -> Result<()> {
         let text = text.trim();
-        let arch = AnyArch::parse(self.space, text)?;
+        let arch = match self.nodes {
+            // `--space nb201` is the 4-node benchmark cell: a cell of another size (e.g. a
+            // truncated copy of an NB201 string) is a bad line that says how to ask for it
+            None => match AnyArch::parse(self.space, text)? {
+                AnyArch::Nb201(a) if a.nodes() != 4 => {
+                    return Err(Error::Arch {
+                        space: "nb201",
+                        position: 0,
+                        expected: format!(
+                            "the 4-node benchmark cell (for the generalised {n}-node cell pass --nodes {n})",
+                            n = a.nodes()
+                        ),
+                        message: format!("a {}-node cell", a.nodes()),
+                    });
+                }
+                other => other,
+            },
+            Some(n) => {
+                let a: crate::arch::nb201::Nb201Arch = text.parse()?;
+                if a.nodes() != n {
+                    return Err(Error::Arch {
+                        space: "nb201",
+                        position: 0,
+                        expected: format!("a {n}-node cell (--nodes {n})"),
+                        message: format!("a {}-node cell", a.nodes()),
+                    });
+                }
+                AnyArch::Nb201(a)
+            }
+        };
         let (score, sed) = match &self.proxy {
             Proxy::Sed(sed) => (sed.score(&arch, &mut scratch.census), sed),
             Proxy::LedFlow(l, sed) => {
