@@ -1,7 +1,7 @@
 //! Python bindings of sednas: conversion and calls only; every number comes from the
 //! `sednas` library (built without burn). Long calls release the GIL (`Python::detach`).
 
-use ndarray::{ArrayViewD, Axis};
+use ndarray::{ArrayViewD, Axis, Ix4};
 use numpy::{
     IntoPyArray, PyArrayDescrMethods, PyArrayDyn, PyReadonlyArrayDyn, PyUntypedArray,
     PyUntypedArrayMethods,
@@ -13,6 +13,10 @@ use rayon::prelude::*;
 
 use sednas_core::arch::{AnyArch, Census, CensusOptions, SpaceKind, nb101::Nb101Arch};
 use sednas_core::entropy::local::{Estimator, local_entropy as core_local_entropy};
+use sednas_core::entropy::profile::{
+    MapFigures, MapMeasure, ProfileOptions, SUMMARIES, profile_map as core_profile_map,
+    summaries as core_summaries,
+};
 use sednas_core::entropy::{H1Estimator, H2Options, LocalH2};
 use sednas_core::error::Error;
 use sednas_core::eval::{competition_ranks_desc, evaluate as evaluate_core};
@@ -370,6 +374,102 @@ fn gaussian_local_entropy<'py>(
     run!(f32);
     run!(f64);
     Err(dtype_error(&batch, "batch"))
+}
+
+/// The per-map figures of `sednas measure` (`entropy::profile::profile_map`) of an
+/// N×H×W×C batch: windows `kernel` (h, w[, c]; c defaults to 1), border `valid`, stride 1;
+/// `estimator` the H1 estimator of `h1b` (default `binned:16`); H2 across the batch when
+/// `h2`. Returns a dict h1x, distinct, h1b, zero, h2, singular (NaN for H2 when off). The
+/// GIL is released while measuring.
+#[pyfunction(name = "_profile_map")]
+#[pyo3(signature = (batch, kernel=None, estimator=None, h2=true))]
+fn profile_map<'py>(
+    py: Python<'py>,
+    batch: &Bound<'py, PyAny>,
+    kernel: Option<&Bound<'py, PyAny>>,
+    estimator: Option<&Bound<'py, PyAny>>,
+    h2: bool,
+) -> PyResult<Bound<'py, PyDict>> {
+    let (kw, kh, kc) = sizes(
+        &sizes_arg(kernel, "kernel")?.unwrap_or_else(|| vec![3, 3]),
+        1,
+    );
+    let estimator: H1Estimator = match estimator {
+        Some(e) => text(e, "estimator")?
+            .parse()
+            .map_err(|e| lib_err_in("estimator: ", e))?,
+        None => "binned:16".parse().map_err(lib_err)?,
+    };
+    let opts = ProfileOptions {
+        kernel: Kernel::new(kw, kh, kc).map_err(|e| lib_err_in("kernel: ", e))?,
+        estimator,
+        h2,
+    };
+    let batch = readable(batch, "batch")?;
+    let four_d = |shape: &[usize]| {
+        value_error(format!(
+            "batch: expected an n×h×w×c array (4-D), got shape {shape:?}"
+        ))
+    };
+    let mut figures: Option<MapFigures> = None;
+    macro_rules! run {
+        ($t:ty) => {
+            if figures.is_none()
+                && let Ok(a) = batch.extract::<PyReadonlyArrayDyn<'py, $t>>()
+            {
+                let v = a.as_array();
+                let v = v
+                    .into_dimensionality::<Ix4>()
+                    .map_err(|_| four_d(a.shape()))?;
+                figures = Some(py.detach(|| core_profile_map(v, &opts)).map_err(lib_err)?);
+            }
+        };
+    }
+    run!(u8);
+    run!(f32);
+    run!(f64);
+    let Some(f) = figures else {
+        return Err(dtype_error(&batch, "batch"));
+    };
+    let d = PyDict::new(py);
+    d.set_item("h1x", f.h1x)?;
+    d.set_item("distinct", f.distinct)?;
+    d.set_item("h1b", f.h1b)?;
+    d.set_item("zero", f.zero)?;
+    d.set_item("h2", f.h2)?;
+    d.set_item("singular", f.singular)?;
+    Ok(d)
+}
+
+/// The six per-network summaries of `sednas measure` (`entropy::profile::summaries`, names
+/// in `_SUMMARIES`) of maps in network order, given each map's binned H1 mean, zero-H1
+/// fraction and H2 mean (sequences of equal length; every map counts as a `relu` map).
+#[pyfunction(name = "_summaries")]
+fn summaries(h1b: Vec<f64>, zero: Vec<f64>, h2: Vec<f64>) -> PyResult<Vec<f64>> {
+    if h1b.len() != zero.len() || h1b.len() != h2.len() {
+        return Err(value_error(format!(
+            "h1b, zero and h2 must have equal lengths, got {}, {} and {}",
+            h1b.len(),
+            zero.len(),
+            h2.len()
+        )));
+    }
+    let maps: Vec<MapMeasure> = h1b
+        .iter()
+        .zip(&zero)
+        .zip(&h2)
+        .map(|((&h1b, &zero), &h2)| MapMeasure {
+            layer: String::new(),
+            kind: "relu",
+            h1x: f64::NAN,
+            distinct: f64::NAN,
+            h1b,
+            zero,
+            h2,
+            singular: f64::NAN,
+        })
+        .collect();
+    Ok(core_summaries(&maps))
 }
 
 const SED_KEYS: [&str; 10] = [
@@ -805,6 +905,9 @@ fn _sednas(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(score, m)?)?;
     m.add_function(wrap_pyfunction!(evaluate, m)?)?;
     m.add_function(wrap_pyfunction!(verify, m)?)?;
+    m.add_function(wrap_pyfunction!(profile_map, m)?)?;
+    m.add_function(wrap_pyfunction!(summaries, m)?)?;
+    m.add("_SUMMARIES", PyTuple::new(m.py(), SUMMARIES)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

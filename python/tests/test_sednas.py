@@ -538,3 +538,44 @@ def test_hostile_arrays_and_arguments_raise():
     raises_one_line(TypeError, lambda: sednas.score(5), "archs", "int")
     raises_one_line(TypeError, lambda: sednas.score([("0" * 49, 5)], space="nb101"), "architecture 0 ops", "int")
     raises_one_line(ValueError, lambda: sednas.score([GOOD], proxy="led-flow", led_skip_gain=float("nan")), "led_skip_gain")
+
+
+# ---------------------------------------------------------------- sednas.torch without torch
+
+
+def test_import_sednas_never_imports_torch():
+    # `import sednas` must not import PyTorch (seconds and GBs); `import sednas.torch` imports
+    # it only when a function is called, so it works (and says what is missing) without it
+    code = textwrap.dedent(
+        """
+        import sys
+        import sednas
+        assert "torch" not in sys.modules, "import sednas imported torch"
+        sys.modules["torch"] = None  # as if PyTorch were not installed
+        import sednas.torch
+        assert sednas.torch.SUMMARIES[0] == "h1_last_minus_stem"
+        try:
+            sednas.torch.entropy_profile(None, None)
+        except ImportError as e:
+            assert "sednas.torch needs PyTorch" in str(e), e
+        else:
+            raise AssertionError("no ImportError without torch")
+        print("ok")
+        """
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert r.returncode == 0 and r.stdout.strip() == "ok", r.stderr
+
+
+def test_profile_binding_equals_the_rust_measure_map_example():
+    # the doc example of `entropy::profile::measure_map`: ten identical 3×3 maps of 0..8
+    a = np.broadcast_to(np.arange(9, dtype=np.float32).reshape(1, 3, 3, 1), (10, 3, 3, 1))
+    f = sednas._sednas._profile_map(a, (3, 3), "binned:9", True)
+    assert (f["h1x"], f["distinct"], f["zero"], f["singular"], f["h1b"]) == (np.log2(9), 1.0, 0.0, 1.0, np.log2(9))
+    assert np.isnan(f["h2"])
+    z = sednas._sednas._profile_map(np.zeros((10, 3, 3, 1), np.float32), (3, 3), "binned:9", True)
+    assert (z["h1x"], z["distinct"], z["zero"]) == (0.0, 0.0, 1.0)
+    raises_one_line(ValueError, lambda: sednas._sednas._profile_map(np.zeros((3, 3, 1)), (3, 3)), "batch", "4-D")
+    raises_one_line(ValueError, lambda: sednas._sednas._profile_map(np.zeros((0, 3, 3, 1)), (3, 3)), "batch")
+    raises_one_line(ValueError, lambda: sednas._sednas._profile_map(np.zeros((2, 3, 3, 1)), (3, 3), "gaussian"), "estimator")
+    raises_one_line(TypeError, lambda: sednas._sednas._profile_map(np.zeros((2, 3, 3, 1), np.int64), (3, 3)), "batch", "int64")

@@ -5,6 +5,7 @@
 //! * [`h2`]: multivariate-Gaussian entropy ½·log2((2πe)^d·det Σ) of a covariance, or of every
 //!   window across a batch of maps (Σ is the sample covariance of the window's entries).
 //! * [`summary`]: mean / min / max and the fraction of zero- or −∞-entropy windows.
+//! * [`profile`]: the per-map figures and per-network summaries of `sednas measure`.
 //!
 //! Float policy: −0.0 and +0.0 are the same value; NaN and ±inf are an error
 //! ([`crate::Error::NonFinite`]) that names the flat index in the input.
@@ -12,6 +13,7 @@
 pub mod h1;
 pub mod h2;
 pub mod local;
+pub mod profile;
 pub mod summary;
 
 pub use h1::{Binning, H1Estimator, h1, local_h1, local_h1_naive};

@@ -1,7 +1,8 @@
 //! Measured local entropy of NB201, NB101 and DARTS networks at initialisation (`sednas measure`): build the
 //! network for a cell with a fixed init seed, forward a fixed batch, capture every cell /
 //! stage output both as it leaves the cell (`out`) and after the ReLU that the next
-//! ReLU-Conv-BN applies (`relu`, what the convolution actually sees), and measure each map.
+//! ReLU-Conv-BN applies (`relu`, what the convolution actually sees), and measure each map
+//! (`entropy::profile`, burn-free and shared with the Python package, does the measuring).
 //!
 //! Per map (windows 3×3×1 — one channel, so that H2's d = 9 stays below the batch size —
 //! border `valid`, so that every window has exactly 9 entries):
@@ -22,16 +23,17 @@
 //! on fan-in; BatchNorm γ = 1, β = 0).
 
 use burn::tensor::activation::relu;
-use ndarray::{Array4, ArrayView4, Axis};
+use ndarray::{Array4, ArrayView4};
 
 use super::nb201::{Nb201Net, Nb201NetConfig};
 use super::{Classifier, from_nchw, to_nhwc};
 use crate::arch::SpaceKind;
 use crate::arch::nb201::Nb201Arch;
-use crate::entropy::{Binning, H1Estimator, H2Options, local_h1, local_h2};
+// The per-map figures and the summaries are burn-free (`entropy::profile`, shared with the
+// Python package); re-exported here so that `nn::measure::measure_map` etc. keep working.
+pub use crate::entropy::profile::{MapMeasure, SUMMARIES, measure_map, summaries};
 use crate::error::{Error, Result};
 use crate::rng::SplitMix64;
-use crate::window::{Border, Kernel, Stride, WindowSpec};
 
 /// What the network sees.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -253,89 +255,6 @@ pub fn measure_inputs(cfg: &MeasureConfig, data_dir: &std::path::Path) -> Result
     })
 }
 
-/// One captured map's measurements.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct MapMeasure {
-    /// Layer name (stem, stageS_cellK, reductionS; reductionS follows stage S, e.g.
-    /// reduction1 sits between stage1_cellN and stage2_cell1).
-    pub layer: String,
-    /// `out` (as the cell emits it) or `relu` (after the next ReLU).
-    pub kind: &'static str,
-    /// Mean exact local H1 (bits).
-    pub h1x: f64,
-    /// Fraction of windows with 9 distinct values (exact H1 degenerate when ≈ 1).
-    pub distinct: f64,
-    /// Mean binned local H1 (bits).
-    pub h1b: f64,
-    /// Fraction of windows with exact H1 = 0.
-    pub zero: f64,
-    /// Mean local H2 (bits) over non-singular windows (NaN if none).
-    pub h2: f64,
-    /// Fraction of singular windows.
-    pub singular: f64,
-}
-
-/// Measures one n×h×w×c map (see the module docs).
-///
-/// ```
-/// use ndarray::Array4;
-/// use sednas::nn::measure::measure_map;
-/// // ten identical 3×3 maps holding 0, 1, ..., 8: one window, 9 distinct values, and every
-/// // entry the same over the batch (H2 singular)
-/// let a = Array4::from_shape_fn((10, 3, 3, 1), |(_, i, j, _)| (3 * i + j) as f32);
-/// let m = measure_map(a.view(), "x", "out", 9).unwrap();
-/// assert_eq!((m.h1x, m.distinct, m.zero, m.singular), (9f64.log2(), 1.0, 0.0, 1.0));
-/// assert!(m.h2.is_nan());
-/// assert_eq!(m.h1b, 9f64.log2()); // 9 bins over [0, 8]: one value per bin
-/// // a constant map: H1 = 0 in every window
-/// let z = Array4::<f32>::zeros((10, 3, 3, 1));
-/// let m = measure_map(z.view(), "x", "out", 9).unwrap();
-/// assert_eq!((m.h1x, m.distinct, m.zero), (0.0, 0.0, 1.0));
-/// ```
-pub fn measure_map(
-    a: ArrayView4<'_, f32>,
-    layer: &str,
-    kind: &'static str,
-    bins: usize,
-) -> Result<MapMeasure> {
-    let spec = WindowSpec::new(Kernel::new(3, 3, 1)?, Stride::unit(), Border::Valid);
-    let binned = H1Estimator::Binned(Binning::data_range(bins)?);
-    let full = 9f64.log2();
-    let (mut sx, mut sb, mut nz, mut nd, mut cnt) = (0.0, 0.0, 0usize, 0usize, 0usize);
-    for img in a.axis_iter(Axis(0)) {
-        let hx = local_h1(img, &spec, &H1Estimator::Exact)?;
-        let hb = local_h1(img, &spec, &binned)?;
-        for (&x, &b) in hx.iter().zip(hb.iter()) {
-            sx += x;
-            sb += b;
-            nz += (x == 0.0) as usize;
-            nd += ((x - full).abs() < 1e-12) as usize;
-            cnt += 1;
-        }
-    }
-    let r = local_h2(a, &spec, &H2Options::new())?;
-    let (mut s2, mut n2, mut ns) = (0.0, 0usize, 0usize);
-    for &h in r.values.iter() {
-        if h.is_finite() {
-            s2 += h;
-            n2 += 1;
-        } else {
-            ns += 1;
-        }
-    }
-    let c = cnt.max(1) as f64;
-    Ok(MapMeasure {
-        layer: layer.to_string(),
-        kind,
-        h1x: sx / c,
-        distinct: nd as f64 / c,
-        h1b: sb / c,
-        zero: nz as f64 / c,
-        h2: if n2 > 0 { s2 / n2 as f64 } else { f64::NAN },
-        singular: ns as f64 / (n2 + ns).max(1) as f64,
-    })
-}
-
 /// Builds the NB201 network of `arch` at `cfg`'s scale (init seed `cfg.seed`), forwards
 /// `images` (n×3×32×32) and measures every captured map, `out` and `relu`.
 ///
@@ -508,49 +427,4 @@ fn measure_features<M: Classifier>(
         out.push(measure_map(post.view(), &name, "relu", bins)?);
     }
     Ok(out)
-}
-
-/// Names of the per-network local-entropy-decrease summaries, each oriented so that
-/// *higher = less decrease* (the paper's premise: higher should mean more accurate).
-pub const SUMMARIES: [&str; 6] = [
-    "h1_last_minus_stem",
-    "h1_neg_max_drop",
-    "h1_min",
-    "h2_last_minus_stem",
-    "neg_zero_last",
-    "neg_zero_mean",
-];
-
-/// The summaries of [`SUMMARIES`], from the `relu` maps (what each convolution sees), in
-/// network order.
-///
-/// # Formula
-/// with b_k the binned H1 of layer k (k = 0 the stem, K the last cell), z_k the zero-H1
-/// fraction and g_k the H2: b_K − b_0; −max(0, max_k (b_k − b_{k+1})); min_k b_k;
-/// g_K − g_0; −z_K; −mean_k z_k
-///
-/// ```
-/// use sednas::nn::measure::{MapMeasure, summaries};
-/// let m = |layer: &str, h1b: f64, zero: f64, h2: f64| MapMeasure {
-///     layer: layer.into(), kind: "relu", h1x: 0.0, distinct: 0.0, h1b, zero, h2, singular: 0.0 };
-/// let s = summaries(&[m("stem", 2.0, 0.25, 5.0), m("cell1", 1.5, 0.25, 4.0), m("cell2", 1.75, 0.5, 3.0)]);
-/// assert_eq!(s, vec![-0.25, -0.5, 1.5, -2.0, -0.5, -1.0 / 3.0]);
-/// ```
-pub fn summaries(maps: &[MapMeasure]) -> Vec<f64> {
-    let r: Vec<&MapMeasure> = maps.iter().filter(|m| m.kind == "relu").collect();
-    let (Some(first), Some(last)) = (r.first(), r.last()) else {
-        return vec![f64::NAN; SUMMARIES.len()];
-    };
-    let max_drop = r
-        .windows(2)
-        .map(|w| w[0].h1b - w[1].h1b)
-        .fold(0.0f64, f64::max);
-    vec![
-        last.h1b - first.h1b,
-        -max_drop,
-        r.iter().map(|m| m.h1b).fold(f64::INFINITY, f64::min),
-        last.h2 - first.h2,
-        -last.zero,
-        -r.iter().map(|m| m.zero).sum::<f64>() / r.len() as f64,
-    ]
 }
