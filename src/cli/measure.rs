@@ -493,3 +493,74 @@ pub fn run_merge(a: MergeArgs) -> anyhow::Result<i32> {
     )?;
     Ok(0)
 }
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Search space: nb201, nb101 or darts (nb301).
+    #[arg(long, default_value = "nb201")]
+    space: SpaceKind,
+    /// The architecture, in any form `sednas score` takes for the space (NB101:
+    /// `MATRIX|OPS`; DARTS: Python repr, JSON or NASLib `normal|reduce`).
+    #[arg(long)]
+    arch: String,
+    /// Width C (default: measure's reduced scale of the space).
+    #[arg(long)]
+    width: Option<usize>,
+    /// Cells (NB201 cells per stage, NB101 modules per stack, DARTS cells; default: measure's
+    /// reduced scale).
+    #[arg(long)]
+    cells: Option<usize>,
+    /// Init (and noise) seed.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Images in the batch (10..=256; 20 at most for cifar).
+    #[arg(long, default_value_t = 16)]
+    batch: usize,
+    /// Input images.
+    #[arg(long, value_enum, default_value = "noise")]
+    input: InputArg,
+    /// Bins of the binned H1 estimator (for the measure row).
+    #[arg(long, default_value_t = 16)]
+    bins: usize,
+    /// Folder with the fetched images (scripts/fetch-data.sh).
+    #[arg(long, default_value = "data")]
+    data_dir: PathBuf,
+    /// Output folder (created; manifest.json is written last).
+    #[arg(long)]
+    out: PathBuf,
+    /// Leave out the measure row (measure.json): the slow part in a debug build.
+    #[arg(long)]
+    no_measure: bool,
+}
+
+/// `sednas nn-export`: one network as `sednas measure` builds and forwards it, written by
+/// `nn::export::export_arch`; prints a one-line JSON summary.
+pub fn run_export(a: ExportArgs) -> anyhow::Result<i32> {
+    let Some((w0, c0)) = MeasureConfig::reduced(a.space) else {
+        bail!(
+            "--space {}: no network to export (nb201, nb101 and darts have one)",
+            a.space
+        );
+    };
+    let input = match a.input {
+        InputArg::Noise => MeasureInput::Noise,
+        InputArg::Cifar => MeasureInput::Cifar,
+        InputArg::Fashion => MeasureInput::Fashion,
+        InputArg::Mnist => MeasureInput::Mnist,
+    };
+    let cfg = MeasureConfig {
+        width: a.width.unwrap_or(w0),
+        cells: a.cells.unwrap_or(c0),
+        batch: a.batch,
+        input,
+        seed: a.seed,
+        bins: a.bins,
+    };
+    cfg.validate_for(a.space)?;
+    let arch = AnyArch::parse(a.space, a.arch.trim())
+        .with_context(|| format!("--arch {:?}", crate::io::bounded::excerpt(&a.arch, 200)))?;
+    let images = measure_inputs(&cfg, &a.data_dir)?;
+    let s = crate::nn::export::export_arch(&arch, &cfg, images.view(), &a.out, !a.no_measure)?;
+    outln!("{}", serde_json::to_string(&s)?)?;
+    Ok(0)
+}

@@ -76,6 +76,11 @@ enum Command {
     /// (sharded with --shard I/N, resumable), one CSV row per network.
     #[cfg(feature = "nn")]
     Measure(measure::MeasureArgs),
+    /// Export one measured network (parameters, input, logits, every captured map and its
+    /// measure row) as .npy files + manifest.json, for the PyTorch cross-check
+    /// (scripts/crosscheck/).
+    #[cfg(feature = "nn")]
+    NnExport(measure::ExportArgs),
     /// Join the shards of one `sednas measure` run (each exactly once).
     #[cfg(feature = "nn")]
     Merge(measure::MergeArgs),
@@ -126,6 +131,8 @@ where
         Command::NnBench(a) => nn::run_nn_bench(a),
         #[cfg(feature = "nn")]
         Command::Measure(a) => measure::run_measure(a),
+        #[cfg(feature = "nn")]
+        Command::NnExport(a) => measure::run_export(a),
         #[cfg(feature = "nn")]
         Command::Merge(a) => measure::run_merge(a),
     };

@@ -17,6 +17,11 @@
 //! counts: [`Genotype::params`] with `affine_ops: true` (test `tests/measure.rs`);
 //! NAS-Bench-Suite-Zero's NB301 `params` column is the same count without the operations'
 //! BN affines ([`DartsNet::op_bn_affine_params`]), on NASLib's C = 32, 8-cell network.
+//!
+//! Checked against a port of DARTS' `cnn/model.py` + `cnn/operations.py`
+//! (`scripts/crosscheck/darts_ref.py`; 100 genotypes, 84 from NB301 and 16 of its own with
+//! `none`, stride-2 skips and nodes fed twice by one input, C = 4, L = 5, batch-statistics
+//! BatchNorm): logits and every captured map agree within 10⁻⁵ of 1 + max|ref|.
 
 use burn::module::Module;
 use burn::nn::conv::{Conv2d, Conv2dConfig};

@@ -4,6 +4,7 @@
 
 pub mod darts;
 pub mod device;
+pub mod export;
 pub mod fmap;
 pub mod measure;
 pub mod nb101;
