@@ -169,6 +169,18 @@ pub struct PlainRunConfig {
     pub device: crate::nn::device::Backend,
 }
 
+/// The training settings of every run of the experiment (Adam), for one seed.
+fn train_config(cfg: &Config, seed: u64) -> TrainConfig {
+    TrainConfig {
+        epochs: cfg.epochs,
+        batch: cfg.batch,
+        lr: cfg.lr,
+        seed,
+        optim: Optim::Adam,
+        schedule: cfg.schedule,
+    }
+}
+
 /// The configuration the experiment plans for one plain-CNN run.
 fn plain_run_config(cfg: &Config, data: &Splits, v: Variant, seed: u64) -> PlainRunConfig {
     let tr = &data.train;
@@ -181,14 +193,7 @@ fn plain_run_config(cfg: &Config, data: &Splits, v: Variant, seed: u64) -> Plain
             skip: v.skip,
             classes: tr.classes,
         },
-        train: TrainConfig {
-            epochs: cfg.epochs,
-            batch: cfg.batch,
-            lr: cfg.lr,
-            seed,
-            optim: Optim::Adam,
-            schedule: cfg.schedule,
-        },
+        train: train_config(cfg, seed),
         train_limit: cfg.train_limit,
         test_limit: cfg.test_limit,
         device: cfg.device,
@@ -340,14 +345,7 @@ fn skip_run_config(cfg: &Config, data: &Splits, k: usize, seed: u64) -> Result<R
             classes: probe.classes,
         },
         rgb: false,
-        train: TrainConfig {
-            epochs: cfg.epochs,
-            batch: cfg.batch,
-            lr: cfg.lr,
-            seed,
-            optim: Optim::Adam,
-            schedule: cfg.schedule,
-        },
+        train: train_config(cfg, seed),
         train_limit: cfg.train_limit,
         test_limit: cfg.test_limit,
         device: cfg.device,
