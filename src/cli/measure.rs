@@ -307,28 +307,40 @@ fn header(arch_cols: &str, layers: &[(String, &'static str)]) -> String {
     h
 }
 
-pub fn run_measure(a: MeasureArgs) -> anyhow::Result<i32> {
-    let input = match a.input {
+/// The checked network and input settings shared by `measure` and `nn-export` (reduced
+/// scale unless `--width`/`--cells` say otherwise).
+fn measure_config(
+    space: SpaceKind,
+    width: Option<usize>,
+    cells: Option<usize>,
+    batch: usize,
+    input: InputArg,
+    seed: u64,
+    bins: usize,
+) -> anyhow::Result<MeasureConfig> {
+    let input = match input {
         InputArg::Noise => MeasureInput::Noise,
         InputArg::Cifar => MeasureInput::Cifar,
         InputArg::Fashion => MeasureInput::Fashion,
         InputArg::Mnist => MeasureInput::Mnist,
     };
-    let Some((w0, c0)) = MeasureConfig::reduced(a.space) else {
-        bail!(
-            "--space {}: no measured network (nb201, nb101 and darts have one)",
-            a.space
-        );
+    let Some((w0, c0)) = MeasureConfig::reduced(space) else {
+        bail!("--space {space}: no measured network (nb201, nb101 and darts have one)");
     };
     let cfg = MeasureConfig {
-        width: a.width.unwrap_or(w0),
-        cells: a.cells.unwrap_or(c0),
-        batch: a.batch,
+        width: width.unwrap_or(w0),
+        cells: cells.unwrap_or(c0),
+        batch,
         input,
-        seed: a.seed,
-        bins: a.bins,
+        seed,
+        bins,
     };
-    cfg.validate_for(a.space)?;
+    cfg.validate_for(space)?;
+    Ok(cfg)
+}
+
+pub fn run_measure(a: MeasureArgs) -> anyhow::Result<i32> {
+    let cfg = measure_config(a.space, a.width, a.cells, a.batch, a.input, a.seed, a.bins)?;
     if a.checkpoint == 0 {
         bail!("--checkpoint must be at least 1");
     }
@@ -536,27 +548,7 @@ pub struct ExportArgs {
 /// `sednas nn-export`: one network as `sednas measure` builds and forwards it, written by
 /// `nn::export::export_arch`; prints a one-line JSON summary.
 pub fn run_export(a: ExportArgs) -> anyhow::Result<i32> {
-    let Some((w0, c0)) = MeasureConfig::reduced(a.space) else {
-        bail!(
-            "--space {}: no network to export (nb201, nb101 and darts have one)",
-            a.space
-        );
-    };
-    let input = match a.input {
-        InputArg::Noise => MeasureInput::Noise,
-        InputArg::Cifar => MeasureInput::Cifar,
-        InputArg::Fashion => MeasureInput::Fashion,
-        InputArg::Mnist => MeasureInput::Mnist,
-    };
-    let cfg = MeasureConfig {
-        width: a.width.unwrap_or(w0),
-        cells: a.cells.unwrap_or(c0),
-        batch: a.batch,
-        input,
-        seed: a.seed,
-        bins: a.bins,
-    };
-    cfg.validate_for(a.space)?;
+    let cfg = measure_config(a.space, a.width, a.cells, a.batch, a.input, a.seed, a.bins)?;
     let arch = AnyArch::parse(a.space, a.arch.trim())
         .with_context(|| format!("--arch {:?}", crate::io::bounded::excerpt(&a.arch, 200)))?;
     let images = measure_inputs(&cfg, &a.data_dir)?;
