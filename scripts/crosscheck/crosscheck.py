@@ -375,9 +375,12 @@ class Stats:
         self.worst = {}  # name -> (abs diff, relative to 1 + max|ref|, arch)
         self.fail = []
 
-    def add(self, space, name, a, b, arch, tol):
+    def add(self, space, name, a, b, arch, tol, absolute=False):
+        a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+        both_nan = np.isnan(a) & np.isnan(b)
+        a, b = np.where(both_nan, 0.0, a), np.where(both_nan, 0.0, b)
         diff = float(np.max(np.abs(a - b))) if a.size else 0.0
-        scale = 1.0 + (float(np.max(np.abs(b))) if b.size else 0.0)
+        scale = 1.0 if absolute else 1.0 + (float(np.max(np.abs(b))) if b.size else 0.0)
         rel = diff / scale
         k = (space, name)
         if k not in self.worst or rel > self.worst[k][1]:
@@ -410,10 +413,70 @@ def check_one(space, arch, d, width, cells, stats, tol):
         stats.add(space, e["name"], load(d, e), ref[e["name"]].double().numpy(), arch, tol)
 
 
-def export(sednas, space, arch, width, cells, seed, batch, out):
+PROFILE_FIGURES = ("h1b", "zero", "h2")  # what the six summaries are computed from
+
+
+def check_profile(arch, d, width, cells, stats, tol):
+    """`sednas.torch.entropy_profile` on the reference NB201 network carrying burn's weights
+    against `sednas measure` (measure.json of the export): the cells' outputs captured by
+    forward hooks, ReLU'd (`transform=torch.relu`: measure's `relu` maps), BatchNorm in train
+    mode (`allow_train=True`), same kernel (3x3x1) and estimator (binned:N).
+
+    The maps agree to about 1e-6 (relative), not bit for bit, so binned H1 and the zero
+    fraction are compared to `tol` (a value may cross a bin edge). H2 is not: across a batch
+    of 16 a 3x3 window's covariance can be nearly singular (smooth maps after average
+    pooling), and there a 1e-6 change of the map moves the mean H2 by up to 0.07 bits. H2 is
+    checked as a chain of exact links instead: entropy_profile's H2 equals the library's H2 of
+    the reference map it captured, and measure's H2 equals the library's H2 of burn's exported
+    map (both to 1e-9 bits); the maps themselves are compared by check_one. The H2 difference
+    between the two networks is printed (`profile h2 ...`), not asserted."""
+    import sednas.torch
+    from sednas import _sednas
+
+    with open(os.path.join(d, "manifest.json")) as f:
+        manifest = json.load(f)
+    with open(os.path.join(d, "measure.json")) as f:
+        measured = json.load(f)
+    net, rename, _, _ = BUILDERS["nb201"](arch, width, cells)
+    assign(net, rename, set(), d, manifest)
+    net.train()
+    x = torch.from_numpy(load(d, manifest["input"]).astype(np.float32))
+    modules = ["stem"] + ["cells.{}".format(k) for k in range(len(net.cells))]
+    estimator = "binned:{}".format(measured["config"]["bins"])
+    opts = dict(modules=modules, transform=torch.relu, allow_train=True)
+    rows, summaries = sednas.torch.entropy_profile(
+        net, x, kernel=(3, 3), estimator=estimator, **opts)
+    captured = sednas.torch.capture_maps(net, x, **opts)
+    burn = [m for m in measured["maps"] if m["kind"] == "relu"]
+    maps = {e["name"]: e for e in manifest["maps"]}
+    if len(rows) != len(burn) or len(captured) != len(burn):
+        stats.fail.append("profile {}: {} rows vs {} relu maps".format(arch, len(rows), len(burn)))
+        return
+    exact = 1e-9
+    for r, (_, _, a), m in zip(rows, captured, burn):
+        for f in ("h1b", "zero"):
+            stats.add("profile", "{}.{}".format(m["layer"], f), np.array([m[f]]),
+                      np.array([r[f]]), arch, tol, absolute=True)
+        ref_h2 = _sednas._profile_map(a, (3, 3), estimator, True)["h2"]
+        stats.add("profile", "{}.h2 (ref map)".format(m["layer"]), np.array([r["h2"]]),
+                  np.array([ref_h2]), arch, exact, absolute=True)
+        e = maps[m["layer"] + ".relu"]
+        b = np.ascontiguousarray(load(d, e).transpose(0, 2, 3, 1)).astype(np.float32)
+        burn_h2 = _sednas._profile_map(b, (3, 3), estimator, True)["h2"]
+        stats.add("profile", "{}.h2 (burn map)".format(m["layer"]), np.array([m["h2"]]),
+                  np.array([burn_h2]), arch, exact, absolute=True)
+        stats.add("profile", "{}.h2 burn vs ref".format(m["layer"]), np.array([m["h2"]]),
+                  np.array([r["h2"]]), arch, np.inf, absolute=True)
+    for k, v in measured["summaries"].items():
+        stats.add("profile", "summary " + k, np.array([v]), np.array([summaries[k]]), arch,
+                  np.inf if k.startswith("h2") else tol, absolute=True)
+
+
+def export(sednas, space, arch, width, cells, seed, batch, out, measure=False):
     cmd = [sednas, "nn-export", "--space", space, "--arch", arch, "--width", str(width),
-           "--cells", str(cells), "--seed", str(seed), "--batch", str(batch), "--out", out,
-           "--no-measure"]
+           "--cells", str(cells), "--seed", str(seed), "--batch", str(batch), "--out", out]
+    if not measure:
+        cmd.append("--no-measure")
     r = subprocess.run(cmd, capture_output=True, text=True)
     if r.returncode != 0:
         return "export failed ({}): {}".format(r.returncode, r.stderr.strip()[-400:])
@@ -433,6 +496,13 @@ def main():
     ap.add_argument("--data", default=os.environ.get("SEDNAS_DATA", os.path.join(HERE, "..", "..", "..", "shared", "data")))
     ap.add_argument("--seed", type=int, default=0, help="sample seed (init seed of arch k: k)")
     ap.add_argument("--jobs", type=int, default=2, help="sednas exports run at once")
+    ap.add_argument("--profile", type=int, default=8,
+                    help="NB201 architectures on which sednas.torch.entropy_profile is compared "
+                         "with sednas measure (needs the sednas package; 0: off)")
+    ap.add_argument("--profile-batch", type=int, default=16,
+                    help="images in the profile comparison's batch (sednas measure's default 16)")
+    ap.add_argument("--profile-tol", type=float, default=1e-3,
+                    help="largest difference of a profile figure (bits; fraction for zero)")
     ap.add_argument("--work", help="keep the exports here (default: a removed temp folder)")
     args = ap.parse_args()
 
@@ -472,6 +542,26 @@ def main():
                 if sp == space:
                     print("  {:<28} max|burn-ref| {:.3e}   /(1+max|ref|) {:.3e}   ({})".format(
                         name, diff, rel, arch))
+            if space == "nb201" and args.profile > 0:
+                ts = time.time()
+                picked = (archs[:5] + archs[10:])[:args.profile]  # every op, then random cells
+                for k, a in enumerate(picked):
+                    d = os.path.join(work, "profile", "{:04d}".format(k))
+                    err = export(args.sednas, space, a, width, cells, k, args.profile_batch, d,
+                                 measure=True)
+                    if err:
+                        stats.fail.append("profile {}: {}".format(a, err))
+                        continue
+                    try:
+                        check_profile(a, d, width, cells, stats, args.profile_tol)
+                    except Exception as e:
+                        stats.fail.append("profile {}: {}: {}".format(a, type(e).__name__, e))
+                print("sednas.torch.entropy_profile vs sednas measure: {} NB201 architectures "
+                      "in {:.1f} s (largest |difference|; bits, fractions for zero)".format(
+                          len(picked), time.time() - ts), flush=True)
+                for (sp, name), (diff, _, arch) in stats.worst.items():
+                    if sp == "profile":
+                        print("  {:<28} {:.3e}   ({})".format(name, diff, arch))
     finally:
         if not args.work:
             shutil.rmtree(work, ignore_errors=True)
