@@ -118,6 +118,53 @@ pub fn digits() -> ImageSet {
     }
 }
 
+/// The 64 natural-image patches embedded in the binary (`assets/patches.png`, made by
+/// `scripts/make-patches.py` from scikit-image 0.26.0's sample photographs astronaut,
+/// coffee, chelsea and rocket, each downscaled 4× by area averaging): 32×32 RGB in [0, 1],
+/// an input that needs no dataset. Image i is patch i / 4 of photo i % 4 (so any batch of
+/// four or more holds every photo); the label is the photo (0..4).
+///
+/// # Errors
+/// None in practice: the embedded PNG is checked by the tests; a damaged build would give
+/// [`Error::Png`].
+///
+/// ```
+/// let p = sednas::data::patches().unwrap();
+/// assert_eq!((p.len(), p.images.shape(), p.classes), (64, &[64, 3, 32, 32][..], 4));
+/// assert_eq!(&p.labels[..5], &[0, 1, 2, 3, 0]);
+/// assert!(p.images.iter().all(|v| (0.0..=1.0).contains(v)));
+/// ```
+pub fn patches() -> Result<ImageSet> {
+    const ATLAS: &[u8] = include_bytes!("../assets/patches.png");
+    let img = crate::io::png::decode_png(ATLAS, "assets/patches.png")?;
+    if img.dim() != (256, 256, 3) {
+        return Err(Error::Png {
+            path: "assets/patches.png".into(),
+            reason: format!("expected a 256×256 RGB atlas, got {:?}", img.dim()),
+        });
+    }
+    let mut images = Array4::<f32>::zeros((64, 3, 32, 32));
+    let mut labels = Vec::with_capacity(64);
+    for i in 0..64 {
+        let tile = (i % 4) * 16 + i / 4;
+        let (r, c) = (tile / 8, tile % 8);
+        for ch in 0..3 {
+            for y in 0..32 {
+                for x in 0..32 {
+                    images[[i, ch, y, x]] = img[[r * 32 + y, c * 32 + x, ch]] as f32 / 255.0;
+                }
+            }
+        }
+        labels.push(i % 4);
+    }
+    Ok(ImageSet {
+        name: "patches".into(),
+        images,
+        labels,
+        classes: 4,
+    })
+}
+
 fn idx_err(path: &Path, reason: impl Into<String>) -> Error {
     Error::Idx {
         path: path.display().to_string(),

@@ -27,6 +27,12 @@ enum InputArg {
     Noise,
     /// The 20 real CIFAR-10 test images (scripts/fetch-data.sh).
     Cifar,
+    /// The 20 real CIFAR-100 test images (scripts/fetch-data.sh).
+    Cifar100,
+    /// CIFAR-10 and CIFAR-100 images alternating, up to 40.
+    CifarMixed,
+    /// 64 natural-image patches built into the binary (scikit-image sample photos; no dataset).
+    Patches,
     /// Fashion-MNIST test images, padded to 32×32, 3 channels.
     Fashion,
     /// MNIST test images, padded to 32×32, 3 channels.
@@ -84,7 +90,7 @@ pub struct MeasureArgs {
     /// (1, 3), DARTS cells (5, 8).
     #[arg(long)]
     cells: Option<usize>,
-    /// Images in the batch (10..=256; 20 at most for cifar).
+    /// Images in the batch (10..=256; at most 20 for cifar and cifar100, 40 for cifar-mixed, 64 for patches).
     #[arg(long, default_value_t = 16)]
     batch: usize,
     /// Input images.
@@ -321,6 +327,9 @@ fn measure_config(
     let input = match input {
         InputArg::Noise => MeasureInput::Noise,
         InputArg::Cifar => MeasureInput::Cifar,
+        InputArg::Cifar100 => MeasureInput::Cifar100,
+        InputArg::CifarMixed => MeasureInput::CifarMixed,
+        InputArg::Patches => MeasureInput::Patches,
         InputArg::Fashion => MeasureInput::Fashion,
         InputArg::Mnist => MeasureInput::Mnist,
     };
@@ -525,7 +534,7 @@ pub struct ExportArgs {
     /// Init (and noise) seed.
     #[arg(long, default_value_t = 0)]
     seed: u64,
-    /// Images in the batch (10..=256; 20 at most for cifar).
+    /// Images in the batch (10..=256; at most 20 for cifar and cifar100, 40 for cifar-mixed, 64 for patches).
     #[arg(long, default_value_t = 16)]
     batch: usize,
     /// Input images.

@@ -43,6 +43,14 @@ pub enum MeasureInput {
     Noise,
     /// The 20 real CIFAR-10 test images of `scripts/fetch-data.sh`.
     Cifar,
+    /// The 20 real CIFAR-100 test images of `scripts/fetch-data.sh`.
+    Cifar100,
+    /// The 20 CIFAR-10 and 20 CIFAR-100 images, alternating (C10, C100, C10, …; up to 40).
+    #[serde(rename = "cifar-mixed")]
+    CifarMixed,
+    /// 64 natural-image patches embedded in the binary ([`crate::data::patches`]): no
+    /// dataset needed.
+    Patches,
     /// Fashion-MNIST test images, zero-padded to 32×32 and repeated to 3 channels.
     Fashion,
     /// MNIST test images, likewise.
@@ -54,6 +62,9 @@ impl std::fmt::Display for MeasureInput {
         f.write_str(match self {
             MeasureInput::Noise => "noise",
             MeasureInput::Cifar => "cifar",
+            MeasureInput::Cifar100 => "cifar100",
+            MeasureInput::CifarMixed => "cifar-mixed",
+            MeasureInput::Patches => "patches",
             MeasureInput::Fashion => "fashion",
             MeasureInput::Mnist => "mnist",
         })
@@ -185,7 +196,8 @@ impl MeasureConfig {
         self.check_input()
     }
 
-    /// The settings every space shares: batch 10..=256 (20 at most for cifar), bins 2..=65536.
+    /// The settings every space shares: batch 10..=256 (at most 20 for cifar and cifar100, 40
+    /// for cifar-mixed, 64 for patches), bins 2..=65536.
     fn check_input(&self) -> Result<()> {
         if !(10..=256).contains(&self.batch) {
             return Err(Error::param(
@@ -202,10 +214,19 @@ impl MeasureConfig {
                 format!("must be 2..=65536, got {}", self.bins),
             ));
         }
-        if self.input == MeasureInput::Cifar && self.batch > 20 {
+        let available = match self.input {
+            MeasureInput::Cifar | MeasureInput::Cifar100 => Some(20),
+            MeasureInput::CifarMixed => Some(40),
+            MeasureInput::Patches => Some(64),
+            MeasureInput::Noise | MeasureInput::Fashion | MeasureInput::Mnist => None,
+        };
+        if let Some(n) = available.filter(|&n| self.batch > n) {
             return Err(Error::param(
                 "batch",
-                format!("--input cifar has 20 images, asked for {}", self.batch),
+                format!(
+                    "--input {} has {n} images, asked for {}",
+                    self.input, self.batch
+                ),
             ));
         }
         Ok(())
@@ -235,12 +256,42 @@ pub fn measure_inputs(cfg: &MeasureConfig, data_dir: &std::path::Path) -> Result
                 ((-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()) as f32
             })
         }
-        MeasureInput::Cifar => {
-            load_named("cifar10-test20", data_dir, Split::Test)?
-                .take(cfg.batch)
-                .to_square_rgb(32, 3)
-                .images
+        MeasureInput::Cifar | MeasureInput::Cifar100 => {
+            let name = if cfg.input == MeasureInput::Cifar {
+                "cifar10-test20"
+            } else {
+                "cifar100-test20"
+            };
+            let set = load_named(name, data_dir, Split::Test)?;
+            if set.len() < cfg.batch {
+                return Err(too_few_images(name, data_dir, set.len(), cfg.batch));
+            }
+            set.take(cfg.batch).to_square_rgb(32, 3).images
         }
+        MeasureInput::CifarMixed => {
+            let a = load_named("cifar10-test20", data_dir, Split::Test)?;
+            let b = load_named("cifar100-test20", data_dir, Split::Test)?;
+            let (na, nb) = (cfg.batch.div_ceil(2), cfg.batch / 2);
+            if a.len() < na || b.len() < nb {
+                return Err(too_few_images(
+                    "cifar10-test20 + cifar100-test20",
+                    data_dir,
+                    a.len() + b.len(),
+                    cfg.batch,
+                ));
+            }
+            let mut x = Array4::<f32>::zeros((cfg.batch, 3, 32, 32));
+            for i in 0..cfg.batch {
+                let src = if i % 2 == 0 {
+                    a.images.index_axis(ndarray::Axis(0), i / 2)
+                } else {
+                    b.images.index_axis(ndarray::Axis(0), i / 2)
+                };
+                x.index_axis_mut(ndarray::Axis(0), i).assign(&src);
+            }
+            x
+        }
+        MeasureInput::Patches => crate::data::patches()?.take(cfg.batch).images,
         MeasureInput::Fashion | MeasureInput::Mnist => {
             let name = if cfg.input == MeasureInput::Fashion {
                 "fashion-mnist"
@@ -253,6 +304,16 @@ pub fn measure_inputs(cfg: &MeasureConfig, data_dir: &std::path::Path) -> Result
                 .images
         }
     })
+}
+
+fn too_few_images(name: &str, data_dir: &std::path::Path, have: usize, want: usize) -> Error {
+    Error::param(
+        "batch",
+        format!(
+            "{name} in {} has {have} images, the batch asks for {want} (scripts/fetch-data.sh cifar)",
+            data_dir.display()
+        ),
+    )
 }
 
 /// Builds the NB201 network of `arch` at `cfg`'s scale (init seed `cfg.seed`), forwards
@@ -427,4 +488,109 @@ fn measure_features<M: Classifier>(
         out.push(measure_map(post.view(), &name, "relu", bins)?);
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod input_tests {
+    use super::*;
+
+    // Edge cases: each finite input refuses one image more than it has, naming the input;
+    // patches need no data folder; cifar-mixed alternates the two sets.
+    #[test]
+    fn finite_inputs_refuse_larger_batches() {
+        let base = MeasureConfig {
+            width: 1,
+            cells: 1,
+            batch: 10,
+            input: MeasureInput::Noise,
+            seed: 0,
+            bins: 16,
+        };
+        for (input, n) in [
+            (MeasureInput::Cifar, 20),
+            (MeasureInput::Cifar100, 20),
+            (MeasureInput::CifarMixed, 40),
+            (MeasureInput::Patches, 64),
+        ] {
+            let e = MeasureConfig {
+                batch: n + 1,
+                input,
+                ..base
+            }
+            .check_input()
+            .unwrap_err();
+            assert!(
+                e.to_string()
+                    .contains(&format!("--input {input} has {n} images")),
+                "{e}"
+            );
+            assert!(
+                MeasureConfig {
+                    batch: n,
+                    input,
+                    ..base
+                }
+                .check_input()
+                .is_ok()
+            );
+        }
+        let none = std::path::Path::new("no-such-dir");
+        let p = measure_inputs(
+            &MeasureConfig {
+                batch: 64,
+                input: MeasureInput::Patches,
+                ..base
+            },
+            none,
+        )
+        .unwrap();
+        assert_eq!(p.shape(), &[64, 3, 32, 32]);
+        assert!(
+            measure_inputs(
+                &MeasureConfig {
+                    input: MeasureInput::CifarMixed,
+                    ..base
+                },
+                none
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn cifar_mixed_alternates_the_two_sets() {
+        let dir = std::path::Path::new("data");
+        let (Ok(a), Ok(b)) = (
+            crate::data::load_named("cifar10-test20", dir, crate::data::Split::Test),
+            crate::data::load_named("cifar100-test20", dir, crate::data::Split::Test),
+        ) else {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "data/cifar missing in CI (scripts/fetch-data.sh cifar)"
+            );
+            eprintln!("skipped: data/cifar missing (scripts/fetch-data.sh cifar)");
+            return;
+        };
+        let cfg = MeasureConfig {
+            width: 1,
+            cells: 1,
+            batch: 11,
+            input: MeasureInput::CifarMixed,
+            seed: 0,
+            bins: 16,
+        };
+        let x = measure_inputs(&cfg, dir).unwrap();
+        assert_eq!(
+            x.index_axis(ndarray::Axis(0), 4),
+            a.images.index_axis(ndarray::Axis(0), 2)
+        );
+        assert_eq!(
+            x.index_axis(ndarray::Axis(0), 5),
+            b.images.index_axis(ndarray::Axis(0), 2)
+        );
+        assert_eq!(
+            x.index_axis(ndarray::Axis(0), 10),
+            a.images.index_axis(ndarray::Axis(0), 5)
+        );
+    }
 }
