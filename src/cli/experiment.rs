@@ -7,7 +7,7 @@ use clap::Args;
 
 #[derive(Debug, Args)]
 pub struct ExperimentArgs {
-    /// nb201-fashion, sed-ablation, net-ablation
+    /// nb201-fashion, sed-ablation, net-ablation, sed-calibrate
     name: String,
     /// Config file (default experiments/NAME/config.toml).
     #[arg(long)]
@@ -29,9 +29,10 @@ pub fn run(a: ExperimentArgs) -> anyhow::Result<i32> {
     let config = a
         .config
         .unwrap_or_else(|| PathBuf::from(format!("experiments/{}/config.toml", a.name)));
-    let out = a
-        .out
-        .unwrap_or_else(|| PathBuf::from(format!("results/{}", a.name)));
+    let out = a.out.unwrap_or_else(|| match a.name.as_str() {
+        "sed-calibrate" => PathBuf::from("results/sed-measured"),
+        name => PathBuf::from(format!("results/{name}")),
+    });
     let summary = match a.name.as_str() {
         #[cfg(feature = "nn")]
         "nb201-fashion" if a.tabulate => {
@@ -46,9 +47,11 @@ pub fn run(a: ExperimentArgs) -> anyhow::Result<i32> {
         }
         "sed-ablation" => crate::experiments::sed_ablation::run(&config, &out)?,
         #[cfg(feature = "nn")]
+        "sed-calibrate" => crate::experiments::sed_calibrate::run(&config, &out)?,
+        #[cfg(feature = "nn")]
         "net-ablation" => crate::experiments::net_ablation::run(&config, &out, a.resume)?,
         other => bail!(
-            "unknown experiment {other:?}: expected nb201-fashion, sed-ablation or net-ablation"
+            "unknown experiment {other:?}: expected nb201-fashion, sed-ablation, net-ablation or sed-calibrate"
         ),
     };
     out!("{summary}")?;

@@ -492,19 +492,24 @@ pub struct Computed<'a> {
 
 /// The proxies sednas computes from the topology, as `sednas benchmark` lists them: LEDp
 /// (constants per space, [`crate::sed::ledp::LedpConfig::for_space`]), LED-flow, SED (the
-/// default reading) and the benchmark network's parameter count.
+/// default reading), the benchmark network's parameter count, and the chain's two scorers
+/// ([`crate::sed::measured`]): `sed-validated` (SED keeping only the supported rule) and
+/// `sed-measured` (SED's census with measured factors; NaN on a space without a committed
+/// calibration).
 ///
 /// ```
 /// let p = sednas::eval::benchmark::standard_proxies().unwrap();
 /// let names: Vec<&str> = p.iter().map(|c| c.name.as_str()).collect();
-/// assert_eq!(names, ["ledp", "led-flow", "sed", "#params"]);
+/// assert_eq!(names, ["ledp", "led-flow", "sed", "#params", "sed-validated", "sed-measured"]);
 /// ```
 pub fn standard_proxies() -> Result<Vec<Computed<'static>>> {
     use crate::arch::Census;
     use crate::sed::ledflow::LedFlow;
     use crate::sed::ledp::{Ledp, LedpConfig};
+    use crate::sed::measured::{SedMeasured, validated_config};
     use crate::sed::{Sed, SedConfig};
     let sed = Sed::new(SedConfig::default())?;
+    let validated = Sed::new(validated_config())?;
     let led = LedFlow::new(Default::default())?;
     let space_of = |a: &AnyArch| match a {
         AnyArch::Nb201(_) => SpaceKind::Nb201,
@@ -549,6 +554,31 @@ pub fn standard_proxies() -> Result<Vec<Computed<'static>>> {
                     .iter()
                     .map(|x| x.params().map_or(f64::NAN, |p| p as f64))
                     .collect()
+            }),
+        },
+        Computed {
+            name: "sed-validated".into(),
+            score: Box::new(move |archs| {
+                let mut c = Census::default();
+                archs.iter().map(|x| validated.score(x, &mut c)).collect()
+            }),
+        },
+        Computed {
+            name: "sed-measured".into(),
+            score: Box::new(move |archs| {
+                let Some(first) = archs.first() else {
+                    return vec![];
+                };
+                match SedMeasured::committed(space_of(first)) {
+                    Ok(s) => {
+                        let mut c = Census::default();
+                        archs
+                            .iter()
+                            .map(|x| s.score(x, &mut c).unwrap_or(f64::NAN))
+                            .collect()
+                    }
+                    Err(_) => vec![f64::NAN; archs.len()],
+                }
             }),
         },
     ])

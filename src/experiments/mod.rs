@@ -11,6 +11,8 @@ pub mod nb201_fashion;
 #[cfg(feature = "nn")]
 pub mod net_ablation;
 pub mod sed_ablation;
+#[cfg(feature = "nn")]
+pub mod sed_calibrate;
 
 use std::path::{Path, PathBuf};
 

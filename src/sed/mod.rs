@@ -17,6 +17,7 @@
 
 pub mod ledflow;
 pub mod ledp;
+pub mod measured;
 pub mod stream;
 pub mod top_k;
 
