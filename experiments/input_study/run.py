@@ -9,10 +9,13 @@ For a uniform sample of design cells (fixed seed), `sednas measure` runs at the 
 scale (C = 8, N = 1, init seed 0) under every (input, batch) of CONFIGS; for each of the
 six summaries it reports Spearman ρ with accuracy, the partial Spearman ρ given LEDp (the
 rank residuals' correlation), and ρ of the pre-declared combination family
-    led-m_w = rank(LEDp) + w·rank(summary)     (w in W; ties averaged; NaN ranks last)
-Outputs (into --out): study.csv (one row per input × batch × summary), choice.json (the
-pre-registered choice: the (input, batch, summary, w) with the largest design ρ of led-m,
-among inputs every space can use), rho_vs_batch.png, and the measure CSVs.
+    rank form:   rank(LEDp) + w·rank(summary)   (w in W; ties averaged; NaN ranks last)
+    linear form: LEDp + w·summary               (w in LIN; NaN summary: LEDp's −inf or
+                                                 the sample's lowest LEDp − 1e6)
+The pre-registered led-m is the *linear* form (a score of one architecture, as `sednas
+score` needs; the rank form needs a population): choice.json holds the (input, batch,
+summary, w) with the largest design ρ of LEDp + w·summary. Outputs (into --out): study.csv
+(one row per input × batch × summary), choice.json, rho_vs_batch.png, the measure CSVs.
 
     python3 experiments/input_study/run.py --sednas target/release/sednas --n 300
 
@@ -44,7 +47,8 @@ CONFIGS = [("noise", 10), ("noise", 20), ("noise", 40),
            ("cifar-mixed", 10), ("cifar-mixed", 20), ("cifar-mixed", 40)]
 SUMMARIES = ["h1_last_minus_stem", "h1_neg_max_drop", "h1_min", "h2_last_minus_stem",
              "neg_zero_last", "neg_zero_mean"]
-W = [0.25, 0.5, 1.0]
+W = [0.25, 0.5, 1.0]          # rank forms (population-relative; reported for reference)
+LIN = [1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0]  # linear forms: computable for one architecture
 
 
 def fnv1a64(s):  # deliberate re-implementation of the protocol's split hash (see docstring)
@@ -119,7 +123,11 @@ def main():
                        partial_given_ledp=partial(v[ok], acc[ok], np.where(np.isfinite(ledp[ok]), ledp[ok], -1e300)))
             for wt in W:
                 comb = ranks(ledp) + wt * ranks(v)
-                row["rho_ledm_w{}".format(wt)] = sednas.evaluate(comb, acc)["spearman"]
+                row["rho_rank_w{}".format(wt)] = sednas.evaluate(comb, acc)["spearman"]
+            lo = np.min(ledp[np.isfinite(ledp)]) - 1e6
+            for wt in LIN:
+                comb = np.where(np.isfinite(v), ledp + wt * np.nan_to_num(v), np.minimum(ledp, lo))
+                row["rho_lin_w{}".format(wt)] = sednas.evaluate(comb, acc)["spearman"]
             out_rows.append(row)
     keys = list(out_rows[0])
     with open(os.path.join(args.out, "study.csv"), "w", newline="") as f:
@@ -127,9 +135,9 @@ def main():
         w.writeheader()
         for r in out_rows:
             w.writerow({k: (round(v, 4) if isinstance(v, float) else v) for k, v in r.items()})
-    best = max(((r["rho_ledm_w{}".format(wt)], r["input"], r["batch"], r["summary"], wt)
-                for r in out_rows for wt in W))
-    choice = dict(rule="rank(LEDp) + w*rank(summary)", input=best[1], batch=best[2],
+    best = max(((r["rho_lin_w{}".format(wt)], r["input"], r["batch"], r["summary"], wt)
+                for r in out_rows for wt in LIN))
+    choice = dict(rule="LEDp + w*summary", input=best[1], batch=best[2],
                   summary=best[3], w=best[4], design_rho=round(best[0], 4),
                   ledp_design_rho=round(base["spearman"], 4), n=args.n, sample_seed=args.seed)
     json.dump(choice, open(os.path.join(args.out, "choice.json"), "w"), indent=1)
@@ -144,12 +152,12 @@ def main():
             rs = [r for r in out_rows if r["input"] == inp and r["summary"] == s]
             b = [r["batch"] for r in rs]
             ax[0].plot(b, [r["partial_given_ledp"] for r in rs], "o-", label=inp)
-            ax[1].plot(b, [r["rho_ledm_w{}".format(choice["w"])] for r in rs], "o-", label=inp)
+            ax[1].plot(b, [r["rho_lin_w{}".format(choice["w"])] for r in rs], "o-", label=inp)
         ax[1].axhline(base["spearman"], color="k", ls="--", lw=1, label="LEDp alone")
         ax[0].set(xlabel="images in the batch", ylabel="partial Spearman ρ given LEDp",
                   title="{}: signal beyond topology".format(s))
         ax[1].set(xlabel="images in the batch", ylabel="Spearman ρ with CIFAR-10 valid acc.",
-                  title="rank(LEDp) + {}·rank({})".format(choice["w"], s))
+                  title="LEDp + {:g}·{}".format(choice["w"], s))
         ax[0].legend(title="input", fontsize=8)
         ax[1].legend(fontsize=8)
         fig.suptitle("NB201 design split, {} cells, reduced scale (C = 8, N = 1), H1 binned:16".format(args.n), fontsize=10)

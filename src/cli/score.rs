@@ -63,9 +63,24 @@ pub struct ScoreArgs {
 }
 
 pub fn run_score(a: ScoreArgs) -> anyhow::Result<i32> {
+    if a.proxy == "led-m" {
+        return run_led_m(&a);
+    }
     let sed = a.sed.scorer()?;
     let proxy = match a.proxy.as_str() {
         "sed" => Proxy::Sed(sed),
+        "sed-validated" => Proxy::SedValidated(crate::sed::Sed::new(crate::sed::SedConfig {
+            use_conv: false,
+            use_pool: false,
+            ..*sed.config()
+        })?),
+        "sed-measured" => Proxy::SedMeasured(
+            crate::sed::measured::SedMeasured::new(
+                crate::sed::measured::CalibrationTable::committed(a.space)?,
+                *sed.census_options(),
+            )?,
+            sed,
+        ),
         "led-flow" => Proxy::LedFlow(
             LedFlow::new(LedFlowConfig {
                 skip_gain: a.led_skip_gain,
@@ -112,7 +127,9 @@ pub fn run_score(a: ScoreArgs) -> anyhow::Result<i32> {
             }
             Proxy::Params(sed)
         }
-        other => bail!("unknown --proxy {other:?}: expected sed, led-flow, ledp or params"),
+        other => bail!(
+            "unknown --proxy {other:?}: expected sed, led-flow, ledp, params, sed-validated, sed-measured or led-m"
+        ),
     };
     if a.input.is_some() && !a.archs.is_empty() {
         bail!("give architectures as arguments or --input FILE, not both");
@@ -175,6 +192,73 @@ pub fn run_score(a: ScoreArgs) -> anyhow::Result<i32> {
         return Ok(1);
     }
     Ok(0)
+}
+
+/// `score --proxy led-m`: builds and forwards each architecture's reduced-scale network on
+/// the embedded patches (`nn::ledm`); one row `arch,led_m,neg_zero_mean` per architecture.
+#[cfg(feature = "nn")]
+fn run_led_m(a: &ScoreArgs) -> anyhow::Result<i32> {
+    use std::io::BufRead;
+    if a.input.is_some() {
+        bail!(
+            "--proxy led-m scores listed architectures or stdin lines; for a population run `sednas measure --input patches --batch 10` and join it (README, \"A proxy grounded in measured entropy\")"
+        );
+    }
+    if a.nodes.is_some() {
+        bail!("--proxy led-m measures the benchmark's own network: --nodes does not apply");
+    }
+    let scorer = crate::nn::ledm::LedM::new(a.space)?;
+    let lines: Vec<String> = if a.archs.is_empty() {
+        std::io::stdin()
+            .lock()
+            .lines()
+            .collect::<std::io::Result<_>>()?
+    } else {
+        a.archs.clone()
+    };
+    outln!("arch,led_m,neg_zero_mean")?;
+    let (mut bad, mut n) = (0usize, 0usize);
+    for (i, line) in lines.iter().enumerate() {
+        let text = line.trim();
+        if text.is_empty() {
+            continue;
+        }
+        n += 1;
+        let r = crate::arch::AnyArch::parse(a.space, text).and_then(|arch| {
+            if let crate::arch::AnyArch::Nb201(c) = &arch
+                && c.nodes() != 4
+            {
+                return Err(crate::Error::param(
+                    "led-m",
+                    format!(
+                        "a {}-node cell: led-m measures the 4-node benchmark cell",
+                        c.nodes()
+                    ),
+                ));
+            }
+            scorer.score(&arch).map(|s| (arch, s))
+        });
+        match r {
+            Ok((arch, (v, s))) => outln!("\"{arch}\",{v},{s}")?,
+            Err(e) => {
+                eprintln!("error: line {}: {e}", i + 1);
+                bad += 1;
+                if matches!(a.on_error, OnError::Stop) {
+                    return Ok(2);
+                }
+            }
+        }
+    }
+    if bad > 0 {
+        eprintln!("error: {bad} of {n} lines skipped");
+        return Ok(1);
+    }
+    Ok(0)
+}
+
+#[cfg(not(feature = "nn"))]
+fn run_led_m(_: &ScoreArgs) -> anyhow::Result<i32> {
+    bail!("--proxy led-m forwards a network: this build has no `nn` feature")
 }
 
 #[derive(Debug, Args)]

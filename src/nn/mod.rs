@@ -6,6 +6,7 @@ pub mod darts;
 pub mod device;
 pub mod export;
 pub mod fmap;
+pub mod ledm;
 pub mod measure;
 pub mod nb101;
 pub mod nb201;

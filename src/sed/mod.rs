@@ -16,6 +16,7 @@
 //! `docs/sed-readings.md` for every switch, its default and why.
 
 pub mod ledflow;
+pub mod ledm;
 pub mod ledp;
 pub mod measured;
 pub mod stream;

@@ -38,6 +38,11 @@ pub enum Proxy {
     Ledp(crate::sed::ledp::Ledp, Sed),
     /// The benchmark network's parameter count ([`AnyArch::params`]); SED kept for `--explain`.
     Params(Sed),
+    /// SED keeping only the supported rule ([`crate::sed::measured::validated_config`]).
+    SedValidated(Sed),
+    /// SED with measured factors ([`crate::sed::measured::SedMeasured`]); SED kept for
+    /// `--explain`.
+    SedMeasured(crate::sed::measured::SedMeasured, Sed),
 }
 
 /// What to do with a line that does not parse.
@@ -147,6 +152,8 @@ impl LineScorer {
             Proxy::LedFlow(..) => "led_flow",
             Proxy::Ledp(..) => "ledp",
             Proxy::Params(_) => "params",
+            Proxy::SedValidated(_) => "sed_validated",
+            Proxy::SedMeasured(..) => "sed_measured",
         });
         if self.explain {
             h.push_str(",skip_sed,conv_sed,pool_sed");
@@ -217,6 +224,14 @@ impl LineScorer {
                     arch.census(sed.census_options(), &mut scratch.census);
                 }
                 (arch.params().map_or(f64::NAN, |p| p as f64), sed)
+            }
+            Proxy::SedValidated(sed) => (sed.score(&arch, &mut scratch.census), sed),
+            Proxy::SedMeasured(m, sed) => {
+                let v = m.score(&arch, &mut scratch.census)?;
+                if self.explain {
+                    arch.census(sed.census_options(), &mut scratch.census);
+                }
+                (v, sed)
             }
         };
         if self.with_index() {
