@@ -108,8 +108,14 @@ pub fn run(a: BenchmarkArgs) -> anyhow::Result<i32> {
     let t = std::time::Instant::now();
     let res = benchmark::run(&data, &proxies, !a.no_peers, halves)?;
     let secs = t.elapsed().as_secs_f64();
-    for p in &a.proxies {
-        if !res.rows.iter().any(|r| &r.proxy == p) {
+    // a registry name or alias stands for its row label (`params` for `#params`)
+    let wanted: Vec<String> = a
+        .proxies
+        .iter()
+        .map(|p| crate::proxy::find(p).map_or_else(|_| p.clone(), |e| e.label.to_string()))
+        .collect();
+    for (p, shown_as) in a.proxies.iter().zip(&wanted) {
+        if !res.rows.iter().any(|r| &r.proxy == shown_as) {
             anyhow::bail!("--proxies: no proxy named {p:?} (names: {})", {
                 let mut v: Vec<&str> = res.rows.iter().map(|r| r.proxy.as_str()).collect();
                 v.sort();
@@ -121,7 +127,7 @@ pub fn run(a: BenchmarkArgs) -> anyhow::Result<i32> {
     let shown: Vec<BenchRow> = res
         .rows
         .iter()
-        .filter(|r| a.proxies.is_empty() || a.proxies.contains(&r.proxy))
+        .filter(|r| wanted.is_empty() || wanted.contains(&r.proxy))
         .cloned()
         .collect();
     if a.json {
@@ -165,7 +171,7 @@ pub fn run(a: BenchmarkArgs) -> anyhow::Result<i32> {
         out!("{}", table(&shown))?;
     }
     if let Some(staged) = staged {
-        write_out(staged.dir(), &res, &data, secs)?;
+        write_out(staged.dir(), &res, &proxies, &data, secs)?;
         staged.commit(&["meta.json"])?;
     }
     Ok(0)
@@ -174,6 +180,7 @@ pub fn run(a: BenchmarkArgs) -> anyhow::Result<i32> {
 fn write_out(
     out: &std::path::Path,
     res: &benchmark::BenchRun,
+    proxies: &[benchmark::Computed<'_>],
     data: &std::path::Path,
     secs: f64,
 ) -> anyhow::Result<()> {
@@ -201,7 +208,11 @@ fn write_out(
     );
     for (ti, d) in res.tasks.iter().enumerate() {
         let mut series = Vec::new();
-        for (pi, name) in ["ledp", "led-flow", "sed"].iter().enumerate() {
+        let analysed = proxies
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.entry.name != crate::proxy::params::ENTRY.name);
+        for (pi, name) in analysed.map(|(i, p)| (i, p.name.as_str())) {
             let te = benchmark::top_end(d, name, &res.scores[ti][pi])?;
             let n = d.pop.len() as f64;
             for (k, c) in te.cells.iter().enumerate() {

@@ -484,15 +484,27 @@ pub type ScoreFn<'a> = Box<dyn Fn(&[AnyArch]) -> Vec<f64> + Sync + 'a>;
 /// A proxy that sednas computes from the topology alone: scores a slice of architectures
 /// (reusing its own scratch space across them).
 pub struct Computed<'a> {
-    /// Name in the table.
+    /// Name in the table (the registry entry's label).
     pub name: String,
+    /// The registry entry.
+    pub entry: &'static crate::proxy::Entry,
     /// The scorer.
     pub score: ScoreFn<'a>,
 }
 
-/// The proxies sednas computes from the topology, as `sednas benchmark` lists them: LEDp
-/// (constants per space, [`crate::sed::ledp::LedpConfig::for_space`]), LED-flow, SED (the
-/// default reading) and the benchmark network's parameter count.
+/// The order of the benchmark table's first rows (registry names); the registry's other
+/// topology proxies follow in registry order.
+pub const TABLE_ORDER: [&str; 4] = ["ledp", "led-flow", "sed", "params"];
+
+/// The proxies sednas computes from the topology, as `sednas benchmark` lists them: every
+/// topology entry of the registry ([`crate::proxy::REGISTRY`]) under default settings,
+/// [`TABLE_ORDER`] first: LEDp (constants per space,
+/// [`crate::sed::ledp::LedpConfig::for_space`]), LED-flow, SED (the default reading) and
+/// the benchmark network's parameter count. A proxy scores NaN on a space it is not
+/// defined for.
+///
+/// # Errors
+/// A registry entry that fails to build under default settings.
 ///
 /// ```
 /// let p = sednas::eval::benchmark::standard_proxies().unwrap();
@@ -500,58 +512,39 @@ pub struct Computed<'a> {
 /// assert_eq!(names, ["ledp", "led-flow", "sed", "#params"]);
 /// ```
 pub fn standard_proxies() -> Result<Vec<Computed<'static>>> {
-    use crate::arch::Census;
-    use crate::sed::ledflow::LedFlow;
-    use crate::sed::ledp::{Ledp, LedpConfig};
-    use crate::sed::{Sed, SedConfig};
-    let sed = Sed::new(SedConfig::default())?;
-    let led = LedFlow::new(Default::default())?;
-    let space_of = |a: &AnyArch| match a {
-        AnyArch::Nb201(_) => SpaceKind::Nb201,
-        AnyArch::Nb101(_) => SpaceKind::Nb101,
-        AnyArch::Darts(_) => SpaceKind::Darts,
-        AnyArch::NatsSss(_) => SpaceKind::NatsSss,
-    };
-    Ok(vec![
-        Computed {
-            name: "ledp".into(),
-            score: Box::new(move |archs| {
+    use crate::proxy::{Settings, find, topology};
+    let mut entries: Vec<&'static crate::proxy::Entry> =
+        TABLE_ORDER.iter().map(|n| find(n)).collect::<Result<_>>()?;
+    for e in topology() {
+        if !entries.iter().any(|x| x.name == e.name) {
+            entries.push(e);
+        }
+    }
+    let space_of = |a: &AnyArch| a.kind();
+    let mut out = Vec::new();
+    for entry in entries {
+        // built per space up front, so that a setting error shows here and not per task
+        let mut built = Vec::new();
+        for &space in crate::proxy::ALL_SPACES {
+            if entry.supports(space) {
+                built.push((space, entry.build(&Settings::default(), space)?));
+            }
+        }
+        out.push(Computed {
+            name: entry.label.to_string(),
+            entry,
+            score: Box::new(move |archs: &[AnyArch]| {
                 let Some(first) = archs.first() else {
                     return vec![];
                 };
-                match LedpConfig::for_space(space_of(first)).and_then(Ledp::new) {
-                    Ok(p) => {
-                        let mut g = Vec::new();
-                        archs.iter().map(|x| p.score(x, &mut g)).collect()
-                    }
-                    Err(_) => vec![f64::NAN; archs.len()],
+                match built.iter().find(|(s, _)| *s == space_of(first)) {
+                    Some((_, p)) => p.score_batch(archs),
+                    None => vec![f64::NAN; archs.len()],
                 }
             }),
-        },
-        Computed {
-            name: "led-flow".into(),
-            score: Box::new(move |archs| {
-                let mut g = Vec::new();
-                archs.iter().map(|x| led.score(x, &mut g)).collect()
-            }),
-        },
-        Computed {
-            name: "sed".into(),
-            score: Box::new(move |archs| {
-                let mut c = Census::default();
-                archs.iter().map(|x| sed.score(x, &mut c)).collect()
-            }),
-        },
-        Computed {
-            name: "#params".into(),
-            score: Box::new(|archs| {
-                archs
-                    .iter()
-                    .map(|x| x.params().map_or(f64::NAN, |p| p as f64))
-                    .collect()
-            }),
-        },
-    ])
+        });
+    }
+    Ok(out)
 }
 
 /// Everything one benchmark run produced.

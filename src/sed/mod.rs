@@ -17,7 +17,6 @@
 
 pub mod ledflow;
 pub mod ledp;
-pub mod stream;
 pub mod top_k;
 
 use std::fmt;
