@@ -738,6 +738,12 @@ fn score<'py>(
         sed: cfg,
         led_skip_gain,
     };
+    if entry.needs == sednas_core::proxy::Needs::Network {
+        return Err(value_error(format!(
+            "proxy {:?} needs a network forward: it is a column of `sednas measure` output, not scored from the topology",
+            entry.name
+        )));
+    }
     let p = entry
         .build(&settings, space)
         .map_err(|e| lib_err_in("led_skip_gain: ", e))?;

@@ -178,7 +178,11 @@ impl Entry {
     /// use sednas::proxy::{find, Scratch, Settings};
     /// let p = find("led_flow").unwrap().build(&Settings::default(), SpaceKind::Nb201).unwrap();
     /// assert_eq!(p.name(), "led-flow");
-    /// let a = AnyArch::parse(SpaceKind::Nb201, "|none~0|+|none~0|none~1|+|none~0|none~1|none~2|").unwrap();
+    /// let a = AnyArch::parse(
+    ///     SpaceKind::Nb201,
+    ///     "|nor_conv_3x3~0|+|skip_connect~0|none~1|+|none~0|none~1|avg_pool_3x3~2|",
+    /// )
+    /// .unwrap();
     /// assert!(p.score(&a, &mut Scratch::default()).is_finite());
     /// assert!(find("ledp").unwrap().build(&Settings::default(), SpaceKind::NatsSss).is_err());
     /// ```
