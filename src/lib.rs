@@ -27,6 +27,7 @@ pub mod nn;
 pub mod numerics;
 pub mod plot;
 pub mod propositions;
+pub mod proxy;
 pub mod rng;
 pub mod search;
 pub mod sed;

@@ -6,10 +6,10 @@ use std::collections::HashMap;
 
 use crate::arch::nb201::{Nb201Arch, space_size};
 use crate::arch::space::SearchSpace;
-use crate::arch::{AnyArch, Census, SpaceKind};
+use crate::arch::{AnyArch, SpaceKind};
 use crate::error::{Error, Result};
+use crate::proxy::{Proxy, Scratch};
 use crate::rng::SplitMix64;
-use crate::sed::Sed;
 
 /// Search strategy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, clap::ValueEnum)]
@@ -149,8 +149,8 @@ impl Search {
     /// let r = Search::new(cfg).unwrap().run(&Sed::new(SedConfig::default()).unwrap(), |_| {}).unwrap();
     /// assert_eq!(r.distinct_evaluated, 5);
     /// ```
-    pub fn run(&self, sed: &Sed, progress: impl FnMut(usize)) -> Result<SearchResult> {
-        run_checked(sed, &self.cfg, progress)
+    pub fn run(&self, proxy: &dyn Proxy, progress: impl FnMut(usize)) -> Result<SearchResult> {
+        run_checked(proxy, &self.cfg, progress)
     }
 }
 
@@ -255,18 +255,22 @@ pub fn mutate(a: &AnyArch, r: &mut SplitMix64) -> AnyArch {
 /// let none = SearchConfig { samples: 0, ..cfg };
 /// assert!(matches!(search(&sed, &none, |_| {}), Err(Error::InvalidParameter { name: "samples", .. })));
 /// ```
-pub fn search(sed: &Sed, cfg: &SearchConfig, progress: impl FnMut(usize)) -> Result<SearchResult> {
-    Search::new(*cfg)?.run(sed, progress)
+pub fn search(
+    proxy: &dyn Proxy,
+    cfg: &SearchConfig,
+    progress: impl FnMut(usize),
+) -> Result<SearchResult> {
+    Search::new(*cfg)?.run(proxy, progress)
 }
 
 /// The search itself, on settings [`Search::new`] accepted.
 fn run_checked(
-    sed: &Sed,
+    proxy: &dyn Proxy,
     cfg: &SearchConfig,
     mut progress: impl FnMut(usize),
 ) -> Result<SearchResult> {
     let mut r = SplitMix64::new(cfg.seed);
-    let mut census = Census::default();
+    let mut scratch = Scratch::default();
     let mut seen: HashMap<String, f64> = HashMap::new();
     let mut best = f64::NEG_INFINITY;
     let mut best_set: Vec<AnyArch> = Vec::new();
@@ -275,7 +279,7 @@ fn run_checked(
         if let Some(&s) = seen.get(&key) {
             return s;
         }
-        let s = sed.score(a, &mut census);
+        let s = proxy.score(a, &mut scratch);
         seen.insert(key, s);
         if s > best {
             best = s;
@@ -329,7 +333,7 @@ fn run_checked(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sed::SedConfig;
+    use crate::sed::{Sed, SedConfig};
 
     fn cfg(space: SpaceKind, strategy: Strategy) -> SearchConfig {
         SearchConfig {

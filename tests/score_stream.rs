@@ -8,11 +8,11 @@ use std::sync::Arc;
 
 use sednas::arch::nb201::enumerate;
 use sednas::arch::{AnyArch, Census, SpaceKind};
-use sednas::sed::ledflow::LedFlow;
-use sednas::sed::stream::{
-    LineScorer, Listed, MAX_LINE_BYTES, OnError, Proxy, StreamOptions, StreamReport, TextLines,
+use sednas::proxy::stream::{
+    LineScorer, Listed, MAX_LINE_BYTES, OnError, StreamOptions, StreamReport, TextLines,
     score_stream,
 };
+use sednas::sed::ledflow::LedFlow;
 use sednas::sed::{Sed, SedConfig};
 
 const DARTS: &str = "Genotype(normal=[('sep_conv_3x3', 0), ('sep_conv_3x3', 1), ('sep_conv_3x3', 0), ('sep_conv_3x3', 1), ('sep_conv_3x3', 1), ('skip_connect', 0), ('skip_connect', 0), ('dil_conv_3x3', 2)], normal_concat=[2, 3, 4, 5], reduce=[('max_pool_3x3', 0), ('max_pool_3x3', 1), ('skip_connect', 2), ('max_pool_3x3', 1), ('max_pool_3x3', 0), ('skip_connect', 2), ('skip_connect', 2), ('max_pool_3x3', 1)], reduce_concat=range(2, 6))";
@@ -59,7 +59,7 @@ fn stream(
     chunk: usize,
     on_error: OnError,
 ) -> (String, Vec<u64>, StreamReport) {
-    let s = Arc::new(LineScorer::new(space, Proxy::Sed(sed()), false));
+    let s = Arc::new(LineScorer::new(space, Box::new(sed()), None));
     let mut out = Vec::new();
     let mut bad = Vec::new();
     let opts = StreamOptions::new(threads, on_error)
@@ -173,11 +173,7 @@ fn led_flow_rows() {
         .map(|a| a.to_string())
         .collect();
     let led = LedFlow::new(Default::default()).unwrap();
-    let s = Arc::new(LineScorer::new(
-        SpaceKind::Nb201,
-        Proxy::LedFlow(led, sed()),
-        false,
-    ));
+    let s = Arc::new(LineScorer::new(SpaceKind::Nb201, Box::new(led), None));
     let mut out = Vec::new();
     let opts = StreamOptions::new(2, OnError::Skip).unwrap();
     score_stream(s, Listed::new(lines.clone()), &mut out, opts, |_, _| {}).unwrap();

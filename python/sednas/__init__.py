@@ -32,6 +32,7 @@ __all__ = [
     "local_entropy",
     "gaussian_local_entropy",
     "score",
+    "proxies",
     "evaluate",
     "verify",
 ]
@@ -103,6 +104,20 @@ def gaussian_local_entropy(batch, kernel=(3, 3, 1), stride=None, border="crop", 
     return _sednas.gaussian_local_entropy(batch, kernel, stride, border, ridge)
 
 
+def proxies():
+    """The proxy registry of the Rust library: one dict per proxy (``name``, ``aliases``,
+    ``column``, ``label``, ``direction``, ``needs``, ``spaces``, ``about``), the same names
+    ``sednas score``, ``sednas eval`` and ``sednas benchmark`` accept. Every proxy is
+    higher = better; ``needs == "topology"`` ones are computed by :func:`score`, ``"network"``
+    ones are columns of ``sednas measure`` output.
+
+    >>> import sednas
+    >>> [p["name"] for p in sednas.proxies() if p["needs"] == "topology"]
+    ['sed', 'led-flow', 'ledp', 'params']
+    """
+    return _sednas.proxies()
+
+
 def score(archs, space="nb201", proxy="sed", led_skip_gain=0.75, **switches):
     """Data-free proxy scores of architectures, computed from their topology.
 
@@ -115,8 +130,9 @@ def score(archs, space="nb201", proxy="sed", led_skip_gain=0.75, **switches):
     space : str
         ``"nb201"``, ``"nats-sss"``, ``"nb101"`` or ``"darts"``.
     proxy : str
-        ``"sed"`` (the paper's Definition 4), ``"led-flow"``, ``"ledp"`` or ``"params"``
-        (the benchmark network's parameter count).
+        A topology proxy of the registry (:func:`proxies`): ``"sed"`` (the paper's
+        Definition 4), ``"led-flow"``, ``"ledp"`` or ``"params"`` (the benchmark network's
+        parameter count); aliases (``"led_flow"``, ``"#params"``) are accepted.
     led_skip_gain : float
         LED-flow's skip gain (also inside LEDp).
     **switches

@@ -11,7 +11,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyList, PyString, PyTuple};
 use rayon::prelude::*;
 
-use sednas_core::arch::{AnyArch, Census, CensusOptions, SpaceKind, nb101::Nb101Arch};
+use sednas_core::arch::{AnyArch, CensusOptions, SpaceKind, nb101::Nb101Arch};
 use sednas_core::entropy::local::{Estimator, local_entropy as core_local_entropy};
 use sednas_core::entropy::profile::{
     MapFigures, MapMeasure, ProfileOptions, SUMMARIES, profile_map as core_profile_map,
@@ -21,8 +21,6 @@ use sednas_core::entropy::{H1Estimator, H2Options, LocalH2};
 use sednas_core::error::Error;
 use sednas_core::eval::{competition_ranks_desc, evaluate as evaluate_core};
 use sednas_core::propositions::{VerifyOptions, verify_all};
-use sednas_core::sed::ledflow::{LedFlow, LedFlowConfig};
-use sednas_core::sed::ledp::{Ledp, LedpConfig};
 use sednas_core::sed::{Sed, SedConfig};
 use sednas_core::window::{Border, Kernel, Stride, WindowSpec};
 
@@ -683,7 +681,7 @@ fn arch_text(item: &Bound<'_, PyAny>, space: SpaceKind, i: usize) -> PyResult<St
     )))
 }
 
-/// Scores of architectures under a proxy (sed, led-flow, ledp, params).
+/// Scores of architectures under a proxy of the registry (sed, led-flow, ledp, params).
 #[pyfunction]
 #[pyo3(signature = (archs, space=None, proxy=None, led_skip_gain=0.75, **switches))]
 fn score<'py>(
@@ -705,7 +703,8 @@ fn score<'py>(
         None => "sed".to_string(),
     };
     let cfg = sed_config(py, switches)?;
-    let sed = cached_sed(cfg)?;
+    // checked (and cached) here, so that a bad switch reads as before
+    cached_sed(cfg)?;
     if archs.is_instance_of::<PyString>() || archs.is_instance_of::<PyBytes>() {
         return Err(type_error(
             "archs: expected an iterable of architectures, not a single string (wrap it in a list)",
@@ -722,52 +721,40 @@ fn score<'py>(
         .enumerate()
         .map(|(i, it)| arch_text(&it?, space, i))
         .collect::<PyResult<_>>()?;
-    enum P {
-        Sed,
-        Led(LedFlow),
-        Ledp(Ledp),
-        Params,
+    // the proxy registry: the same names and scorers as `sednas score`
+    let entry = sednas_core::proxy::find(&proxy).map_err(|_| {
+        value_error(format!(
+            "proxy: unknown proxy {proxy:?}: expected {}",
+            sednas_core::proxy::topology_names()
+        ))
+    })?;
+    if !entry.supports(space) {
+        return Err(value_error(format!(
+            "proxy {:?}: {}",
+            entry.name, entry.unsupported
+        )));
     }
-    let led_cfg = LedFlowConfig {
-        skip_gain: led_skip_gain,
-        network: *sed.census_options(),
+    let settings = sednas_core::proxy::Settings {
+        sed: cfg,
+        led_skip_gain,
     };
-    let led = |e| lib_err_in("led_skip_gain: ", e);
-    let p = match proxy.as_str() {
-        "sed" => P::Sed,
-        "led-flow" | "led_flow" => P::Led(LedFlow::new(led_cfg).map_err(led)?),
-        "ledp" => {
-            let mut c = LedpConfig::for_space(space).map_err(|e| lib_err_in("proxy ledp: ", e))?;
-            c.led = led_cfg;
-            P::Ledp(Ledp::new(c).map_err(led)?)
-        }
-        "params" => {
-            if space == SpaceKind::NatsSss {
-                return Err(value_error(
-                    "proxy 'params': no parameter count is implemented for nats-sss",
-                ));
-            }
-            P::Params
-        }
-        other => {
-            return Err(value_error(format!(
-                "proxy: unknown proxy {other:?}: expected sed, led-flow, ledp or params"
-            )));
-        }
-    };
-    let one = |(census, graphs): &mut (Census, Vec<_>), (i, t): (usize, &String)| {
+    if entry.needs == sednas_core::proxy::Needs::Network {
+        return Err(value_error(format!(
+            "proxy {:?} needs a network forward: it is a column of `sednas measure` output, not scored from the topology",
+            entry.name
+        )));
+    }
+    let p = entry
+        .build(&settings, space)
+        .map_err(|e| lib_err_in("led_skip_gain: ", e))?;
+    let one = |scratch: &mut sednas_core::proxy::Scratch, (i, t): (usize, &String)| {
         let a = AnyArch::parse(space, t.trim()).map_err(|e| (i, e))?;
-        Ok(match &p {
-            P::Sed => sed.score(&a, census),
-            P::Led(l) => l.score(&a, graphs),
-            P::Ledp(l) => l.score(&a, graphs),
-            P::Params => a.params().map_or(f64::NAN, |x| x as f64),
-        })
+        Ok(p.score(&a, scratch))
     };
     let out: Result<Vec<f64>, (usize, Error)> = py.detach(|| {
         // a thread pool costs more than it saves below a few thousand cells
         if texts.len() < 4096 {
-            let mut scratch = (Census::default(), Vec::new());
+            let mut scratch = sednas_core::proxy::Scratch::default();
             texts
                 .iter()
                 .enumerate()
@@ -778,12 +765,37 @@ fn score<'py>(
                 .par_iter()
                 .enumerate()
                 .with_min_len(1024)
-                .map_init(|| (Census::default(), Vec::new()), one)
+                .map_init(sednas_core::proxy::Scratch::default, one)
                 .collect()
         }
     });
     let v = out.map_err(|(i, e)| lib_err_in(&format!("architecture {i}: "), e))?;
     Ok(ndarray::Array1::from(v).into_dyn().into_pyarray(py))
+}
+
+/// The proxy registry (`sednas::proxy::REGISTRY`): one dict per proxy, in registry order.
+#[pyfunction]
+fn proxies<'py>(py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+    let v: Vec<serde_json::Value> = sednas_core::proxy::REGISTRY
+        .iter()
+        .map(|e| {
+            serde_json::json!({
+                "name": e.name,
+                "aliases": e.aliases,
+                "column": e.column,
+                "label": e.label,
+                "direction": e.direction,
+                "needs": e.needs,
+                "spaces": e.spaces.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+                "about": e.about,
+            })
+        })
+        .collect();
+    let list = PyList::empty(py);
+    for x in &v {
+        list.append(to_py(py, x)?)?;
+    }
+    Ok(list)
 }
 
 /// A float of a report as Python gives it back: a number or ±inf as itself, NaN (a statistic
@@ -903,6 +915,7 @@ fn _sednas(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(local_entropy, m)?)?;
     m.add_function(wrap_pyfunction!(gaussian_local_entropy, m)?)?;
     m.add_function(wrap_pyfunction!(score, m)?)?;
+    m.add_function(wrap_pyfunction!(proxies, m)?)?;
     m.add_function(wrap_pyfunction!(evaluate, m)?)?;
     m.add_function(wrap_pyfunction!(verify, m)?)?;
     m.add_function(wrap_pyfunction!(profile_map, m)?)?;

@@ -900,15 +900,10 @@ pub struct Darts;
 impl super::space::SearchSpace for Darts {
     type Arch = Genotype;
     const KIND: super::SpaceKind = super::SpaceKind::Darts;
-
-    #[cfg(feature = "nn")]
-    fn measure(
-        a: &Genotype,
-        cfg: &crate::nn::measure::MeasureConfig,
-        images: ndarray::ArrayView4<'_, f32>,
-    ) -> Option<Result<Vec<crate::nn::measure::MapMeasure>>> {
-        Some(crate::nn::measure::measure_darts(a, cfg, images))
-    }
+    const COLUMNS: crate::io::columns::ColumnLayout = crate::io::columns::ColumnLayout {
+        arch: "normal_cell",
+        extra: crate::io::columns::ExtraColumn::Reduce,
+    };
 
     fn wrap(a: Genotype) -> super::AnyArch {
         super::AnyArch::Darts(a)

@@ -716,6 +716,12 @@ impl fmt::Display for AnyArch {
 
 pub use crate::io::columns::{ArchColumns, ColumnIndex};
 
+impl crate::io::columns::HasColumns for SpaceKind {
+    fn columns(self) -> crate::io::columns::ColumnLayout {
+        crate::for_each_space!(self, S => S::COLUMNS)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -231,6 +231,10 @@ pub struct NatsSss;
 impl super::space::SearchSpace for NatsSss {
     type Arch = SssArch;
     const KIND: super::SpaceKind = super::SpaceKind::NatsSss;
+    const COLUMNS: crate::io::columns::ColumnLayout = crate::io::columns::ColumnLayout {
+        arch: "channels",
+        extra: crate::io::columns::ExtraColumn::None,
+    };
 
     fn wrap(a: SssArch) -> super::AnyArch {
         super::AnyArch::NatsSss(a)

@@ -684,15 +684,10 @@ pub struct Nb101;
 impl super::space::SearchSpace for Nb101 {
     type Arch = Nb101Arch;
     const KIND: super::SpaceKind = super::SpaceKind::Nb101;
-
-    #[cfg(feature = "nn")]
-    fn measure(
-        a: &Nb101Arch,
-        cfg: &crate::nn::measure::MeasureConfig,
-        images: ndarray::ArrayView4<'_, f32>,
-    ) -> Option<Result<Vec<crate::nn::measure::MapMeasure>>> {
-        Some(crate::nn::measure::measure_nb101(a, cfg, images))
-    }
+    const COLUMNS: crate::io::columns::ColumnLayout = crate::io::columns::ColumnLayout {
+        arch: "adjacency_7x7_rowmajor",
+        extra: crate::io::columns::ExtraColumn::Ops,
+    };
 
     fn wrap(a: Nb101Arch) -> super::AnyArch {
         super::AnyArch::Nb101(a)

@@ -828,15 +828,10 @@ pub struct Nb201;
 impl super::space::SearchSpace for Nb201 {
     type Arch = Nb201Arch;
     const KIND: super::SpaceKind = super::SpaceKind::Nb201;
-
-    #[cfg(feature = "nn")]
-    fn measure(
-        a: &Nb201Arch,
-        cfg: &crate::nn::measure::MeasureConfig,
-        images: ndarray::ArrayView4<'_, f32>,
-    ) -> Option<Result<Vec<crate::nn::measure::MapMeasure>>> {
-        Some(crate::nn::measure::measure_nb201(a, cfg, images))
-    }
+    const COLUMNS: crate::io::columns::ColumnLayout = crate::io::columns::ColumnLayout {
+        arch: "arch_str",
+        extra: crate::io::columns::ExtraColumn::None,
+    };
 
     fn wrap(a: Nb201Arch) -> super::AnyArch {
         super::AnyArch::Nb201(a)

@@ -16,6 +16,7 @@ use std::str::FromStr;
 use super::graph::CellGraph;
 use super::{AnyArch, Census, CensusOptions, SpaceKind};
 use crate::error::{Error, Result};
+use crate::io::columns::ColumnLayout;
 use crate::rng::SplitMix64;
 
 /// A search space (a zero-sized marker type per space: [`super::nb201::Nb201`],
@@ -38,6 +39,10 @@ pub trait SearchSpace: 'static {
 
     /// The space's run-time tag.
     const KIND: SpaceKind;
+
+    /// Where the space's architectures sit in a CSV file: the default architecture column
+    /// (matching the files in `../shared/data`) and any second column it needs.
+    const COLUMNS: ColumnLayout;
 
     /// Parses the one-line text form (the inverse of `Display`).
     fn parse(s: &str) -> Result<Self::Arch> {
@@ -75,18 +80,6 @@ pub trait SearchSpace: 'static {
 
     /// Every architecture in a fixed order, where the space is small enough to enumerate.
     fn enumerate() -> Option<Box<dyn Iterator<Item = Self::Arch>>> {
-        None
-    }
-
-    /// Builds the space's network from `a` at initialisation and measures the local entropy
-    /// of its feature maps on `images` ([`crate::nn::measure`]); `None` where the space has
-    /// no network here (NATS-SSS).
-    #[cfg(feature = "nn")]
-    fn measure(
-        _a: &Self::Arch,
-        _cfg: &crate::nn::measure::MeasureConfig,
-        _images: ndarray::ArrayView4<'_, f32>,
-    ) -> Option<Result<Vec<crate::nn::measure::MapMeasure>>> {
         None
     }
 }

@@ -43,6 +43,58 @@ pub struct BenchmarkArgs {
     /// figures into this folder (created; files written atomically).
     #[arg(long)]
     out: Option<PathBuf>,
+    /// A `sednas measure` run file for SPACE (nb201, nb101, darts), repeatable: its
+    /// neg_zero_mean, and led-m when the run has led-m's configuration (reduced scale,
+    /// --input patches --batch 10, seed 0), are evaluated on the cells it covers.
+    #[arg(long, value_name = "SPACE=FILE")]
+    measured: Vec<String>,
+}
+
+/// `--measured SPACE=FILE`: the space, the run file's architecture columns (from its
+/// header) and whether its configuration is led-m's.
+#[cfg(feature = "nn")]
+fn measured_run(spec: &str) -> anyhow::Result<benchmark::MeasuredRun> {
+    use crate::arch::{ArchColumns, SpaceKind};
+    let Some((space, file)) = spec.split_once('=') else {
+        anyhow::bail!("--measured {spec:?}: expected SPACE=FILE");
+    };
+    let space: SpaceKind = space.parse().context("--measured")?;
+    let path = PathBuf::from(file);
+    let text = crate::io::bounded::read_to_string(&path, crate::io::bounded::CSV)?;
+    let mut lines = text.lines();
+    let first = lines.next().unwrap_or("");
+    let header = lines.next().unwrap_or("");
+    let config = first
+        .split_once("config=")
+        .map(|(_, c)| c)
+        .filter(|_| first.starts_with("# sednas measure"))
+        .with_context(|| format!("--measured {file}: line 1 is not a `sednas measure` header"))?;
+    let config: serde_json::Value = serde_json::from_str(config)
+        .with_context(|| format!("--measured {file}: line 1: configuration is not JSON"))?;
+    if config["space"].as_str() != Some(&space.to_string()) {
+        anyhow::bail!(
+            "--measured {spec}: the run measured {} networks, not {space}",
+            config["space"]
+        );
+    }
+    let want = serde_json::to_value(crate::nn::ledm::config(space)?)?;
+    let led_m = config["measure"] == want;
+    let names: Vec<&str> = header.split(',').collect();
+    let arch = match space {
+        SpaceKind::Nb101 if names.contains(&"adjacency_rowmajor") => Some("adjacency_rowmajor"),
+        _ => None,
+    };
+    Ok(benchmark::MeasuredRun {
+        space,
+        path,
+        cols: ArchColumns::with(space, arch, None, None),
+        led_m,
+    })
+}
+
+#[cfg(not(feature = "nn"))]
+fn measured_run(_: &str) -> anyhow::Result<benchmark::MeasuredRun> {
+    anyhow::bail!("--measured needs the `nn` feature (led-m's configuration lives there)")
 }
 
 fn f4(x: Option<f64>) -> String {
@@ -105,11 +157,22 @@ pub fn run(a: BenchmarkArgs) -> anyhow::Result<i32> {
         SplitArg::All => &[Half::Design, Half::Report],
     };
     let proxies = benchmark::standard_proxies()?;
+    let measured = a
+        .measured
+        .iter()
+        .map(|m| measured_run(m))
+        .collect::<anyhow::Result<Vec<_>>>()?;
     let t = std::time::Instant::now();
-    let res = benchmark::run(&data, &proxies, !a.no_peers, halves)?;
+    let res = benchmark::run_with(&data, &proxies, !a.no_peers, halves, &measured)?;
     let secs = t.elapsed().as_secs_f64();
-    for p in &a.proxies {
-        if !res.rows.iter().any(|r| &r.proxy == p) {
+    // a registry name or alias stands for its row label (`params` for `#params`)
+    let wanted: Vec<String> = a
+        .proxies
+        .iter()
+        .map(|p| crate::proxy::find(p).map_or_else(|_| p.clone(), |e| e.label.to_string()))
+        .collect();
+    for (p, shown_as) in a.proxies.iter().zip(&wanted) {
+        if !res.rows.iter().any(|r| &r.proxy == shown_as) {
             anyhow::bail!("--proxies: no proxy named {p:?} (names: {})", {
                 let mut v: Vec<&str> = res.rows.iter().map(|r| r.proxy.as_str()).collect();
                 v.sort();
@@ -121,7 +184,7 @@ pub fn run(a: BenchmarkArgs) -> anyhow::Result<i32> {
     let shown: Vec<BenchRow> = res
         .rows
         .iter()
-        .filter(|r| a.proxies.is_empty() || a.proxies.contains(&r.proxy))
+        .filter(|r| wanted.is_empty() || wanted.contains(&r.proxy))
         .cloned()
         .collect();
     if a.json {
@@ -160,12 +223,17 @@ pub fn run(a: BenchmarkArgs) -> anyhow::Result<i32> {
         outln!("{line}")?;
         outln!(
             "ranks: 1 = most accurate cell of the task; pick = the cells sharing the top proxy score; \
-             top-1 % = cells at or above the ⌈n/100⌉-th accuracy; peers are scored on the cells they cover (n)"
+             top-1 % = cells at or above the ⌈n/100⌉-th accuracy; peers and measured rows are scored on the cells they cover (n)"
         )?;
         out!("{}", table(&shown))?;
+        for (task, p, base, d, lo, hi, n) in &res.gains {
+            outln!(
+                "measured gain, {task}: ρ({p}) − ρ({base}) = {d:+.3} [{lo:+.3}, {hi:+.3}] on the {n} cells the run covers (95 % paired bootstrap, 1,000 resamples, seed 0)"
+            )?;
+        }
     }
     if let Some(staged) = staged {
-        write_out(staged.dir(), &res, &data, secs)?;
+        write_out(staged.dir(), &res, &proxies, &data, secs)?;
         staged.commit(&["meta.json"])?;
     }
     Ok(0)
@@ -174,6 +242,7 @@ pub fn run(a: BenchmarkArgs) -> anyhow::Result<i32> {
 fn write_out(
     out: &std::path::Path,
     res: &benchmark::BenchRun,
+    proxies: &[benchmark::Computed<'_>],
     data: &std::path::Path,
     secs: f64,
 ) -> anyhow::Result<()> {
@@ -201,7 +270,11 @@ fn write_out(
     );
     for (ti, d) in res.tasks.iter().enumerate() {
         let mut series = Vec::new();
-        for (pi, name) in ["ledp", "led-flow", "sed"].iter().enumerate() {
+        let analysed = proxies
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.entry.name != crate::proxy::params::ENTRY.name);
+        for (pi, name) in analysed.map(|(i, p)| (i, p.name.as_str())) {
             let te = benchmark::top_end(d, name, &res.scores[ti][pi])?;
             let n = d.pop.len() as f64;
             for (k, c) in te.cells.iter().enumerate() {

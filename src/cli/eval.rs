@@ -7,10 +7,8 @@ use clap::Args;
 
 use super::sedflags::SedFlags;
 use crate::arch::{ArchColumns, SpaceKind};
-use crate::eval::population::{Population, PopulationSpec, parse_filters, score_all};
-use crate::eval::{ProxyReport, competition_ranks_desc, evaluate};
-use crate::sed::ledflow::{LedFlow, LedFlowConfig};
-use crate::sed::{Sed, ablations, readings};
+use crate::eval::population::{Population, PopulationSpec, parse_filters};
+use crate::eval::proxies::{DEFAULT_PROXIES, EvalPlan, evaluate_plan, plan_columns};
 
 #[derive(Debug, Args)]
 pub struct EvalArgs {
@@ -35,6 +33,11 @@ pub struct EvalArgs {
     /// Keep only rows where COL equals VALUE (e.g. dataset=cifar10); repeatable.
     #[arg(long = "where", value_name = "COL=VALUE")]
     filters: Vec<String>,
+    /// Proxies of the registry to report, in order (default: sed,led-flow,ledp). A proxy
+    /// computed from the topology is scored; a measured one (e.g. h1_min) is read as the
+    /// column of that name of the truth file or a --join file (a `sednas measure` CSV).
+    #[arg(long, value_delimiter = ',')]
+    proxies: Vec<String>,
     /// Numeric proxy columns to evaluate beside SED (looked up in the truth file, then in
     /// each --join file), e.g. params,flops,nwot,synflow.
     #[arg(long, value_delimiter = ',')]
@@ -80,6 +83,29 @@ pub fn run(a: EvalArgs) -> anyhow::Result<i32> {
     }
     let base = a.sed.config()?;
     let filters = parse_filters(&a.filters)?;
+    let explicit = !a.proxies.is_empty();
+    let proxies: Vec<String> = if explicit {
+        a.proxies.clone()
+    } else {
+        DEFAULT_PROXIES
+            .iter()
+            .filter(|p| !a.no_led_flow || **p == "sed")
+            .map(|p| p.to_string())
+            .collect()
+    };
+    let plan = EvalPlan {
+        proxies,
+        explicit,
+        settings: crate::proxy::Settings {
+            sed: base,
+            led_skip_gain: a.led_skip_gain,
+        },
+        readings: !a.no_readings,
+        ablations: a.ablations,
+        columns: a.proxy_cols.clone(),
+    };
+    // the columns read: measured proxies named in --proxies, then --proxy-cols
+    let cols_read = plan_columns(&plan)?;
     let cols = ArchColumns::with(
         a.space,
         a.arch_col.as_deref(),
@@ -93,7 +119,7 @@ pub fn run(a: EvalArgs) -> anyhow::Result<i32> {
             acc_col: &a.acc_col,
             cols: cols.clone(),
             filters: &filters,
-            proxy_cols: &a.proxy_cols,
+            proxy_cols: &cols_read,
             exclude_disconnected: a.exclude_disconnected,
         },
     )?;
@@ -101,16 +127,16 @@ pub fn run(a: EvalArgs) -> anyhow::Result<i32> {
         bail!("{}: no architectures left to evaluate", a.truth.display());
     }
     for j in &a.join {
-        pop.join(j, a.space, &cols, &a.proxy_cols, &filters)?;
+        pop.join(j, a.space, &cols, &cols_read, &filters)?;
     }
-    for c in &a.proxy_cols {
+    for c in &cols_read {
         if !pop.cols().contains_key(c) {
             bail!("proxy column {c:?} is in neither the truth file nor any --join file");
         }
     }
-    if a.common && !a.proxy_cols.is_empty() {
+    if a.common && !cols_read.is_empty() {
         let keep: Vec<bool> = (0..pop.archs().len())
-            .map(|i| a.proxy_cols.iter().all(|c| !pop.cols()[c][i].is_nan()))
+            .map(|i| cols_read.iter().all(|c| !pop.cols()[c][i].is_nan()))
             .collect();
         let dropped = keep.iter().filter(|k| !**k).count();
         pop.retain_mask(&keep)?;
@@ -118,59 +144,12 @@ pub fn run(a: EvalArgs) -> anyhow::Result<i32> {
             "{dropped} architectures lacking a value of some --proxy-cols (--common)"
         ));
     }
-    let ranks = competition_ranks_desc(pop.acc());
-    let mut configs = if a.no_readings {
-        vec![("sed".to_string(), base)]
-    } else {
-        readings(&base)
-    };
-    if a.ablations {
-        configs.extend(ablations(&base));
-    }
-    let mut reports: Vec<ProxyReport> = Vec::new();
-    let mut timing = None;
-    for (name, cfg) in &configs {
-        let sed = Sed::new(*cfg)?;
-        let (scores, per_arch) = score_all(&sed, pop.archs());
-        if timing.is_none() {
-            timing = Some(per_arch);
-        }
-        reports.push(evaluate(name, &scores, pop.acc(), &ranks));
-    }
-    let mut led_time = None;
-    if !a.no_led_flow {
-        let led = LedFlow::new(LedFlowConfig {
-            skip_gain: a.led_skip_gain,
-            network: base.network,
-        })?;
-        let t = std::time::Instant::now();
-        let mut scratch = Vec::new();
-        let scores: Vec<f64> = pop
-            .archs()
-            .iter()
-            .map(|x| led.score(x, &mut scratch))
-            .collect();
-        led_time = Some(t.elapsed().as_secs_f64() / pop.archs().len().max(1) as f64);
-        reports.push(evaluate("led-flow", &scores, pop.acc(), &ranks));
-        if let Ok(cfg) = crate::sed::ledp::LedpConfig::for_space(a.space) {
-            let ledp = crate::sed::ledp::Ledp::new(crate::sed::ledp::LedpConfig {
-                led: LedFlowConfig {
-                    skip_gain: a.led_skip_gain,
-                    network: base.network,
-                },
-                ..cfg
-            })?;
-            let scores: Vec<f64> = pop
-                .archs()
-                .iter()
-                .map(|x| ledp.score(x, &mut scratch))
-                .collect();
-            reports.push(evaluate("ledp", &scores, pop.acc(), &ranks));
-        }
-    }
-    for c in &a.proxy_cols {
-        reports.push(evaluate(c, &pop.cols()[c], pop.acc(), &ranks));
-    }
+    let res = evaluate_plan(&pop, a.space, &plan)?;
+    let (reports, timing, led_time) = (
+        res.reports,
+        res.sed_seconds_per_arch,
+        res.led_flow_seconds_per_arch,
+    );
     let truth = serde_json::json!({
         "file": a.truth.display().to_string(),
         "column": a.acc_col,

@@ -11,9 +11,8 @@ use rayon::prelude::*;
 use super::sedflags::SedFlags;
 use crate::arch::nb201::{Nb201Arch, space_size};
 use crate::arch::{ArchColumns, Census, SpaceKind};
-use crate::sed::ledflow::{LedFlow, LedFlowConfig};
-use crate::sed::stream::{
-    CsvRecords, LineScorer, Listed, OnError, Proxy, StreamOptions, TextLines, score_stream,
+use crate::proxy::stream::{
+    CsvRecords, LineScorer, Listed, OnError, StreamOptions, TextLines, score_stream,
 };
 use crate::sed::top_k::TopK;
 
@@ -42,10 +41,10 @@ pub struct ScoreArgs {
     /// Worker threads (default: every core); the output does not depend on it.
     #[arg(long)]
     threads: Option<usize>,
-    /// Scorer: sed (Definition 4), led-flow (graph-aware, proofs/led-flow.md), ledp
-    /// (LED-flow + log2 #params − pools − shortest path, constants per space chosen on the
-    /// design split: docs/benchmark-protocol.md) or params (the benchmark network's
-    /// parameter count).
+    /// Scorer, by its name in the proxy registry (`sednas::proxy`): sed (Definition 4),
+    /// led-flow (graph-aware, proofs/led-flow.md), ledp (LED-flow + log2 #params − pools −
+    /// shortest path, constants per space chosen on the design split:
+    /// docs/benchmark-protocol.md) or params (the benchmark network's parameter count).
     #[arg(long, default_value = "sed")]
     proxy: String,
     /// LED-flow's skip gain.
@@ -63,80 +62,60 @@ pub struct ScoreArgs {
 }
 
 pub fn run_score(a: ScoreArgs) -> anyhow::Result<i32> {
-    if a.proxy == "led-m" {
+    if crate::proxy::led_m::ENTRY.is_named(&a.proxy) {
         return run_led_m(&a);
     }
     let sed = a.sed.scorer()?;
-    let proxy = match a.proxy.as_str() {
-        "sed" => Proxy::Sed(sed),
-        "sed-validated" => Proxy::SedValidated(crate::sed::Sed::new(crate::sed::SedConfig {
-            use_conv: false,
-            use_pool: false,
-            ..*sed.config()
-        })?),
-        "sed-measured" => Proxy::SedMeasured(
-            crate::sed::measured::SedMeasured::new(
-                crate::sed::measured::CalibrationTable::committed(a.space)?,
-                *sed.census_options(),
-            )?,
-            sed,
-        ),
-        "led-flow" => Proxy::LedFlow(
-            LedFlow::new(LedFlowConfig {
-                skip_gain: a.led_skip_gain,
-                network: *sed.census_options(),
-            })?,
-            sed,
-        ),
-        "ledp" => {
-            let mut cfg = crate::sed::ledp::LedpConfig::for_space(a.space)?;
-            cfg.led = LedFlowConfig {
-                skip_gain: a.led_skip_gain,
-                network: *sed.census_options(),
-            };
-            Proxy::Ledp(crate::sed::ledp::Ledp::new(cfg)?, sed)
+    let cfg = a.sed.config()?;
+    let entry = crate::proxy::find(&a.proxy).map_err(|_| {
+        anyhow::anyhow!(
+            "unknown --proxy {:?}: expected {}",
+            a.proxy,
+            crate::proxy::topology_names()
+        )
+    })?;
+    if !entry.supports(a.space) {
+        bail!("--proxy {}: {}", entry.name, entry.unsupported);
+    }
+    if entry.fixed_network {
+        // the count is each benchmark's own network; a network size set by flag or
+        // --config would be silently ignored, so it is refused
+        let (got, def) = (*sed.census_options(), crate::arch::CensusOptions::default());
+        let sizes = [
+            (
+                "nb201-cells",
+                got.nb201_cells_per_stage,
+                def.nb201_cells_per_stage,
+            ),
+            ("nb201-channels", got.nb201_channels, def.nb201_channels),
+            (
+                "nb101-cells",
+                got.nb101_cells_per_stack,
+                def.nb101_cells_per_stack,
+            ),
+            ("nb101-channels", got.nb101_channels, def.nb101_channels),
+            ("darts-layers", got.darts_layers, def.darts_layers),
+            ("darts-channels", got.darts_channels, def.darts_channels),
+            ("resolution", got.resolution, def.resolution),
+        ];
+        if let Some((flag, v, d)) = sizes.iter().find(|(_, v, d)| v != d) {
+            bail!(
+                "--proxy {} counts each benchmark's own network (NB201 C = 16, N = 5; NB101 C = 128, 3 cells per stack; DARTS NASLib's C = 32, 8 cells): --{flag} {v} (default {d}) would be ignored",
+                entry.name
+            );
         }
-        "params" => {
-            if a.space == crate::arch::SpaceKind::NatsSss {
-                bail!("--proxy params: no parameter count is implemented for nats-sss");
-            }
-            // the count is each benchmark's own network; a network size set by flag or
-            // --config would be silently ignored, so it is refused
-            let (got, def) = (*sed.census_options(), crate::arch::CensusOptions::default());
-            let sizes = [
-                (
-                    "nb201-cells",
-                    got.nb201_cells_per_stage,
-                    def.nb201_cells_per_stage,
-                ),
-                ("nb201-channels", got.nb201_channels, def.nb201_channels),
-                (
-                    "nb101-cells",
-                    got.nb101_cells_per_stack,
-                    def.nb101_cells_per_stack,
-                ),
-                ("nb101-channels", got.nb101_channels, def.nb101_channels),
-                ("darts-layers", got.darts_layers, def.darts_layers),
-                ("darts-channels", got.darts_channels, def.darts_channels),
-                ("resolution", got.resolution, def.resolution),
-            ];
-            if let Some((flag, v, d)) = sizes.iter().find(|(_, v, d)| v != d) {
-                bail!(
-                    "--proxy params counts each benchmark's own network (NB201 C = 16, N = 5; NB101 C = 128, 3 cells per stack; DARTS NASLib's C = 32, 8 cells): --{flag} {v} (default {d}) would be ignored"
-                );
-            }
-            Proxy::Params(sed)
-        }
-        other => bail!(
-            "unknown --proxy {other:?}: expected sed, led-flow, ledp, params, sed-validated, sed-measured or led-m"
-        ),
+    }
+    let settings = crate::proxy::Settings {
+        sed: cfg,
+        led_skip_gain: a.led_skip_gain,
     };
+    let proxy = entry.build(&settings, a.space)?;
     if a.input.is_some() && !a.archs.is_empty() {
         bail!("give architectures as arguments or --input FILE, not both");
     }
     let threads = super::thread_count(a.threads)?;
     let opts = StreamOptions::new(threads, a.on_error)?;
-    let mut scorer = LineScorer::new(a.space, proxy, a.explain);
+    let mut scorer = LineScorer::new(a.space, proxy, a.explain.then_some(sed));
     if let Some(n) = a.nodes {
         scorer = scorer.with_nodes(n)?;
     }

@@ -1,4 +1,5 @@
-//! `sednas search`: SED-driven random search or regularised evolution.
+//! `sednas search`: random search or regularised evolution with a registry proxy (SED by
+//! default) as the fitness.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -43,12 +44,23 @@ pub struct SearchArgs {
     /// Architecture column of --truth (default per space).
     #[arg(long)]
     arch_col: Option<String>,
+    /// The fitness: a topology proxy of the registry (sed, led-flow, ledp, params).
+    #[arg(long, default_value = "sed")]
+    proxy: String,
+    /// LED-flow's skip gain (led-flow, ledp).
+    #[arg(long, default_value_t = 0.75)]
+    led_skip_gain: f64,
     #[command(flatten)]
     sed: SedFlags,
 }
 
 pub fn run(a: SearchArgs) -> anyhow::Result<i32> {
-    let sed = a.sed.scorer()?;
+    let settings = crate::proxy::Settings {
+        sed: a.sed.config()?,
+        led_skip_gain: a.led_skip_gain,
+    };
+    let entry = crate::proxy::find(&a.proxy)?;
+    let proxy = entry.build(&settings, a.space)?;
     // checked before the progress bar or any work
     let plan = Search::new(SearchConfig {
         space: a.space,
@@ -93,7 +105,7 @@ pub fn run(a: SearchArgs) -> anyhow::Result<i32> {
         .expect("template"),
     );
     let t = std::time::Instant::now();
-    let r = plan.run(&sed, |k| {
+    let r = plan.run(proxy.as_ref(), |k| {
         if k % 256 == 0 {
             bar.set_position(k as u64)
         }
@@ -109,7 +121,12 @@ pub fn run(a: SearchArgs) -> anyhow::Result<i32> {
         t.elapsed().as_secs_f64()
     )?;
     outln!(
-        "best SED {} shared by {} evaluated architecture(s)",
+        "best {} {} shared by {} evaluated architecture(s)",
+        if entry.name == "sed" {
+            "SED"
+        } else {
+            entry.name
+        },
         r.best_score,
         r.best.len()
     )?;
@@ -127,7 +144,7 @@ pub fn run(a: SearchArgs) -> anyhow::Result<i32> {
             }
         )?;
     }
-    outln!("index,arch,sed,accuracy,rank")?;
+    outln!("index,arch,{},accuracy,rank", entry.column)?;
     let mut found = vec![];
     for arch in &r.best {
         let key = arch.to_string();

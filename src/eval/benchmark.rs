@@ -484,104 +484,67 @@ pub type ScoreFn<'a> = Box<dyn Fn(&[AnyArch]) -> Vec<f64> + Sync + 'a>;
 /// A proxy that sednas computes from the topology alone: scores a slice of architectures
 /// (reusing its own scratch space across them).
 pub struct Computed<'a> {
-    /// Name in the table.
+    /// Name in the table (the registry entry's label).
     pub name: String,
+    /// The registry entry.
+    pub entry: &'static crate::proxy::Entry,
     /// The scorer.
     pub score: ScoreFn<'a>,
 }
 
-/// The proxies sednas computes from the topology, as `sednas benchmark` lists them: LEDp
-/// (constants per space, [`crate::sed::ledp::LedpConfig::for_space`]), LED-flow, SED (the
-/// default reading), the benchmark network's parameter count, and the chain's two scorers
-/// ([`crate::sed::measured`]): `sed-validated` (SED keeping only the supported rule) and
-/// `sed-measured` (SED's census with measured factors; NaN on a space without a committed
-/// calibration).
+/// The order of the benchmark table's first rows (registry names); the registry's other
+/// topology proxies follow in registry order.
+pub const TABLE_ORDER: [&str; 4] = ["ledp", "led-flow", "sed", "params"];
+
+/// The proxies sednas computes from the topology, as `sednas benchmark` lists them: every
+/// topology entry of the registry ([`crate::proxy::REGISTRY`]) under default settings,
+/// [`TABLE_ORDER`] first: LEDp (constants per space,
+/// [`crate::sed::ledp::LedpConfig::for_space`]), LED-flow, SED (the default reading) and
+/// the benchmark network's parameter count. A proxy scores NaN on a space it is not
+/// defined for.
+///
+/// # Errors
+/// A registry entry that fails to build under default settings.
 ///
 /// ```
 /// let p = sednas::eval::benchmark::standard_proxies().unwrap();
 /// let names: Vec<&str> = p.iter().map(|c| c.name.as_str()).collect();
-/// assert_eq!(names, ["ledp", "led-flow", "sed", "#params", "sed-validated", "sed-measured"]);
+/// assert_eq!(names, ["ledp", "led-flow", "sed", "#params"]);
 /// ```
 pub fn standard_proxies() -> Result<Vec<Computed<'static>>> {
-    use crate::arch::Census;
-    use crate::sed::ledflow::LedFlow;
-    use crate::sed::ledp::{Ledp, LedpConfig};
-    use crate::sed::measured::{SedMeasured, validated_config};
-    use crate::sed::{Sed, SedConfig};
-    let sed = Sed::new(SedConfig::default())?;
-    let validated = Sed::new(validated_config())?;
-    let led = LedFlow::new(Default::default())?;
-    let space_of = |a: &AnyArch| match a {
-        AnyArch::Nb201(_) => SpaceKind::Nb201,
-        AnyArch::Nb101(_) => SpaceKind::Nb101,
-        AnyArch::Darts(_) => SpaceKind::Darts,
-        AnyArch::NatsSss(_) => SpaceKind::NatsSss,
-    };
-    Ok(vec![
-        Computed {
-            name: "ledp".into(),
-            score: Box::new(move |archs| {
+    use crate::proxy::{Settings, find, topology};
+    let mut entries: Vec<&'static crate::proxy::Entry> =
+        TABLE_ORDER.iter().map(|n| find(n)).collect::<Result<_>>()?;
+    for e in topology() {
+        if !entries.iter().any(|x| x.name == e.name) {
+            entries.push(e);
+        }
+    }
+    let space_of = |a: &AnyArch| a.kind();
+    let mut out = Vec::new();
+    for entry in entries {
+        // built per space up front, so that a setting error shows here and not per task
+        let mut built = Vec::new();
+        for &space in crate::proxy::ALL_SPACES {
+            if entry.supports(space) {
+                built.push((space, entry.build(&Settings::default(), space)?));
+            }
+        }
+        out.push(Computed {
+            name: entry.label.to_string(),
+            entry,
+            score: Box::new(move |archs: &[AnyArch]| {
                 let Some(first) = archs.first() else {
                     return vec![];
                 };
-                match LedpConfig::for_space(space_of(first)).and_then(Ledp::new) {
-                    Ok(p) => {
-                        let mut g = Vec::new();
-                        archs.iter().map(|x| p.score(x, &mut g)).collect()
-                    }
-                    Err(_) => vec![f64::NAN; archs.len()],
+                match built.iter().find(|(s, _)| *s == space_of(first)) {
+                    Some((_, p)) => p.score_batch(archs),
+                    None => vec![f64::NAN; archs.len()],
                 }
             }),
-        },
-        Computed {
-            name: "led-flow".into(),
-            score: Box::new(move |archs| {
-                let mut g = Vec::new();
-                archs.iter().map(|x| led.score(x, &mut g)).collect()
-            }),
-        },
-        Computed {
-            name: "sed".into(),
-            score: Box::new(move |archs| {
-                let mut c = Census::default();
-                archs.iter().map(|x| sed.score(x, &mut c)).collect()
-            }),
-        },
-        Computed {
-            name: "#params".into(),
-            score: Box::new(|archs| {
-                archs
-                    .iter()
-                    .map(|x| x.params().map_or(f64::NAN, |p| p as f64))
-                    .collect()
-            }),
-        },
-        Computed {
-            name: "sed-validated".into(),
-            score: Box::new(move |archs| {
-                let mut c = Census::default();
-                archs.iter().map(|x| validated.score(x, &mut c)).collect()
-            }),
-        },
-        Computed {
-            name: "sed-measured".into(),
-            score: Box::new(move |archs| {
-                let Some(first) = archs.first() else {
-                    return vec![];
-                };
-                match SedMeasured::committed(space_of(first)) {
-                    Ok(s) => {
-                        let mut c = Census::default();
-                        archs
-                            .iter()
-                            .map(|x| s.score(x, &mut c).unwrap_or(f64::NAN))
-                            .collect()
-                    }
-                    Err(_) => vec![f64::NAN; archs.len()],
-                }
-            }),
-        },
-    ])
+        });
+    }
+    Ok(out)
 }
 
 /// Everything one benchmark run produced.
@@ -595,6 +558,9 @@ pub struct BenchRun {
     /// Seconds spent scoring and cells scored, per (computed proxy, space), summed over
     /// that space's tasks (architectures already parsed; one core).
     pub timing: Vec<(String, SpaceKind, f64, usize)>,
+    /// Measured gains: (task, proxy, baseline, ρ(proxy) − ρ(baseline), 95 % paired-bootstrap
+    /// interval lo, hi, cells) on the cells a measured run covers (1,000 resamples, seed 0).
+    pub gains: Vec<(String, String, String, f64, f64, f64, usize)>,
 }
 
 /// Runs the protocol: every task of `halves`, every computed proxy and (if `peers`) every
@@ -614,14 +580,53 @@ pub fn run(
     peers: bool,
     halves: &[Half],
 ) -> Result<BenchRun> {
+    run_with(data_dir, proxies, peers, halves, &[])
+}
+
+/// A `sednas measure` run file whose summaries join the tasks of its space
+/// (`sednas benchmark --measured SPACE=FILE`): rows `neg_zero_mean` and, when the run has
+/// led-m's configuration, `led-m` (LEDp + 32·neg_zero_mean, [`crate::sed::ledm`]), scored on
+/// the cells the file covers (n).
+#[derive(Debug, Clone)]
+pub struct MeasuredRun {
+    /// Its space.
+    pub space: SpaceKind,
+    /// The run file.
+    pub path: std::path::PathBuf,
+    /// Its architecture columns.
+    pub cols: ArchColumns,
+    /// Whether it was measured under led-m's configuration (checked by the caller).
+    pub led_m: bool,
+}
+
+/// [`run`] with measured run files joined (at most one per space).
+///
+/// # Errors
+/// As [`run`]; a run file that cannot be read or joined (named), two files for one space.
+pub fn run_with(
+    data_dir: &Path,
+    proxies: &[Computed<'_>],
+    peers: bool,
+    halves: &[Half],
+    measured: &[MeasuredRun],
+) -> Result<BenchRun> {
+    for (i, m) in measured.iter().enumerate() {
+        if measured[..i].iter().any(|x| x.space == m.space) {
+            return Err(Error::param(
+                "measured",
+                format!("two run files for {}: {}", m.space, m.path.display()),
+            ));
+        }
+    }
     let mut out = BenchRun {
         tasks: vec![],
         rows: vec![],
         scores: vec![],
         timing: vec![],
+        gains: vec![],
     };
     for task in TASKS.iter().filter(|t| halves.contains(&t.half)) {
-        let data = load_task(data_dir, task)?;
+        let mut data = load_task(data_dir, task)?;
         let mut sc = Vec::new();
         for p in proxies {
             let t = std::time::Instant::now();
@@ -645,6 +650,53 @@ pub fn run(
             for c in &data.peers {
                 out.rows
                     .push(bench_row(&data, c, "peer", &data.pop.cols()[c.as_str()]));
+            }
+        }
+        for m in measured.iter().filter(|m| m.space == task.space) {
+            let col = crate::sed::ledm::SUMMARY;
+            data.pop
+                .join(&m.path, m.space, &m.cols, &[col.to_string()], &[])?;
+            let v = data.pop.col(col).map(|c| c.to_vec()).unwrap_or_default();
+            out.rows.push(bench_row(&data, col, "measured", &v));
+            if m.led_m {
+                let ledp = crate::proxy::ledp::ENTRY
+                    .build(&crate::proxy::Settings::default(), m.space)?
+                    .score_batch(data.pop.archs());
+                let lm = ledp
+                    .iter()
+                    .zip(&v)
+                    .map(|(&l, &s)| {
+                        if s.is_nan() {
+                            Ok(f64::NAN) // a cell the run does not cover
+                        } else {
+                            crate::sed::ledm::combine(l, s)
+                        }
+                    })
+                    .collect::<Result<Vec<f64>>>()?;
+                out.rows.push(bench_row(&data, "led-m", "measured", &lm));
+                let covered: Vec<f64> = ledp
+                    .iter()
+                    .zip(&v)
+                    .map(|(&l, s)| if s.is_nan() { f64::NAN } else { l })
+                    .collect();
+                if let Some((d, lo, hi, n)) = crate::eval::stats::paired_spearman_diff(
+                    &lm,
+                    &covered,
+                    data.pop.acc(),
+                    1000,
+                    0.95,
+                    0,
+                ) {
+                    out.gains.push((
+                        task.name.to_string(),
+                        "led-m".into(),
+                        "ledp".into(),
+                        d,
+                        lo,
+                        hi,
+                        n,
+                    ));
+                }
             }
         }
         out.scores.push(sc);

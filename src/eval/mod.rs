@@ -9,6 +9,7 @@
 
 pub mod benchmark;
 pub mod population;
+pub mod proxies;
 pub mod rank;
 pub mod stats;
 

@@ -1,9 +1,43 @@
 //! Which CSV columns hold an architecture, per space, and the one-line text of the
-//! architecture in a record: the one module that knows the data files' column layout
-//! (re-exported as `sednas::arch::{ArchColumns, ColumnIndex}`).
+//! architecture in a record (re-exported as `sednas::arch::{ArchColumns, ColumnIndex}`).
+//! The layout itself is a fact of each space ([`ColumnLayout`], the `COLUMNS` constant of
+//! `arch::space::SearchSpace`), handed in through [`HasColumns`]: this module knows CSV
+//! files, not spaces.
 
-use crate::arch::SpaceKind;
 use crate::error::{Error, Result};
+
+/// How a space's architectures are spread over CSV columns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ColumnLayout {
+    /// The default architecture column.
+    pub arch: &'static str,
+    /// What a second column adds.
+    pub extra: ExtraColumn,
+}
+
+/// A second column a space's architecture text may need.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExtraColumn {
+    /// The architecture column holds the whole text.
+    None,
+    /// A required operations column, joined to the architecture column with `|` (NB101).
+    Ops,
+    /// An optional reduction-cell column, joined with `|` unless the architecture column
+    /// holds a whole genotype (`Genotype(…)` or JSON) (DARTS / NASLib).
+    Reduce,
+}
+
+/// Anything that names a [`ColumnLayout`] (a space's run-time tag implements it).
+pub trait HasColumns: Copy {
+    /// The layout.
+    fn columns(self) -> ColumnLayout;
+}
+
+impl HasColumns for ColumnLayout {
+    fn columns(self) -> ColumnLayout {
+        self
+    }
+}
 
 /// Which CSV columns hold an architecture (the defaults match the files in `../shared/data`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,15 +67,9 @@ impl ArchColumns {
     /// );
     /// assert_eq!(ArchColumns::default_for(SpaceKind::NatsSss).arch, "channels");
     /// ```
-    pub fn default_for(space: SpaceKind) -> Self {
-        let arch = match space {
-            SpaceKind::Nb201 => "arch_str",
-            SpaceKind::NatsSss => "channels",
-            SpaceKind::Nb101 => "adjacency_7x7_rowmajor",
-            SpaceKind::Darts => "normal_cell",
-        };
+    pub fn default_for(space: impl HasColumns) -> Self {
         ArchColumns {
-            arch: arch.into(),
+            arch: space.columns().arch.into(),
             ops: "ops".into(),
             reduce: "reduce_cell".into(),
         }
@@ -55,7 +83,7 @@ impl ArchColumns {
     /// assert_eq!((c.arch.as_str(), c.ops.as_str()), ("adj", "ops"));
     /// ```
     pub fn with(
-        space: SpaceKind,
+        space: impl HasColumns,
         arch: Option<&str>,
         ops: Option<&str>,
         reduce: Option<&str>,
@@ -88,7 +116,7 @@ impl ArchColumns {
     /// ```
     pub fn locate(
         &self,
-        space: SpaceKind,
+        space: impl HasColumns,
         headers: &csv::StringRecord,
         path: &str,
     ) -> Result<ColumnIndex> {
@@ -99,16 +127,17 @@ impl ArchColumns {
             reason: format!("no column {name:?} (columns: {})", header_list(headers)),
         };
         let arch = find(&self.arch)?.ok_or_else(|| missing(&self.arch))?;
-        let ops = match space {
-            SpaceKind::Nb101 => Some(find(&self.ops)?.ok_or_else(|| missing(&self.ops))?),
+        let extra = space.columns().extra;
+        let ops = match extra {
+            ExtraColumn::Ops => Some(find(&self.ops)?.ok_or_else(|| missing(&self.ops))?),
             _ => None,
         };
-        let reduce = match space {
-            SpaceKind::Darts => find(&self.reduce)?,
+        let reduce = match extra {
+            ExtraColumn::Reduce => find(&self.reduce)?,
             _ => None,
         };
         Ok(ColumnIndex {
-            space,
+            extra,
             arch,
             ops,
             reduce,
@@ -119,7 +148,7 @@ impl ArchColumns {
 /// Located architecture columns of one CSV file.
 #[derive(Debug, Clone, Copy)]
 pub struct ColumnIndex {
-    space: SpaceKind,
+    extra: ExtraColumn,
     arch: usize,
     ops: Option<usize>,
     reduce: Option<usize>,
@@ -143,9 +172,11 @@ impl ColumnIndex {
     pub fn text(&self, record: &csv::StringRecord) -> String {
         let get = |i: usize| record.get(i).unwrap_or("").trim();
         let a = get(self.arch);
-        match (self.space, self.ops, self.reduce) {
-            (SpaceKind::Nb101, Some(o), _) => format!("{a}|{}", get(o)),
-            (SpaceKind::Darts, _, Some(r)) if !a.starts_with("Genotype") && !a.starts_with('{') => {
+        match (self.extra, self.ops, self.reduce) {
+            (ExtraColumn::Ops, Some(o), _) => format!("{a}|{}", get(o)),
+            (ExtraColumn::Reduce, _, Some(r))
+                if !a.starts_with("Genotype") && !a.starts_with('{') =>
+            {
                 format!("{a}|{}", get(r))
             }
             _ => a.to_string(),

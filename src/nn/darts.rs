@@ -471,3 +471,17 @@ impl Classifier for DartsNet {
         (logits, feats)
     }
 }
+
+/// The measured network of this space (`sednas measure`).
+impl super::measure::Measured for crate::arch::darts::Darts {
+    const REDUCED: Option<(usize, usize)> = Some((8, 5));
+    const BENCHMARK: Option<(usize, usize)> = Some((16, 8));
+
+    fn measure(
+        a: &crate::arch::darts::Genotype,
+        cfg: &super::measure::MeasureConfig,
+        images: ndarray::ArrayView4<'_, f32>,
+    ) -> Option<Result<Vec<super::measure::MapMeasure>>> {
+        Some(super::measure::measure_darts(a, cfg, images))
+    }
+}

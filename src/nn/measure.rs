@@ -29,6 +29,7 @@ use super::nb201::{Nb201Net, Nb201NetConfig};
 use super::{Classifier, from_nchw, to_nhwc};
 use crate::arch::SpaceKind;
 use crate::arch::nb201::Nb201Arch;
+use crate::arch::space::SearchSpace;
 // The per-map figures and the summaries are burn-free (`entropy::profile`, shared with the
 // Python package); re-exported here so that `nn::measure::measure_map` etc. keep working.
 pub use crate::entropy::profile::{MapMeasure, SUMMARIES, measure_map, summaries};
@@ -117,12 +118,7 @@ impl MeasureConfig {
     /// assert_eq!(MeasureConfig::reduced(SpaceKind::NatsSss), None);
     /// ```
     pub fn reduced(space: SpaceKind) -> Option<(usize, usize)> {
-        match space {
-            SpaceKind::Nb201 => Some(Self::REDUCED),
-            SpaceKind::Nb101 => Some((16, 1)),
-            SpaceKind::Darts => Some((8, 5)),
-            SpaceKind::NatsSss => None,
-        }
+        crate::for_each_space!(space, S => <S as Measured>::REDUCED)
     }
 
     /// The benchmark's own scale of `space`: NB201 (16, 5); NB101 (128, 3); DARTS (16, 8),
@@ -134,12 +130,7 @@ impl MeasureConfig {
     /// assert_eq!(MeasureConfig::benchmark(SpaceKind::Nb101), Some((128, 3)));
     /// ```
     pub fn benchmark(space: SpaceKind) -> Option<(usize, usize)> {
-        match space {
-            SpaceKind::Nb201 => Some(Self::BENCHMARK),
-            SpaceKind::Nb101 => Some((128, 3)),
-            SpaceKind::Darts => Some((16, 8)),
-            SpaceKind::NatsSss => None,
-        }
+        crate::for_each_space!(space, S => <S as Measured>::BENCHMARK)
     }
 
     /// Checks every setting for networks of `space` before any work: widths and cell counts
@@ -420,6 +411,33 @@ pub fn measure_darts(
     build_and_measure(cfg, images, |d| DartsNet::new(g, &net_cfg, d))
 }
 
+/// A search space whose networks `sednas measure` builds and measures: implemented in
+/// `nn/` for the spaces of `arch/` (the network knows its topology; the topology knows
+/// nothing of networks), once per space, next to the network: [`super::nb201`],
+/// [`super::nb101`], [`super::darts`]; NATS-SSS here (no network).
+pub trait Measured: SearchSpace {
+    /// (width, cells) of the reduced scale `sednas measure` uses by default (`None`: no
+    /// network).
+    const REDUCED: Option<(usize, usize)>;
+    /// (width, cells) of the benchmark's own network.
+    const BENCHMARK: Option<(usize, usize)>;
+
+    /// Builds the space's network from `a` at initialisation and measures the local entropy
+    /// of its feature maps on `images`; `None` where the space has no network here.
+    fn measure(
+        _a: &Self::Arch,
+        _cfg: &MeasureConfig,
+        _images: ArrayView4<'_, f32>,
+    ) -> Option<Result<Vec<MapMeasure>>> {
+        None
+    }
+}
+
+impl Measured for crate::arch::nats_sss::NatsSss {
+    const REDUCED: Option<(usize, usize)> = None;
+    const BENCHMARK: Option<(usize, usize)> = None;
+}
+
 /// The shared steps: the plain device seeded with `cfg.seed`, the network `build` makes on
 /// it, then [`measure_features`].
 fn build_and_measure<M: Classifier>(
@@ -453,16 +471,17 @@ pub fn measure_arch(
     cfg: &MeasureConfig,
     images: ArrayView4<'_, f32>,
 ) -> Result<Vec<MapMeasure>> {
-    use crate::arch::space::SearchSpace;
-    crate::for_each_space!(arch, S, a => S::measure(a, cfg, images)).unwrap_or_else(|| {
-        Err(Error::param(
-            "space",
-            format!(
-                "{}: no measured network (NB201, NB101 and DARTS have one)",
-                arch.kind()
-            ),
-        ))
-    })
+    crate::for_each_space!(arch, S, a => <S as Measured>::measure(a, cfg, images)).unwrap_or_else(
+        || {
+            Err(Error::param(
+                "space",
+                format!(
+                    "{}: no measured network (NB201, NB101 and DARTS have one)",
+                    arch.kind()
+                ),
+            ))
+        },
+    )
 }
 
 /// Forwards `images` through `net` and measures every captured map, as it leaves its layer

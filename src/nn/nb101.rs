@@ -311,3 +311,17 @@ impl Classifier for Nb101Net {
         (logits, feats)
     }
 }
+
+/// The measured network of this space (`sednas measure`).
+impl super::measure::Measured for crate::arch::nb101::Nb101 {
+    const REDUCED: Option<(usize, usize)> = Some((16, 1));
+    const BENCHMARK: Option<(usize, usize)> = Some((128, 3));
+
+    fn measure(
+        a: &crate::arch::nb101::Nb101Arch,
+        cfg: &super::measure::MeasureConfig,
+        images: ndarray::ArrayView4<'_, f32>,
+    ) -> Option<Result<Vec<super::measure::MapMeasure>>> {
+        Some(super::measure::measure_nb101(a, cfg, images))
+    }
+}

@@ -320,3 +320,17 @@ impl Classifier for Nb201Net {
         (logits, feats)
     }
 }
+
+/// The measured network of this space (`sednas measure`).
+impl super::measure::Measured for crate::arch::nb201::Nb201 {
+    const REDUCED: Option<(usize, usize)> = Some(super::measure::MeasureConfig::REDUCED);
+    const BENCHMARK: Option<(usize, usize)> = Some(super::measure::MeasureConfig::BENCHMARK);
+
+    fn measure(
+        a: &crate::arch::nb201::Nb201Arch,
+        cfg: &super::measure::MeasureConfig,
+        images: ndarray::ArrayView4<'_, f32>,
+    ) -> Option<Result<Vec<super::measure::MapMeasure>>> {
+        Some(super::measure::measure_nb201(a, cfg, images))
+    }
+}

@@ -19,7 +19,6 @@ pub mod ledflow;
 pub mod ledm;
 pub mod ledp;
 pub mod measured;
-pub mod stream;
 pub mod top_k;
 
 use std::fmt;

@@ -17,33 +17,14 @@ use std::num::NonZeroUsize;
 use std::sync::mpsc::{channel, sync_channel};
 use std::sync::{Arc, Mutex};
 
-use crate::arch::graph::CellGraph;
 use crate::arch::{AnyArch, Census, ColumnIndex, SpaceKind};
 use crate::error::{Error, Result};
 use crate::io::text::{push_f64, push_u64};
+use crate::proxy::{Built, Settings, find};
 use crate::sed::Sed;
-use crate::sed::ledflow::LedFlow;
 
 /// Longest accepted input line (1 MiB); a longer line is reported as bad and skipped.
 pub const MAX_LINE_BYTES: usize = 1 << 20;
-
-/// Which proxy a [`LineScorer`] computes.
-#[derive(Debug, Clone)]
-pub enum Proxy {
-    /// SED (Definition 4).
-    Sed(Sed),
-    /// LED-flow (proofs/led-flow.md); SED is kept for `--explain`.
-    LedFlow(LedFlow, Sed),
-    /// LEDp (docs/benchmark-protocol.md); SED is kept for `--explain`.
-    Ledp(crate::sed::ledp::Ledp, Sed),
-    /// The benchmark network's parameter count ([`AnyArch::params`]); SED kept for `--explain`.
-    Params(Sed),
-    /// SED keeping only the supported rule ([`crate::sed::measured::validated_config`]).
-    SedValidated(Sed),
-    /// SED with measured factors ([`crate::sed::measured::SedMeasured`]); SED kept for
-    /// `--explain`.
-    SedMeasured(crate::sed::measured::SedMeasured, Sed),
-}
 
 /// What to do with a line that does not parse.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -55,11 +36,13 @@ pub enum OnError {
 }
 
 /// Scores one line into one CSV row.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct LineScorer {
     space: SpaceKind,
-    proxy: Proxy,
-    explain: bool,
+    /// The proxy of the registry ([`crate::proxy`]).
+    proxy: Built,
+    /// SED, for `--explain`'s breakdown (`None`: no breakdown).
+    explain: Option<Sed>,
     /// NB201 only: the node count of the generalised cell that was asked for (`None`: the
     /// 4-node benchmark cell).
     nodes: Option<usize>,
@@ -68,31 +51,59 @@ pub struct LineScorer {
 /// Per-thread scratch space reused between lines.
 #[derive(Debug, Default)]
 pub struct Scratch {
+    /// The proxy's own scratch space.
+    proxy: crate::proxy::Scratch,
+    /// The census `--explain` breaks down.
     census: Census,
-    graphs: Vec<CellGraph>,
     /// The architecture's text before quoting (reused: no allocation per line).
     text: Vec<u8>,
 }
 
 impl LineScorer {
-    /// A scorer for `space`; `explain` adds skip_SED, conv_SED, pool_SED of the first block.
+    /// A scorer for `space` under `proxy` (built from the registry, [`crate::proxy`]);
+    /// with `explain`, each row also has skip_SED, conv_SED, pool_SED of the first block
+    /// under that SED.
     ///
     /// ```
     /// use sednas::arch::SpaceKind;
-    /// use sednas::sed::{Sed, stream::{LineScorer, Proxy}};
-    /// let sed = Sed::new(Default::default()).unwrap();
-    /// let s = LineScorer::new(SpaceKind::Nb101, Proxy::Sed(sed.clone()), true);
+    /// use sednas::proxy::{find, Settings, stream::LineScorer};
+    /// let sed = find("sed").unwrap().build(&Settings::default(), SpaceKind::Nb101).unwrap();
+    /// let s = LineScorer::new(SpaceKind::Nb101, sed, Some(sednas::sed::Sed::new(Default::default()).unwrap()));
     /// assert_eq!(s.header(), "arch,sed,skip_sed,conv_sed,pool_sed\n");
-    /// let p = LineScorer::new(SpaceKind::Nb201, Proxy::Params(sed), false);
+    /// let p = LineScorer::named(SpaceKind::Nb201, "params", &Settings::default(), false).unwrap();
     /// assert_eq!(p.header(), "index,arch,params\n");
     /// ```
-    pub fn new(space: SpaceKind, proxy: Proxy, explain: bool) -> Self {
+    pub fn new(space: SpaceKind, proxy: Built, explain: Option<Sed>) -> Self {
         LineScorer {
             space,
             proxy,
             explain,
             nodes: None,
         }
+    }
+
+    /// A scorer for `space` under the registry's proxy `name`, built with `settings`
+    /// (`explain`: SED of `settings` breaks each row down).
+    ///
+    /// # Errors
+    /// An unknown name, a proxy not defined for `space` or a refused setting
+    /// ([`crate::proxy::Entry::build`]).
+    ///
+    /// ```
+    /// use sednas::arch::SpaceKind;
+    /// use sednas::proxy::{Settings, stream::LineScorer};
+    /// let s = LineScorer::named(SpaceKind::Nb201, "led_flow", &Settings::default(), false).unwrap();
+    /// assert_eq!(s.header(), "index,arch,led_flow\n");
+    /// assert!(LineScorer::named(SpaceKind::NatsSss, "ledp", &Settings::default(), false).is_err());
+    /// ```
+    pub fn named(space: SpaceKind, name: &str, settings: &Settings, explain: bool) -> Result<Self> {
+        let proxy = find(name)?.build(settings, space)?;
+        let explain = if explain {
+            Some(Sed::new(settings.sed)?)
+        } else {
+            None
+        };
+        Ok(Self::new(space, proxy, explain))
     }
 
     /// NB201's generalised cell of `nodes` nodes (`sednas score --nodes N`): lines must be
@@ -104,15 +115,15 @@ impl LineScorer {
     ///
     /// ```
     /// use sednas::arch::SpaceKind;
-    /// use sednas::sed::{Sed, stream::{LineScorer, Proxy, Scratch}};
-    /// let sed = Sed::new(Default::default()).unwrap();
-    /// let s = LineScorer::new(SpaceKind::Nb201, Proxy::Sed(sed.clone()), false).with_nodes(3).unwrap();
+    /// use sednas::proxy::{Settings, stream::{LineScorer, Scratch}};
+    /// let named = |space| LineScorer::named(space, "sed", &Settings::default(), false).unwrap();
+    /// let s = named(SpaceKind::Nb201).with_nodes(3).unwrap();
     /// let mut out = Vec::new();
     /// s.score_line("|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|", &mut Scratch::default(), &mut out).unwrap();
     /// // a 4-node cell under --nodes 3 is refused, naming both counts
     /// let e = s.score_line("|nor_conv_3x3~0|+|none~0|none~1|+|none~0|none~1|none~2|", &mut Scratch::default(), &mut out).unwrap_err();
     /// assert!(e.to_string().contains("a 4-node cell") && e.to_string().contains("--nodes 3"), "{e}");
-    /// assert!(LineScorer::new(SpaceKind::Nb101, Proxy::Sed(sed), false).with_nodes(3).is_err());
+    /// assert!(named(SpaceKind::Nb101).with_nodes(3).is_err());
     /// ```
     pub fn with_nodes(mut self, nodes: usize) -> Result<Self> {
         if self.space != SpaceKind::Nb201 {
@@ -137,8 +148,8 @@ impl LineScorer {
     ///
     /// ```
     /// use sednas::arch::SpaceKind;
-    /// use sednas::sed::{Sed, stream::{LineScorer, Proxy}};
-    /// let s = LineScorer::new(SpaceKind::Nb201, Proxy::Sed(Sed::new(Default::default()).unwrap()), false);
+    /// use sednas::proxy::{Settings, stream::LineScorer};
+    /// let s = LineScorer::named(SpaceKind::Nb201, "sed", &Settings::default(), false).unwrap();
     /// assert_eq!(s.header(), "index,arch,sed\n");
     /// ```
     pub fn header(&self) -> String {
@@ -147,15 +158,8 @@ impl LineScorer {
             h.push_str("index,");
         }
         h.push_str("arch,");
-        h.push_str(match self.proxy {
-            Proxy::Sed(_) => "sed",
-            Proxy::LedFlow(..) => "led_flow",
-            Proxy::Ledp(..) => "ledp",
-            Proxy::Params(_) => "params",
-            Proxy::SedValidated(_) => "sed_validated",
-            Proxy::SedMeasured(..) => "sed_measured",
-        });
-        if self.explain {
+        h.push_str(self.proxy.entry().column);
+        if self.explain.is_some() {
             h.push_str(",skip_sed,conv_sed,pool_sed");
         }
         h.push('\n');
@@ -166,8 +170,8 @@ impl LineScorer {
     ///
     /// ```
     /// use sednas::arch::SpaceKind;
-    /// use sednas::sed::{Sed, stream::{LineScorer, Proxy, Scratch}};
-    /// let s = LineScorer::new(SpaceKind::NatsSss, Proxy::Sed(Sed::new(Default::default()).unwrap()), false);
+    /// use sednas::proxy::{Settings, stream::{LineScorer, Scratch}};
+    /// let s = LineScorer::named(SpaceKind::NatsSss, "sed", &Settings::default(), false).unwrap();
     /// let mut out = Vec::new();
     /// s.score_line(" 8:8:8:8:8 ", &mut Scratch::default(), &mut out).unwrap();
     /// assert!(out.starts_with(b"0,8:8:8:8:8,"));
@@ -205,35 +209,10 @@ impl LineScorer {
                 AnyArch::Nb201(a)
             }
         };
-        let (score, sed) = match &self.proxy {
-            Proxy::Sed(sed) => (sed.score(&arch, &mut scratch.census), sed),
-            Proxy::LedFlow(l, sed) => {
-                if self.explain {
-                    arch.census(sed.census_options(), &mut scratch.census);
-                }
-                (l.score(&arch, &mut scratch.graphs), sed)
-            }
-            Proxy::Ledp(l, sed) => {
-                if self.explain {
-                    arch.census(sed.census_options(), &mut scratch.census);
-                }
-                (l.score(&arch, &mut scratch.graphs), sed)
-            }
-            Proxy::Params(sed) => {
-                if self.explain {
-                    arch.census(sed.census_options(), &mut scratch.census);
-                }
-                (arch.params().map_or(f64::NAN, |p| p as f64), sed)
-            }
-            Proxy::SedValidated(sed) => (sed.score(&arch, &mut scratch.census), sed),
-            Proxy::SedMeasured(m, sed) => {
-                let v = m.score(&arch, &mut scratch.census)?;
-                if self.explain {
-                    arch.census(sed.census_options(), &mut scratch.census);
-                }
-                (v, sed)
-            }
-        };
+        if let Some(sed) = &self.explain {
+            arch.census(sed.census_options(), &mut scratch.census);
+        }
+        let score = self.proxy.score(&arch, &mut scratch.proxy);
         if self.with_index() {
             if let Some(i) = arch.index() {
                 push_u64(out, i as u64);
@@ -256,7 +235,7 @@ impl LineScorer {
         }
         out.push(b',');
         push_f64(out, score);
-        if self.explain {
+        if let Some(sed) = &self.explain {
             let b = sed.breakdown(&scratch.census);
             let f = b.first();
             for v in [
@@ -304,7 +283,7 @@ impl StreamOptions {
     /// `threads` workers (≥ 1), 256 KiB chunks.
     ///
     /// ```
-    /// use sednas::sed::stream::{OnError, StreamOptions};
+    /// use sednas::proxy::stream::{OnError, StreamOptions};
     /// assert!(StreamOptions::new(0, OnError::Skip).is_err());
     /// assert_eq!(StreamOptions::new(2, OnError::Skip).unwrap().window(), 8);
     /// ```
@@ -327,7 +306,7 @@ impl StreamOptions {
     /// Chunks in flight at most (4 per thread): memory is about window × chunk size × 3.
     ///
     /// ```
-    /// use sednas::sed::stream::{OnError, StreamOptions};
+    /// use sednas::proxy::stream::{OnError, StreamOptions};
     /// assert_eq!(StreamOptions::new(3, OnError::Stop).unwrap().window(), 12);
     /// ```
     pub fn window(&self) -> usize {
@@ -341,8 +320,8 @@ impl StreamOptions {
     /// ```
     /// use std::sync::Arc;
     /// use sednas::arch::SpaceKind;
-    /// use sednas::sed::{Sed, stream::*};
-    /// let s = Arc::new(LineScorer::new(SpaceKind::NatsSss, Proxy::Sed(Sed::new(Default::default()).unwrap()), false));
+    /// use sednas::proxy::{Settings, stream::*};
+    /// let s = Arc::new(LineScorer::named(SpaceKind::NatsSss, "sed", &Settings::default(), false).unwrap());
     /// let text: String = (0..200).map(|i| format!("{}:8:8:8:{}\n", 8 * (1 + i % 8), 8 * (1 + i / 25))).collect();
     /// let run = |opts: StreamOptions| {
     ///     let mut out = Vec::new();
@@ -421,8 +400,8 @@ impl<R: Read + Send + 'static> TextLines<R> {
     /// ```
     /// use std::sync::Arc;
     /// use sednas::arch::SpaceKind;
-    /// use sednas::sed::{Sed, stream::*};
-    /// let s = Arc::new(LineScorer::new(SpaceKind::NatsSss, Proxy::Sed(Sed::new(Default::default()).unwrap()), false));
+    /// use sednas::proxy::{Settings, stream::*};
+    /// let s = Arc::new(LineScorer::named(SpaceKind::NatsSss, "sed", &Settings::default(), false).unwrap());
     /// // a BOM, a CRLF line end, a blank and a comment line
     /// let input = std::io::Cursor::new(b"\xEF\xBB\xBF8:8:8:8:8\r\n\n# c\n8:8:8:8:16".to_vec());
     /// let mut out = Vec::new();
@@ -575,12 +554,12 @@ impl<R: Read + Send + 'static> CsvRecords<R> {
     /// ```
     /// use std::sync::Arc;
     /// use sednas::arch::{ArchColumns, SpaceKind};
-    /// use sednas::sed::{Sed, stream::*};
+    /// use sednas::proxy::{Settings, stream::*};
     /// let mut rdr = csv::Reader::from_reader(std::io::Cursor::new(b"id,channels\n1,8:8:8:8:8\n2,bad\n".to_vec()));
     /// let cols = ArchColumns::default_for(SpaceKind::NatsSss)
     ///     .locate(SpaceKind::NatsSss, rdr.headers().unwrap(), "mem.csv")
     ///     .unwrap();
-    /// let s = Arc::new(LineScorer::new(SpaceKind::NatsSss, Proxy::Sed(Sed::new(Default::default()).unwrap()), false));
+    /// let s = Arc::new(LineScorer::named(SpaceKind::NatsSss, "sed", &Settings::default(), false).unwrap());
     /// let mut bad = Vec::new();
     /// let mut out = Vec::new();
     /// let r = score_stream(s, CsvRecords::new(rdr, cols, "mem.csv"), &mut out,
@@ -645,8 +624,8 @@ impl Listed {
     /// ```
     /// use std::sync::Arc;
     /// use sednas::arch::SpaceKind;
-    /// use sednas::sed::{Sed, stream::*};
-    /// let s = Arc::new(LineScorer::new(SpaceKind::NatsSss, Proxy::Sed(Sed::new(Default::default()).unwrap()), false));
+    /// use sednas::proxy::{Settings, stream::*};
+    /// let s = Arc::new(LineScorer::named(SpaceKind::NatsSss, "sed", &Settings::default(), false).unwrap());
     /// let lines = vec!["8:8:8:8:16".to_string(), "x".to_string(), "8:8:8:8:8".to_string()];
     /// let mut bad = Vec::new();
     /// let mut out = Vec::new();
@@ -769,8 +748,8 @@ fn process(
 /// ```
 /// use std::sync::Arc;
 /// use sednas::arch::SpaceKind;
-/// use sednas::sed::{Sed, stream::*};
-/// let s = Arc::new(LineScorer::new(SpaceKind::NatsSss, Proxy::Sed(Sed::new(Default::default()).unwrap()), false));
+/// use sednas::proxy::{Settings, stream::*};
+/// let s = Arc::new(LineScorer::named(SpaceKind::NatsSss, "sed", &Settings::default(), false).unwrap());
 /// let input = std::io::Cursor::new(b"# comment\n8:8:8:8:8\nbad\n\n8:8:8:8:16\n".to_vec());
 /// let mut out = Vec::new();
 /// let mut bad = Vec::new();

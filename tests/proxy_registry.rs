@@ -1,0 +1,172 @@
+//! Every proxy of the registry (`sednas::proxy::REGISTRY`) is reachable under its name (and
+//! its aliases) from `sednas score`, `sednas eval --json --proxies` and the benchmark's
+//! proxy list, with the same values everywhere (Python: python/tests/test_proxy_registry.py).
+
+use std::process::Command;
+
+use sednas::arch::nb201::enumerate;
+use sednas::arch::{AnyArch, SpaceKind};
+use sednas::eval::{competition_ranks_desc, evaluate};
+use sednas::proxy::{Needs, REGISTRY, Settings, topology};
+
+fn sednas(args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_sednas"))
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn cells() -> Vec<String> {
+    // every 97th cell: all op kinds, a few disconnected ones
+    enumerate(4)
+        .unwrap()
+        .step_by(97)
+        .map(|a| a.to_string())
+        .collect()
+}
+
+/// `sednas score` values (last column) by arch, under `name`, and the column header.
+fn score_cli(name: &str, archs: &[String]) -> (String, Vec<f64>) {
+    let mut args = vec!["score", "--space", "nb201", "--proxy", name];
+    args.extend(archs.iter().map(|s| s.as_str()));
+    let text = sednas(&args);
+    let mut lines = text.lines();
+    let header = lines
+        .next()
+        .unwrap()
+        .rsplit(',')
+        .next()
+        .unwrap()
+        .to_string();
+    let v = lines
+        .map(|l| l.rsplit(',').next().unwrap().parse::<f64>().unwrap())
+        .collect();
+    (header, v)
+}
+
+#[test]
+fn every_topology_proxy_has_one_name_and_one_value_everywhere() {
+    let archs = cells();
+    let typed: Vec<AnyArch> = archs
+        .iter()
+        .map(|s| AnyArch::parse(SpaceKind::Nb201, s).unwrap())
+        .collect();
+    // a truth file: accuracy from a fixed pseudo-random function of the row
+    let acc: Vec<f64> = (0..archs.len())
+        .map(|i| 50.0 + ((i * 7919) % 101) as f64 / 3.0)
+        .collect();
+    let dir = std::env::temp_dir().join(format!("sednas-registry-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let truth = dir.join("truth.csv");
+    let mut t = String::from("arch_str,acc\n");
+    for (a, x) in archs.iter().zip(&acc) {
+        t.push_str(&format!("{a},{x}\n"));
+    }
+    std::fs::write(&truth, t).unwrap();
+    let ranks = competition_ranks_desc(&acc);
+    let bench = sednas::eval::benchmark::standard_proxies().unwrap();
+    let mut seen = 0;
+    for e in topology() {
+        assert!(e.supports(SpaceKind::Nb201), "{}", e.name);
+        // the library
+        let lib = e
+            .build(&Settings::default(), SpaceKind::Nb201)
+            .unwrap()
+            .score_batch(&typed);
+        // score, under the name and every alias: same column, same values
+        for n in std::iter::once(&e.name).chain(e.aliases) {
+            let (col, v) = score_cli(n, &archs);
+            assert_eq!(col, e.column, "{n}");
+            let same = v.iter().zip(&lib).all(|(a, b)| a.to_bits() == b.to_bits());
+            assert!(same && v.len() == lib.len(), "score --proxy {n}");
+        }
+        // eval --json --proxies NAME: the report of exactly these values
+        let line = sednas(&[
+            "eval",
+            "--json",
+            "--space",
+            "nb201",
+            "--truth",
+            truth.to_str().unwrap(),
+            "--acc-col",
+            "acc",
+            "--no-readings",
+            "--proxies",
+            e.name,
+        ]);
+        let mut got: serde_json::Value =
+            serde_json::from_str(line.lines().next().unwrap()).unwrap();
+        got.as_object_mut().unwrap().remove("truth");
+        let want = serde_json::to_value(evaluate(e.name, &lib, &acc, &ranks)).unwrap();
+        assert_eq!(got, want, "eval --proxies {}", e.name);
+        // benchmark: a row under its label, with the same scores
+        let b = bench
+            .iter()
+            .find(|c| c.entry.name == e.name)
+            .unwrap_or_else(|| panic!("{} is not in the benchmark", e.name));
+        assert_eq!(b.name, e.label);
+        let bv = (b.score)(&typed);
+        assert!(bv.iter().zip(&lib).all(|(a, b)| a.to_bits() == b.to_bits()));
+        seen += 1;
+    }
+    assert_eq!(seen, 4);
+    // the measured proxies: read as columns by eval under their names
+    let measured: Vec<_> = REGISTRY
+        .iter()
+        .filter(|e| e.needs == Needs::Network)
+        .collect();
+    assert!(!measured.is_empty());
+    let m = dir.join("measured.csv");
+    let mut t = String::from("arch_str");
+    for e in &measured {
+        t.push_str(&format!(",{}", e.column));
+    }
+    t.push('\n');
+    for (i, a) in archs.iter().enumerate() {
+        t.push_str(a);
+        for (k, _) in measured.iter().enumerate() {
+            t.push_str(&format!(",{}", (i * (k + 3)) % 17));
+        }
+        t.push('\n');
+    }
+    std::fs::write(&m, t).unwrap();
+    for (k, e) in measured.iter().enumerate() {
+        let line = sednas(&[
+            "eval",
+            "--json",
+            "--space",
+            "nb201",
+            "--truth",
+            truth.to_str().unwrap(),
+            "--acc-col",
+            "acc",
+            "--join",
+            m.to_str().unwrap(),
+            "--proxies",
+            e.name,
+        ]);
+        let mut got: serde_json::Value =
+            serde_json::from_str(line.lines().next().unwrap()).unwrap();
+        got.as_object_mut().unwrap().remove("truth");
+        let col: Vec<f64> = (0..archs.len())
+            .map(|i| ((i * (k + 3)) % 17) as f64)
+            .collect();
+        let want = serde_json::to_value(evaluate(e.name, &col, &acc, &ranks)).unwrap();
+        assert_eq!(got, want, "eval --proxies {}", e.name);
+    }
+    // an unknown name is refused with the registry's list
+    let out = Command::new(env!("CARGO_BIN_EXE_sednas"))
+        .args(["score", "--space", "nb201", "--proxy", "nope", &archs[0]])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("expected sed, led-flow, ledp or params")
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
