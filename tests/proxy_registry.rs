@@ -115,11 +115,11 @@ fn every_topology_proxy_has_one_name_and_one_value_everywhere() {
         assert!(bv.iter().zip(&lib).all(|(a, b)| a.to_bits() == b.to_bits()));
         seen += 1;
     }
-    assert_eq!(seen, 4);
+    assert_eq!(seen, 6);
     // the measured proxies: read as columns by eval under their names
     let measured: Vec<_> = REGISTRY
         .iter()
-        .filter(|e| e.needs == Needs::Network)
+        .filter(|e| e.needs == Needs::Network && e.name != "led-m")
         .collect();
     assert!(!measured.is_empty());
     let m = dir.join("measured.csv");
@@ -160,13 +160,48 @@ fn every_topology_proxy_has_one_name_and_one_value_everywhere() {
         let want = serde_json::to_value(evaluate(e.name, &col, &acc, &ranks)).unwrap();
         assert_eq!(got, want, "eval --proxies {}", e.name);
     }
+    // led-m: eval combines LEDp with the joined run's neg_zero_mean (a negated fraction)
+    let lm = dir.join("led_m.csv");
+    let mut t = String::from("arch_str,neg_zero_mean\n");
+    let nzm: Vec<f64> = (0..archs.len())
+        .map(|i| -(((i * 5) % 17) as f64) / 17.0)
+        .collect();
+    for (a, v) in archs.iter().zip(&nzm) {
+        t.push_str(&format!("{a},{v}\n"));
+    }
+    std::fs::write(&lm, t).unwrap();
+    let line = sednas(&[
+        "eval",
+        "--json",
+        "--space",
+        "nb201",
+        "--truth",
+        truth.to_str().unwrap(),
+        "--acc-col",
+        "acc",
+        "--join",
+        lm.to_str().unwrap(),
+        "--proxies",
+        "led-m",
+    ]);
+    let mut got: serde_json::Value = serde_json::from_str(line.lines().next().unwrap()).unwrap();
+    got.as_object_mut().unwrap().remove("truth");
+    let ledp = sednas::proxy::find("ledp")
+        .unwrap()
+        .build(&Settings::default(), SpaceKind::Nb201)
+        .unwrap()
+        .score_batch(&typed);
+    let want_scores: Vec<f64> = ledp.iter().zip(&nzm).map(|(l, v)| l + 32.0 * v).collect();
+    let want = serde_json::to_value(evaluate("led-m", &want_scores, &acc, &ranks)).unwrap();
+    assert_eq!(got, want, "eval --proxies led-m");
     // an unknown name is refused with the registry's list
     let out = Command::new(env!("CARGO_BIN_EXE_sednas"))
         .args(["score", "--space", "nb201", "--proxy", "nope", &archs[0]])
         .output()
         .unwrap();
     assert!(
-        String::from_utf8_lossy(&out.stderr).contains("expected sed, led-flow, ledp or params")
+        String::from_utf8_lossy(&out.stderr)
+            .contains("expected sed, led-flow, ledp, params, sed-validated or sed-measured")
     );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -509,7 +509,7 @@ pub const TABLE_ORDER: [&str; 4] = ["ledp", "led-flow", "sed", "params"];
 /// ```
 /// let p = sednas::eval::benchmark::standard_proxies().unwrap();
 /// let names: Vec<&str> = p.iter().map(|c| c.name.as_str()).collect();
-/// assert_eq!(names, ["ledp", "led-flow", "sed", "#params"]);
+/// assert_eq!(names, ["ledp", "led-flow", "sed", "#params", "sed-validated", "sed-measured"]);
 /// ```
 pub fn standard_proxies() -> Result<Vec<Computed<'static>>> {
     use crate::proxy::{Settings, find, topology};

@@ -233,11 +233,13 @@ pub fn find(name: &str) -> Result<&'static Entry> {
     })
 }
 
-/// The proxies computed from the topology, as a list for messages: `sed, led-flow, ledp or
-/// params`.
+/// The proxies computed from the topology, as a list for messages.
 ///
 /// ```
-/// assert_eq!(sednas::proxy::topology_names(), "sed, led-flow, ledp or params");
+/// assert_eq!(
+///     sednas::proxy::topology_names(),
+///     "sed, led-flow, ledp, params, sed-validated or sed-measured"
+/// );
 /// ```
 pub fn topology_names() -> String {
     let names: Vec<&str> = REGISTRY
