@@ -153,8 +153,9 @@ pub fn profile_map<T: MapValue>(a: ArrayView4<'_, T>, opts: &ProfileOptions) -> 
 /// let post = pre.mapv(|x| x.max(0.0));
 /// let o = ProfileOptions::measure(16).unwrap();
 /// let [a, b] = profile_pair(pre.view(), post.view(), &o).unwrap();
-/// assert_eq!(a, profile_map(pre.view(), &o).unwrap());
-/// assert_eq!(b, profile_map(post.view(), &o).unwrap());
+/// // (compared as text: H2 is NaN here, every window's covariance being singular)
+/// assert_eq!(format!("{a:?}"), format!("{:?}", profile_map(pre.view(), &o).unwrap()));
+/// assert_eq!(format!("{b:?}"), format!("{:?}", profile_map(post.view(), &o).unwrap()));
 /// ```
 pub fn profile_pair<T: MapValue>(
     pre: ArrayView4<'_, T>,
@@ -370,8 +371,9 @@ pub fn measure_map(
 /// let post = pre.mapv(|x| x.max(0.0));
 /// let [o, r] = measure_pair(pre.view(), post.view(), "cell", 16).unwrap();
 /// assert_eq!((o.kind, r.kind), ("out", "relu"));
-/// assert_eq!(o, measure_map(pre.view(), "cell", "out", 16).unwrap());
-/// assert_eq!(r, measure_map(post.view(), "cell", "relu", 16).unwrap());
+/// // (compared as text: H2 may be NaN)
+/// assert_eq!(format!("{o:?}"), format!("{:?}", measure_map(pre.view(), "cell", "out", 16).unwrap()));
+/// assert_eq!(format!("{r:?}"), format!("{:?}", measure_map(post.view(), "cell", "relu", 16).unwrap()));
 /// ```
 pub fn measure_pair(
     pre: ArrayView4<'_, f32>,
