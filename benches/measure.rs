@@ -1,18 +1,24 @@
 //! `sednas measure` per network: build the network (burn, init seed fixed), forward the
-//! 16-image noise batch, and measure every captured map (exact and binned:16 H1, the zero
-//! fraction, H2 across the batch; `nn::measure`). One network per iteration, one thread
-//! (run with `RAYON_NUM_THREADS=1`, as the sharded runs do: one process per core).
+//! 16-image noise batch, and measure every captured map (exact and binned:16 H1 in one
+//! window walk, the zero fraction, H2 across the batch; `nn::measure`). One network per
+//! iteration, one thread (run with `RAYON_NUM_THREADS=1`, as the sharded runs do: one
+//! process per core).
 //!
-//! * `measure/nb201_reduced`: C = 8, N = 1. Target: all 15,625 cells in ≤ 15 min on 2 cores,
-//!   i.e. ≤ 115 ms per network per core.
-//! * `measure/nb201_benchmark`: C = 16, N = 5. Target ≤ 0.5 s per network.
+//! Targets (issue 26, item 5):
+//! * `measure/nb201_reduced`: C = 8, N = 1. Target ≤ 60 ms per network, and all 15,625
+//!   cells in ≤ 10 min on 2 cores (≤ 77 ms per network per core, whole process).
+//! * `measure/nb201_benchmark`: C = 16, N = 5. Target ≤ 0.3 s per network.
 //! * `measure/nb201_reduced_forward`: build + forward only, and
-//!   `measure/nb201_reduced_maps`: the entropy of the captured maps only (what dominates).
+//!   `measure/nb201_reduced_maps`: the entropy of the captured maps only, `out` and `relu`
+//!   of each layer through `measure_pair` as `measure` runs them.
 //! * `measure/nb101_reduced` (C = 16, M = 1) and `measure/darts_reduced` (C = 8, L = 5):
 //!   no target; quoted in the README beside the whole-run figures.
 //!
-//! Measured 2026-12-02 on the 2-core project machine (README "Speed"): see the README for
-//! the figures of the last run of `cargo bench --bench measure`.
+//! Last measured 2026-12-03 on the 2-core project machine, shared (load ≈ 5), the bench
+//! binary of the commit before the fused H1 walk run back to back with this one (README
+//! "Speed"): nb201_reduced 95 → 88 ms (target 60 ms: missed), nb201_benchmark
+//! 0.63 → 0.58 s (target 0.3 s: missed), nb101_reduced 157 → 123 ms, darts_reduced
+//! 353 → 270 ms; whole space extrapolated 12 min on 2 cores (target 10 min: missed).
 
 use std::hint::black_box;
 
@@ -22,7 +28,9 @@ use sednas::arch::AnyArch;
 use sednas::arch::darts::Genotype;
 use sednas::arch::nb101::Nb101Arch;
 use sednas::arch::nb201::Nb201Arch;
-use sednas::nn::measure::{MeasureConfig, MeasureInput, measure_arch, measure_inputs, measure_map};
+use sednas::nn::measure::{
+    MeasureConfig, MeasureInput, measure_arch, measure_inputs, measure_pair,
+};
 use sednas::nn::nb201::{Nb201Net, Nb201NetConfig};
 use sednas::nn::{BatchStats, Classifier, cpu, from_nchw, to_nhwc};
 
@@ -95,15 +103,15 @@ fn bench(c: &mut Criterion) {
     g.bench_function("nb201_reduced_forward", |b| b.iter(|| black_box(forward())));
     let maps: Vec<_> = forward()
         .into_iter()
-        .flat_map(|(n, t)| {
+        .map(|(n, t)| {
             let post = to_nhwc(relu(t.clone())).unwrap();
-            [(n.clone(), to_nhwc(t).unwrap()), (n, post)]
+            (n, to_nhwc(t).unwrap(), post)
         })
         .collect();
     g.bench_function("nb201_reduced_maps", |b| {
         b.iter(|| {
-            for (n, m) in &maps {
-                black_box(measure_map(m.view(), n, "out", 16).unwrap());
+            for (n, pre, post) in &maps {
+                black_box(measure_pair(pre.view(), post.view(), n, 16).unwrap());
             }
         })
     });

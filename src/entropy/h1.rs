@@ -208,7 +208,7 @@ fn quantize<'a, T: MapValue>(
 /// A u64 key of a finite f64 with −0.0 folded into +0.0 (key(a) = key(b) ⇔ a = b), never 0
 /// (0 marks an empty slot in [`exact_ids`]).
 #[inline]
-fn order_key(x: f64) -> u64 {
+pub(super) fn order_key(x: f64) -> u64 {
     let b = (x + 0.0).to_bits();
     // order-preserving as well; a finite value's key is never 0 (that would be a NaN)
     if b >> 63 == 1 { !b } else { b | (1 << 63) }

@@ -62,7 +62,7 @@ pub const MAX_LOCAL_ENTROPY_BYTES: u64 = 1 << 32;
 /// distinct values (16 per slot, a power of two ≥ 2 per entry) and one histogram of at most
 /// one level per entry (4 each), else one histogram of the type's or the binning's levels.
 /// H2: see `h2::local_h2_bytes` (centred batch, pair table, covariances, output).
-fn estimate_bytes<T: MapValue>(
+pub(super) fn estimate_bytes<T: MapValue>(
     shape: &[usize],
     spec: &WindowSpec,
     est: &Estimator,

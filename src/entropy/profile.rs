@@ -20,12 +20,16 @@
 //! Means run over every window of every image (H1) or every window (H2), in the map's
 //! row-major window order, images in batch order.
 
+use std::cell::RefCell;
+
 use ndarray::{ArrayView4, Axis};
 
-use super::local::{Estimator, local_entropy};
+use super::fused::{ExactIds, H1Pass, H1Setup, H1Sums};
+use super::local::{Estimator, MAX_LOCAL_ENTROPY_BYTES, estimate_bytes, local_entropy};
 use super::{Binning, H1Estimator, H2Options, MapValue};
 use crate::error::{Error, Result};
-use crate::window::{Border, Kernel, Stride, WindowSpec};
+use crate::numerics::XlogxTable;
+use crate::window::{Border, Kernel, Stride, WindowPlan, WindowSpec};
 
 /// One captured map's measurements.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -103,9 +107,13 @@ impl ProfileOptions {
     }
 }
 
-/// Measures one n×h×w×c map (see the module docs). Each image's H1 maps and the batch's H2
-/// map come from [`local_entropy`], the library's one entry point (so a map is refused, not
-/// allocated, past its memory limit).
+/// Measures one n×h×w×c map (see the module docs). Each image's two H1 estimators run in
+/// one window walk (the exact and the binned ids side by side, a workspace reused across
+/// images and maps, nothing allocated per window), bit for bit what two [`local_entropy`]
+/// calls per image give (the tests compare them); the batch's H2 map comes from
+/// [`local_entropy`]. A map `local_entropy` would refuse for its size is refused before
+/// anything is allocated, and any error is the one the unfused calls report (an error
+/// reruns them).
 ///
 /// # Errors
 /// An empty batch; the errors of [`local_entropy`] (NaN or ±inf with its index, a window
@@ -123,6 +131,159 @@ impl ProfileOptions {
 /// assert!(f.h2.is_nan() && f.singular.is_nan()); // H2 off
 /// ```
 pub fn profile_map<T: MapValue>(a: ArrayView4<'_, T>, opts: &ProfileOptions) -> Result<MapFigures> {
+    let fast = with_pass(|p| h1_fused(a, None, opts, p))
+        .and_then(|[s, _]| Ok(figures(s, h2_figures(a, opts)?)));
+    match fast {
+        Ok(f) => Ok(f),
+        // the reference path gives the error (and its order) the unfused code gave
+        Err(_) => profile_map_reference(a, opts),
+    }
+}
+
+/// [`profile_map`] of `pre` and of `post`, bit for bit (errors included), in one pass
+/// when `post` is `relu(pre)`: the exact-H1 value ids of `post` are then those of `pre`
+/// (ReLU keeps every positive value and maps the rest to 0), so `post`'s values are not
+/// hashed again. Whether `post` is `relu(pre)` is checked value by value; any other
+/// `post` is measured on its own.
+///
+/// ```
+/// use ndarray::Array4;
+/// use sednas::entropy::profile::{profile_map, profile_pair, ProfileOptions};
+/// let pre = Array4::from_shape_fn((12, 5, 6, 2), |(n, i, j, c)| ((n * 7 + i * 5 + j * 3 + c) % 11) as f32 - 5.0);
+/// let post = pre.mapv(|x| x.max(0.0));
+/// let o = ProfileOptions::measure(16).unwrap();
+/// let [a, b] = profile_pair(pre.view(), post.view(), &o).unwrap();
+/// // (compared as text: H2 is NaN here, every window's covariance being singular)
+/// assert_eq!(format!("{a:?}"), format!("{:?}", profile_map(pre.view(), &o).unwrap()));
+/// assert_eq!(format!("{b:?}"), format!("{:?}", profile_map(post.view(), &o).unwrap()));
+/// ```
+pub fn profile_pair<T: MapValue>(
+    pre: ArrayView4<'_, T>,
+    post: ArrayView4<'_, T>,
+    opts: &ProfileOptions,
+) -> Result<[MapFigures; 2]> {
+    let fast = with_pass(|p| h1_fused(pre, Some(post), opts, p)).and_then(|[s, t]| {
+        let a = figures(s, h2_figures(pre, opts)?);
+        Ok([a, figures(t, h2_figures(post, opts)?)])
+    });
+    match fast {
+        Ok(f) => Ok(f),
+        Err(_) => Ok([
+            profile_map_reference(pre, opts)?,
+            profile_map_reference(post, opts)?,
+        ]),
+    }
+}
+
+thread_local! {
+    /// The fused walk's workspace, reused by every map measured on this thread.
+    static PASS: RefCell<H1Pass> = RefCell::new(H1Pass::default());
+}
+
+/// Runs `f` with this thread's workspace (a fresh one if it is in use), then trims it.
+fn with_pass<R>(f: impl FnOnce(&mut H1Pass) -> R) -> R {
+    PASS.with(|p| match p.try_borrow_mut() {
+        Ok(mut p) => {
+            let r = f(&mut p);
+            p.trim();
+            r
+        }
+        Err(_) => f(&mut H1Pass::default()),
+    })
+}
+
+/// The H1 sums of `a` (and of `b`, `relu(a)` if it is), by the fused walk. Any error (an
+/// empty batch, a map over the size limit, a non-finite value, …) sends the caller to the
+/// reference path, which reports it as the unfused code did; nothing is allocated for a
+/// map that `local_entropy` would refuse.
+fn h1_fused<T: MapValue>(
+    a: ArrayView4<'_, T>,
+    b: Option<ArrayView4<'_, T>>,
+    opts: &ProfileOptions,
+    pass: &mut H1Pass,
+) -> Result<[H1Sums; 2]> {
+    let (n, h, w, c) = a.dim();
+    if n == 0 || b.is_some_and(|b| b.dim() != a.dim()) {
+        return Err(Error::param(
+            "batch",
+            "no maps, or a pair of different shapes",
+        ));
+    }
+    let spec = opts.spec();
+    for est in [H1Estimator::Exact, opts.estimator] {
+        if let Some(bytes) = estimate_bytes::<T>(&[h, w, c], &spec, &Estimator::H1(est))
+            && bytes > MAX_LOCAL_ENTROPY_BYTES as u128
+        {
+            return Err(Error::TooLarge {
+                what: "bytes of output map and workspace",
+                requested: bytes,
+                limit: MAX_LOCAL_ENTROPY_BYTES as u128,
+            });
+        }
+    }
+    let plan = WindowPlan::new([h, w, c], &spec)?;
+    let table = XlogxTable::new(opts.kernel.len());
+    let setup = H1Setup {
+        plan: &plan,
+        col: opts.kernel.kh() * opts.kernel.kc(),
+        table: &table,
+        full: (opts.kernel.len() as f64).log2(),
+        second: opts.estimator,
+    };
+    let mut sums = [H1Sums::default(); 2];
+    for k in 0..n {
+        let img = a.index_axis(Axis(0), k);
+        pass.image(img, ExactIds::Own, &setup, &mut sums[0])?;
+        if let Some(b) = b {
+            let how = ExactIds::ReluOf(img);
+            pass.image(b.index_axis(Axis(0), k), how, &setup, &mut sums[1])?;
+        }
+    }
+    Ok(sums)
+}
+
+/// H2 and the singular fraction of a batch (NaN, NaN when H2 is off).
+fn h2_figures<T: MapValue>(a: ArrayView4<'_, T>, opts: &ProfileOptions) -> Result<(f64, f64)> {
+    if !opts.h2 {
+        return Ok((f64::NAN, f64::NAN));
+    }
+    let gaussian = Estimator::Gaussian(H2Options::new());
+    let r = local_entropy(a.into_dyn(), &opts.spec(), &gaussian)?;
+    let (mut s2, mut n2, mut ns) = (0.0, 0usize, 0usize);
+    for &h in r.values.iter() {
+        if h.is_finite() {
+            s2 += h;
+            n2 += 1;
+        } else {
+            ns += 1;
+        }
+    }
+    Ok((
+        if n2 > 0 { s2 / n2 as f64 } else { f64::NAN },
+        ns as f64 / (n2 + ns).max(1) as f64,
+    ))
+}
+
+/// The figures from the H1 sums and H2.
+fn figures(s: H1Sums, (h2, singular): (f64, f64)) -> MapFigures {
+    let c = s.cnt.max(1) as f64;
+    MapFigures {
+        h1x: s.sx / c,
+        distinct: s.nd as f64 / c,
+        h1b: s.sb / c,
+        zero: s.nz as f64 / c,
+        h2,
+        singular,
+    }
+}
+
+/// The unfused reference: each image's H1 maps from two [`local_entropy`] calls (exact,
+/// then [`ProfileOptions::estimator`]) and H2 from a third; the code `profile_map` had
+/// before the fused walk, kept for its errors and as the tests' reference.
+fn profile_map_reference<T: MapValue>(
+    a: ArrayView4<'_, T>,
+    opts: &ProfileOptions,
+) -> Result<MapFigures> {
     if a.len_of(Axis(0)) == 0 {
         return Err(Error::param("batch", "no maps (n = 0)"));
     }
@@ -197,7 +358,35 @@ pub fn measure_map(
     bins: usize,
 ) -> Result<MapMeasure> {
     let f = profile_map(a, &ProfileOptions::measure(bins)?)?;
-    Ok(MapMeasure {
+    Ok(named(f, layer, kind))
+}
+
+/// [`measure_map`] of a cell's `out` map and of its `relu` map (`relu(pre)`), bit for bit,
+/// through [`profile_pair`] (the `relu` map's exact-H1 ids come from the `out` map's).
+///
+/// ```
+/// use ndarray::Array4;
+/// use sednas::entropy::profile::{measure_map, measure_pair};
+/// let pre = Array4::from_shape_fn((10, 4, 4, 3), |(n, i, j, c)| ((n + 3 * i + j * c) % 5) as f32 - 2.0);
+/// let post = pre.mapv(|x| x.max(0.0));
+/// let [o, r] = measure_pair(pre.view(), post.view(), "cell", 16).unwrap();
+/// assert_eq!((o.kind, r.kind), ("out", "relu"));
+/// // (compared as text: H2 may be NaN)
+/// assert_eq!(format!("{o:?}"), format!("{:?}", measure_map(pre.view(), "cell", "out", 16).unwrap()));
+/// assert_eq!(format!("{r:?}"), format!("{:?}", measure_map(post.view(), "cell", "relu", 16).unwrap()));
+/// ```
+pub fn measure_pair(
+    pre: ArrayView4<'_, f32>,
+    post: ArrayView4<'_, f32>,
+    layer: &str,
+    bins: usize,
+) -> Result<[MapMeasure; 2]> {
+    let [a, b] = profile_pair(pre, post, &ProfileOptions::measure(bins)?)?;
+    Ok([named(a, layer, "out"), named(b, layer, "relu")])
+}
+
+fn named(f: MapFigures, layer: &str, kind: &'static str) -> MapMeasure {
+    MapMeasure {
         layer: layer.to_string(),
         kind,
         h1x: f.h1x,
@@ -206,7 +395,7 @@ pub fn measure_map(
         zero: f.zero,
         h2: f.h2,
         singular: f.singular,
-    })
+    }
 }
 
 /// Names of the per-network local-entropy-decrease summaries, each oriented so that
@@ -368,5 +557,130 @@ mod tests {
             singular: 0.0,
         };
         assert_eq!(summaries(&[m]), vec![0.0, -0.0, 2.0, 0.0, -0.5, -0.5]);
+    }
+
+    fn fig_bits(f: &MapFigures) -> [u64; 6] {
+        [f.h1x, f.distinct, f.h1b, f.zero, f.h2, f.singular].map(f64::to_bits)
+    }
+
+    /// Same bits, or the same error.
+    fn same(a: &Result<MapFigures>, b: &Result<MapFigures>) -> bool {
+        match (a, b) {
+            (Ok(x), Ok(y)) => fig_bits(x) == fig_bits(y),
+            (Err(x), Err(y)) => x.to_string() == y.to_string(),
+            _ => false,
+        }
+    }
+
+    /// The fused walk and the reference path on `pre`, `post` in every type that fits.
+    fn check_all(pre: &Array4<f64>, post: &Array4<f64>, o: &ProfileOptions) {
+        fn one<T: MapValue>(pre: ArrayView4<'_, T>, post: ArrayView4<'_, T>, o: &ProfileOptions) {
+            let (rp, rq) = (
+                profile_map_reference(pre, o),
+                profile_map_reference(post, o),
+            );
+            assert!(same(&profile_map(pre, o), &rp), "pre {o:?}");
+            assert!(same(&profile_map(post, o), &rq), "post {o:?}");
+            match profile_pair(pre, post, o) {
+                Ok([a, b]) => assert!(same(&Ok(a), &rp) && same(&Ok(b), &rq), "pair {o:?}"),
+                Err(e) => {
+                    // the first error, as measuring pre then post
+                    let first = rp.err().or(rq.err()).expect("an error");
+                    assert_eq!(e.to_string(), first.to_string(), "pair {o:?}");
+                }
+            }
+        }
+        one(pre.view(), post.view(), o);
+        one(
+            pre.mapv(|x| x as f32).view(),
+            post.mapv(|x| x as f32).view(),
+            o,
+        );
+        one(
+            pre.mapv(|x| x.abs().min(255.0) as u8).view(),
+            post.mapv(|x| x.abs().min(255.0) as u8).view(),
+            o,
+        );
+    }
+
+    /// A batch n×h×w×c: `levels` integer levels around 0 (0: continuous values), zeros
+    /// of either sign.
+    fn batch(n: usize, h: usize, w: usize, c: usize, levels: u32, seed: u64) -> Array4<f64> {
+        let mut r = crate::rng::SplitMix64::new(seed);
+        Array4::from_shape_simple_fn((n, h, w, c), || {
+            let x = if levels == 0 {
+                r.unit() * 4.0 - 2.0
+            } else {
+                (r.unit() * levels as f64).floor() - (levels / 2) as f64
+            };
+            if x == 0.0 && r.unit() < 0.5 { -0.0 } else { x }
+        })
+    }
+
+    fn estimator(k: usize, bins: usize) -> H1Estimator {
+        match k {
+            0 => H1Estimator::Exact,
+            1 => H1Estimator::Binned(Binning::data_range(bins).unwrap()),
+            2 => H1Estimator::Binned(Binning::range(-3.0, 3.0, bins).unwrap()),
+            // narrower than the values: an out-of-range error
+            _ => H1Estimator::Binned(Binning::range(-1.0, 1.0, bins).unwrap()),
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        // The fused walk (profile_map, profile_pair) is bit-identical to the reference path
+        // (two local_entropy H1 calls per image, summed in window order), errors included:
+        // any kernel that fits, exact or binned (data range, a stated range, a range the
+        // values leave), H2 on or off, f64 / f32 / u8, continuous maps and maps with few
+        // levels, `post` = relu(pre) (ids derived) and `post` not relu(pre) (hashed).
+        #[test]
+        fn fused_is_bit_identical_to_the_reference(
+            (n, h, w, c) in (1usize..13, 1usize..8, 1usize..8, 1usize..4),
+            (kw, kh, kc) in (0usize..3, 0usize..3, 0usize..2),
+            levels in 0u32..7,
+            seed in proptest::prelude::any::<u64>(),
+            est in 0usize..4,
+            bins in 1usize..20,
+            h2 in proptest::prelude::any::<bool>(),
+        ) {
+            let fit = |k: usize, len: usize| (2 * k + 1).min(2 * ((len - 1) / 2) + 1);
+            let o = ProfileOptions {
+                kernel: Kernel::new(fit(kw, w), fit(kh, h), fit(kc, c)).unwrap(),
+                estimator: estimator(est, bins),
+                h2,
+            };
+            let pre = batch(n, h, w, c, levels, seed);
+            let relu = pre.mapv(|x| if x >= 0.0 { x } else { 0.0 }); // keeps −0.0
+            check_all(&pre, &relu, &o);
+            let other = pre.mapv(|x| (x * 0.5).abs());
+            check_all(&pre, &other, &o);
+        }
+    }
+
+    // Edge cases of the fused path give the reference's errors: a NaN in a later image (of
+    // pre or of post), an infinity, an empty batch, a kernel larger than the map, a pair of
+    // different shapes.
+    #[test]
+    fn fused_errors_are_the_reference_errors() {
+        let o = ProfileOptions::measure(16).unwrap();
+        let pre = batch(12, 6, 5, 2, 0, 1);
+        let relu = pre.mapv(|x| x.max(0.0));
+        let mut nan = pre.clone();
+        nan[[3, 2, 1, 1]] = f64::NAN;
+        let mut inf = relu.clone();
+        inf[[5, 0, 0, 0]] = f64::INFINITY;
+        check_all(&nan, &relu, &o);
+        check_all(&pre, &inf, &o);
+        check_all(&nan, &nan.mapv(|x| x.max(0.0)), &o);
+        let empty = Array4::<f64>::zeros((0, 6, 5, 2));
+        check_all(&empty, &empty, &o);
+        let small = batch(12, 2, 5, 2, 3, 2);
+        check_all(&small, &small.mapv(|x| x.max(0.0)), &o);
+        // shapes differ: each measured on its own
+        let other = batch(12, 4, 5, 2, 3, 2);
+        let [a, b] = profile_pair(pre.view(), other.view(), &o).unwrap();
+        assert!(same(&Ok(a), &profile_map_reference(pre.view(), &o)));
+        assert!(same(&Ok(b), &profile_map_reference(other.view(), &o)));
     }
 }

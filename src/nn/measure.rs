@@ -32,7 +32,7 @@ use crate::arch::nb201::Nb201Arch;
 use crate::arch::space::SearchSpace;
 // The per-map figures and the summaries are burn-free (`entropy::profile`, shared with the
 // Python package); re-exported here so that `nn::measure::measure_map` etc. keep working.
-pub use crate::entropy::profile::{MapMeasure, SUMMARIES, measure_map, summaries};
+pub use crate::entropy::profile::{MapMeasure, SUMMARIES, measure_map, measure_pair, summaries};
 use crate::error::{Error, Result};
 use crate::rng::SplitMix64;
 
@@ -503,8 +503,8 @@ fn measure_features<M: Classifier>(
     for (name, t) in feats {
         let post = to_nhwc(relu(t.clone()))?;
         let pre = to_nhwc(t)?;
-        out.push(measure_map(pre.view(), &name, "out", bins)?);
-        out.push(measure_map(post.view(), &name, "relu", bins)?);
+        // one pass for both: the `relu` map's exact-H1 ids come from the `out` map's
+        out.extend(measure_pair(pre.view(), post.view(), &name, bins)?);
     }
     Ok(out)
 }
