@@ -234,41 +234,6 @@ pub fn holm(p: &[f64]) -> Vec<f64> {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    // R's p.adjust(c(0.001, 0.02, 0.03, 0.5), "holm") = 0.004 0.06 0.06 0.5
-    #[test]
-    fn holm_matches_r() {
-        let a = holm(&[0.02, 0.5, 0.001, 0.03]);
-        let want = [0.06, 0.5, 0.004, 0.06];
-        for (x, w) in a.iter().zip(want) {
-            assert!((x - w).abs() < 1e-12, "{a:?}");
-        }
-    }
-
-    // t quantiles against R's qt(0.975, df) for the range the old table covered wrongly
-    #[test]
-    fn t_quantiles_match_r() {
-        for (df, want) in [
-            (11.0, 2.200_985_160_091_639),
-            (23.0, 2.068_657_610_419_049),
-            (29.0, 2.045_229_642_132_703),
-            (35.0, 2.030_107_928_250_342),
-        ] {
-            assert!((t_quantile(0.975, df) - want).abs() < 1e-9, "df {df}");
-        }
-    }
-
-    // a constant sample: interval of zero width, p = 1 if the mean is 0
-    #[test]
-    fn constant_sample() {
-        let e = mean_ci(&[0.0, 0.0, 0.0], 0.95).unwrap();
-        assert_eq!((e.lo, e.hi, e.p), (0.0, 0.0, 1.0));
-    }
-}
-
 /// Paired bootstrap of a difference of Spearman correlations: ρ(a, acc) − ρ(b, acc) on the
 /// same cells, resampled together (`reps` resamples of the n cells with replacement,
 /// SplitMix64 from `seed`), with the percentile interval at `level`. Cells where `a`, `b` or
@@ -329,4 +294,39 @@ pub fn paired_spearman_diff(
     let q = |p: f64| ds[((p * (ds.len() - 1) as f64).round() as usize).min(ds.len() - 1)];
     let alpha = (1.0 - level) / 2.0;
     Some((d, q(alpha), q(1.0 - alpha), n))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // R's p.adjust(c(0.001, 0.02, 0.03, 0.5), "holm") = 0.004 0.06 0.06 0.5
+    #[test]
+    fn holm_matches_r() {
+        let a = holm(&[0.02, 0.5, 0.001, 0.03]);
+        let want = [0.06, 0.5, 0.004, 0.06];
+        for (x, w) in a.iter().zip(want) {
+            assert!((x - w).abs() < 1e-12, "{a:?}");
+        }
+    }
+
+    // t quantiles against R's qt(0.975, df) for the range the old table covered wrongly
+    #[test]
+    fn t_quantiles_match_r() {
+        for (df, want) in [
+            (11.0, 2.200_985_160_091_639),
+            (23.0, 2.068_657_610_419_049),
+            (29.0, 2.045_229_642_132_703),
+            (35.0, 2.030_107_928_250_342),
+        ] {
+            assert!((t_quantile(0.975, df) - want).abs() < 1e-9, "df {df}");
+        }
+    }
+
+    // a constant sample: interval of zero width, p = 1 if the mean is 0
+    #[test]
+    fn constant_sample() {
+        let e = mean_ci(&[0.0, 0.0, 0.0], 0.95).unwrap();
+        assert_eq!((e.lo, e.hi, e.p), (0.0, 0.0, 1.0));
+    }
 }

@@ -257,7 +257,7 @@ fn check_disjoint(space: SpaceKind, bench_dir: &Path) -> Result<Option<PathBuf>>
     let pop = Population::read(&path, &spec)?;
     for (op, a) in calibration_archs(space)? {
         let key = a.to_string();
-        if pop.archs().iter().any(|b| b == &a) || pop.keys().iter().any(|k| *k == key) {
+        if pop.archs().contains(&a) || pop.keys().contains(&key) {
             return Err(Error::param(
                 "sed-calibrate",
                 format!("the {op} calibration network is in {}", path.display()),
