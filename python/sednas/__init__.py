@@ -109,11 +109,12 @@ def proxies():
     ``column``, ``label``, ``direction``, ``needs``, ``spaces``, ``about``), the same names
     ``sednas score``, ``sednas eval`` and ``sednas benchmark`` accept. Every proxy is
     higher = better; ``needs == "topology"`` ones are computed by :func:`score`, ``"network"``
-    ones are columns of ``sednas measure`` output.
+    ones are columns of ``sednas measure`` output (``led-m``: LEDp + 32·``neg_zero_mean`` of a
+    run with ``--input patches --batch 10``, or ``sednas score --proxy led-m``).
 
     >>> import sednas
     >>> [p["name"] for p in sednas.proxies() if p["needs"] == "topology"]
-    ['sed', 'led-flow', 'ledp', 'params']
+    ['sed', 'led-flow', 'ledp', 'params', 'sed-validated', 'sed-measured']
     """
     return _sednas.proxies()
 
