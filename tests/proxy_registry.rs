@@ -50,6 +50,38 @@ fn score_cli(name: &str, archs: &[String]) -> (String, Vec<f64>) {
     (header, v)
 }
 
+/// `sednas eval --json` of one proxy on `truth` (column `acc`), with optional `--join` and
+/// extra flags: the first report, without its `truth` field.
+fn eval_json(
+    truth: &std::path::Path,
+    join: Option<&std::path::Path>,
+    extra: &[&str],
+    proxy: &str,
+) -> serde_json::Value {
+    let t = truth.to_str().unwrap();
+    let mut args = vec![
+        "eval",
+        "--json",
+        "--space",
+        "nb201",
+        "--truth",
+        t,
+        "--acc-col",
+        "acc",
+    ];
+    let j;
+    if let Some(f) = join {
+        j = f.to_str().unwrap().to_string();
+        args.extend(["--join", j.as_str()]);
+    }
+    args.extend(extra);
+    args.extend(["--proxies", proxy]);
+    let line = sednas(&args);
+    let mut got: serde_json::Value = serde_json::from_str(line.lines().next().unwrap()).unwrap();
+    got.as_object_mut().unwrap().remove("truth");
+    got
+}
+
 #[test]
 fn every_topology_proxy_has_one_name_and_one_value_everywhere() {
     let archs = cells();
@@ -87,22 +119,7 @@ fn every_topology_proxy_has_one_name_and_one_value_everywhere() {
             assert!(same && v.len() == lib.len(), "score --proxy {n}");
         }
         // eval --json --proxies NAME: the report of exactly these values
-        let line = sednas(&[
-            "eval",
-            "--json",
-            "--space",
-            "nb201",
-            "--truth",
-            truth.to_str().unwrap(),
-            "--acc-col",
-            "acc",
-            "--no-readings",
-            "--proxies",
-            e.name,
-        ]);
-        let mut got: serde_json::Value =
-            serde_json::from_str(line.lines().next().unwrap()).unwrap();
-        got.as_object_mut().unwrap().remove("truth");
+        let got = eval_json(&truth, None, &["--no-readings"], e.name);
         let want = serde_json::to_value(evaluate(e.name, &lib, &acc, &ranks)).unwrap();
         assert_eq!(got, want, "eval --proxies {}", e.name);
         // benchmark: a row under its label, with the same scores
@@ -137,23 +154,7 @@ fn every_topology_proxy_has_one_name_and_one_value_everywhere() {
     }
     std::fs::write(&m, t).unwrap();
     for (k, e) in measured.iter().enumerate() {
-        let line = sednas(&[
-            "eval",
-            "--json",
-            "--space",
-            "nb201",
-            "--truth",
-            truth.to_str().unwrap(),
-            "--acc-col",
-            "acc",
-            "--join",
-            m.to_str().unwrap(),
-            "--proxies",
-            e.name,
-        ]);
-        let mut got: serde_json::Value =
-            serde_json::from_str(line.lines().next().unwrap()).unwrap();
-        got.as_object_mut().unwrap().remove("truth");
+        let got = eval_json(&truth, Some(&m), &[], e.name);
         let col: Vec<f64> = (0..archs.len())
             .map(|i| ((i * (k + 3)) % 17) as f64)
             .collect();
@@ -170,22 +171,7 @@ fn every_topology_proxy_has_one_name_and_one_value_everywhere() {
         t.push_str(&format!("{a},{v}\n"));
     }
     std::fs::write(&lm, t).unwrap();
-    let line = sednas(&[
-        "eval",
-        "--json",
-        "--space",
-        "nb201",
-        "--truth",
-        truth.to_str().unwrap(),
-        "--acc-col",
-        "acc",
-        "--join",
-        lm.to_str().unwrap(),
-        "--proxies",
-        "led-m",
-    ]);
-    let mut got: serde_json::Value = serde_json::from_str(line.lines().next().unwrap()).unwrap();
-    got.as_object_mut().unwrap().remove("truth");
+    let got = eval_json(&truth, Some(&lm), &[], "led-m");
     let ledp = sednas::proxy::find("ledp")
         .unwrap()
         .build(&Settings::default(), SpaceKind::Nb201)
