@@ -129,3 +129,37 @@ fn led_m_refuses_what_it_cannot_measure() {
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("4-node benchmark cell"));
 }
+
+// Edge cases: a stdin line of 2 MiB is refused (bounded read, nothing scored); sed-measured
+// under a census its factors were not calibrated for is refused at build time.
+#[test]
+fn oversized_stdin_line_and_foreign_census_are_refused() {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sednas"))
+        .args(["score", "--space", "nb201", "--proxy", "led-m"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&vec![b'a'; 2 << 20]);
+    });
+    let o = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("longer than 1048576 bytes"));
+    let o = sednas(&[
+        "score",
+        "--space",
+        "darts",
+        "--proxy",
+        "sed-measured",
+        "--dilated",
+        "effective",
+        "x",
+    ]);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("calibrated under the default census"));
+}

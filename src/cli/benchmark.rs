@@ -60,10 +60,15 @@ fn measured_run(spec: &str) -> anyhow::Result<benchmark::MeasuredRun> {
     };
     let space: SpaceKind = space.parse().context("--measured")?;
     let path = PathBuf::from(file);
-    let text = crate::io::bounded::read_to_string(&path, crate::io::bounded::CSV)?;
-    let mut lines = text.lines();
-    let first = lines.next().unwrap_or("");
-    let header = lines.next().unwrap_or("");
+    // only the first two lines (configuration, header) are read here; the join reads the rows
+    let mut r = std::io::BufReader::new(crate::io::bounded::open(&path, crate::io::bounded::CSV)?);
+    let (mut first, mut header) = (String::new(), String::new());
+    {
+        use std::io::BufRead;
+        r.read_line(&mut first)?;
+        r.read_line(&mut header)?;
+    }
+    let (first, header) = (first.trim_end(), header.trim_end());
     let config = first
         .split_once("config=")
         .map(|(_, c)| c)

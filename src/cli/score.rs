@@ -177,7 +177,7 @@ pub fn run_score(a: ScoreArgs) -> anyhow::Result<i32> {
 /// the embedded patches (`nn::ledm`); one row `arch,led_m,neg_zero_mean` per architecture.
 #[cfg(feature = "nn")]
 fn run_led_m(a: &ScoreArgs) -> anyhow::Result<i32> {
-    use std::io::BufRead;
+    use std::io::{BufRead, Read};
     if a.input.is_some() {
         bail!(
             "--proxy led-m scores listed architectures or stdin lines; for a population run `sednas measure --input patches --batch 10` and join it (README, \"A proxy grounded in measured entropy\")"
@@ -187,18 +187,31 @@ fn run_led_m(a: &ScoreArgs) -> anyhow::Result<i32> {
         bail!("--proxy led-m measures the benchmark's own network: --nodes does not apply");
     }
     let scorer = crate::nn::ledm::LedM::new(a.space)?;
-    let lines: Vec<String> = if a.archs.is_empty() {
-        std::io::stdin()
-            .lock()
-            .lines()
-            .collect::<std::io::Result<_>>()?
-    } else {
-        a.archs.clone()
+    // stdin is read a line at a time, each line bounded (an architecture is a short text)
+    const MAX_LINE: u64 = 1 << 20;
+    let mut stdin = std::io::stdin().lock();
+    let mut listed = a.archs.iter();
+    let mut next_line = |buf: &mut Vec<u8>| -> anyhow::Result<bool> {
+        buf.clear();
+        if !a.archs.is_empty() {
+            return Ok(listed
+                .next()
+                .map(|t| buf.extend_from_slice(t.as_bytes()))
+                .is_some());
+        }
+        let got = (&mut stdin).take(MAX_LINE + 1).read_until(b'\n', buf)?;
+        if got as u64 > MAX_LINE && buf.last() != Some(&b'\n') {
+            bail!("stdin: a line longer than {MAX_LINE} bytes is not an architecture");
+        }
+        Ok(got > 0)
     };
     outln!("arch,led_m,neg_zero_mean")?;
-    let (mut bad, mut n) = (0usize, 0usize);
-    for (i, line) in lines.iter().enumerate() {
-        let text = line.trim();
+    let (mut bad, mut n, mut i) = (0usize, 0usize, 0usize);
+    let mut buf = Vec::new();
+    while next_line(&mut buf)? {
+        i += 1;
+        let text = String::from_utf8_lossy(&buf);
+        let text = text.trim();
         if text.is_empty() {
             continue;
         }
@@ -220,7 +233,7 @@ fn run_led_m(a: &ScoreArgs) -> anyhow::Result<i32> {
         match r {
             Ok((arch, (v, s))) => outln!("\"{arch}\",{v},{s}")?,
             Err(e) => {
-                eprintln!("error: line {}: {e}", i + 1);
+                eprintln!("error: line {i}: {e}");
                 bad += 1;
                 if matches!(a.on_error, OnError::Stop) {
                     return Ok(2);

@@ -673,7 +673,12 @@ pub fn run_with(
                         }
                     })
                     .collect::<Result<Vec<f64>>>()?;
-                out.rows.push(bench_row(&data, "led-m", "measured", &lm));
+                out.rows.push(bench_row(
+                    &data,
+                    crate::proxy::led_m::ENTRY.label,
+                    "measured",
+                    &lm,
+                ));
                 let covered: Vec<f64> = ledp
                     .iter()
                     .zip(&v)
@@ -689,8 +694,8 @@ pub fn run_with(
                 ) {
                     out.gains.push((
                         task.name.to_string(),
-                        "led-m".into(),
-                        "ledp".into(),
+                        crate::proxy::led_m::ENTRY.label.into(),
+                        crate::proxy::ledp::ENTRY.label.into(),
                         d,
                         lo,
                         hi,

@@ -153,9 +153,11 @@ pub fn calibrate(
     let mut shares: BTreeMap<(Category, u8), Vec<f64>> = BTreeMap::new();
     let mut skip_in: BTreeMap<u8, Vec<f64>> = BTreeMap::new();
     let mut skip_ops: BTreeMap<u8, u32> = BTreeMap::new();
-    for (op, arch) in calibration_archs(space)? {
-        arch.census(&opts, &mut census);
-        for &seed in &cfg.seeds {
+    // the input batch depends on the seed only (noise), not on the operation: built once
+    let runs = cfg
+        .seeds
+        .iter()
+        .map(|&seed| {
             let mcfg = MeasureConfig {
                 width,
                 cells: ncells,
@@ -164,7 +166,13 @@ pub fn calibrate(
                 seed,
                 bins: cfg.bins,
             };
-            let images = measure_inputs(&mcfg, &cfg.data_dir)?;
+            Ok((seed, mcfg, measure_inputs(&mcfg, &cfg.data_dir)?))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    for (op, arch) in calibration_archs(space)? {
+        arch.census(&opts, &mut census);
+        for (seed, mcfg, images) in &runs {
+            let (seed, mcfg) = (*seed, *mcfg);
             let maps = measure_arch(&arch, &mcfg, images.view())?;
             let relu: Vec<_> = maps.iter().filter(|m| m.kind == "relu").collect();
             let mut stage = 0u8;
@@ -277,6 +285,30 @@ pub fn run(config_path: &Path, out: &Path) -> Result<String> {
     let mut cfg: Config = read_config(config_path)?;
     if let Some(d) = std::env::var_os("SEDNAS_DATA") {
         cfg.bench_dir = PathBuf::from(d);
+    }
+    if cfg.spaces.is_empty() || cfg.seeds.is_empty() {
+        return Err(Error::param(
+            "sed-calibrate",
+            format!(
+                "{}: spaces and seeds must not be empty",
+                config_path.display()
+            ),
+        ));
+    }
+    if let Some((i, s)) = cfg
+        .spaces
+        .iter()
+        .enumerate()
+        .find(|(i, s)| cfg.spaces[..*i].contains(s))
+    {
+        return Err(Error::param(
+            "sed-calibrate",
+            format!(
+                "{}: space {s} listed twice (position {})",
+                config_path.display(),
+                i + 1
+            ),
+        ));
     }
     let stage = Staged::new(out)?;
     let t0 = Instant::now();

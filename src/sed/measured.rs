@@ -388,9 +388,19 @@ impl SedMeasured {
     /// documented).
     ///
     /// # Errors
-    /// [`Error::Param`] from [`CensusOptions::validate`].
+    /// [`Error::Param`] from [`CensusOptions::validate`], or for a dilated-kernel reading or
+    /// resolution other than the default the table was calibrated under.
     pub fn new(table: CalibrationTable, opts: CensusOptions) -> Result<Self> {
         opts.validate()?;
+        // the factors were measured under the default census: another dilated-kernel
+        // reading or resolution makes categories and stages the table does not hold
+        let d = CensusOptions::default();
+        if opts.dilated_kernel != d.dilated_kernel || opts.resolution != d.resolution {
+            return Err(Error::param(
+                "sed-measured",
+                "its factors were calibrated under the default census (nominal dilated kernels, resolution 32): --dilated and --resolution do not apply",
+            ));
+        }
         Ok(SedMeasured { table, opts })
     }
 
