@@ -395,6 +395,61 @@ pub fn load_named(name: &str, data_dir: &Path, split: Split) -> Result<ImageSet>
     }
 }
 
+/// Images from a `.npy` file: n×h×w or n×h×w×c, `u8` scaled by 1/255, other types as they
+/// are; labels 0 (one class). The file is named in every refusal.
+///
+/// # Errors
+/// The file's read errors; [`Error::Shape`] for another rank or an empty axis;
+/// [`Error::InFile`] around [`Error::NonFinite`] for a NaN or infinite value.
+pub fn images_from_npy(p: &Path) -> Result<ImageSet> {
+    use crate::io::npy::{NpyArray, read_npy};
+    let arr = read_npy(p)?;
+    let scale = if matches!(arr, NpyArray::U8(_)) {
+        1.0 / 255.0
+    } else {
+        1.0
+    };
+    let a = arr.to_f64();
+    let name = p.display().to_string();
+    let a = match a.ndim() {
+        3 => a.insert_axis(Axis(3)),
+        4 => a,
+        n => {
+            return Err(Error::Shape(format!(
+                "{name}: images must be n×h×w or n×h×w×c, got rank {n}"
+            )));
+        }
+    };
+    let a = a
+        .into_dimensionality::<ndarray::Ix4>()
+        .map_err(|e| Error::Shape(format!("{name}: {e}")))?;
+    let (n, h, w, c) = a.dim();
+    if n == 0 || h == 0 || w == 0 || c == 0 {
+        return Err(Error::Shape(format!(
+            "{name}: images of shape {n}×{h}×{w}×{c} (n×h×w×c) have an empty axis"
+        )));
+    }
+    if let Some((i, v)) = a.iter().enumerate().find(|(_, v)| !v.is_finite()) {
+        return Err(Error::InFile {
+            path: name,
+            error: Box::new(Error::NonFinite {
+                what: "images",
+                index: i,
+                value: *v,
+            }),
+        });
+    }
+    let images = Array4::from_shape_fn((n, c, h, w), |(i, ch, y, x)| {
+        (a[[i, y, x, ch]] * scale) as f32
+    });
+    Ok(ImageSet {
+        name,
+        images,
+        labels: vec![0; n],
+        classes: 1,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -76,7 +76,7 @@ pub enum Error {
         hi: f64,
     },
     /// Parameters of an estimator or a configuration are inconsistent.
-    #[error("invalid parameter {name}: {reason}")]
+    #[error("{name}: {reason}")]
     InvalidParameter { name: &'static str, reason: String },
     /// An array has the wrong number of axes, or shapes disagree.
     #[error("shape error: {0}")]
@@ -151,6 +151,14 @@ pub enum Error {
     #[error("{what}: the allocator refused {bytes} bytes (not enough free memory)")]
     OutOfMemory { what: &'static str, bytes: u128 },
     /// A CSV input problem (missing column, unreadable field, ...), with its line.
+    /// An error of the work on a file's contents, named by the file.
+    #[error("{path}: {error}")]
+    InFile {
+        /// The file.
+        path: String,
+        /// What went wrong with its contents.
+        error: Box<Error>,
+    },
     #[error("{path}: line {line}: {reason}")]
     Csv {
         path: String,
@@ -207,7 +215,7 @@ impl Error {
     /// use sednas::error::Error;
     /// let e = Error::param("bins", "must be at least 2");
     /// assert!(matches!(e, Error::InvalidParameter { name: "bins", .. }));
-    /// assert_eq!(e.to_string(), "invalid parameter bins: must be at least 2");
+    /// assert_eq!(e.to_string(), "bins: must be at least 2");
     /// ```
     pub fn param(name: &'static str, reason: impl Into<String>) -> Self {
         Error::InvalidParameter {

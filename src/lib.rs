@@ -15,6 +15,7 @@
 #![allow(clippy::needless_range_loop)]
 
 pub mod arch;
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod data;
 pub mod entropy;

@@ -12,7 +12,8 @@ use crate::proxy::{Proxy, Scratch};
 use crate::rng::SplitMix64;
 
 /// Search strategy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum Strategy {
     /// Independent uniform samples.

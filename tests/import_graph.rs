@@ -27,7 +27,9 @@ const LAYERS: &[&[&str]] = &[
     &["search", "eval"],
     // networks: implement measurement for the spaces of `arch`
     &["nn"],
-    &["experiments", "propositions"],
+    &["propositions"],
+    // experiments (and the demo) may use the propositions' checks
+    &["experiments"],
     &["cli"],
 ];
 

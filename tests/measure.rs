@@ -684,12 +684,12 @@ fn nb101_and_darts_bad_inputs() {
         (
             vec!["--space", "nb101"],
             "0010|input,output",
-            "stdin line 1",
+            "stdin: line 1",
         ),
         (
             vec!["--space", "darts"],
             "Genotype(normal=[",
-            "stdin line 1",
+            "stdin: line 1",
         ),
         (
             vec!["--space", "nb101", "--from", "/nonexistent/p.csv"],

@@ -323,9 +323,8 @@ impl Census {
 }
 
 /// What a block is when SED sums over B_1..B_n (the paper leaves it open).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum BlockKind {
     /// Each searched cell is a block (identical cells are one entry with a multiplicity).
@@ -355,9 +354,8 @@ impl BlockKind {
 }
 
 /// How a dilated convolution's kernel is sized (DARTS `dil_conv_*`).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum DilatedKernel {
     /// The nominal size (3 for dil_conv_3x3).
@@ -546,9 +544,8 @@ impl CensusOptions {
 }
 
 /// The spaces sednas knows.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[serde(rename_all = "kebab-case")]
 pub enum SpaceKind {
     /// NAS-Bench-201 / NATS-Bench-TSS (4-node cell).

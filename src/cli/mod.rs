@@ -169,6 +169,15 @@ pub(crate) fn stdout_err(e: std::io::Error) -> anyhow::Error {
     anyhow::Error::new(e).context("writing to standard output")
 }
 
+/// A library error as the CLI reports it: a failed write to standard output (the library
+/// names it `<stdout>`) keeps its I/O error so that a closed pipe stays a quiet exit.
+pub(crate) fn lib_err(e: crate::Error) -> anyhow::Error {
+    match e {
+        crate::Error::Io { path, error } if path.as_os_str() == "<stdout>" => stdout_err(error),
+        e => e.into(),
+    }
+}
+
 /// Flushes standard output at the end of a command, so that a write that fails only at the
 /// final flush is reported too.
 fn flush_stdout() -> anyhow::Result<()> {

@@ -1,15 +1,13 @@
 //! `sednas train` and `sednas fmap-entropy`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 use clap::Args;
-use ndarray::Array4;
 
 use crate::arch::nb201::Nb201Arch;
-use crate::data::{ImageSet, Split, load_named};
+use crate::data::{Split, load_named};
 use crate::entropy::{H1Estimator, H2Options};
-use crate::io::npy::{NpyArray, read_npy};
 use crate::nn::fmap::fmap_entropy;
 use crate::nn::nb201::{Nb201Net, Nb201NetConfig};
 use crate::nn::run::{RunConfig, prepare, train_nb201};
@@ -181,46 +179,6 @@ pub struct FmapArgs {
     device: Backend,
 }
 
-fn images_from_npy(p: &Path) -> anyhow::Result<ImageSet> {
-    let arr = read_npy(p)?;
-    let scale = if matches!(arr, NpyArray::U8(_)) {
-        1.0 / 255.0
-    } else {
-        1.0
-    };
-    let a = arr.to_f64();
-    let a = match a.ndim() {
-        3 => a.insert_axis(ndarray::Axis(3)),
-        4 => a,
-        n => bail!(
-            "{}: images must be n×h×w or n×h×w×c, got rank {n}",
-            p.display()
-        ),
-    };
-    let a = a.into_dimensionality::<ndarray::Ix4>()?;
-    let (n, h, w, c) = a.dim();
-    // the file is named in every refusal: empty axes and non-finite values are the
-    // images' problem, not the network's
-    if n == 0 || h == 0 || w == 0 || c == 0 {
-        bail!(
-            "{}: images of shape {n}×{h}×{w}×{c} (n×h×w×c) have an empty axis",
-            p.display()
-        );
-    }
-    if let Some((i, v)) = a.iter().enumerate().find(|(_, v)| !v.is_finite()) {
-        bail!("{}: non-finite value {v} at flat index {i}", p.display());
-    }
-    let images = Array4::from_shape_fn((n, c, h, w), |(i, ch, y, x)| {
-        (a[[i, y, x, ch]] * scale) as f32
-    });
-    Ok(ImageSet {
-        name: p.display().to_string(),
-        images,
-        labels: vec![0; n],
-        classes: 1,
-    })
-}
-
 pub fn run_fmap(a: FmapArgs) -> anyhow::Result<i32> {
     // settings first: nothing is loaded or computed for a command that cannot finish
     if a.count == 0 {
@@ -246,40 +204,9 @@ pub fn run_fmap(a: FmapArgs) -> anyhow::Result<i32> {
     };
     let spec = WindowSpec::new(a.kernel, a.stride, a.border);
     let device = a.device.device()?;
-    let (net, rgb, what) = if let Some(dir) = &a.checkpoint {
-        let (rc, net) = crate::nn::run::load_run(dir, &device)?;
-        (
-            net,
-            rc.rgb,
-            format!("trained checkpoint {} ({})", dir.display(), rc.arch),
-        )
-    } else if a.untrained {
-        let arch: Nb201Arch = a
-            .arch
-            .as_deref()
-            .context("--untrained needs --arch")?
-            .parse()?;
-        device.seed(a.seed);
-        let probe = match &a.images {
-            Some(p) => images_from_npy(p)?,
-            None => load_named(&a.dataset, &a.data_dir, Split::Test)?,
-        };
-        let cfg = Nb201NetConfig {
-            in_channels: probe.images.dim().1,
-            width: a.width,
-            cells: a.cells,
-            classes: probe.classes.max(2),
-        };
-        (
-            Nb201Net::new(&arch, &cfg, &device)?,
-            false,
-            format!("untrained {arch} (seed {})", a.seed),
-        )
-    } else {
-        bail!("give --checkpoint DIR or --untrained --arch STRING");
-    };
+    let (net, rgb, what) = fmap_network(&a, &device)?;
     let imgs = match &a.images {
-        Some(p) => images_from_npy(p)?,
+        Some(p) => crate::data::images_from_npy(p)?,
         None => load_named(&a.dataset, &a.data_dir, Split::Test)?,
     };
     let imgs = prepare(&imgs.take(a.count), rgb);
@@ -297,80 +224,55 @@ pub fn run_fmap(a: FmapArgs) -> anyhow::Result<i32> {
         a.stride,
         a.border
     )?;
-    outln!(
-        "{:<14} {:>18} {:>9} {:>9} {:>9} {:>10} {:>9}",
-        "layer",
-        "n×h×w×c",
-        "H1 mean",
-        "H1 min",
-        "H1=0",
-        "H2 mean",
-        "H2=-inf"
-    )?;
-    for l in &layers {
-        let sh = format!(
-            "{}×{}×{}×{}",
-            l.shape[0], l.shape[1], l.shape[2], l.shape[3]
-        );
-        let h2m = l
-            .h2_mean
-            .map(|v| format!("{v:.2}"))
-            .unwrap_or_else(|| "n/a".into());
-        let h2i = l
-            .h2_neg_inf_fraction
-            .map(|v| format!("{:.1}%", 100.0 * v))
-            .unwrap_or_else(|| "n/a".into());
-        outln!(
-            "{:<14} {:>18} {:>9.4} {:>9.4} {:>8.1}% {:>10} {:>9}",
-            l.layer,
-            sh,
-            l.h1_mean,
-            l.h1_min,
-            100.0 * l.h1_zero_fraction,
-            h2m,
-            h2i
-        )?;
-    }
+    out!("{}", crate::nn::fmap::layers_table(&layers))?;
     if let Some(dir) = &a.heatmaps {
-        std::fs::create_dir_all(dir).with_context(|| dir.display().to_string())?;
-        for l in &layers {
-            let p = dir.join(format!("{}.png", l.layer));
-            crate::io::write_atomic(&p, &crate::io::png::heatmap_png(l.first_h1.view(), 4)?)?;
-        }
+        crate::nn::fmap::write_heatmaps(dir, &layers)?;
         outln!("heatmaps: {}", dir.display())?;
     }
     if let Some(out) = &a.out {
-        let ext = out.extension().and_then(|e| e.to_str()).unwrap_or("");
-        let bytes = match ext {
-            "json" => serde_json::to_vec_pretty(&layers)?,
-            "csv" => {
-                let mut s = String::from(
-                    "layer,n,h,w,c,h1_mean,h1_min,h1_zero_fraction,h2_mean,h2_neg_inf_fraction\n",
-                );
-                for l in &layers {
-                    s.push_str(&format!(
-                        "{},{},{},{},{},{},{},{},{},{}\n",
-                        l.layer,
-                        l.shape[0],
-                        l.shape[1],
-                        l.shape[2],
-                        l.shape[3],
-                        l.h1_mean,
-                        l.h1_min,
-                        l.h1_zero_fraction,
-                        l.h2_mean.map(|v| v.to_string()).unwrap_or_default(),
-                        l.h2_neg_inf_fraction
-                            .map(|v| v.to_string())
-                            .unwrap_or_default()
-                    ));
-                }
-                s.into_bytes()
-            }
-            _ => bail!("{}: --out must end in .json or .csv", out.display()),
-        };
-        crate::io::write_atomic(out, &bytes)?;
+        crate::nn::fmap::write_layers(out, &layers)?;
     }
     Ok(0)
+}
+
+/// The network of `fmap-entropy`: a trained checkpoint, or an untrained NB201 cell sized
+/// for the images; with whether it takes RGB input and a description.
+fn fmap_network(
+    a: &FmapArgs,
+    device: &burn::tensor::Device,
+) -> anyhow::Result<(Nb201Net, bool, String)> {
+    Ok(if let Some(dir) = &a.checkpoint {
+        let (rc, net) = crate::nn::run::load_run(dir, device)?;
+        (
+            net,
+            rc.rgb,
+            format!("trained checkpoint {} ({})", dir.display(), rc.arch),
+        )
+    } else if a.untrained {
+        let arch: Nb201Arch = a
+            .arch
+            .as_deref()
+            .context("--untrained needs --arch")?
+            .parse()?;
+        device.seed(a.seed);
+        let probe = match &a.images {
+            Some(p) => crate::data::images_from_npy(p)?,
+            None => load_named(&a.dataset, &a.data_dir, Split::Test)?,
+        };
+        let cfg = Nb201NetConfig {
+            in_channels: probe.images.dim().1,
+            width: a.width,
+            cells: a.cells,
+            classes: probe.classes.max(2),
+        };
+        (
+            Nb201Net::new(&arch, &cfg, device)?,
+            false,
+            format!("untrained {arch} (seed {})", a.seed),
+        )
+    } else {
+        bail!("give --checkpoint DIR or --untrained --arch STRING");
+    })
 }
 
 #[derive(Debug, Args)]

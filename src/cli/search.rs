@@ -1,15 +1,14 @@
 //! `sednas search`: random search or regularised evolution with a registry proxy (SED by
 //! default) as the fitness.
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 
 use clap::Args;
 
 use super::sedflags::SedFlags;
 use crate::arch::{ArchColumns, SpaceKind};
-use crate::eval::population::{Population, PopulationSpec};
-use crate::eval::{competition_ranks_desc, tie_aware_selection};
+use crate::eval::tie_aware_selection;
+use crate::eval::truth::TruthLookup;
 use crate::search::{Search, SearchConfig, Strategy};
 
 #[derive(Debug, Args)]
@@ -75,25 +74,7 @@ pub fn run(a: SearchArgs) -> anyhow::Result<i32> {
     let truth = match &a.truth {
         Some(p) => {
             let cols = ArchColumns::with(a.space, a.arch_col.as_deref(), None, None);
-            let pop = Population::read(
-                p,
-                &PopulationSpec {
-                    space: a.space,
-                    acc_col: &a.acc_col,
-                    cols: cols.clone(),
-                    filters: &[],
-                    proxy_cols: &[],
-                    exclude_disconnected: false,
-                },
-            )?;
-            let ranks = competition_ranks_desc(pop.acc());
-            let map: HashMap<String, (f64, usize)> = pop
-                .keys()
-                .iter()
-                .cloned()
-                .zip(pop.acc().iter().copied().zip(ranks))
-                .collect();
-            Some((map, pop.archs().len(), pop.excluded().join("; ")))
+            Some(TruthLookup::read(p, a.space, &a.acc_col, cols)?)
         }
         None => None,
     };
@@ -130,11 +111,13 @@ pub fn run(a: SearchArgs) -> anyhow::Result<i32> {
         r.best_score,
         r.best.len()
     )?;
-    if let (Some(p), Some((_, n, notes))) = (&a.truth, &truth) {
+    if let (Some(p), Some(t)) = (&a.truth, &truth) {
+        let notes = &t.notes;
         outln!(
-            "truth: {} column {} (population {n}; rank 1 = most accurate){}",
+            "truth: {} column {} (population {}; rank 1 = most accurate){}",
             p.display(),
             a.acc_col,
+            t.population,
             if notes.is_empty() {
                 String::new()
             } else {
@@ -144,13 +127,24 @@ pub fn run(a: SearchArgs) -> anyhow::Result<i32> {
             }
         )?;
     }
-    outln!("index,arch,{},accuracy,rank", entry.column)?;
+    print_best(&r, entry.column, truth.as_ref())?;
+    Ok(0)
+}
+
+/// The best architectures found, with their accuracy and rank where `truth` has them, and
+/// the tie-aware selection among those found.
+fn print_best(
+    r: &crate::search::SearchResult,
+    column: &str,
+    truth: Option<&TruthLookup>,
+) -> anyhow::Result<()> {
+    outln!("index,arch,{},accuracy,rank", column)?;
     let mut found = vec![];
     for arch in &r.best {
         let key = arch.to_string();
         let idx = arch.index().map(|i| i.to_string()).unwrap_or_default();
-        let (acc, rank) = match truth.as_ref().and_then(|(m, ..)| m.get(&key)) {
-            Some(&(acc, rank)) => {
+        let (acc, rank) = match truth.and_then(|t| t.get(&key)) {
+            Some((acc, rank)) => {
                 found.push((acc, rank));
                 (format!("{acc}"), rank.to_string())
             }
@@ -174,5 +168,5 @@ pub fn run(a: SearchArgs) -> anyhow::Result<i32> {
             sel.worst_acc,
         )?;
     }
-    Ok(0)
+    Ok(())
 }

@@ -10,6 +10,7 @@
 //! Float policy: −0.0 and +0.0 are the same value; NaN and ±inf are an error
 //! ([`crate::Error::NonFinite`]) that names the flat index in the input.
 
+pub mod file;
 mod fused;
 pub mod h1;
 pub mod h2;

@@ -43,23 +43,7 @@ impl std::fmt::Display for Half {
     }
 }
 
-/// 64-bit FNV-1a of `bytes`.
-///
-/// # Formula
-/// h₀ = 0xcbf29ce484222325; h ← (h ⊕ byte)·0x100000001b3 mod 2⁶⁴ for each byte
-///
-/// ```
-/// assert_eq!(sednas::eval::benchmark::fnv1a64(b""), 0xcbf29ce484222325);
-/// assert_eq!(sednas::eval::benchmark::fnv1a64(b"a"), 0xaf63dc4c8601ec8c);
-/// ```
-pub fn fnv1a64(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in bytes {
-        h ^= b as u64;
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
-}
+pub use crate::numerics::fnv1a64;
 
 /// The half of a hash-split space a canonical architecture text belongs to: design iff
 /// the top bit of its FNV-1a hash is 0 (the low bits of FNV-1a only mix the bytes'

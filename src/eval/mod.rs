@@ -7,11 +7,13 @@
 //! better rank. NaN policy: a pair with a NaN (or missing) proxy value or accuracy is left
 //! out of that proxy's statistics and counted in `n_missing`.
 
+pub mod bench_out;
 pub mod benchmark;
 pub mod population;
 pub mod proxies;
 pub mod rank;
 pub mod stats;
+pub mod truth;
 
 pub use rank::{average_ranks, kendall_tau_b, pearson, spearman};
 

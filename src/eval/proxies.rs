@@ -161,3 +161,189 @@ pub fn evaluate_plan(pop: &Population, space: SpaceKind, plan: &EvalPlan) -> Res
     }
     Ok(out)
 }
+
+/// One `sednas eval` request: a truth file, its columns and filters, extra files to join,
+/// and the plan of what to report.
+#[derive(Debug, Clone)]
+pub struct EvalRequest {
+    /// Space of the truth file's architectures.
+    pub space: SpaceKind,
+    /// Ground-truth CSV.
+    pub truth: std::path::PathBuf,
+    /// Accuracy column (higher is better).
+    pub acc_col: String,
+    /// Architecture columns.
+    pub cols: crate::arch::ArchColumns,
+    /// `COL=VALUE` filters (rows kept where each holds).
+    pub filters: Vec<String>,
+    /// CSV files joined on the architecture.
+    pub join: Vec<std::path::PathBuf>,
+    /// Leave out NB201 cells whose output is cut off from the input.
+    pub exclude_disconnected: bool,
+    /// Keep only architectures with a value in every column read (`--common`).
+    pub common: bool,
+    /// What to report.
+    pub plan: EvalPlan,
+}
+
+/// The reports of an [`EvalRequest`] with the population they were computed on.
+#[derive(Debug, Clone)]
+pub struct EvalOutcome {
+    /// The reports.
+    pub reports: EvalReports,
+    /// The population (after filters, joins and `common`).
+    pub pop: Population,
+}
+
+impl EvalRequest {
+    /// Reads, joins, filters and evaluates.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] for a column named twice in the plan, an empty
+    /// population, a column found in no file; the file errors of [`Population::read`] and
+    /// [`Population::join`]; the scorers' errors.
+    pub fn evaluate(&self) -> Result<EvalOutcome> {
+        let mut seen = std::collections::HashSet::new();
+        if let Some(c) = self.plan.columns.iter().find(|c| !seen.insert(c.as_str())) {
+            return Err(Error::param("--proxy-cols", format!("names {c:?} twice")));
+        }
+        let filters = super::population::parse_filters(&self.filters)?;
+        // the columns read: measured proxies named in the plan, then its columns
+        let cols_read = plan_columns(&self.plan)?;
+        let mut pop = Population::read(
+            &self.truth,
+            &super::population::PopulationSpec {
+                space: self.space,
+                acc_col: &self.acc_col,
+                cols: self.cols.clone(),
+                filters: &filters,
+                proxy_cols: &cols_read,
+                exclude_disconnected: self.exclude_disconnected,
+            },
+        )?;
+        if pop.archs().is_empty() {
+            return Err(Error::param(
+                "--truth",
+                format!(
+                    "{}: no architectures left to evaluate",
+                    self.truth.display()
+                ),
+            ));
+        }
+        for j in &self.join {
+            pop.join(j, self.space, &self.cols, &cols_read, &filters)?;
+        }
+        if let Some(c) = cols_read.iter().find(|c| !pop.cols().contains_key(*c)) {
+            return Err(Error::param(
+                "--proxy-cols",
+                format!("proxy column {c:?} is in neither the truth file nor any --join file"),
+            ));
+        }
+        if self.common && !cols_read.is_empty() {
+            let keep: Vec<bool> = (0..pop.archs().len())
+                .map(|i| cols_read.iter().all(|c| !pop.cols()[c][i].is_nan()))
+                .collect();
+            let dropped = keep.iter().filter(|k| !**k).count();
+            pop.retain_mask(&keep)?;
+            pop.note(format!(
+                "{dropped} architectures lacking a value of some --proxy-cols (--common)"
+            ));
+        }
+        let reports = evaluate_plan(&pop, self.space, &self.plan)?;
+        Ok(EvalOutcome { reports, pop })
+    }
+
+    /// The `truth` object of `eval --json` rows.
+    pub fn truth_json(&self, o: &EvalOutcome) -> serde_json::Value {
+        serde_json::json!({
+            "file": self.truth.display().to_string(),
+            "column": self.acc_col,
+            "space": self.space.to_string(),
+            "rows_read": o.pop.rows(),
+            "population": o.pop.archs().len(),
+            "excluded": o.pop.excluded(),
+            "where": self.filters,
+            "joined": self.join.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
+            "sed_seconds_per_arch": o.reports.sed_seconds_per_arch,
+            "led_flow_seconds_per_arch": o.reports.led_flow_seconds_per_arch,
+        })
+    }
+
+    /// The text report of `sednas eval`: truth, population, filters, timing and one table
+    /// row per proxy.
+    pub fn text_report(&self, o: &EvalOutcome) -> String {
+        use std::fmt::Write as _;
+        let fmt_opt = |x: Option<f64>| x.map(|v| format!("{v:.4}")).unwrap_or_else(|| "n/a".into());
+        let mut s = String::new();
+        let _ = writeln!(
+            s,
+            "truth: {} column {} ({} space)",
+            self.truth.display(),
+            self.acc_col,
+            self.space
+        );
+        let excluded = if o.pop.excluded().is_empty() {
+            "none".to_string()
+        } else {
+            o.pop.excluded().join("; ")
+        };
+        let _ = writeln!(
+            s,
+            "population: {} of {} rows; excluded: {excluded}",
+            o.pop.archs().len(),
+            o.pop.rows(),
+        );
+        if !self.filters.is_empty() {
+            let _ = writeln!(s, "filter: {}", self.filters.join(", "));
+        }
+        if let Some(t) = o.reports.sed_seconds_per_arch {
+            let _ = writeln!(
+                s,
+                "SED time: {t:.3e} s per architecture (parse excluded, one core)"
+            );
+        }
+        s.push_str("ranks: 1 = most accurate of the population; selection = architectures sharing the top proxy score\n");
+        let _ = writeln!(
+            s,
+            "{:<22} {:>6} {:>8} {:>8} {:>6} {:>6} {:>7} {:>8} {:>6}  {:>22}  {:>23}  {:>8}",
+            "proxy",
+            "n",
+            "rho",
+            "tau_b",
+            "P@10",
+            "P@100",
+            "best@10",
+            "distinct",
+            "tied",
+            "rank best/exp/worst",
+            "acc best/exp/worst",
+            "minacc_rho"
+        );
+        for r in &o.reports.reports {
+            let sel = r.selection.as_ref();
+            let ranks = sel
+                .map(|s| format!("{}/{:.1}/{}", s.best_rank, s.expected_rank, s.worst_rank))
+                .unwrap_or_default();
+            let accs = sel
+                .map(|s| format!("{:.2}/{:.2}/{:.2}", s.best_acc, s.expected_acc, s.worst_acc))
+                .unwrap_or_default();
+            let _ = writeln!(
+                s,
+                "{:<22} {:>6} {:>8} {:>8} {:>6.3} {:>6.3} {:>7} {:>8} {:>6}  {:>22}  {:>23}  {:>8}",
+                r.proxy,
+                r.n,
+                fmt_opt(r.spearman),
+                fmt_opt(r.kendall_tau_b),
+                r.top10_precision,
+                r.top100_precision,
+                r.best_rank_in_top10,
+                r.distinct_values,
+                sel.map(|s| s.tied).unwrap_or(0),
+                ranks,
+                accs,
+                fmt_opt(r.min_acc_spearman)
+            );
+        }
+        s
+    }
+}

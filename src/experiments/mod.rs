@@ -6,6 +6,7 @@
 // the run helpers below serve the burn experiments only
 #![cfg_attr(not(feature = "nn"), allow(dead_code))]
 
+pub mod demo;
 #[cfg(feature = "nn")]
 pub mod nb201_fashion;
 #[cfg(feature = "nn")]

@@ -13,7 +13,8 @@ use crate::error::{Error, Result};
 /// use sednas::io::png::AlphaPolicy;
 /// assert_eq!(AlphaPolicy::default(), AlphaPolicy::Refuse);
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum AlphaPolicy {
     /// An image with an alpha channel is an error that names `--alpha keep|drop`.
     #[default]

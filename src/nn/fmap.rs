@@ -6,7 +6,7 @@ use ndarray::{Array3, s};
 use super::{Classifier, from_nchw, to_nhwc};
 use crate::data::ImageSet;
 use crate::entropy::{H1Estimator, H2Options, local_h1, local_h2, summarize};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::window::WindowSpec;
 
 /// Local-entropy summary of one layer's feature maps over a batch of images.
@@ -147,4 +147,100 @@ pub fn fmap_entropy<M: Classifier>(
         });
     }
     Ok(out)
+}
+
+/// The `fmap-entropy` table: a header line and one row per layer (shape, mean and minimum
+/// H1, share of zero-H1 windows, mean H2 and share of H2 = −∞; bits).
+pub fn layers_table(layers: &[LayerEntropy]) -> String {
+    use std::fmt::Write as _;
+    let mut s = format!(
+        "{:<14} {:>18} {:>9} {:>9} {:>9} {:>10} {:>9}\n",
+        "layer", "n×h×w×c", "H1 mean", "H1 min", "H1=0", "H2 mean", "H2=-inf"
+    );
+    for l in layers {
+        let sh = format!(
+            "{}×{}×{}×{}",
+            l.shape[0], l.shape[1], l.shape[2], l.shape[3]
+        );
+        let h2m = l
+            .h2_mean
+            .map(|v| format!("{v:.2}"))
+            .unwrap_or_else(|| "n/a".into());
+        let h2i = l
+            .h2_neg_inf_fraction
+            .map(|v| format!("{:.1}%", 100.0 * v))
+            .unwrap_or_else(|| "n/a".into());
+        let _ = writeln!(
+            s,
+            "{:<14} {:>18} {:>9.4} {:>9.4} {:>8.1}% {:>10} {:>9}",
+            l.layer,
+            sh,
+            l.h1_mean,
+            l.h1_min,
+            100.0 * l.h1_zero_fraction,
+            h2m,
+            h2i
+        );
+    }
+    s
+}
+
+/// The layers as CSV (`layer,n,h,w,c,h1_mean,h1_min,h1_zero_fraction,h2_mean,h2_neg_inf_fraction`;
+/// an H2 that was not computed is an empty field).
+pub fn layers_csv(layers: &[LayerEntropy]) -> String {
+    use std::fmt::Write as _;
+    let mut s =
+        String::from("layer,n,h,w,c,h1_mean,h1_min,h1_zero_fraction,h2_mean,h2_neg_inf_fraction\n");
+    let opt = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
+    for l in layers {
+        let _ = writeln!(
+            s,
+            "{},{},{},{},{},{},{},{},{},{}",
+            l.layer,
+            l.shape[0],
+            l.shape[1],
+            l.shape[2],
+            l.shape[3],
+            l.h1_mean,
+            l.h1_min,
+            l.h1_zero_fraction,
+            opt(l.h2_mean),
+            opt(l.h2_neg_inf_fraction)
+        );
+    }
+    s
+}
+
+/// Writes the layers to `out` as `.json` or `.csv` (atomically).
+///
+/// # Errors
+/// [`Error::InvalidParameter`] (`--out`) for another extension; [`Error::Io`] for a failed
+/// write.
+pub fn write_layers(out: &std::path::Path, layers: &[LayerEntropy]) -> Result<()> {
+    let bytes = match out.extension().and_then(|e| e.to_str()).unwrap_or("") {
+        "json" => serde_json::to_vec_pretty(layers)
+            .map_err(|e| Error::io(out, std::io::Error::other(e.to_string())))?,
+        "csv" => layers_csv(layers).into_bytes(),
+        _ => {
+            return Err(Error::param(
+                "--out",
+                format!("{}: must end in .json or .csv", out.display()),
+            ));
+        }
+    };
+    crate::io::write_atomic(out, &bytes)
+}
+
+/// Writes the H1 heatmap of the first image of every layer into `dir` (created), one
+/// `LAYER.png` each.
+///
+/// # Errors
+/// [`Error::Io`] for a folder or file that cannot be written; the heatmap's size refusal.
+pub fn write_heatmaps(dir: &std::path::Path, layers: &[LayerEntropy]) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    for l in layers {
+        let p = dir.join(format!("{}.png", l.layer));
+        crate::io::write_atomic(&p, &crate::io::png::heatmap_png(l.first_h1.view(), 4)?)?;
+    }
+    Ok(())
 }

@@ -38,6 +38,7 @@ use crate::rng::SplitMix64;
 
 /// What the network sees.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum MeasureInput {
     /// Gaussian N(0, 1) images from the seed (data-free).
@@ -131,6 +132,47 @@ impl MeasureConfig {
     /// ```
     pub fn benchmark(space: SpaceKind) -> Option<(usize, usize)> {
         crate::for_each_space!(space, S => <S as Measured>::BENCHMARK)
+    }
+
+    /// The checked settings for networks of `space`, at its reduced scale
+    /// ([`MeasureConfig::reduced`]) unless `width` / `cells` say otherwise.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] for a space without a network or a setting outside
+    /// [`MeasureConfig::validate_for`]'s ranges.
+    ///
+    /// ```
+    /// use sednas::arch::SpaceKind;
+    /// use sednas::nn::measure::{MeasureConfig, MeasureInput};
+    /// let c = MeasureConfig::at_scale(SpaceKind::Darts, None, None, 16, MeasureInput::Noise, 0, 16).unwrap();
+    /// assert_eq!((c.width, c.cells), (8, 5));
+    /// assert!(MeasureConfig::at_scale(SpaceKind::NatsSss, None, None, 16, MeasureInput::Noise, 0, 16).is_err());
+    /// ```
+    pub fn at_scale(
+        space: SpaceKind,
+        width: Option<usize>,
+        cells: Option<usize>,
+        batch: usize,
+        input: MeasureInput,
+        seed: u64,
+        bins: usize,
+    ) -> Result<Self> {
+        let Some((w0, c0)) = Self::reduced(space) else {
+            return Err(Error::param(
+                "--space",
+                format!("{space}: no measured network (nb201, nb101 and darts have one)"),
+            ));
+        };
+        let cfg = MeasureConfig {
+            width: width.unwrap_or(w0),
+            cells: cells.unwrap_or(c0),
+            batch,
+            input,
+            seed,
+            bins,
+        };
+        cfg.validate_for(space)?;
+        Ok(cfg)
     }
 
     /// Checks every setting for networks of `space` before any work: widths and cell counts

@@ -8,6 +8,7 @@ pub mod export;
 pub mod fmap;
 pub mod ledm;
 pub mod measure;
+pub mod measure_run;
 pub mod nb101;
 pub mod nb201;
 pub mod plain;

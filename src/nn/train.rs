@@ -15,9 +15,8 @@ use crate::error::{Error, Result};
 use crate::rng::SplitMix64;
 
 /// Optimiser choice.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum Optim {
     /// Adam (β = 0.9, 0.999).

@@ -174,6 +174,54 @@ impl Entry {
         self.spaces.contains(&space)
     }
 
+    /// Refuses network sizes that a proxy counting each benchmark's own network
+    /// ([`Entry::fixed_network`]) would silently ignore: any size in `got` other than the
+    /// default census options.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] naming the flag whose value differs from its default.
+    ///
+    /// ```
+    /// use sednas::arch::CensusOptions;
+    /// let p = sednas::proxy::find("params").unwrap();
+    /// assert!(p.check_network_sizes(&CensusOptions::default()).is_ok());
+    /// let big = CensusOptions { nb201_channels: 32, ..CensusOptions::default() };
+    /// assert!(p.check_network_sizes(&big).unwrap_err().to_string().contains("--nb201-channels 32"));
+    /// ```
+    pub fn check_network_sizes(&self, got: &crate::arch::CensusOptions) -> Result<()> {
+        if !self.fixed_network {
+            return Ok(());
+        }
+        let def = crate::arch::CensusOptions::default();
+        let sizes = [
+            (
+                "nb201-cells",
+                got.nb201_cells_per_stage,
+                def.nb201_cells_per_stage,
+            ),
+            ("nb201-channels", got.nb201_channels, def.nb201_channels),
+            (
+                "nb101-cells",
+                got.nb101_cells_per_stack,
+                def.nb101_cells_per_stack,
+            ),
+            ("nb101-channels", got.nb101_channels, def.nb101_channels),
+            ("darts-layers", got.darts_layers, def.darts_layers),
+            ("darts-channels", got.darts_channels, def.darts_channels),
+            ("resolution", got.resolution, def.resolution),
+        ];
+        match sizes.iter().find(|(_, v, d)| v != d) {
+            Some((flag, v, d)) => Err(Error::param(
+                "--proxy",
+                format!(
+                    "{} counts each benchmark's own network (NB201 C = 16, N = 5; NB101 C = 128, 3 cells per stack; DARTS NASLib's C = 32, 8 cells): --{flag} {v} (default {d}) would be ignored",
+                    self.name
+                ),
+            )),
+            None => Ok(()),
+        }
+    }
+
     /// Builds the proxy for `space` under `settings`.
     ///
     /// # Errors

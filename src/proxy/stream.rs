@@ -27,7 +27,8 @@ use crate::sed::Sed;
 pub const MAX_LINE_BYTES: usize = 1 << 20;
 
 /// What to do with a line that does not parse.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum OnError {
     /// Report it, skip it, go on.
     Skip,
@@ -574,6 +575,38 @@ impl<R: Read + Send + 'static> CsvRecords<R> {
             name: name.into(),
             done: false,
         }
+    }
+}
+
+/// A CSV file read through the bounded reader.
+pub type CsvFile = crate::io::bounded::Bounded<std::io::BufReader<std::fs::File>>;
+
+impl CsvRecords<CsvFile> {
+    /// The architecture column(s) `cols` of the CSV file `path` (header row located first).
+    ///
+    /// # Errors
+    /// [`Error::NotAFile`] / [`Error::Io`] for a path that cannot be read; [`Error::Csv`]
+    /// naming line 1 for an unreadable header or a missing column.
+    pub fn open(
+        path: &std::path::Path,
+        space: SpaceKind,
+        cols: &crate::arch::ArchColumns,
+    ) -> Result<Self> {
+        let name = path.display().to_string();
+        let mut rdr =
+            csv::Reader::from_reader(crate::io::bounded::open(path, crate::io::bounded::CSV)?);
+        let headers = rdr
+            .headers()
+            .map_err(|e| {
+                crate::io::bounded::from_csv(&e).unwrap_or_else(|| Error::Csv {
+                    path: name.clone(),
+                    line: 1,
+                    reason: e.to_string(),
+                })
+            })?
+            .clone();
+        let idx = cols.locate(space, &headers, &name)?;
+        Ok(CsvRecords::new(rdr, idx, name))
     }
 }
 

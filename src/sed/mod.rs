@@ -15,6 +15,7 @@
 //! pool_SED). Identical blocks are summed with their multiplicity. See
 //! `docs/sed-readings.md` for every switch, its default and why.
 
+pub mod enumerate;
 pub mod ledflow;
 pub mod ledm;
 pub mod ledp;
@@ -29,9 +30,8 @@ use crate::arch::{AnyArch, BlockCensus, Census, CensusOptions, ConvCount, PoolCo
 use crate::error::{Error, Result};
 
 /// K ≥ O_1 as printed, or strictly greater.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum Comparison {
     /// k ≥ ⌈o/s⌉ (as printed).
@@ -41,9 +41,8 @@ pub enum Comparison {
 }
 
 /// What #_A K counts.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum KernelCount {
     /// Number of convolution operations with kernel K.
@@ -53,9 +52,8 @@ pub enum KernelCount {
 }
 
 /// Where O_1 comes from.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum O1Source {
     /// The largest pooling kernel among the space's candidate operations.
@@ -65,9 +63,8 @@ pub enum O1Source {
 }
 
 /// Floating-point precision of the whole computation.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum Precision {
     /// f64 throughout.
@@ -77,9 +74,8 @@ pub enum Precision {
 }
 
 /// The squashing function (an ablation switch: `identity` removes the sigmoids).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum Squash {
     /// sig(x) = 1/(1+e^−x), as printed.
