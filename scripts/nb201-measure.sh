@@ -30,7 +30,10 @@ if [[ $what == space || $what == all ]]; then
 fi
 if [[ $what == eval || $what == all ]]; then
   # the whole-space run (20 MB) is committed as its summary columns only, gzipped; the
-  # per-layer figures need the full run (scripts/nb201-measure.sh space)
+  # per-layer figures need the full run (scripts/nb201-measure.sh space), or the same run as
+  # it was committed before 7383058 (its summary columns equal the .summaries.csv.gz byte
+  # for byte): git show 7383058^:$R/$A.csv.gz | gunzip > $R/$A.csv
+  # PYTHON: numpy, matplotlib and the sednas package (pip install ./python)
   A=reduced_noise_all_s0
   J=$R/$A.csv
   [[ -f $J ]] || { J=$R/$A.summaries.csv; gunzip -c $R/$A.summaries.csv.gz > $J; }

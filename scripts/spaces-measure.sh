@@ -40,7 +40,10 @@ if [[ $what == runs || $what == all ]]; then
 fi
 cols=h1_last_minus_stem,h1_neg_max_drop,h1_min,h2_last_minus_stem,neg_zero_last,neg_zero_mean
 if [[ $what == eval || $what == all ]]; then
-  # the 10,000-cell run (15 MB) is committed as its summary columns only, gzipped
+  # the 10,000-cell run (15 MB) is committed as its summary columns only, gzipped; the
+  # per-layer figures need the full run (runs), or the same run as it was committed before
+  # 7383058 (same summary values): git show 7383058^:$R1/reduced_noise_s0.csv.gz | gunzip > $J
+  # PYTHON: numpy, matplotlib and the sednas package (pip install ./python)
   J=$R1/reduced_noise_s0.csv
   [[ -f $J ]] || { J=$R1/reduced_noise_s0.summaries.csv; gunzip -c $J.gz > $J; }
   for run in reduced_noise_s0 cifar500_s0 benchmark40_s0; do

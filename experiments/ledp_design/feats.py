@@ -71,5 +71,5 @@ def feats301(C):
 def load_all():
     A=load_nb201(); B=load_nb101(); C=load_nb301()
     FA=feats201(A); FB=feats101(B); FC=feats301(C)
-    dB=np.array([is_design(a) for a in B['arch']]); dC=np.array([is_design(a) for a in C['arch']])
+    dB=design_mask(B['arch'],'nb101'); dC=design_mask(C['arch'],'darts')
     return A,B,C,FA,FB,FC,dB,dC

@@ -4,13 +4,16 @@ Protocol: all constants chosen on DESIGN splits only: in every space the cells w
 FNV-1a-64(arch) top bit is 0 (NB201 with its CIFAR-10 validation accuracy, NB101/NB301 with
 their only accuracy); REPORT splits are the other halves (NB201: 200-epoch test accuracy on
 CIFAR-10, CIFAR-100, ImageNet16-120), evaluated once at the end.
-Run: experiments/ledp_design/run.sh  (scores with sednas, then this script: tables to stdout,
-OUT/variants_design.csv, OUT/ledp_golden.json)"""
+Scores, the split and every figure come from the sednas package (common.py, load.py); the
+golden values for tests/benchmark.rs come from an independent numpy + scipy evaluator
+(common.metrics_independent), checked here against the package's figures first.
+Run: experiments/ledp_design/run.sh  (this script with a Python that has the sednas package:
+tables to stdout, OUT/variants_design.csv, OUT/ledp_golden.json)"""
 import sys, itertools, csv
 import os, json
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 OUT = sys.argv[1] if len(sys.argv) > 1 else '.'
-from feats import *   # loaders, FNV split, metrics, graph features (see feats.py / load.py / common.py)
+from feats import *   # loaders, protocol split, metrics, graph features (see feats.py / load.py / common.py)
 
 A,B,C,FA,FB,FC,dB,dC = load_all()
 FA['npool'] = A['n_avgpool']
@@ -18,7 +21,7 @@ for F in (FA,FB,FC):
     F['dminf'] = np.where(np.isfinite(F['dmin']), F['dmin'], 10.0)  # disconnected NB201 cells: LED=-inf anyway
 FB['res'] = (FB['dmin']==0).astype(float); FA['res']=(FA['dmin']==0).astype(float)
 FC['res'] = ((FC['dmin_n']==0).astype(float)+(FC['dmin_r']==0))/2
-dA = np.array([is_design(a) for a in A['arch']])
+dA = design_mask(A['arch'], 'nb201')
 SP = [('NB201',FA,A['val'],dA), ('NB101',FB,B['acc'],dB), ('NB301',FC,C['acc'],dC)]
 
 def fmt(m): return f"{m['rho']:.5f} | {m['tau']:.4f} | {m['exp']:.1f} ({m['best']:.0f}-{m['worst']:.0f}, {m['nt']:.0f} tied) | {m['pct']:.2f} | {m['t10']:.2f} | {m['t100']:.2f}"
@@ -98,13 +101,17 @@ for name,F,acc,d,sp in rep:
     for cn,s in cand: print(f"| {name} | {cn} | {fmt(metrics(s[d],acc[d]))} |")
 
 # ---------------- golden values for tests/benchmark.rs (independent of the Rust evaluator) ----
+# the deliberate cross-check: metrics_independent (numpy + scipy), compared with the package's
+# figures before it is written
 gold = {}
 tasks = [('nb201/cifar10-valid',FA,A['val'],dA,'NB201'),('nb101/design',FB,B['acc'],dB,'NB101'),('nb301/design',FC,C['acc'],dC,'NB301')] + \
         [(t,F,acc,d,sp) for t,(name,F,acc,d,sp) in zip(['nb201/cifar10','nb201/cifar100','nb201/imagenet16-120','nb101/report','nb301/report'],rep)]
 for t,F,acc,d,sp in tasks:
     l,p,g,_=best[sp]
     for pn,s in [('ledp',prox(F,l,p,g)),('led-flow',F['led']),('sed',F['sed']),('#params',F['lp'])]:
-        m=metrics(s[d],acc[d]); gold[t+'|'+pn]={k:float(v) for k,v in m.items()}
+        m=metrics_independent(s[d],acc[d]); p=metrics(s[d],acc[d])
+        for k in m: assert abs(float(m[k])-float(p[k]))<1e-9, (t,pn,k,m[k],p[k])
+        gold[t+'|'+pn]={k:float(v) for k,v in m.items()}
 json.dump(gold, open(os.path.join(OUT,'ledp_golden.json'),'w'), indent=1, sort_keys=True)
 
 # ---------------- top-end analysis (design splits) ----------------
@@ -114,10 +121,10 @@ def desc(sp,F,i):
     return ';'.join(o+'~'+str(j) for o,j in C['normal'][i])+' | '+';'.join(o+'~'+str(j) for o,j in C['reduce'][i])+f" P={C['params'][i]:.3f}M npool_n/r={int(F['npool_n'][i])}/{int(F['npool_r'][i])} dmin={F['dmin'][i]:.1f}"
 print("\n## Top-end analysis (design splits; rank = competition rank by design accuracy)\n")
 for sp,F,acc,d in SP:
-    idx=np.where(d)[0]; a=acc[d]; n=len(a); cr=n-rankdata(a,method='max')+1
+    idx=np.where(d)[0]; a=acc[d]; n=len(a); cr=sednas.competition_ranks(a)
     l,p,g,_=best[sp]
     for pn,s in [('LED-flow',F['led']),('SED',F['sed']),('FINALIST',prox(F,l,p,g))]:
-        s=fin(s[d]); o=np.argsort(-s,kind='stable')[:10]
+        s=s[d]; o=np.argsort(-s,kind='stable')[:10]
         print(f"### {sp} top-10 by {pn}\n\n| proxy | true rank | pct | cell |\n|---|---|---|---|")
         for j in o: print(f"| {s[j]:.3f} | {cr[j]} | {cr[j]/n*100:.1f} | `{desc(sp,F,idx[j])}` |")
         print()

@@ -10,9 +10,8 @@ import os
 from pathlib import Path
 
 import numpy as np
-from scipy.stats import spearmanr
 
-from spaces import SPACES, key_of
+from spaces import SPACES, keyed, spearman
 
 ap = argparse.ArgumentParser()
 ap.add_argument("reduced")
@@ -22,13 +21,12 @@ ap.add_argument("--space", default="nb201", choices=["nb201", "nb101", "darts"])
 a = ap.parse_args()
 sp = SPACES[a.space]
 truth, acc_col = sp["truth"], sp["accs"][0]
-key = key_of(a.space)
 def load(p):
     lines = Path(p).read_text().splitlines()
-    return {key(r): r for r in csv.DictReader(lines[1:])}
+    return keyed(a.space, list(csv.DictReader(lines[1:])))
 red, ben = load(a.reduced), load(a.benchmark)
 with open(Path(a.data) / truth) as f:
-    acc = {key(r): float(r[acc_col]) for r in csv.DictReader(f)}
+    acc = {k: float(r[acc_col]) for k, r in keyed(a.space, list(csv.DictReader(f))).items()}
 nets = sorted(set(red) & set(ben))
 r0, b0 = next(iter(red.values())), next(iter(ben.values()))
 print(f"{a.space}: {len(nets)} networks measured at both scales: reduced (width {r0['width']}, cells {r0['cells']}) "
@@ -39,5 +37,5 @@ for s in ["h1_last_minus_stem", "h1_neg_max_drop", "h1_min", "h2_last_minus_stem
     u = np.array([float(red[n][s]) for n in nets])
     v = np.array([float(ben[n][s]) for n in nets])
     ok = np.isfinite(u) & np.isfinite(v)
-    print(f"{s:<20} {spearmanr(u[ok], y[ok]).correlation:>11.3f} {spearmanr(v[ok], y[ok]).correlation:>13.3f} "
-          f"{spearmanr(u[ok], v[ok]).correlation:>18.3f}")
+    print(f"{s:<20} {spearman(u[ok], y[ok]):>11.3f} {spearman(v[ok], y[ok]):>13.3f} "
+          f"{spearman(u[ok], v[ok]):>18.3f}")

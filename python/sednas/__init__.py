@@ -35,6 +35,12 @@ __all__ = [
     "proxies",
     "evaluate",
     "verify",
+    "canonical_text",
+    "protocol_half",
+    "nb201_ops",
+    "competition_ranks",
+    "top_percent",
+    "expected_hits",
 ]
 
 
@@ -242,6 +248,145 @@ def _type_name(v):
 
 def _one_line(e):
     return " ".join(str(e).split())
+
+
+def canonical_text(archs, space="nb201"):
+    """The canonical one-line text of each architecture, as the Rust library writes it
+    after parsing (``AnyArch``'s ``Display``): the key on which ``sednas eval --join`` and
+    ``sednas benchmark`` join files, and which the protocol's split hashes. Two spellings
+    of one architecture (NASLib cells and a ``Genotype(...)`` repr, surrounding blanks) give
+    one text.
+
+    Parameters
+    ----------
+    archs : iterable
+        As in :func:`score` (NB201 strings, NB101 ``"ADJ|ops"`` strings or ``(matrix, ops)``
+        pairs, DARTS genotypes in any form the library reads, NATS-SSS channels).
+    space : str
+        ``"nb201"``, ``"nats-sss"``, ``"nb101"`` or ``"darts"``.
+
+    Returns
+    -------
+    list of str. An architecture that does not parse raises ``ValueError`` naming its
+    position.
+
+    Examples
+    --------
+    >>> import sednas
+    >>> sednas.canonical_text([" |skip_connect~0|+|none~0|avg_pool_3x3~1| "])  # blanks trimmed
+    ['|skip_connect~0|+|none~0|avg_pool_3x3~1|']
+    >>> sednas.canonical_text([("0100", ["input", "output"])], space="nb101")
+    ['0100|input,output']
+    >>> cell = "none~0;none~1;none~0;none~1;none~0;none~1;none~0;none~1"
+    >>> sednas.canonical_text([cell + "|" + cell], space="darts")[0][:50]  # NASLib cells → Genotype repr
+    "Genotype(normal=[('none', 0), ('none', 1), ('none'"
+    """
+    if isinstance(archs, (str, bytes)):
+        raise TypeError("archs: expected an iterable of architectures, not a single string (wrap it in a list)")
+    if space == "nb101":
+        archs = [_nb101_pair(a) for a in archs]
+    return _sednas.canonical_text(archs, space)
+
+
+def protocol_half(archs, space="nb201"):
+    """The half of the selection protocol (``docs/benchmark-protocol.md``) each architecture
+    falls in: ``"design"`` when the top bit of the 64-bit FNV-1a hash of its canonical text
+    (:func:`canonical_text`) is 0, else ``"report"`` — the split ``sednas benchmark`` uses
+    (``sednas::eval::benchmark::half_of``).
+
+    Parameters
+    ----------
+    archs, space : as in :func:`canonical_text`.
+
+    Returns
+    -------
+    list of str, ``"design"`` or ``"report"``.
+
+    Examples
+    --------
+    >>> import sednas
+    >>> best = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|"
+    >>> sednas.protocol_half([best, "|none~0|+|none~0|none~1|+|none~0|none~1|none~2|"])
+    ['report', 'design']
+    """
+    if isinstance(archs, (str, bytes)):
+        raise TypeError("archs: expected an iterable of architectures, not a single string (wrap it in a list)")
+    if space == "nb101":
+        archs = [_nb101_pair(a) for a in archs]
+    return _sednas.protocol_half(archs, space)
+
+
+def nb201_ops(archs):
+    """The edge operations of NB201 cells as the library parses them: for each cell a list
+    in string order, edge j ← i at position j(j − 1)/2 + i (for the 4-node benchmark cell:
+    1←0, 2←0, 2←1, 3←0, 3←1, 3←2).
+
+    Examples
+    --------
+    >>> import sednas
+    >>> sednas.nb201_ops(["|nor_conv_3x3~0|+|skip_connect~0|none~1|+|avg_pool_3x3~0|nor_conv_1x1~1|skip_connect~2|"])
+    [['nor_conv_3x3', 'skip_connect', 'none', 'avg_pool_3x3', 'nor_conv_1x1', 'skip_connect']]
+    """
+    if isinstance(archs, (str, bytes)):
+        raise TypeError("archs: expected an iterable of architectures, not a single string (wrap it in a list)")
+    return _sednas.nb201_ops(archs)
+
+
+def competition_ranks(values):
+    """Competition ranks, 1 = largest: 1 + the number of strictly larger values, so equal
+    values share the better rank; NaN (a missing value) ranks after every number. The true
+    ranks of :func:`evaluate` and ``sednas benchmark``.
+
+    Returns
+    -------
+    numpy.ndarray of int64.
+
+    Examples
+    --------
+    >>> import numpy as np, sednas
+    >>> sednas.competition_ranks([3.0, 5.0, 3.0, np.nan, 1.0]).tolist()
+    [2, 1, 2, 5, 4]
+    """
+    return _sednas.competition_ranks(_reals(values, "values"))
+
+
+def top_percent(accuracies, percent=1.0):
+    """The protocol's top-``percent`` % set: a boolean mask of the cells whose accuracy is
+    at least the ⌈n·percent/100⌉-th largest (n counts the non-NaN accuracies; NaN is never
+    in the set), as ``sednas benchmark`` builds its top-1 % (``percent`` in (0, 100]).
+
+    Examples
+    --------
+    >>> import numpy as np, sednas
+    >>> sednas.top_percent(np.arange(200.0)).nonzero()[0].tolist()  # ⌈1 % of 200⌉ = 2 cells
+    [198, 199]
+    """
+    return _sednas.top_percent(_reals(accuracies, "accuracies"), float(percent))
+
+
+def expected_hits(scores, hit, k):
+    """Expected number of ``hit`` items among the ``k`` best scores under uniform random
+    tie-breaking at the k-th score (NaN scores are never picked): with A the items above
+    the k-th score and G those tied at it, |A ∩ hit| + (k − |A|)·|G ∩ hit|/|G|. With
+    ``hit = top_percent(acc)`` this is the benchmark's "top-1 % in top k".
+
+    Examples
+    --------
+    >>> import sednas
+    >>> sednas.expected_hits([3.0, 2.0, 2.0, 1.0], [True, False, True, False], 2)
+    1.5
+    """
+    import numpy as np
+
+    s = _reals(scores, "scores")
+    h = np.asarray(hit)
+    if h.dtype.kind != "b":
+        raise TypeError(f"hit: expected booleans, got dtype {h.dtype}")
+    if isinstance(k, (bool, np.bool_)) or not isinstance(k, (int, np.integer)):
+        raise TypeError(f"k: expected an int, got {_type_name(k)}")
+    if k < 0:
+        raise ValueError(f"k must be at least 0, got {k}")
+    return _sednas.expected_hits(s, np.ascontiguousarray(h), int(k))
 
 
 def verify(thorough=False, seed=20241109):

@@ -19,6 +19,9 @@ use sednas_core::entropy::profile::{
 };
 use sednas_core::entropy::{H1Estimator, H2Options, LocalH2};
 use sednas_core::error::Error;
+use sednas_core::eval::benchmark::{
+    expected_hits as benchmark_expected_hits, half_of, top_percent as benchmark_top_percent,
+};
 use sednas_core::eval::{competition_ranks_desc, evaluate as evaluate_core};
 use sednas_core::propositions::{VerifyOptions, verify_all};
 use sednas_core::sed::{Sed, SedConfig};
@@ -681,6 +684,164 @@ fn arch_text(item: &Bound<'_, PyAny>, space: SpaceKind, i: usize) -> PyResult<St
     )))
 }
 
+/// The `space` argument (default NB201).
+fn space_arg(space: Option<&Bound<'_, PyAny>>) -> PyResult<SpaceKind> {
+    match space {
+        Some(s) => text(s, "space")?
+            .parse()
+            .map_err(|e| lib_err_in("space: ", e)),
+        None => Ok(SpaceKind::Nb201),
+    }
+}
+
+/// The one-line texts of an iterable of architectures (see [`arch_text`]); a single string
+/// is refused (it would be read as one architecture per character).
+fn arch_texts(archs: &Bound<'_, PyAny>, space: SpaceKind) -> PyResult<Vec<String>> {
+    if archs.is_instance_of::<PyString>() || archs.is_instance_of::<PyBytes>() {
+        return Err(type_error(
+            "archs: expected an iterable of architectures, not a single string (wrap it in a list)",
+        ));
+    }
+    archs
+        .try_iter()
+        .map_err(|_| {
+            type_error(format!(
+                "archs: expected an iterable of architectures, got {}",
+                type_name(archs)
+            ))
+        })?
+        .enumerate()
+        .map(|(i, it)| arch_text(&it?, space, i))
+        .collect()
+}
+
+/// Parses architecture texts with the library's parser (`AnyArch::parse`); an error names
+/// the architecture's position.
+fn parse_archs(texts: &[String], space: SpaceKind) -> PyResult<Vec<AnyArch>> {
+    texts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            AnyArch::parse(space, t.trim())
+                .map_err(|e| lib_err_in(&format!("architecture {i}: "), e))
+        })
+        .collect()
+}
+
+/// The canonical one-line text of each architecture (`AnyArch`'s `Display`): the key on
+/// which `sednas eval --join` and `sednas benchmark` join files and hash-split a space.
+#[pyfunction]
+#[pyo3(signature = (archs, space=None))]
+fn canonical_text(
+    archs: &Bound<'_, PyAny>,
+    space: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Vec<String>> {
+    let space = space_arg(space)?;
+    let texts = arch_texts(archs, space)?;
+    Ok(parse_archs(&texts, space)?
+        .iter()
+        .map(|a| a.to_string())
+        .collect())
+}
+
+/// The half of the selection protocol each architecture falls in, `"design"` or `"report"`
+/// (`eval::benchmark::half_of` of its canonical text: the top bit of its 64-bit FNV-1a).
+#[pyfunction]
+#[pyo3(signature = (archs, space=None))]
+fn protocol_half(
+    archs: &Bound<'_, PyAny>,
+    space: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Vec<String>> {
+    let space = space_arg(space)?;
+    let texts = arch_texts(archs, space)?;
+    Ok(parse_archs(&texts, space)?
+        .iter()
+        .map(|a| half_of(&a.to_string()).to_string())
+        .collect())
+}
+
+/// The edge operations of NB201 cells, each cell's in string order (edge j ← i at position
+/// j(j − 1)/2 + i), as the library parses them (`Nb201Arch::ops`).
+#[pyfunction]
+fn nb201_ops(archs: &Bound<'_, PyAny>) -> PyResult<Vec<Vec<&'static str>>> {
+    let texts = arch_texts(archs, SpaceKind::Nb201)?;
+    Ok(parse_archs(&texts, SpaceKind::Nb201)?
+        .iter()
+        .map(|a| match a {
+            AnyArch::Nb201(c) => c.ops().iter().map(|op| op.name()).collect(),
+            // parse_archs with SpaceKind::Nb201 gives NB201 cells only
+            _ => Vec::new(),
+        })
+        .collect())
+}
+
+/// A 1-D float64 array argument as a vector, or `ValueError` naming it.
+fn vector(x: &PyReadonlyArrayDyn<'_, f64>, what: &str) -> PyResult<Vec<f64>> {
+    let v = x.as_array();
+    if v.ndim() != 1 {
+        return Err(value_error(format!(
+            "{what}: expected a 1-D array, got shape {:?}",
+            x.shape()
+        )));
+    }
+    Ok(v.iter().copied().collect())
+}
+
+/// Competition ranks, 1 = largest (`eval::competition_ranks_desc`): 1 + the number of
+/// strictly larger values; NaN ranks after every number.
+#[pyfunction]
+fn competition_ranks<'py>(
+    py: Python<'py>,
+    values: PyReadonlyArrayDyn<'py, f64>,
+) -> PyResult<Bound<'py, PyArrayDyn<i64>>> {
+    let v = vector(&values, "values")?;
+    let r: Vec<i64> = competition_ranks_desc(&v)
+        .into_iter()
+        .map(|r| r as i64)
+        .collect();
+    Ok(ndarray::Array1::from(r).into_dyn().into_pyarray(py))
+}
+
+/// The top `percent` % of accuracies (`eval::benchmark::top_percent`): the cells whose
+/// accuracy is at least the ⌈n·percent/100⌉-th largest (NaN never).
+#[pyfunction]
+fn top_percent<'py>(
+    py: Python<'py>,
+    accuracies: PyReadonlyArrayDyn<'py, f64>,
+    percent: f64,
+) -> PyResult<Bound<'py, PyArrayDyn<bool>>> {
+    if !(percent > 0.0 && percent <= 100.0) {
+        return Err(value_error(format!(
+            "percent must be in (0, 100], got {percent}"
+        )));
+    }
+    let a = vector(&accuracies, "accuracies")?;
+    Ok(ndarray::Array1::from(benchmark_top_percent(&a, percent))
+        .into_dyn()
+        .into_pyarray(py))
+}
+
+/// Expected number of `hit` items among a proxy's top k, uniform tie-break at the k-th
+/// score, NaN scores never picked (`eval::benchmark::expected_hits`).
+#[pyfunction]
+fn expected_hits(
+    scores: PyReadonlyArrayDyn<'_, f64>,
+    hit: PyReadonlyArrayDyn<'_, bool>,
+    k: usize,
+) -> PyResult<f64> {
+    let s = vector(&scores, "scores")?;
+    let h = hit.as_array();
+    if h.ndim() != 1 || h.len() != s.len() {
+        return Err(value_error(format!(
+            "hit must be 1-D with the length of scores ({}), got shape {:?}",
+            s.len(),
+            hit.shape()
+        )));
+    }
+    let h: Vec<bool> = h.iter().copied().collect();
+    Ok(benchmark_expected_hits(&s, &h, k))
+}
+
 /// Scores of architectures under a proxy of the registry (sed, led-flow, ledp, params).
 #[pyfunction]
 #[pyo3(signature = (archs, space=None, proxy=None, led_skip_gain=0.75, **switches))]
@@ -692,12 +853,7 @@ fn score<'py>(
     led_skip_gain: f64,
     switches: Option<&Bound<'py, PyDict>>,
 ) -> PyResult<Bound<'py, PyArrayDyn<f64>>> {
-    let space: SpaceKind = match space {
-        Some(s) => text(s, "space")?
-            .parse()
-            .map_err(|e| lib_err_in("space: ", e))?,
-        None => SpaceKind::Nb201,
-    };
+    let space = space_arg(space)?;
     let proxy = match proxy {
         Some(p) => text(p, "proxy")?,
         None => "sed".to_string(),
@@ -705,22 +861,7 @@ fn score<'py>(
     let cfg = sed_config(py, switches)?;
     // checked (and cached) here, so that a bad switch reads as before
     cached_sed(cfg)?;
-    if archs.is_instance_of::<PyString>() || archs.is_instance_of::<PyBytes>() {
-        return Err(type_error(
-            "archs: expected an iterable of architectures, not a single string (wrap it in a list)",
-        ));
-    }
-    let texts: Vec<String> = archs
-        .try_iter()
-        .map_err(|_| {
-            type_error(format!(
-                "archs: expected an iterable of architectures, got {}",
-                type_name(archs)
-            ))
-        })?
-        .enumerate()
-        .map(|(i, it)| arch_text(&it?, space, i))
-        .collect::<PyResult<_>>()?;
+    let texts = arch_texts(archs, space)?;
     // the proxy registry: the same names and scorers as `sednas score`
     let entry = sednas_core::proxy::find(&proxy).map_err(|_| {
         value_error(format!(
@@ -920,6 +1061,12 @@ fn _sednas(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(verify, m)?)?;
     m.add_function(wrap_pyfunction!(profile_map, m)?)?;
     m.add_function(wrap_pyfunction!(summaries, m)?)?;
+    m.add_function(wrap_pyfunction!(canonical_text, m)?)?;
+    m.add_function(wrap_pyfunction!(protocol_half, m)?)?;
+    m.add_function(wrap_pyfunction!(nb201_ops, m)?)?;
+    m.add_function(wrap_pyfunction!(competition_ranks, m)?)?;
+    m.add_function(wrap_pyfunction!(top_percent, m)?)?;
+    m.add_function(wrap_pyfunction!(expected_hits, m)?)?;
     m.add("_SUMMARIES", PyTuple::new(m.py(), SUMMARIES)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
