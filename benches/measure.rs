@@ -24,18 +24,18 @@ use std::hint::black_box;
 
 use burn::tensor::activation::relu;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use sednas::arch::AnyArch;
 use sednas::arch::darts::Genotype;
 use sednas::arch::nb101::Nb101Arch;
 use sednas::arch::nb201::Nb201Arch;
+use sednas::arch::{AnyArch, SpaceKind};
 use sednas::nn::measure::{
-    MeasureConfig, MeasureInput, measure_arch, measure_inputs, measure_pair,
+    MeasureConfig, MeasureInput, MeasureParams, measure_arch, measure_inputs, measure_pair,
 };
 use sednas::nn::nb201::{Nb201Net, Nb201NetConfig};
 use sednas::nn::{BatchStats, Classifier, cpu, from_nchw, to_nhwc};
 
-fn cfg(width: usize, cells: usize) -> MeasureConfig {
-    MeasureConfig {
+fn cfg(space: SpaceKind, width: usize, cells: usize) -> MeasureConfig {
+    MeasureParams {
         width,
         cells,
         batch: 16,
@@ -43,10 +43,13 @@ fn cfg(width: usize, cells: usize) -> MeasureConfig {
         seed: 0,
         bins: 16,
     }
+    .check(space)
+    .unwrap()
 }
 
 fn bench(c: &mut Criterion) {
-    let images = measure_inputs(&cfg(8, 1), std::path::Path::new("data")).unwrap();
+    let images =
+        measure_inputs(&cfg(SpaceKind::Nb201, 8, 1), std::path::Path::new("data")).unwrap();
     let nb201 = AnyArch::Nb201(
         "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_1x1~1|+|skip_connect~0|nor_conv_3x3~1|avg_pool_3x3~2|"
             .parse::<Nb201Arch>()
@@ -73,10 +76,10 @@ fn bench(c: &mut Criterion) {
     g.sample_size(10);
     g.throughput(Throughput::Elements(1));
     for (name, arch, conf) in [
-        ("nb201_reduced", &nb201, cfg(8, 1)),
-        ("nb201_benchmark", &nb201, cfg(16, 5)),
-        ("nb101_reduced", &nb101, cfg(16, 1)),
-        ("darts_reduced", &darts, cfg(8, 5)),
+        ("nb201_reduced", &nb201, cfg(SpaceKind::Nb201, 8, 1)),
+        ("nb201_benchmark", &nb201, cfg(SpaceKind::Nb201, 16, 5)),
+        ("nb101_reduced", &nb101, cfg(SpaceKind::Nb101, 16, 1)),
+        ("darts_reduced", &darts, cfg(SpaceKind::Darts, 8, 5)),
     ] {
         g.bench_function(name, |b| {
             b.iter(|| black_box(measure_arch(arch, &conf, images.view()).unwrap()))

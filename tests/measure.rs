@@ -391,20 +391,22 @@ fn burn_nb101_params_follow_the_benchmark_rule() {
     assert_eq!(built, 5, "fixtures failed to parse");
     // the measuring pipeline on one NB101 network: 6 captured maps, `out` and `relu` each
     {
-        use sednas::nn::measure::{MeasureConfig, MeasureInput, measure_nb101, summaries};
+        use sednas::nn::measure::{MeasureInput, MeasureParams, measure_nb101, summaries};
         let a = Nb101Arch::from_parts(
             "0100001000010000",
             &["input", "conv3x3-bn-relu", "maxpool3x3", "output"],
         )
         .unwrap();
-        let cfg = MeasureConfig {
+        let cfg = MeasureParams {
             width: 8,
             cells: 1,
             batch: 10,
             input: MeasureInput::Noise,
             seed: 0,
             bins: 16,
-        };
+        }
+        .check(sednas::arch::SpaceKind::Nb101)
+        .unwrap();
         let x = ndarray::Array4::<f32>::from_shape_fn((10, 3, 16, 16), |(i, c, y, z)| {
             ((i * 7 + c * 3 + y * 5 + z) % 11) as f32 / 5.0 - 1.0
         });

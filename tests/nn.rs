@@ -5,7 +5,7 @@ use sednas::arch::nb201::Nb201Arch;
 use sednas::data::digits;
 use sednas::nn::nb201::{Nb201Net, Nb201NetConfig};
 use sednas::nn::plain::{PlainCnn, PlainConfig};
-use sednas::nn::train::{Optim, TrainConfig, train};
+use sednas::nn::train::{Optim, TrainParams, train};
 use sednas::nn::{Classifier, cpu, from_nchw, to_nhwc, train_device};
 
 const BEST: &str = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|";
@@ -67,21 +67,28 @@ fn training_reduces_loss_and_resumes() {
     let net = Nb201Net::new(&arch, &small_cfg(), &device).unwrap();
     let all = digits();
     let (tr, te) = (all.range(0, 320), all.range(1500, 1600));
-    let cfg = TrainConfig {
+    let cfg = TrainParams {
         epochs: 3,
         batch: 32,
         lr: 0.01,
         seed: 7,
         optim: Optim::Adam,
         schedule: Default::default(),
-    };
+    }
+    .check()
+    .unwrap();
     let dir = std::env::temp_dir().join(format!("sednas-train-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let (_, h) = train(
         net.clone(),
         &tr,
         &te,
-        &TrainConfig { epochs: 2, ..cfg },
+        &TrainParams {
+            epochs: 2,
+            ..cfg.params()
+        }
+        .check()
+        .unwrap(),
         Some(&dir),
         false,
         &device,
@@ -135,14 +142,16 @@ fn killed_run_resumes_bit_for_bit() {
     };
     let all = digits();
     let (tr, te) = (all.range(0, 192), all.range(1500, 1564));
-    let cfg = TrainConfig {
+    let cfg = TrainParams {
         epochs: 3,
         batch: 32,
         lr: 0.01,
         seed: 3,
         optim: Optim::Adam,
         schedule: sednas::nn::train::Schedule::Cosine,
-    };
+    }
+    .check()
+    .unwrap();
     let (whole, killed) = (base.join("whole"), base.join("killed"));
     let (_, h) = train(
         fresh(),
@@ -220,7 +229,12 @@ fn killed_run_resumes_bit_for_bit() {
     assert!(left.is_empty(), "staged files left: {left:?}");
     // without the optimizer state a resume is refused, naming the file
     let cut = base.join("cut");
-    let short = TrainConfig { epochs: 1, ..cfg };
+    let short = TrainParams {
+        epochs: 1,
+        ..cfg.params()
+    }
+    .check()
+    .unwrap();
     train(
         fresh(),
         &tr,
@@ -237,7 +251,12 @@ fn killed_run_resumes_bit_for_bit() {
         fresh(),
         &tr,
         &te,
-        &TrainConfig { epochs: 2, ..cfg },
+        &TrainParams {
+            epochs: 2,
+            ..cfg.params()
+        }
+        .check()
+        .unwrap(),
         Some(&cut),
         true,
         &device,
@@ -297,7 +316,8 @@ fn plain_cnn_and_bad_settings() {
         )
         .is_err()
     );
-    let bad = TrainConfig {
+    // a batch of 0 cannot even be made into the checked TrainConfig that train() takes
+    let bad = TrainParams {
         epochs: 1,
         batch: 0,
         lr: 0.01,
@@ -305,21 +325,9 @@ fn plain_cnn_and_bad_settings() {
         optim: Optim::Sgd,
         schedule: Default::default(),
     };
+    assert!(bad.check().is_err());
     let net = Nb201Net::new(&arch, &small_cfg(), &device).unwrap();
-    assert!(
-        train(
-            net.clone(),
-            &d,
-            &d,
-            &bad,
-            None,
-            false,
-            &train_device(),
-            |_, _, _| {}
-        )
-        .is_err()
-    );
     // a device without autodiff is a typed error, not a panic
-    let ok = TrainConfig { batch: 2, ..bad };
+    let ok = TrainParams { batch: 2, ..bad }.check().unwrap();
     assert!(train(net, &d, &d, &ok, None, false, &device, |_, _, _| {}).is_err());
 }

@@ -1,6 +1,6 @@
 //! Every proxy of the registry (`sednas::proxy::REGISTRY`) is reachable under its name (and
-//! its aliases) from `sednas score`, `sednas eval --json --proxies` and the benchmark's
-//! proxy list, with the same values everywhere (Python: python/tests/test_proxy_registry.py).
+//! its aliases) from `sednas score`, `sednas enumerate --proxy`, `sednas eval --json
+//! --proxies` and the benchmark's proxy list, with the same values everywhere (Python: python/tests/test_proxy_registry.py).
 
 use std::process::Command;
 
@@ -117,6 +117,31 @@ fn every_topology_proxy_has_one_name_and_one_value_everywhere() {
             assert_eq!(col, e.column, "{n}");
             let same = v.iter().zip(&lib).all(|(a, b)| a.to_bits() == b.to_bits());
             assert!(same && v.len() == lib.len(), "score --proxy {n}");
+        }
+        // enumerate --proxy NAME: the same column and, for the listed cells, the same values
+        let all = sednas(&["enumerate", "--proxy", e.name, "--threads", "2"]);
+        let mut rows = all.lines();
+        assert_eq!(
+            rows.next().unwrap(),
+            format!("index,arch,{}", e.column),
+            "{}",
+            e.name
+        );
+        let by_arch: std::collections::HashMap<&str, f64> = rows
+            .map(|l| {
+                let mut f = l.split(',');
+                let (_, a, v) = (f.next(), f.next().unwrap(), f.next().unwrap());
+                (a, v.parse().unwrap())
+            })
+            .collect();
+        assert_eq!(by_arch.len(), 15_625, "enumerate --proxy {}", e.name);
+        for (a, want) in archs.iter().zip(&lib) {
+            assert_eq!(
+                by_arch[a.as_str()].to_bits(),
+                want.to_bits(),
+                "enumerate --proxy {} {a}",
+                e.name
+            );
         }
         // eval --json --proxies NAME: the report of exactly these values
         let got = eval_json(&truth, None, &["--no-readings"], e.name);

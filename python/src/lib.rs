@@ -11,7 +11,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyList, PyString, PyTuple};
 use rayon::prelude::*;
 
-use sednas_core::arch::{AnyArch, CensusOptions, SpaceKind, nb101::Nb101Arch};
+use sednas_core::arch::{AnyArch, CensusParams, SpaceKind, nb101::Nb101Arch};
 use sednas_core::entropy::local::{Estimator, local_entropy as core_local_entropy};
 use sednas_core::entropy::profile::{
     MapFigures, MapMeasure, ProfileOptions, SUMMARIES, profile_map as core_profile_map,
@@ -537,14 +537,14 @@ fn switch_value(
 }
 
 /// The census sizes among the network switches, checked by the library's own rule
-/// (`CensusOptions::validate`) so that a size past its limit is the library's `TooLarge`
+/// (`CensusParams::check`) so that a size past its limit is the library's `TooLarge`
 /// (hence `MemoryError`), named by its switch.
 fn check_census_sizes(net: &serde_json::Map<String, serde_json::Value>) -> PyResult<()> {
     for (key, value) in net {
         let Some(n) = value.as_u64() else {
             continue;
         };
-        let mut c = CensusOptions::default();
+        let mut c = CensusParams::default();
         let field = match key.as_str() {
             "nb201_cells_per_stage" => &mut c.nb201_cells_per_stage,
             "nb201_channels" => &mut c.nb201_channels,
@@ -557,7 +557,7 @@ fn check_census_sizes(net: &serde_json::Map<String, serde_json::Value>) -> PyRes
         };
         // past u32 the library's own check sees u32::MAX; the message keeps the value given
         *field = u32::try_from(n).unwrap_or(u32::MAX);
-        if let Err(e) = c.validate() {
+        if let Err(e) = c.check() {
             let e = match e {
                 Error::TooLarge { what, limit, .. } => Error::TooLarge {
                     what,

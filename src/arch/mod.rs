@@ -371,12 +371,29 @@ pub const MAX_CENSUS_CHANNELS: u32 = 1 << 14;
 /// The largest input resolution a census accepts.
 pub const MAX_CENSUS_RESOLUTION: u32 = 1 << 12;
 
-/// Macro-architecture settings the census needs (network size, block definition).
-/// Deserializing checks them ([`CensusOptions::validate`]), so a config file with a size that
-/// makes no network is refused where it is read.
+/// Macro-architecture settings the census needs (network size, block definition), checked:
+/// made only by [`CensusParams::check`] (or [`Default`], the benchmarks' own sizes) and by
+/// deserializing, which checks too, so a config file with a size that makes no network is
+/// refused where it is read. Read with the getters.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default, deny_unknown_fields, try_from = "CensusOptionsUnchecked")]
+#[serde(try_from = "CensusParams")]
 pub struct CensusOptions {
+    block: BlockKind,
+    nb201_cells_per_stage: u32,
+    nb201_channels: u32,
+    nb101_cells_per_stack: u32,
+    nb101_channels: u32,
+    darts_layers: u32,
+    darts_channels: u32,
+    dilated_kernel: DilatedKernel,
+    resolution: u32,
+}
+
+/// [`CensusOptions`] unchecked (linfa's ParamGuard pattern): set any field, then
+/// [`CensusParams::check`]. Missing keys of a file take the defaults.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CensusParams {
     /// What a block is.
     pub block: BlockKind,
     /// NB201/NATS-TSS: cells per stage N (benchmark: 5).
@@ -397,55 +414,16 @@ pub struct CensusOptions {
     pub resolution: u32,
 }
 
-/// [`CensusOptions`] as it arrives from a file (missing keys take the defaults), before
-/// [`CensusOptions::validate`].
-#[derive(serde::Deserialize)]
-#[serde(default, deny_unknown_fields)]
-struct CensusOptionsUnchecked {
-    block: BlockKind,
-    nb201_cells_per_stage: u32,
-    nb201_channels: u32,
-    nb101_cells_per_stack: u32,
-    nb101_channels: u32,
-    darts_layers: u32,
-    darts_channels: u32,
-    dilated_kernel: DilatedKernel,
-    resolution: u32,
-}
-
-impl Default for CensusOptionsUnchecked {
+impl Default for CensusParams {
     fn default() -> Self {
-        let d = CensusOptions::default();
-        CensusOptionsUnchecked {
-            block: d.block,
-            nb201_cells_per_stage: d.nb201_cells_per_stage,
-            nb201_channels: d.nb201_channels,
-            nb101_cells_per_stack: d.nb101_cells_per_stack,
-            nb101_channels: d.nb101_channels,
-            darts_layers: d.darts_layers,
-            darts_channels: d.darts_channels,
-            dilated_kernel: d.dilated_kernel,
-            resolution: d.resolution,
-        }
+        CensusOptions::default().params()
     }
 }
 
-impl TryFrom<CensusOptionsUnchecked> for CensusOptions {
+impl TryFrom<CensusParams> for CensusOptions {
     type Error = Error;
-    fn try_from(u: CensusOptionsUnchecked) -> Result<Self> {
-        let c = CensusOptions {
-            block: u.block,
-            nb201_cells_per_stage: u.nb201_cells_per_stage,
-            nb201_channels: u.nb201_channels,
-            nb101_cells_per_stack: u.nb101_cells_per_stack,
-            nb101_channels: u.nb101_channels,
-            darts_layers: u.darts_layers,
-            darts_channels: u.darts_channels,
-            dilated_kernel: u.dilated_kernel,
-            resolution: u.resolution,
-        };
-        c.validate()?;
-        Ok(c)
+    fn try_from(u: CensusParams) -> Result<Self> {
+        u.check()
     }
 }
 
@@ -466,26 +444,104 @@ impl Default for CensusOptions {
 }
 
 impl CensusOptions {
-    /// Rejects sizes that make no network.
+    /// The settings as unchecked parameters (to change one and check again).
     ///
     /// ```
-    /// use sednas::arch::CensusOptions;
+    /// use sednas::arch::{BlockKind, CensusOptions, CensusParams};
+    /// let o = CensusParams { block: BlockKind::Node, ..CensusOptions::default().params() }.check().unwrap();
+    /// assert_eq!((o.block(), o.nb201_channels()), (BlockKind::Node, 16));
+    /// ```
+    pub fn params(&self) -> CensusParams {
+        CensusParams {
+            block: self.block,
+            nb201_cells_per_stage: self.nb201_cells_per_stage,
+            nb201_channels: self.nb201_channels,
+            nb101_cells_per_stack: self.nb101_cells_per_stack,
+            nb101_channels: self.nb101_channels,
+            darts_layers: self.darts_layers,
+            darts_channels: self.darts_channels,
+            dilated_kernel: self.dilated_kernel,
+            resolution: self.resolution,
+        }
+    }
+    /// What a block is.
+    pub fn block(&self) -> BlockKind {
+        self.block
+    }
+    /// NB201/NATS-TSS: cells per stage N.
+    pub fn nb201_cells_per_stage(&self) -> u32 {
+        self.nb201_cells_per_stage
+    }
+    /// NB201/NATS-TSS: channels of the first stage C.
+    pub fn nb201_channels(&self) -> u32 {
+        self.nb201_channels
+    }
+    /// NB101: cells per stack.
+    pub fn nb101_cells_per_stack(&self) -> u32 {
+        self.nb101_cells_per_stack
+    }
+    /// NB101: channels of the first stack.
+    pub fn nb101_channels(&self) -> u32 {
+        self.nb101_channels
+    }
+    /// DARTS: cells of the evaluation network.
+    pub fn darts_layers(&self) -> u32 {
+        self.darts_layers
+    }
+    /// DARTS: initial channels of the evaluation network.
+    pub fn darts_channels(&self) -> u32 {
+        self.darts_channels
+    }
+    /// DARTS: size of dilated kernels.
+    pub fn dilated_kernel(&self) -> DilatedKernel {
+        self.dilated_kernel
+    }
+    /// Input resolution.
+    pub fn resolution(&self) -> u32 {
+        self.resolution
+    }
+}
+
+impl CensusParams {
+    /// The checked options: rejects sizes that make no network, and sizes past the bounds
+    /// that keep census products in u32.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] naming the field for a size of 0, fewer than 3 DARTS
+    /// cells or a resolution under 4; [`Error::TooLarge`] naming the field past its bound.
+    ///
+    /// ```
+    /// use sednas::arch::{CensusOptions, CensusParams};
     /// use sednas::error::Error;
-    /// assert!(CensusOptions::default().validate().is_ok());
-    /// let opts = CensusOptions { darts_layers: 2, ..CensusOptions::default() };
-    /// let err = opts.validate().unwrap_err();
+    /// assert!(CensusParams::default().check().is_ok());
+    /// let err = CensusParams { darts_layers: 2, ..CensusParams::default() }.check().unwrap_err();
     /// assert!(matches!(err, Error::InvalidParameter { name: "darts_layers", .. }));
-    /// let opts = CensusOptions { resolution: 2, ..CensusOptions::default() };
-    /// assert!(matches!(opts.validate(), Err(Error::InvalidParameter { name: "resolution", .. })));
+    /// let p = CensusParams { resolution: 2, ..CensusParams::default() };
+    /// assert!(matches!(p.check(), Err(Error::InvalidParameter { name: "resolution", .. })));
     /// // deserializing checks too (missing keys take the defaults)
     /// let o: CensusOptions = serde_json::from_str(r#"{"darts_layers": 8}"#).unwrap();
-    /// assert_eq!((o.darts_layers, o.resolution), (8, 32));
+    /// assert_eq!((o.darts_layers(), o.resolution()), (8, 32));
     /// assert!(serde_json::from_str::<CensusOptions>(r#"{"resolution": 2}"#).is_err());
     /// // sizes past the bounds that keep census products in u32 are refused
-    /// let big = CensusOptions { nb201_cells_per_stage: u32::MAX, ..CensusOptions::default() };
-    /// assert!(matches!(big.validate(), Err(Error::TooLarge { what: "nb201_cells_per_stage", .. })));
+    /// let big = CensusParams { nb201_cells_per_stage: u32::MAX, ..CensusParams::default() };
+    /// assert!(matches!(big.check(), Err(Error::TooLarge { what: "nb201_cells_per_stage", .. })));
     /// ```
-    pub fn validate(&self) -> Result<()> {
+    pub fn check(self) -> Result<CensusOptions> {
+        self.validate()?;
+        Ok(CensusOptions {
+            block: self.block,
+            nb201_cells_per_stage: self.nb201_cells_per_stage,
+            nb201_channels: self.nb201_channels,
+            nb101_cells_per_stack: self.nb101_cells_per_stack,
+            nb101_channels: self.nb101_channels,
+            darts_layers: self.darts_layers,
+            darts_channels: self.darts_channels,
+            dilated_kernel: self.dilated_kernel,
+            resolution: self.resolution,
+        })
+    }
+
+    fn validate(&self) -> Result<()> {
         let checks = [
             ("nb201_cells_per_stage", self.nb201_cells_per_stage),
             ("nb201_channels", self.nb201_channels),
@@ -750,8 +806,7 @@ mod tests {
             for _ in 0..50 {
                 let a = crate::for_each_space!(space, S => S::wrap(S::sample(&mut r).unwrap()));
                 for block in [BlockKind::Cell, BlockKind::Node, BlockKind::Stage] {
-                    let o = opts(block);
-                    o.validate().unwrap();
+                    let o = opts(block).params().check().unwrap();
                     a.census(&o, &mut out);
                     assert!(!out.blocks.is_empty(), "{a}");
                 }

@@ -323,7 +323,7 @@ impl Nb201Arch {
     ///
     /// ```
     /// use sednas::arch::nb201::Nb201Arch;
-    /// use sednas::arch::{BlockKind, Census, CensusOptions, ConvCount};
+    /// use sednas::arch::{BlockKind, Census, CensusOptions, CensusParams, ConvCount};
     /// let a: Nb201Arch =
     ///     "|nor_conv_3x3~0|+|nor_conv_3x3~0|none~1|+|skip_connect~0|none~1|nor_conv_1x1~2|".parse().unwrap();
     /// let mut c = Census::default();
@@ -339,11 +339,11 @@ impl Nb201Arch {
     /// );
     /// assert_eq!((last.skips, last.nones), (1, 2));
     /// // stage blocks: each op counted once per cell of the stage
-    /// let stage = CensusOptions { block: BlockKind::Stage, ..CensusOptions::default() };
+    /// let stage = CensusParams { block: BlockKind::Stage, ..CensusParams::default() }.check().unwrap();
     /// a.census(&stage, &mut c);
     /// assert_eq!((c.blocks[0].skips, c.blocks[0].nones, c.blocks[0].multiplicity), (5, 10, 1));
     /// // node blocks: nodes 1, 2, 3 of each of the three stages
-    /// let node = CensusOptions { block: BlockKind::Node, ..CensusOptions::default() };
+    /// let node = CensusParams { block: BlockKind::Node, ..CensusParams::default() }.check().unwrap();
     /// a.census(&node, &mut c);
     /// assert_eq!(c.blocks.len(), 9);
     /// ```

@@ -11,7 +11,7 @@ use crate::entropy::{H1Estimator, H2Options};
 use crate::nn::fmap::fmap_entropy;
 use crate::nn::nb201::{Nb201Net, Nb201NetConfig};
 use crate::nn::run::{RunConfig, prepare, train_nb201};
-use crate::nn::train::{Optim, TrainConfig};
+use crate::nn::train::{Optim, TrainParams};
 
 use crate::nn::device::{Backend, describe};
 use crate::window::{Border, Kernel, Stride, WindowSpec};
@@ -89,7 +89,7 @@ pub fn run_train(a: TrainArgs) -> anyhow::Result<i32> {
             classes: test.classes,
         },
         rgb: a.rgb,
-        train: TrainConfig {
+        train: TrainParams {
             epochs: a.epochs,
             batch: a.batch,
             lr: a.lr,
@@ -100,7 +100,8 @@ pub fn run_train(a: TrainArgs) -> anyhow::Result<i32> {
             } else {
                 crate::nn::train::Schedule::Constant
             },
-        },
+        }
+        .check()?,
         train_limit: a.train_limit,
         test_limit: a.test_limit,
         device: a.device,

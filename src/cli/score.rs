@@ -184,6 +184,13 @@ pub struct EnumerateArgs {
     /// Go ahead with more than 10^9 cells under --top, or more than 10^8 rows without it.
     #[arg(long)]
     yes: bool,
+    /// Scorer, by its registry name (a topology proxy: sed, led-flow, ledp, params; the
+    /// output column is the proxy's column name).
+    #[arg(long, default_value = "sed")]
+    proxy: String,
+    /// LED-flow's skip gain (led-flow, ledp).
+    #[arg(long, default_value_t = 0.75)]
+    led_skip_gain: f64,
     #[command(flatten)]
     sed: SedFlags,
 }
@@ -196,10 +203,19 @@ pub fn run_enumerate(a: EnumerateArgs) -> anyhow::Result<i32> {
         );
     }
     let sed = a.sed.scorer()?;
+    let entry = crate::proxy::find(&a.proxy)?;
+    entry.check_network_sizes(sed.census_options())?;
+    let settings = crate::proxy::Settings {
+        sed: *sed.config(),
+        led_skip_gain: a.led_skip_gain,
+    };
+    let proxy = entry.build(&settings, a.space)?;
     let plan = Enumeration::new(a.nodes, a.top, a.yes)?;
     let pool = super::thread_pool(a.threads)?;
     let mut out = BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
-    plan.run(&sed, &pool, &mut out, &mut |line| eprintln!("{line}"))
-        .map_err(super::lib_err)?;
+    plan.run(proxy.as_ref(), &pool, &mut out, &mut |line| {
+        eprintln!("{line}")
+    })
+    .map_err(super::lib_err)?;
     Ok(0)
 }

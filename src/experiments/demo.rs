@@ -163,14 +163,15 @@ fn trained_section(o: &mut dyn Write, spec: &WindowSpec) -> Result<()> {
         },
         &device,
     )?;
-    let tc = crate::nn::train::TrainConfig {
+    let tc = crate::nn::train::TrainParams {
         epochs: 1,
         batch: 32,
         lr: 0.005,
         seed: 0,
         optim: crate::nn::train::Optim::Adam,
         schedule: Default::default(),
-    };
+    }
+    .check()?;
     let t = std::time::Instant::now();
     let (net, hist) =
         crate::nn::train::train(net, &tr, &te, &tc, None, false, &device, |_, _, _| {})?;

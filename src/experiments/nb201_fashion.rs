@@ -19,7 +19,7 @@ use crate::nn::device::Backend;
 use crate::nn::fmap::fmap_entropy;
 use crate::nn::nb201::Nb201NetConfig;
 use crate::nn::run::{RunConfig, prepare, train_nb201};
-use crate::nn::train::{Optim, TrainConfig};
+use crate::nn::train::{Optim, TrainParams};
 use crate::sed::ledflow::LedFlow;
 use crate::sed::{Sed, SedConfig};
 use crate::window::{Border, Kernel, Stride, WindowSpec};
@@ -266,9 +266,9 @@ impl RunResult {
 }
 
 /// The training configuration the experiment plans for one run (its `config.json`).
-fn run_config(cfg: &Config, data: &Splits, arch: &Nb201Arch, seed: u64) -> RunConfig {
+fn run_config(cfg: &Config, data: &Splits, arch: &Nb201Arch, seed: u64) -> Result<RunConfig> {
     let probe = &data.test;
-    RunConfig {
+    Ok(RunConfig {
         arch: arch.to_string(),
         dataset: cfg.dataset.clone(),
         net: Nb201NetConfig {
@@ -278,18 +278,19 @@ fn run_config(cfg: &Config, data: &Splits, arch: &Nb201Arch, seed: u64) -> RunCo
             classes: probe.classes,
         },
         rgb: false,
-        train: TrainConfig {
+        train: TrainParams {
             epochs: cfg.epochs,
             batch: cfg.batch,
             lr: cfg.lr,
             seed,
             optim: Optim::Adam,
             schedule: cfg.schedule,
-        },
+        }
+        .check()?,
         train_limit: cfg.train_limit,
         test_limit: cfg.test_limit,
         device: cfg.device,
-    }
+    })
 }
 
 fn run_one(
@@ -300,7 +301,7 @@ fn run_one(
     dir: &Path,
     resume: bool,
 ) -> Result<RunResult> {
-    let rc = run_config(cfg, data, arch, seed);
+    let rc = run_config(cfg, data, arch, seed)?;
     if let Some(r) = cached_result::<RunResult>(dir, resume)? {
         r.check(dir, arch, seed)?;
         super::check_run_config(dir, &rc, "--resume")?;
@@ -542,7 +543,7 @@ fn execute(
             if mode == Mode::Tabulate {
                 if let Some(r) = cached_result::<RunResult>(&dir, true)? {
                     r.check(&dir, a, seed)?;
-                    super::check_run_config(&dir, &run_config(cfg, data, a, seed), "--tabulate")?;
+                    super::check_run_config(&dir, &run_config(cfg, data, a, seed)?, "--tabulate")?;
                     done.push((i, j, r));
                 }
             } else {

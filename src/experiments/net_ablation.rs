@@ -21,7 +21,7 @@ use crate::nn::device::Backend;
 use crate::nn::fmap::fmap_entropy;
 use crate::nn::plain::{PlainCnn, PlainConfig};
 use crate::nn::run::{RunConfig, prepare, train_nb201};
-use crate::nn::train::{Optim, TrainConfig, train};
+use crate::nn::train::{Optim, TrainConfig, TrainParams, train};
 use crate::sed::{O1Source, Sed, SedConfig};
 use crate::window::{Border, Kernel, Stride, WindowSpec};
 
@@ -170,8 +170,8 @@ pub struct PlainRunConfig {
 }
 
 /// The training settings of every run of the experiment (Adam), for one seed.
-fn train_config(cfg: &Config, seed: u64) -> TrainConfig {
-    TrainConfig {
+fn train_config(cfg: &Config, seed: u64) -> Result<TrainConfig> {
+    TrainParams {
         epochs: cfg.epochs,
         batch: cfg.batch,
         lr: cfg.lr,
@@ -179,12 +179,13 @@ fn train_config(cfg: &Config, seed: u64) -> TrainConfig {
         optim: Optim::Adam,
         schedule: cfg.schedule,
     }
+    .check()
 }
 
 /// The configuration the experiment plans for one plain-CNN run.
-fn plain_run_config(cfg: &Config, data: &Splits, v: Variant, seed: u64) -> PlainRunConfig {
+fn plain_run_config(cfg: &Config, data: &Splits, v: Variant, seed: u64) -> Result<PlainRunConfig> {
     let tr = &data.train;
-    PlainRunConfig {
+    Ok(PlainRunConfig {
         net: PlainConfig {
             in_channels: tr.images.dim().1,
             width: cfg.width,
@@ -193,11 +194,11 @@ fn plain_run_config(cfg: &Config, data: &Splits, v: Variant, seed: u64) -> Plain
             skip: v.skip,
             classes: tr.classes,
         },
-        train: train_config(cfg, seed),
+        train: train_config(cfg, seed)?,
         train_limit: cfg.train_limit,
         test_limit: cfg.test_limit,
         device: cfg.device,
-    }
+    })
 }
 
 /// One plain-CNN run: `(pool, kernel, skip)` is the variant.
@@ -210,7 +211,7 @@ fn run_one(
     resume: bool,
 ) -> Result<RunResult> {
     let v = Variant { pool, kernel, skip };
-    let rc = plain_run_config(cfg, data, v, seed);
+    let rc = plain_run_config(cfg, data, v, seed)?;
     if let Some(r) = cached_result::<RunResult>(dir, resume)? {
         r.check(dir, v, seed)?;
         super::check_run_config(dir, &rc, "--resume")?;
@@ -345,7 +346,7 @@ fn skip_run_config(cfg: &Config, data: &Splits, k: usize, seed: u64) -> Result<R
             classes: probe.classes,
         },
         rgb: false,
-        train: train_config(cfg, seed),
+        train: train_config(cfg, seed)?,
         train_limit: cfg.train_limit,
         test_limit: cfg.test_limit,
         device: cfg.device,
@@ -547,7 +548,7 @@ fn execute(cfg: &Config, plan: &Plan, data: &Splits, out: &Path, mode: Mode) -> 
             if mode == Mode::Tabulate {
                 if let Some(r) = cached_result::<RunResult>(&dir, true)? {
                     r.check(&dir, v, seed)?;
-                    let rc = plain_run_config(cfg, data, v, seed);
+                    let rc = plain_run_config(cfg, data, v, seed)?;
                     super::check_run_config(&dir, &rc, "--tabulate")?;
                     runs.plain.push(r);
                 }

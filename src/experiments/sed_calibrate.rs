@@ -30,7 +30,7 @@ use super::read_config;
 use crate::arch::{AnyArch, Census, CensusOptions, SpaceKind};
 use crate::error::{Error, Result};
 use crate::io::staged::Staged;
-use crate::nn::measure::{MeasureConfig, MeasureInput, measure_arch, measure_inputs};
+use crate::nn::measure::{MeasureInput, MeasureParams, measure_arch, measure_inputs};
 use crate::sed::measured::{CalibrationTable, Category, Factor, block_categories, block_stage};
 
 /// The experiment's configuration (`experiments/sed-calibrate/config.toml`).
@@ -158,14 +158,15 @@ pub fn calibrate(
         .seeds
         .iter()
         .map(|&seed| {
-            let mcfg = MeasureConfig {
+            let mcfg = MeasureParams {
                 width,
                 cells: ncells,
                 batch: cfg.batch,
                 input: cfg.input,
                 seed,
                 bins: cfg.bins,
-            };
+            }
+            .check(space)?;
             Ok((seed, mcfg, measure_inputs(&mcfg, &cfg.data_dir)?))
         })
         .collect::<Result<Vec<_>>>()?;
@@ -202,7 +203,7 @@ pub fn calibrate(
             for (s, d) in &per_stage {
                 let mean = d.iter().sum::<f64>() / d.len() as f64;
                 for b in &census.blocks {
-                    if block_stage(b.f_out, opts.resolution)? != *s {
+                    if block_stage(b.f_out, opts.resolution())? != *s {
                         continue;
                     }
                     let cats = block_categories(b);

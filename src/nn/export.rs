@@ -139,8 +139,8 @@ fn tensor_of<const D: usize>(name: String, t: Tensor<D>) -> Result<Exported> {
 /// ```
 /// use sednas::arch::{AnyArch, SpaceKind};
 /// use sednas::nn::export::forward_export;
-/// use sednas::nn::measure::{measure_inputs, MeasureConfig, MeasureInput};
-/// let cfg = MeasureConfig { width: 2, cells: 1, batch: 10, input: MeasureInput::Noise, seed: 0, bins: 16 };
+/// use sednas::nn::measure::{measure_inputs, MeasureParams, MeasureInput};
+/// let cfg = sednas::nn::measure::MeasureParams { width: 2, cells: 1, batch: 10, input: MeasureInput::Noise, seed: 0, bins: 16 }.check(sednas::arch::SpaceKind::Nb201).unwrap();
 /// let x = measure_inputs(&cfg, std::path::Path::new(".")).unwrap();
 /// let a = AnyArch::parse(SpaceKind::Nb201, "|nor_conv_3x3~0|+|none~0|skip_connect~1|+|none~0|none~1|avg_pool_3x3~2|").unwrap();
 /// let (params, logits, maps) = forward_export(&a, &cfg, x.view()).unwrap();
@@ -158,16 +158,16 @@ pub fn forward_export(
     use super::darts::{DartsNet, DartsNetConfig};
     use super::nb101::{Nb101Net, Nb101NetConfig};
     use super::nb201::{Nb201Net, Nb201NetConfig};
-    cfg.validate_for(arch.kind())?;
+    cfg.expect_space(arch.kind())?;
     let (n, c, h, w) = images.dim();
     let device = super::cpu();
-    device.seed(cfg.seed);
+    device.seed(cfg.seed());
     match arch {
         AnyArch::Nb201(a) => {
             let net_cfg = Nb201NetConfig {
                 in_channels: c,
-                width: cfg.width,
-                cells: cfg.cells,
+                width: cfg.width(),
+                cells: cfg.cells(),
                 classes: 10,
             };
             run(&Nb201Net::new(a, &net_cfg, &device)?, images, &device)
@@ -175,8 +175,8 @@ pub fn forward_export(
         AnyArch::Nb101(a) => {
             let net_cfg = Nb101NetConfig {
                 in_channels: c,
-                width: cfg.width,
-                modules: cfg.cells,
+                width: cfg.width(),
+                modules: cfg.cells(),
                 classes: 10,
             };
             run(&Nb101Net::new(a, &net_cfg, &device)?, images, &device)
@@ -184,8 +184,8 @@ pub fn forward_export(
         AnyArch::Darts(g) => {
             let net_cfg = DartsNetConfig {
                 in_channels: c,
-                width: cfg.width,
-                cells: cfg.cells,
+                width: cfg.width(),
+                cells: cfg.cells(),
                 classes: 10,
             };
             run(&DartsNet::new(g, &net_cfg, &device)?, images, &device)
@@ -262,8 +262,8 @@ fn entry(t: &Exported, file: &str) -> serde_json::Value {
 /// ```
 /// use sednas::arch::{AnyArch, SpaceKind};
 /// use sednas::nn::export::export_arch;
-/// use sednas::nn::measure::{measure_inputs, MeasureConfig, MeasureInput};
-/// let cfg = MeasureConfig { width: 2, cells: 1, batch: 10, input: MeasureInput::Noise, seed: 0, bins: 16 };
+/// use sednas::nn::measure::{measure_inputs, MeasureParams, MeasureInput};
+/// let cfg = sednas::nn::measure::MeasureParams { width: 2, cells: 1, batch: 10, input: MeasureInput::Noise, seed: 0, bins: 16 }.check(sednas::arch::SpaceKind::Nb201).unwrap();
 /// let x = measure_inputs(&cfg, std::path::Path::new(".")).unwrap();
 /// let a = AnyArch::parse(SpaceKind::Nb201, "|skip_connect~0|+|none~0|skip_connect~1|+|none~0|none~1|skip_connect~2|").unwrap();
 /// let dir = std::env::temp_dir().join(format!("sednas-export-doc-{}", std::process::id()));
@@ -279,7 +279,7 @@ pub fn export_arch(
     out: &Path,
     with_measure: bool,
 ) -> Result<ExportSummary> {
-    cfg.validate_for(arch.kind())?;
+    cfg.expect_space(arch.kind())?;
     let stage = Staged::new(out)?;
     let (params, logits, maps) = forward_export(arch, cfg, images)?;
     let measured = if with_measure {

@@ -3,7 +3,9 @@
 
 use crate::arch::{AnyArch, SpaceKind};
 use crate::error::{Error, Result};
-use crate::nn::measure::{MeasureConfig, MeasureInput, measure_arch, measure_inputs, summaries};
+use crate::nn::measure::{
+    MeasureConfig, MeasureInput, MeasureParams, measure_arch, measure_inputs, summaries,
+};
 use crate::sed::ledm;
 use crate::sed::ledp::{Ledp, LedpConfig};
 
@@ -15,7 +17,7 @@ use crate::sed::ledp::{Ledp, LedpConfig};
 /// ```
 /// use sednas::arch::SpaceKind;
 /// let c = sednas::nn::ledm::config(SpaceKind::Nb201).unwrap();
-/// assert_eq!((c.width, c.cells, c.batch), (8, 1, 10));
+/// assert_eq!((c.width(), c.cells(), c.batch()), (8, 1, 10));
 /// assert!(sednas::nn::ledm::config(SpaceKind::NatsSss).unwrap_err().to_string().contains("nats-sss"));
 /// ```
 pub fn config(space: SpaceKind) -> Result<MeasureConfig> {
@@ -25,14 +27,15 @@ pub fn config(space: SpaceKind) -> Result<MeasureConfig> {
             format!("{space} has no network to measure (led-m needs nb201, nb101 or darts)"),
         )
     })?;
-    Ok(MeasureConfig {
+    MeasureParams {
         width,
         cells,
         batch: ledm::BATCH,
         input: MeasureInput::Patches,
         seed: ledm::SEED,
         bins: ledm::BINS,
-    })
+    }
+    .check(space)
 }
 
 /// A led-m scorer for one space: the input batch is built once.

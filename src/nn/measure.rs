@@ -73,9 +73,25 @@ impl std::fmt::Display for MeasureInput {
     }
 }
 
-/// Settings of a measurement (checked by [`MeasureConfig::validate`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+/// Settings of a measurement, checked for one space: made only by [`MeasureParams::check`]
+/// (or [`MeasureConfig::at_scale`]). Read with the getters; it serializes as its
+/// parameters (the space is not part of the JSON).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct MeasureConfig {
+    width: usize,
+    cells: usize,
+    batch: usize,
+    input: MeasureInput,
+    seed: u64,
+    bins: usize,
+    #[serde(skip)]
+    space: SpaceKind,
+}
+
+/// [`MeasureConfig`] unchecked (linfa's ParamGuard pattern): set the fields, then
+/// [`MeasureParams::check`] for a space.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct MeasureParams {
     /// Width C of the first stage (benchmark: 16).
     pub width: usize,
     /// Cells per stage N (benchmark: 5).
@@ -91,103 +107,81 @@ pub struct MeasureConfig {
 }
 
 impl MeasureConfig {
-    /// The benchmark's own scale: C = 16, N = 5.
-    pub const BENCHMARK: (usize, usize) = (16, 5);
-    /// The documented reduced scale: C = 8, N = 1.
-    pub const REDUCED: (usize, usize) = (8, 1);
-
-    /// Checks every setting before any work.
-    ///
-    /// ```
-    /// use sednas::nn::measure::{MeasureConfig, MeasureInput};
-    /// let c = MeasureConfig { width: 8, cells: 1, batch: 16, input: MeasureInput::Noise, seed: 0, bins: 16 };
-    /// assert!(c.validate().is_ok());
-    /// assert!(MeasureConfig { batch: 9, ..c }.validate().is_err());
-    /// assert!(MeasureConfig { width: 0, ..c }.validate().is_err());
-    /// ```
-    pub fn validate(&self) -> Result<()> {
-        self.validate_for(SpaceKind::Nb201)
+    /// Width C of the first stage.
+    pub fn width(&self) -> usize {
+        self.width
+    }
+    /// Cells per stage (NB201), modules per stack (NB101) or cells (DARTS).
+    pub fn cells(&self) -> usize {
+        self.cells
+    }
+    /// Images in the batch.
+    pub fn batch(&self) -> usize {
+        self.batch
+    }
+    /// Input images.
+    pub fn input(&self) -> MeasureInput {
+        self.input
+    }
+    /// Init seed (and the noise seed).
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+    /// Bins of the binned H1 estimator.
+    pub fn bins(&self) -> usize {
+        self.bins
+    }
+    /// The space the settings were checked for.
+    pub fn space(&self) -> SpaceKind {
+        self.space
+    }
+    /// The settings as unchecked parameters (to change one and check again).
+    pub fn params(&self) -> MeasureParams {
+        MeasureParams {
+            width: self.width,
+            cells: self.cells,
+            batch: self.batch,
+            input: self.input,
+            seed: self.seed,
+            bins: self.bins,
+        }
     }
 
-    /// The scale of `space` at the reduced scale `sednas measure` uses by default:
-    /// NB201 (C, N) = (8, 1); NB101 (C, M) = (16, 1); DARTS (C, L) = (8, 5).
-    ///
-    /// ```
-    /// use sednas::arch::SpaceKind;
-    /// use sednas::nn::measure::MeasureConfig;
-    /// assert_eq!(MeasureConfig::reduced(SpaceKind::Nb101), Some((16, 1)));
-    /// assert_eq!(MeasureConfig::reduced(SpaceKind::NatsSss), None);
-    /// ```
-    pub fn reduced(space: SpaceKind) -> Option<(usize, usize)> {
-        crate::for_each_space!(space, S => <S as Measured>::REDUCED)
-    }
-
-    /// The benchmark's own scale of `space`: NB201 (16, 5); NB101 (128, 3); DARTS (16, 8),
-    /// the small evaluation network of issue 11 (DARTS' CIFAR-10 network is C = 36, L = 20).
-    ///
-    /// ```
-    /// use sednas::arch::SpaceKind;
-    /// use sednas::nn::measure::MeasureConfig;
-    /// assert_eq!(MeasureConfig::benchmark(SpaceKind::Nb101), Some((128, 3)));
-    /// ```
-    pub fn benchmark(space: SpaceKind) -> Option<(usize, usize)> {
-        crate::for_each_space!(space, S => <S as Measured>::BENCHMARK)
-    }
-
-    /// The checked settings for networks of `space`, at its reduced scale
-    /// ([`MeasureConfig::reduced`]) unless `width` / `cells` say otherwise.
-    ///
-    /// # Errors
-    /// [`Error::InvalidParameter`] for a space without a network or a setting outside
-    /// [`MeasureConfig::validate_for`]'s ranges.
-    ///
-    /// ```
-    /// use sednas::arch::SpaceKind;
-    /// use sednas::nn::measure::{MeasureConfig, MeasureInput};
-    /// let c = MeasureConfig::at_scale(SpaceKind::Darts, None, None, 16, MeasureInput::Noise, 0, 16).unwrap();
-    /// assert_eq!((c.width, c.cells), (8, 5));
-    /// assert!(MeasureConfig::at_scale(SpaceKind::NatsSss, None, None, 16, MeasureInput::Noise, 0, 16).is_err());
-    /// ```
-    pub fn at_scale(
-        space: SpaceKind,
-        width: Option<usize>,
-        cells: Option<usize>,
-        batch: usize,
-        input: MeasureInput,
-        seed: u64,
-        bins: usize,
-    ) -> Result<Self> {
-        let Some((w0, c0)) = Self::reduced(space) else {
+    /// Refuses a network of another space than the one the settings were checked for.
+    pub(crate) fn expect_space(&self, space: SpaceKind) -> Result<()> {
+        if self.space != space {
             return Err(Error::param(
-                "--space",
-                format!("{space}: no measured network (nb201, nb101 and darts have one)"),
+                "space",
+                format!(
+                    "settings checked for {} used for a {space} network",
+                    self.space
+                ),
             ));
-        };
-        let cfg = MeasureConfig {
-            width: width.unwrap_or(w0),
-            cells: cells.unwrap_or(c0),
-            batch,
-            input,
-            seed,
-            bins,
-        };
-        cfg.validate_for(space)?;
-        Ok(cfg)
+        }
+        Ok(())
     }
+}
 
-    /// Checks every setting for networks of `space` before any work: widths and cell counts
+impl MeasureParams {
+    /// The checked settings for networks of `space`: every setting is checked before any work: widths and cell counts
     /// NB201 1..=64 × 1..=5, NB101 1..=128 × 1..=3, DARTS even 2..=64 × 3..=20 (the
     /// benchmark scale is the upper end; beyond it one network takes minutes and GBs).
     ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] naming the setting (`width`, `cells`, `batch`, `bins`) or
+    /// the space without a network.
+    ///
     /// ```
     /// use sednas::arch::SpaceKind;
-    /// use sednas::nn::measure::{MeasureConfig, MeasureInput};
-    /// let c = MeasureConfig { width: 16, cells: 1, batch: 16, input: MeasureInput::Noise, seed: 0, bins: 16 };
-    /// assert!(c.validate_for(SpaceKind::Nb101).is_ok());
-    /// assert!(c.validate_for(SpaceKind::Darts).is_err()); // DARTS needs ≥ 3 cells
-    /// assert!(c.validate_for(SpaceKind::NatsSss).is_err()); // no network
+    /// use sednas::nn::measure::{MeasureInput, MeasureParams};
+    /// let c = MeasureParams { width: 16, cells: 1, batch: 16, input: MeasureInput::Noise, seed: 0, bins: 16 };
+    /// assert_eq!(c.check(SpaceKind::Nb101).unwrap().width(), 16);
+    /// assert!(c.check(SpaceKind::Darts).is_err()); // DARTS needs ≥ 3 cells
+    /// assert!(c.check(SpaceKind::NatsSss).is_err()); // no network
+    /// assert!(MeasureParams { batch: 9, ..c }.check(SpaceKind::Nb201).is_err());
+    /// assert!(MeasureParams { width: 0, ..c }.check(SpaceKind::Nb201).is_err());
     /// ```
-    pub fn validate_for(&self, space: SpaceKind) -> Result<()> {
+    pub fn check(self, space: SpaceKind) -> Result<MeasureConfig> {
         let (w, c, even): (
             std::ops::RangeInclusive<usize>,
             std::ops::RangeInclusive<usize>,
@@ -226,7 +220,16 @@ impl MeasureConfig {
                 ),
             ));
         }
-        self.check_input()
+        self.check_input()?;
+        Ok(MeasureConfig {
+            width: self.width,
+            cells: self.cells,
+            batch: self.batch,
+            input: self.input,
+            seed: self.seed,
+            bins: self.bins,
+            space,
+        })
     }
 
     /// The settings every space shares: batch 10..=256 (at most 20 for cifar and cifar100, 40
@@ -266,20 +269,91 @@ impl MeasureConfig {
     }
 }
 
+impl MeasureConfig {
+    /// The benchmark's own scale: C = 16, N = 5.
+    pub const BENCHMARK: (usize, usize) = (16, 5);
+    /// The documented reduced scale: C = 8, N = 1.
+    pub const REDUCED: (usize, usize) = (8, 1);
+
+    /// The scale of `space` at the reduced scale `sednas measure` uses by default:
+    /// NB201 (C, N) = (8, 1); NB101 (C, M) = (16, 1); DARTS (C, L) = (8, 5).
+    ///
+    /// ```
+    /// use sednas::arch::SpaceKind;
+    /// use sednas::nn::measure::MeasureConfig;
+    /// assert_eq!(MeasureConfig::reduced(SpaceKind::Nb101), Some((16, 1)));
+    /// assert_eq!(MeasureConfig::reduced(SpaceKind::NatsSss), None);
+    /// ```
+    pub fn reduced(space: SpaceKind) -> Option<(usize, usize)> {
+        crate::for_each_space!(space, S => <S as Measured>::REDUCED)
+    }
+
+    /// The benchmark's own scale of `space`: NB201 (16, 5); NB101 (128, 3); DARTS (16, 8),
+    /// the small evaluation network of issue 11 (DARTS' CIFAR-10 network is C = 36, L = 20).
+    ///
+    /// ```
+    /// use sednas::arch::SpaceKind;
+    /// use sednas::nn::measure::MeasureConfig;
+    /// assert_eq!(MeasureConfig::benchmark(SpaceKind::Nb101), Some((128, 3)));
+    /// ```
+    pub fn benchmark(space: SpaceKind) -> Option<(usize, usize)> {
+        crate::for_each_space!(space, S => <S as Measured>::BENCHMARK)
+    }
+
+    /// The checked settings for networks of `space`, at its reduced scale
+    /// ([`MeasureConfig::reduced`]) unless `width` / `cells` say otherwise.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] for a space without a network or a setting outside
+    /// [`MeasureParams::check`]'s ranges.
+    ///
+    /// ```
+    /// use sednas::arch::SpaceKind;
+    /// use sednas::nn::measure::{MeasureConfig, MeasureInput};
+    /// let c = MeasureConfig::at_scale(SpaceKind::Darts, None, None, 16, MeasureInput::Noise, 0, 16).unwrap();
+    /// assert_eq!((c.width(), c.cells()), (8, 5));
+    /// assert!(MeasureConfig::at_scale(SpaceKind::NatsSss, None, None, 16, MeasureInput::Noise, 0, 16).is_err());
+    /// ```
+    pub fn at_scale(
+        space: SpaceKind,
+        width: Option<usize>,
+        cells: Option<usize>,
+        batch: usize,
+        input: MeasureInput,
+        seed: u64,
+        bins: usize,
+    ) -> Result<Self> {
+        let Some((w0, c0)) = Self::reduced(space) else {
+            return Err(Error::param(
+                "--space",
+                format!("{space}: no measured network (nb201, nb101 and darts have one)"),
+            ));
+        };
+        MeasureParams {
+            width: width.unwrap_or(w0),
+            cells: cells.unwrap_or(c0),
+            batch,
+            input,
+            seed,
+            bins,
+        }
+        .check(space)
+    }
+}
+
 /// The input batch (n×3×32×32) for `cfg`; image files come from `data_dir`.
 ///
 /// ```
-/// use sednas::nn::measure::{measure_inputs, MeasureConfig, MeasureInput};
-/// let cfg = MeasureConfig { width: 8, cells: 1, batch: 10, input: MeasureInput::Noise, seed: 0, bins: 16 };
+/// use sednas::nn::measure::{measure_inputs, MeasureParams, MeasureInput};
+/// let cfg = sednas::nn::measure::MeasureParams { width: 8, cells: 1, batch: 10, input: MeasureInput::Noise, seed: 0, bins: 16 }.check(sednas::arch::SpaceKind::Nb201).unwrap();
 /// // noise needs no files
 /// let x = measure_inputs(&cfg, std::path::Path::new("no-such-dir")).unwrap();
 /// assert_eq!(x.shape(), &[10, 3, 32, 32]);
 /// assert_eq!(x[[0, 0, 0, 0]], -0.466_271_28);
-/// assert!(measure_inputs(&MeasureConfig { batch: 5, ..cfg }, std::path::Path::new(".")).is_err());
+/// assert!(MeasureParams { batch: 5, ..cfg.params() }.check(sednas::arch::SpaceKind::Nb201).is_err());
 /// ```
 pub fn measure_inputs(cfg: &MeasureConfig, data_dir: &std::path::Path) -> Result<Array4<f32>> {
     use crate::data::{Split, load_named};
-    cfg.check_input()?;
     Ok(match cfg.input {
         MeasureInput::Noise => {
             let mut r = SplitMix64::new(cfg.seed ^ 0x006e_6f69_7365);
@@ -356,8 +430,8 @@ fn too_few_images(name: &str, data_dir: &std::path::Path, have: usize, want: usi
 ///
 /// ```
 /// use sednas::arch::nb201::Nb201Arch;
-/// use sednas::nn::measure::{measure_inputs, measure_nb201, MeasureConfig, MeasureInput};
-/// let cfg = MeasureConfig { width: 1, cells: 1, batch: 10, input: MeasureInput::Noise, seed: 0, bins: 16 };
+/// use sednas::nn::measure::{measure_inputs, measure_nb201, MeasureParams, MeasureInput};
+/// let cfg = sednas::nn::measure::MeasureParams { width: 1, cells: 1, batch: 10, input: MeasureInput::Noise, seed: 0, bins: 16 }.check(sednas::arch::SpaceKind::Nb201).unwrap();
 /// let x = measure_inputs(&cfg, std::path::Path::new(".")).unwrap();
 /// let a: Nb201Arch = "|none~0|+|none~0|none~1|+|none~0|none~1|none~2|".parse().unwrap();
 /// let m = measure_nb201(&a, &cfg, x.view()).unwrap();
@@ -373,7 +447,7 @@ pub fn measure_nb201(
     cfg: &MeasureConfig,
     images: ArrayView4<'_, f32>,
 ) -> Result<Vec<MapMeasure>> {
-    cfg.validate()?;
+    cfg.expect_space(SpaceKind::Nb201)?;
     let net_cfg = Nb201NetConfig {
         in_channels: images.dim().1,
         width: cfg.width,
@@ -392,8 +466,8 @@ pub fn measure_nb201(
 ///
 /// ```
 /// use sednas::arch::nb101::Nb101Arch;
-/// use sednas::nn::measure::{measure_inputs, measure_nb101, MeasureConfig, MeasureInput};
-/// let cfg = MeasureConfig { width: 2, cells: 1, batch: 10, input: MeasureInput::Noise, seed: 0, bins: 16 };
+/// use sednas::nn::measure::{measure_inputs, measure_nb101, MeasureParams, MeasureInput};
+/// let cfg = sednas::nn::measure::MeasureParams { width: 2, cells: 1, batch: 10, input: MeasureInput::Noise, seed: 0, bins: 16 }.check(sednas::arch::SpaceKind::Nb101).unwrap();
 /// let x = measure_inputs(&cfg, std::path::Path::new(".")).unwrap();
 /// let a = Nb101Arch::from_parts("010001000", &["input", "conv3x3-bn-relu", "output"]).unwrap();
 /// let m = measure_nb101(&a, &cfg, x.view()).unwrap();
@@ -409,7 +483,7 @@ pub fn measure_nb101(
     images: ArrayView4<'_, f32>,
 ) -> Result<Vec<MapMeasure>> {
     use crate::nn::nb101::{Nb101Net, Nb101NetConfig};
-    cfg.validate_for(SpaceKind::Nb101)?;
+    cfg.expect_space(SpaceKind::Nb101)?;
     let net_cfg = Nb101NetConfig {
         in_channels: images.dim().1,
         width: cfg.width,
@@ -426,8 +500,8 @@ pub fn measure_nb101(
 ///
 /// ```
 /// use sednas::arch::darts::Genotype;
-/// use sednas::nn::measure::{measure_darts, measure_inputs, MeasureConfig, MeasureInput};
-/// let cfg = MeasureConfig { width: 2, cells: 3, batch: 10, input: MeasureInput::Noise, seed: 0, bins: 16 };
+/// use sednas::nn::measure::{measure_darts, measure_inputs, MeasureParams, MeasureInput};
+/// let cfg = sednas::nn::measure::MeasureParams { width: 2, cells: 3, batch: 10, input: MeasureInput::Noise, seed: 0, bins: 16 }.check(sednas::arch::SpaceKind::Darts).unwrap();
 /// let x = measure_inputs(&cfg, std::path::Path::new(".")).unwrap();
 /// let cell = "skip_connect~0;skip_connect~1;none~0;none~1;none~0;none~1;none~0;none~1";
 /// let g = Genotype::from_naslib(cell, cell).unwrap();
@@ -443,7 +517,7 @@ pub fn measure_darts(
     images: ArrayView4<'_, f32>,
 ) -> Result<Vec<MapMeasure>> {
     use crate::nn::darts::{DartsNet, DartsNetConfig};
-    cfg.validate_for(SpaceKind::Darts)?;
+    cfg.expect_space(SpaceKind::Darts)?;
     let net_cfg = DartsNetConfig {
         in_channels: images.dim().1,
         width: cfg.width,
@@ -499,8 +573,8 @@ fn build_and_measure<M: Classifier>(
 /// ```
 /// use sednas::arch::{AnyArch, SpaceKind};
 /// use sednas::error::Error;
-/// use sednas::nn::measure::{measure_arch, measure_inputs, MeasureConfig, MeasureInput};
-/// let cfg = MeasureConfig { width: 1, cells: 1, batch: 10, input: MeasureInput::Noise, seed: 0, bins: 16 };
+/// use sednas::nn::measure::{measure_arch, measure_inputs, MeasureParams, MeasureInput};
+/// let cfg = sednas::nn::measure::MeasureParams { width: 1, cells: 1, batch: 10, input: MeasureInput::Noise, seed: 0, bins: 16 }.check(sednas::arch::SpaceKind::Nb201).unwrap();
 /// let x = measure_inputs(&cfg, std::path::Path::new(".")).unwrap();
 /// let a = AnyArch::parse(SpaceKind::Nb201, "|skip_connect~0|+|none~0|skip_connect~1|+|none~0|none~1|skip_connect~2|").unwrap();
 /// // stem, 3 cells, 2 reductions; `out` and `relu` of each
@@ -559,7 +633,7 @@ mod input_tests {
     // patches need no data folder; cifar-mixed alternates the two sets.
     #[test]
     fn finite_inputs_refuse_larger_batches() {
-        let base = MeasureConfig {
+        let base = MeasureParams {
             width: 1,
             cells: 1,
             batch: 10,
@@ -573,12 +647,12 @@ mod input_tests {
             (MeasureInput::CifarMixed, 40),
             (MeasureInput::Patches, 64),
         ] {
-            let e = MeasureConfig {
+            let e = MeasureParams {
                 batch: n + 1,
                 input,
                 ..base
             }
-            .check_input()
+            .check(SpaceKind::Nb201)
             .unwrap_err();
             assert!(
                 e.to_string()
@@ -586,32 +660,36 @@ mod input_tests {
                 "{e}"
             );
             assert!(
-                MeasureConfig {
+                MeasureParams {
                     batch: n,
                     input,
                     ..base
                 }
-                .check_input()
+                .check(SpaceKind::Nb201)
                 .is_ok()
             );
         }
         let none = std::path::Path::new("no-such-dir");
         let p = measure_inputs(
-            &MeasureConfig {
+            &MeasureParams {
                 batch: 64,
                 input: MeasureInput::Patches,
                 ..base
-            },
+            }
+            .check(SpaceKind::Nb201)
+            .unwrap(),
             none,
         )
         .unwrap();
         assert_eq!(p.shape(), &[64, 3, 32, 32]);
         assert!(
             measure_inputs(
-                &MeasureConfig {
+                &MeasureParams {
                     input: MeasureInput::CifarMixed,
                     ..base
-                },
+                }
+                .check(SpaceKind::Nb201)
+                .unwrap(),
                 none
             )
             .is_err()
@@ -632,14 +710,16 @@ mod input_tests {
             eprintln!("skipped: data/cifar missing (scripts/fetch-data.sh cifar)");
             return;
         };
-        let cfg = MeasureConfig {
+        let cfg = MeasureParams {
             width: 1,
             cells: 1,
             batch: 11,
             input: MeasureInput::CifarMixed,
             seed: 0,
             bins: 16,
-        };
+        }
+        .check(SpaceKind::Nb201)
+        .unwrap();
         let x = measure_inputs(&cfg, dir).unwrap();
         assert_eq!(
             x.index_axis(ndarray::Axis(0), 4),

@@ -425,11 +425,11 @@ impl MeasureRun {
             self.space,
             self.shard,
             run.rows.len(),
-            cfg.width,
-            cfg.cells,
-            cfg.batch,
-            cfg.input,
-            cfg.seed
+            cfg.width(),
+            cfg.cells(),
+            cfg.batch(),
+            cfg.input(),
+            cfg.seed()
         ));
         let t0 = std::time::Instant::now();
         let mut since = 0;
@@ -449,12 +449,12 @@ impl MeasureRun {
             let mut row = format!(
                 "{},{},{},{},{},{},{}",
                 row_prefix(p, arch),
-                cfg.width,
-                cfg.cells,
-                cfg.input,
-                cfg.seed,
-                cfg.batch,
-                cfg.bins
+                cfg.width(),
+                cfg.cells(),
+                cfg.input(),
+                cfg.seed(),
+                cfg.batch(),
+                cfg.bins()
             );
             for v in summaries(&maps) {
                 let _ = write!(row, ",{v}");

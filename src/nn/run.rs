@@ -95,7 +95,7 @@ fn check_run_dir(out: &Path, json: &str, resume: bool) -> Result<()> {
 /// use sednas::nn::device::Backend;
 /// use sednas::nn::nb201::Nb201NetConfig;
 /// use sednas::nn::run::{train_nb201, RunConfig};
-/// use sednas::nn::train::{Optim, Schedule, TrainConfig};
+/// use sednas::nn::train::{Optim, Schedule, TrainParams};
 /// let mut digits = sednas::data::digits().take(4);
 /// digits.labels = vec![0; 4]; // one class: the loss is exactly 0
 /// digits.classes = 1;
@@ -104,7 +104,7 @@ fn check_run_dir(out: &Path, json: &str, resume: bool) -> Result<()> {
 ///     dataset: "digits".into(),
 ///     net: Nb201NetConfig { in_channels: 3, width: 1, cells: 1, classes: 1 },
 ///     rgb: true,
-///     train: TrainConfig { epochs: 1, batch: 2, lr: 0.01, seed: 0, optim: Optim::Adam, schedule: Schedule::Constant },
+///     train: TrainParams { epochs: 1, batch: 2, lr: 0.01, seed: 0, optim: Optim::Adam, schedule: Schedule::Constant }.check().unwrap(),
 ///     train_limit: 0,
 ///     test_limit: 2,
 ///     device: Backend::Flex,
@@ -126,19 +126,18 @@ pub fn train_nb201(
     show_progress: bool,
 ) -> Result<(Nb201Net, Vec<EpochMetrics>)> {
     let arch: Nb201Arch = rc.arch.parse()?;
-    rc.train.validate()?;
     let json =
         serde_json::to_string_pretty(rc).map_err(|e| Error::param("config.json", e.to_string()))?;
     check_run_dir(out, &json, resume)?;
     let tr = prepare(&limit(train_split, rc.train_limit), rc.rgb);
     let te = prepare(&limit(test_split, rc.test_limit), rc.rgb);
     let device = rc.device.train_device()?;
-    device.seed(rc.train.seed);
+    device.seed(rc.train.seed());
     let net = Nb201Net::new(&arch, &rc.net, &device)?;
     std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
     crate::io::write_atomic(&out.join("config.json"), json.as_bytes())?;
-    let batches = tr.len().div_ceil(rc.train.batch.max(1));
-    let bar = indicatif::ProgressBar::new((rc.train.epochs * batches) as u64);
+    let batches = tr.len().div_ceil(rc.train.batch().max(1));
+    let bar = indicatif::ProgressBar::new((rc.train.epochs() * batches) as u64);
     if !show_progress {
         bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
     }

@@ -25,11 +25,24 @@ pub enum Optim {
     Sgd,
 }
 
-/// Training settings. Deserializing checks them ([`TrainConfig::validate`]): a stored or
-/// hand-written config with zero epochs or a bad learning rate is an error where it is read.
+/// Training settings, checked: made only by [`TrainParams::check`] and by deserializing,
+/// which checks too (a stored or hand-written config with zero epochs or a bad learning rate
+/// is an error where it is read). Read with the getters.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(try_from = "TrainConfigUnchecked")]
+#[serde(try_from = "TrainParams")]
 pub struct TrainConfig {
+    epochs: usize,
+    batch: usize,
+    lr: f64,
+    seed: u64,
+    optim: Optim,
+    schedule: Schedule,
+}
+
+/// [`TrainConfig`] unchecked (linfa's ParamGuard pattern): set the fields, then
+/// [`TrainParams::check`].
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct TrainParams {
     /// Epochs.
     pub epochs: usize,
     /// Batch size.
@@ -45,31 +58,48 @@ pub struct TrainConfig {
     pub schedule: Schedule,
 }
 
-/// [`TrainConfig`] as it arrives from a file, before [`TrainConfig::validate`].
-#[derive(serde::Deserialize)]
-struct TrainConfigUnchecked {
-    epochs: usize,
-    batch: usize,
-    lr: f64,
-    seed: u64,
-    optim: Optim,
-    #[serde(default)]
-    schedule: Schedule,
+impl TryFrom<TrainParams> for TrainConfig {
+    type Error = Error;
+    fn try_from(u: TrainParams) -> Result<Self> {
+        u.check()
+    }
 }
 
-impl TryFrom<TrainConfigUnchecked> for TrainConfig {
-    type Error = Error;
-    fn try_from(u: TrainConfigUnchecked) -> Result<Self> {
-        let c = TrainConfig {
-            epochs: u.epochs,
-            batch: u.batch,
-            lr: u.lr,
-            seed: u.seed,
-            optim: u.optim,
-            schedule: u.schedule,
-        };
-        c.validate()?;
-        Ok(c)
+impl TrainConfig {
+    /// Epochs.
+    pub fn epochs(&self) -> usize {
+        self.epochs
+    }
+    /// Batch size.
+    pub fn batch(&self) -> usize {
+        self.batch
+    }
+    /// Learning rate.
+    pub fn lr(&self) -> f64 {
+        self.lr
+    }
+    /// Seed (initialisation and shuffling).
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+    /// Optimiser.
+    pub fn optim(&self) -> Optim {
+        self.optim
+    }
+    /// Learning-rate schedule.
+    pub fn schedule(&self) -> Schedule {
+        self.schedule
+    }
+    /// The settings as unchecked parameters (to change one and check again).
+    pub fn params(&self) -> TrainParams {
+        TrainParams {
+            epochs: self.epochs,
+            batch: self.batch,
+            lr: self.lr,
+            seed: self.seed,
+            optim: self.optim,
+            schedule: self.schedule,
+        }
     }
 }
 
@@ -296,21 +326,25 @@ fn read_metrics(dir: &Path) -> Result<Vec<EpochMetrics>> {
     Ok(v)
 }
 
-impl TrainConfig {
+impl TrainParams {
     /// Checks the settings before any work (or any file) is written: epochs ≥ 1, batch ≥ 1,
     /// a finite learning rate > 0.
     ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] for zero epochs or batch, or a learning rate that is not
+    /// finite and > 0.
+    ///
     /// ```
-    /// use sednas::nn::train::{Optim, Schedule, TrainConfig};
-    /// let c = TrainConfig { epochs: 1, batch: 64, lr: 0.01, seed: 0, optim: Optim::Adam, schedule: Schedule::Constant };
-    /// assert!(c.validate().is_ok());
-    /// assert!(TrainConfig { epochs: 0, ..c }.validate().is_err());
-    /// assert!(TrainConfig { lr: f64::NAN, ..c }.validate().is_err());
+    /// use sednas::nn::train::{Optim, Schedule, TrainConfig, TrainParams};
+    /// let c = TrainParams { epochs: 1, batch: 64, lr: 0.01, seed: 0, optim: Optim::Adam, schedule: Schedule::Constant };
+    /// assert_eq!(c.check().unwrap().epochs(), 1);
+    /// assert!(TrainParams { epochs: 0, ..c }.check().is_err());
+    /// assert!(TrainParams { lr: f64::NAN, ..c }.check().is_err());
     /// // deserializing checks too
     /// let j = r#"{"epochs": 0, "batch": 64, "lr": 0.01, "seed": 0, "optim": "adam"}"#;
     /// assert!(serde_json::from_str::<TrainConfig>(j).unwrap_err().to_string().contains("epochs"));
     /// ```
-    pub fn validate(&self) -> Result<()> {
+    pub fn check(self) -> Result<TrainConfig> {
         if self.epochs == 0 || self.batch == 0 {
             return Err(Error::param(
                 "training",
@@ -326,7 +360,14 @@ impl TrainConfig {
                 format!("must be finite and > 0, got {}", self.lr),
             ));
         }
-        Ok(())
+        Ok(TrainConfig {
+            epochs: self.epochs,
+            batch: self.batch,
+            lr: self.lr,
+            seed: self.seed,
+            optim: self.optim,
+            schedule: self.schedule,
+        })
     }
 }
 
@@ -342,12 +383,12 @@ impl TrainConfig {
 /// use sednas::data::ImageSet;
 /// use sednas::error::Error;
 /// use sednas::nn::plain::{PlainCnn, PlainConfig};
-/// use sednas::nn::train::{train, Optim, Schedule, TrainConfig};
+/// use sednas::nn::train::{train, Optim, Schedule, TrainParams};
 /// use sednas::nn::{cpu, train_device};
 /// let device = train_device();
 /// let cfg = PlainConfig { in_channels: 1, width: 2, pool: 1, kernel: 1, skip: false, classes: 1 };
 /// let set = ImageSet { name: "ones".into(), images: Array4::ones((4, 1, 8, 8)), labels: vec![0; 4], classes: 1 };
-/// let tc = TrainConfig { epochs: 1, batch: 2, lr: 0.01, seed: 0, optim: Optim::Sgd, schedule: Schedule::Constant };
+/// let tc = TrainParams { epochs: 1, batch: 2, lr: 0.01, seed: 0, optim: Optim::Sgd, schedule: Schedule::Constant }.check().unwrap();
 /// let net = PlainCnn::new(&cfg, &device).unwrap();
 /// let (_, m) = train(net, &set, &set, &tc, None, false, &device, |_, _, _| {}).unwrap();
 /// assert_eq!(m.len(), 1);
@@ -368,7 +409,6 @@ pub fn train<M: Classifier>(
     device: &Device,
     mut progress: impl FnMut(usize, usize, usize),
 ) -> Result<(M, Vec<EpochMetrics>)> {
-    cfg.validate()?;
     if train.len() == 0 {
         return Err(Error::param(
             "training",

@@ -182,10 +182,10 @@ impl Entry {
     /// [`Error::InvalidParameter`] naming the flag whose value differs from its default.
     ///
     /// ```
-    /// use sednas::arch::CensusOptions;
+    /// use sednas::arch::{CensusOptions, CensusParams};
     /// let p = sednas::proxy::find("params").unwrap();
     /// assert!(p.check_network_sizes(&CensusOptions::default()).is_ok());
-    /// let big = CensusOptions { nb201_channels: 32, ..CensusOptions::default() };
+    /// let big = CensusParams { nb201_channels: 32, ..CensusParams::default() }.check().unwrap();
     /// assert!(p.check_network_sizes(&big).unwrap_err().to_string().contains("--nb201-channels 32"));
     /// ```
     pub fn check_network_sizes(&self, got: &crate::arch::CensusOptions) -> Result<()> {
@@ -196,19 +196,19 @@ impl Entry {
         let sizes = [
             (
                 "nb201-cells",
-                got.nb201_cells_per_stage,
-                def.nb201_cells_per_stage,
+                got.nb201_cells_per_stage(),
+                def.nb201_cells_per_stage(),
             ),
-            ("nb201-channels", got.nb201_channels, def.nb201_channels),
+            ("nb201-channels", got.nb201_channels(), def.nb201_channels()),
             (
                 "nb101-cells",
-                got.nb101_cells_per_stack,
-                def.nb101_cells_per_stack,
+                got.nb101_cells_per_stack(),
+                def.nb101_cells_per_stack(),
             ),
-            ("nb101-channels", got.nb101_channels, def.nb101_channels),
-            ("darts-layers", got.darts_layers, def.darts_layers),
-            ("darts-channels", got.darts_channels, def.darts_channels),
-            ("resolution", got.resolution, def.resolution),
+            ("nb101-channels", got.nb101_channels(), def.nb101_channels()),
+            ("darts-layers", got.darts_layers(), def.darts_layers()),
+            ("darts-channels", got.darts_channels(), def.darts_channels()),
+            ("resolution", got.resolution(), def.resolution()),
         ];
         match sizes.iter().find(|(_, v, d)| v != d) {
             Some((flag, v, d)) => Err(Error::param(

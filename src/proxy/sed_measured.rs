@@ -24,7 +24,7 @@ pub const ENTRY: Entry = Entry {
 fn build(s: &Settings, space: SpaceKind) -> Result<Built> {
     Ok(Box::new(SedMeasured::new(
         CalibrationTable::committed(space)?,
-        s.sed.network,
+        s.sed.network.check()?,
     )?))
 }
 

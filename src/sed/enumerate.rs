@@ -1,5 +1,6 @@
-//! SED over a whole (generalised) NB201 space, streamed: every cell as a CSV row in code
-//! order, or only the best K with the size of the tie at the K-th score. Work is refused
+//! A topology proxy of the registry (SED by default) over a whole (generalised) NB201
+//! space, streamed: every cell as a CSV row in code order, or only the best K with the size
+//! of the tie at the K-th score. Work is refused
 //! before it starts when the space is too large, and estimated from a calibration chunk
 //! before a long run (which needs an explicit `yes`).
 
@@ -7,10 +8,10 @@ use std::io::Write;
 
 use rayon::prelude::*;
 
-use crate::arch::Census;
+use crate::arch::AnyArch;
 use crate::arch::nb201::{Nb201Arch, space_size};
 use crate::error::{Error, Result};
-use crate::sed::Sed;
+use crate::proxy::{Proxy, Scratch};
 use crate::sed::top_k::TopK;
 
 /// Cells scored in one piece of work (one rayon task, one output buffer).
@@ -85,8 +86,9 @@ impl Enumeration {
         self.total
     }
 
-    /// Scores every cell with `sed` on `pool` and writes the CSV to `out` (`rank,index,arch,sed`
-    /// under `top`, else `index,arch,sed` in code order, bounded memory); `log` receives the
+    /// Scores every cell with `proxy` on `pool` and writes the CSV to `out`
+    /// (`rank,index,arch,COLUMN` under `top`, else `index,arch,COLUMN` in code order, bounded
+    /// memory; COLUMN is the proxy's registry column, `sed` for SED); `log` receives the
     /// calibrated estimate, the note on a tie at the K-th score and the time taken.
     ///
     /// # Errors
@@ -94,26 +96,25 @@ impl Enumeration {
     /// `yes` was not given (before any row is written); [`Error::Io`] for a failed write.
     pub fn run(
         &self,
-        sed: &Sed,
+        proxy: &dyn Proxy,
         pool: &rayon::ThreadPool,
         out: &mut dyn Write,
         log: &mut dyn FnMut(String),
     ) -> Result<()> {
         let (nodes, total) = (self.nodes, self.total);
         let threads = pool.current_num_threads();
-        let opts = *sed.census_options();
-        let score_code = |census: &mut Census, code: u64| -> f64 {
+        let column = proxy.entry().column;
+        let score_code = |scratch: &mut Scratch, code: u64| -> f64 {
             let arch = Nb201Arch::from_code(nodes, code).expect("code in range");
-            arch.census(&opts, census);
-            sed.score_census(census)
+            proxy.score(&AnyArch::Nb201(arch), scratch)
         };
         // calibrate on one chunk to estimate the whole run before starting it
         let t_cal = std::time::Instant::now();
         let cal = CHUNK.min(total);
-        let mut census = Census::default();
+        let mut scratch = Scratch::default();
         let mut sink = 0.0;
         for code in 0..cal {
-            sink += score_code(&mut census, code);
+            sink += score_code(&mut scratch, code);
         }
         std::hint::black_box(sink);
         let rate = cal as f64 / t_cal.elapsed().as_secs_f64().max(1e-9) * threads as f64;
@@ -152,10 +153,10 @@ impl Enumeration {
                         .into_par_iter()
                         .map(|ci| {
                             let (s, e) = (ci * CHUNK, ((ci + 1) * CHUNK).min(total));
-                            let mut census = Census::default();
+                            let mut scratch = Scratch::default();
                             let mut t = TopK::new(k as usize).expect("k >= 1");
                             for code in s..e {
-                                t.push(score_code(&mut census, code), code);
+                                t.push(score_code(&mut scratch, code), code);
                             }
                             t
                         })
@@ -165,7 +166,7 @@ impl Enumeration {
                         })
                 });
                 let mut best = best.expect("a space has at least one chunk");
-                writeln!(out, "rank,index,arch,sed").map_err(io)?;
+                writeln!(out, "rank,index,arch,{column}").map_err(io)?;
                 for (r, (s, code)) in best.items().iter().enumerate() {
                     let arch = Nb201Arch::from_code(nodes, *code)?;
                     let idx = arch
@@ -182,7 +183,7 @@ impl Enumeration {
                 }
             }
             None => {
-                writeln!(out, "index,arch,sed").map_err(io)?;
+                writeln!(out, "index,arch,{column}").map_err(io)?;
                 // a window of chunks at a time: bounded memory, rows in code order
                 let window = 4 * threads as u64;
                 let mut ci = 0;
@@ -192,7 +193,7 @@ impl Enumeration {
                         (ci..hi)
                             .into_par_iter()
                             .map(|c| {
-                                rows_of_chunk(sed, nodes, c * CHUNK, ((c + 1) * CHUNK).min(total))
+                                rows_of_chunk(proxy, nodes, c * CHUNK, ((c + 1) * CHUNK).min(total))
                             })
                             .collect()
                     });
@@ -212,15 +213,13 @@ impl Enumeration {
     }
 }
 
-/// The rows `index,arch,sed` of cells `s..e`.
-fn rows_of_chunk(sed: &Sed, nodes: usize, s: u64, e: u64) -> Vec<u8> {
-    let opts = *sed.census_options();
-    let mut census = Census::default();
+/// The rows `index,arch,score` of cells `s..e`.
+fn rows_of_chunk(proxy: &dyn Proxy, nodes: usize, s: u64, e: u64) -> Vec<u8> {
+    let mut scratch = Scratch::default();
     let mut buf = Vec::with_capacity(((e - s) * 96) as usize);
     for code in s..e {
         let arch = Nb201Arch::from_code(nodes, code).expect("in range");
-        arch.census(&opts, &mut census);
-        let v = sed.score_census(&census);
+        let v = proxy.score(&AnyArch::Nb201(arch), &mut scratch);
         if let Some(i) = arch.official_index() {
             let _ = write!(buf, "{i}");
         }

@@ -19,7 +19,7 @@
 //! `cifar10_valid_val`) among {0.25, 0.5, 0.75, 1}: 0.75 (ρ_val 0.807, 0.830, 0.832, 0.809).
 
 use crate::arch::graph::{CellGraph, GraphOp, MAX_GRAPH_NODES};
-use crate::arch::{AnyArch, CensusOptions};
+use crate::arch::{AnyArch, CensusOptions, CensusParams};
 use crate::error::{Error, Result};
 
 /// LED-flow settings.
@@ -28,15 +28,15 @@ use crate::error::{Error, Result};
 pub struct LedFlowConfig {
     /// Gain of a searched skip connection (chosen on CIFAR-10 validation: 0.75).
     pub skip_gain: f64,
-    /// Network sizes (shared with SED's census).
-    pub network: CensusOptions,
+    /// Network sizes (shared with SED's census; unchecked, [`LedFlow::new`] checks them).
+    pub network: CensusParams,
 }
 
 impl Default for LedFlowConfig {
     fn default() -> Self {
         LedFlowConfig {
             skip_gain: 0.75,
-            network: CensusOptions::default(),
+            network: CensusParams::default(),
         }
     }
 }
@@ -45,6 +45,8 @@ impl Default for LedFlowConfig {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct LedFlow {
     cfg: LedFlowConfig,
+    /// `cfg.network`, checked.
+    opts: CensusOptions,
 }
 
 impl LedFlow {
@@ -62,8 +64,8 @@ impl LedFlow {
                 format!("must be finite and > 0, got {}", cfg.skip_gain),
             ));
         }
-        cfg.network.validate()?;
-        Ok(LedFlow { cfg })
+        let opts = cfg.network.check()?;
+        Ok(LedFlow { cfg, opts })
     }
 
     /// Per-operation gain of the local-entropy scale.
@@ -197,7 +199,7 @@ impl LedFlow {
         {
             return self.score_nb201(a);
         }
-        arch.graphs(&self.cfg.network, scratch);
+        arch.graphs(&self.opts, scratch);
         self.score_graphs(scratch)
     }
 
@@ -224,11 +226,11 @@ impl LedFlow {
         }
         let v = acc[n - 1];
         let lv = if v > 0.0 { v.log2() } else { f64::NEG_INFINITY };
-        let net = &self.cfg.network;
-        let w = net.nb201_cells_per_stage as f64;
+        let net = &self.opts;
+        let w = net.nb201_cells_per_stage() as f64;
         let (mut s, mut m) = (0.0, 0.0);
         for stage in 0..3u32 {
-            s += w * (lv + log2_int(net.nb201_channels << stage));
+            s += w * (lv + log2_int(net.nb201_channels() << stage));
             m += w;
         }
         if m > 0.0 {
@@ -317,7 +319,7 @@ mod tests {
             let mut g = Vec::new();
             let mut check = |a: crate::arch::nb201::Nb201Arch| {
                 let any = AnyArch::Nb201(a);
-                any.graphs(&f.cfg.network, &mut g);
+                any.graphs(&f.opts, &mut g);
                 let slow = f.score_graphs(&g);
                 let fast = f.score(&any, &mut g);
                 assert_eq!(slow.to_bits(), fast.to_bits(), "{any}: {slow} vs {fast}");

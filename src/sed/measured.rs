@@ -388,14 +388,13 @@ impl SedMeasured {
     /// documented).
     ///
     /// # Errors
-    /// [`Error::Param`] from [`CensusOptions::validate`], or for a dilated-kernel reading or
-    /// resolution other than the default the table was calibrated under.
+    /// [`Error::InvalidParameter`] for a dilated-kernel reading or resolution other than the
+    /// default the table was calibrated under (`opts` is checked by its type).
     pub fn new(table: CalibrationTable, opts: CensusOptions) -> Result<Self> {
-        opts.validate()?;
         // the factors were measured under the default census: another dilated-kernel
         // reading or resolution makes categories and stages the table does not hold
         let d = CensusOptions::default();
-        if opts.dilated_kernel != d.dilated_kernel || opts.resolution != d.resolution {
+        if opts.dilated_kernel() != d.dilated_kernel() || opts.resolution() != d.resolution() {
             return Err(Error::param(
                 "sed-measured",
                 "its factors were calibrated under the default census (nominal dilated kernels, resolution 32): --dilated and --resolution do not apply",
@@ -445,7 +444,7 @@ impl SedMeasured {
         arch.census(&self.opts, census);
         let (mut s, mut m) = (0.0f64, 0.0f64);
         for b in &census.blocks {
-            let stage = block_stage(b.f_out, self.opts.resolution)?;
+            let stage = block_stage(b.f_out, self.opts.resolution())?;
             let mut block = 0.0;
             for (c, n) in block_categories(b) {
                 let f = self.table.get(c, stage).ok_or_else(|| {

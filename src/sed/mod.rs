@@ -26,7 +26,9 @@ use std::fmt;
 
 use num_traits::Float;
 
-use crate::arch::{AnyArch, BlockCensus, Census, CensusOptions, ConvCount, PoolCount};
+use crate::arch::{
+    AnyArch, BlockCensus, Census, CensusOptions, CensusParams, ConvCount, PoolCount,
+};
 use crate::error::{Error, Result};
 
 /// K ≥ O_1 as printed, or strictly greater.
@@ -109,8 +111,8 @@ pub struct SedConfig {
     pub use_conv: bool,
     /// Ablation: keep the pool_SED factor.
     pub use_pool: bool,
-    /// Network and block definitions.
-    pub network: CensusOptions,
+    /// Network and block definitions (unchecked; [`Sed::new`] checks them).
+    pub network: CensusParams,
 }
 
 impl Default for SedConfig {
@@ -126,7 +128,7 @@ impl Default for SedConfig {
             use_skip: true,
             use_conv: true,
             use_pool: true,
-            network: CensusOptions::default(),
+            network: CensusParams::default(),
         }
     }
 }
@@ -169,6 +171,8 @@ pub struct BlockTerms {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Sed {
     cfg: SedConfig,
+    /// `cfg.network`, checked.
+    opts: CensusOptions,
     /// sig(n) for integer n < SIG_TABLE (counts, channels), in f64 and f32: computed with the
     /// same expression as the general case, so results are bit-identical, only faster.
     sig64: Vec<f64>,
@@ -212,10 +216,15 @@ impl Sed {
                 format!("must be finite, got {}", cfg.missing_constant),
             ));
         }
-        cfg.network.validate()?;
+        let opts = cfg.network.check()?;
         let sig64 = (0..SIG_TABLE).map(|n| logistic(n as f64)).collect();
         let sig32 = (0..SIG_TABLE).map(|n| logistic(n as f32)).collect();
-        Ok(Sed { cfg, sig64, sig32 })
+        Ok(Sed {
+            cfg,
+            opts,
+            sig64,
+            sig32,
+        })
     }
 
     /// The configuration.
@@ -236,10 +245,10 @@ impl Sed {
     /// use sednas::sed::Sed;
     /// let sed = Sed::new(Default::default()).unwrap();
     /// assert_eq!(sed.census_options(), &CensusOptions::default());
-    /// assert_eq!(sed.census_options().nb201_channels, 16);
+    /// assert_eq!(sed.census_options().nb201_channels(), 16);
     /// ```
     pub fn census_options(&self) -> &CensusOptions {
-        &self.cfg.network
+        &self.opts
     }
 
     /// SED of a census.
@@ -261,7 +270,7 @@ impl Sed {
     /// assert!((s - 61.0 * sig(5.0 * sig(1.0))).abs() < 1e-5);
     /// ```
     pub fn score(&self, arch: &AnyArch, scratch: &mut Census) -> f64 {
-        arch.census(&self.cfg.network, scratch);
+        arch.census(&self.opts, scratch);
         self.score_census(scratch)
     }
 
