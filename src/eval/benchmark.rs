@@ -640,7 +640,21 @@ pub fn run_with(
             let col = crate::sed::ledm::SUMMARY;
             data.pop
                 .join(&m.path, m.space, &m.cols, &[col.to_string()], &[])?;
-            let v = data.pop.col(col).map(|c| c.to_vec()).unwrap_or_default();
+            let mut v = data.pop.col(col).map(|c| c.to_vec()).unwrap_or_default();
+            // one rule for measured rows: disconnected NB201 cells (all-zero maps) are left
+            // out of them, counted in the task's notes
+            let mut cut = 0;
+            for (x, a) in v.iter_mut().zip(data.pop.archs()) {
+                if matches!(a, AnyArch::Nb201(c) if !c.is_connected()) && !x.is_nan() {
+                    *x = f64::NAN;
+                    cut += 1;
+                }
+            }
+            if cut > 0 {
+                data.pop.note(format!(
+                    "{cut} disconnected cells left out of the measured rows"
+                ));
+            }
             out.rows.push(bench_row(&data, col, "measured", &v));
             if m.led_m {
                 let ledp = crate::proxy::ledp::ENTRY

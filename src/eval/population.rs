@@ -13,6 +13,11 @@ use crate::arch::{AnyArch, ArchColumns, Census, SpaceKind};
 use crate::error::{Error, Result};
 use crate::sed::Sed;
 
+
+/// The tail of the note on disconnected NB201 cells kept in a population.
+const INCLUDED_DISCONNECTED: &str =
+    " architectures with no input→output path are included (chance accuracy)";
+
 /// Rows of a truth file after parsing and filtering.
 #[derive(Debug, Clone, Default)]
 ///
@@ -282,7 +287,7 @@ impl Population {
                 format!("{disconnected} architectures with no input→output path (excluded)")
             } else {
                 format!(
-                    "none; {disconnected} architectures with no input→output path are included (chance accuracy)"
+                    "none; {disconnected}{INCLUDED_DISCONNECTED}"
                 )
             });
         }
@@ -593,6 +598,17 @@ impl Population {
         apply(&mut self.keys, keep);
         for v in self.cols.values_mut() {
             apply(v, keep);
+        }
+        // the note on disconnected NB201 cells counts the cells that are left
+        let left = self
+            .archs
+            .iter()
+            .filter(|a| matches!(a, AnyArch::Nb201(c) if !c.is_connected()))
+            .count();
+        for e in &mut self.excluded {
+            if e.starts_with("none; ") && e.ends_with(INCLUDED_DISCONNECTED) {
+                *e = format!("none; {left}{INCLUDED_DISCONNECTED}");
+            }
         }
         Ok(())
     }
