@@ -238,7 +238,23 @@ pub fn run(a: BenchmarkArgs) -> anyhow::Result<i32> {
         }
     }
     if let Some(staged) = staged {
-        write_out(staged.dir(), &res, &proxies, &data, secs)?;
+        // the figures' captions name the command (the flags that change what is drawn)
+        let mut command = format!(
+            "sednas benchmark --out {}",
+            a.out
+                .as_deref()
+                .unwrap_or(std::path::Path::new("."))
+                .display()
+        );
+        command.push_str(match a.split {
+            SplitArg::Design => " --split design",
+            SplitArg::Report => " --split report",
+            SplitArg::All => "",
+        });
+        for m in &a.measured {
+            command.push_str(&format!(" --measured {m}"));
+        }
+        write_out(staged.dir(), &res, &proxies, &data, secs, &command)?;
         staged.commit(&["meta.json"])?;
     }
     Ok(0)
@@ -250,6 +266,7 @@ fn write_out(
     proxies: &[benchmark::Computed<'_>],
     data: &std::path::Path,
     secs: f64,
+    command: &str,
 ) -> anyhow::Result<()> {
     use crate::io::write_atomic;
     let mut w = csv::Writer::from_writer(Vec::new());
@@ -332,13 +349,21 @@ fn write_out(
             });
         }
         let stem = out.join(format!("top_end_{}", d.task.name.replace('/', "_")));
+        let k = d.pop.len().div_ceil(100);
         crate::plot::scatter(
             &stem,
-            &format!("{}: true percentile of each proxy's top 1 %", d.task.name),
-            "position in the proxy's order (ties: file order)",
-            "true rank percentile (0 = best)",
+            &crate::plot::Labels {
+                title: &format!("{}: true percentile of each proxy's top 1 %", d.task.name),
+                x: "position in the proxy's order (1 = top score; ties: file order)",
+                y: "true rank percentile (%; 0 = most accurate cell)",
+            },
             &series,
             None,
+            &crate::plot::Caption::new(
+                format!("{} (column {})", d.task.file, d.task.acc_col),
+                format!("{} cells; top 1 % = {k} cells plus ties", d.pop.len()),
+                command,
+            ),
         )?;
     }
     write_atomic(&out.join("top_end.csv"), &cells.into_inner()?)?;

@@ -8,7 +8,7 @@ use ndarray::Axis;
 
 use crate::entropy::{Estimator, H2Options, local_entropy, summarize};
 use crate::io::npy::{NpyArray, read_npy, to_npy_bytes};
-use crate::io::png::{AlphaPolicy, heatmap_png, read_png_alpha};
+use crate::io::png::{AlphaPolicy, read_png_alpha};
 use crate::io::write_atomic;
 use crate::window::{Border, Kernel, Stride, WindowSpec};
 
@@ -36,7 +36,8 @@ pub struct EntropyArgs {
     /// Output: .npy (float64 map), .csv (one row per window) or .json (summary).
     #[arg(long)]
     out: Option<PathBuf>,
-    /// Heatmap PNG of the local-entropy map (each window 4×4 pixels; at most 2^28 pixels).
+    /// Heatmap PNG of the local-entropy map: a panel per channel with pixel axes, a colour bar
+    /// in bits and a caption (each window at least 4×4 pixels; at most 2^28 pixels).
     #[arg(long)]
     heatmap: Option<PathBuf>,
     /// Threads for the map (default: every core); the values do not depend on it.
@@ -149,10 +150,36 @@ fn run_in_pool(a: EntropyArgs) -> anyhow::Result<i32> {
     // the heatmap is rendered before anything is written: a map too large to draw leaves
     // no --out behind
     let heatmap = match &a.heatmap {
-        Some(hm) => Some((
-            hm,
-            heatmap_png(values.view(), 4).with_context(|| hm.display().to_string())?,
-        )),
+        Some(hm) => {
+            let what = match est {
+                Estimator::Gaussian(_) => "local H2 (bits)",
+                Estimator::H1(_) => "local H1 (bits)",
+            };
+            let caption = crate::plot::Caption::new(
+                a.file.display().to_string(),
+                format!("{} windows", values.len()),
+                format!(
+                    "sednas entropy {} --kernel {} --stride {} --border {} --estimator {} --heatmap {}",
+                    a.file.display(),
+                    a.kernel,
+                    a.stride,
+                    a.border,
+                    a.estimator,
+                    hm.display()
+                ),
+            )
+            .estimator(format!("{}, {}", a.estimator, crate::plot::windows_text(&spec)));
+            let spec = crate::plot::Heatmap {
+                title: &format!("{what} of {}", a.file.display()),
+                value: what,
+                scale: 4,
+            };
+            Some((
+                hm,
+                crate::plot::heatmap_png(values.view(), &spec, &caption)
+                    .with_context(|| hm.display().to_string())?,
+            ))
+        }
         None => None,
     };
     if let Some(out) = &a.out {

@@ -170,7 +170,7 @@ pub struct FmapArgs {
     /// Ridge for H2.
     #[arg(long)]
     ridge: Option<f64>,
-    /// Folder for per-layer H1 heatmaps of the first image.
+    /// Folder for per-layer H1 heatmaps of the first image (axes, colour bar in bits, caption).
     #[arg(long)]
     heatmaps: Option<PathBuf>,
     /// Write the table as .json or .csv.
@@ -333,9 +333,52 @@ pub fn run_fmap(a: FmapArgs) -> anyhow::Result<i32> {
     }
     if let Some(dir) = &a.heatmaps {
         std::fs::create_dir_all(dir).with_context(|| dir.display().to_string())?;
+        let net_flags = match &a.checkpoint {
+            Some(c) => format!("--checkpoint {}", c.display()),
+            None => format!(
+                "--untrained --arch '{}' --width {} --cells {} --seed {}",
+                a.arch.as_deref().unwrap_or(""),
+                a.width,
+                a.cells,
+                a.seed
+            ),
+        };
+        let img_flags = match &a.images {
+            Some(p) => format!("--images {}", p.display()),
+            None => format!(
+                "--dataset {} --data-dir {}",
+                a.dataset,
+                a.data_dir.display()
+            ),
+        };
+        let command = format!(
+            "sednas fmap-entropy {net_flags} {img_flags} --count {} --kernel {} --stride {} --border {} --estimator {} --heatmaps {}",
+            a.count,
+            a.kernel,
+            a.stride,
+            a.border,
+            a.estimator,
+            dir.display()
+        );
         for l in &layers {
             let p = dir.join(format!("{}.png", l.layer));
-            crate::io::write_atomic(&p, &crate::io::png::heatmap_png(l.first_h1.view(), 4)?)?;
+            let caption = crate::plot::Caption::new(
+                format!("first image of {}; {what}", imgs.name),
+                format!("{} windows", l.first_h1.len()),
+                command.clone(),
+            )
+            .estimator(format!(
+                "{}, {}",
+                a.estimator,
+                crate::plot::windows_text(&spec)
+            ));
+            let hm = crate::plot::Heatmap {
+                title: &format!("Local H1 of layer {}, first image", l.layer),
+                value: "local H1 (bits)",
+                scale: 4,
+            };
+            let png = crate::plot::heatmap_png(l.first_h1.view(), &hm, &caption)?;
+            crate::io::write_atomic(&p, &png)?;
         }
         outln!("heatmaps: {}", dir.display())?;
     }

@@ -313,6 +313,33 @@ pub(crate) fn write_csv<T: serde::Serialize>(path: &Path, rows: &[T]) -> Result<
     crate::io::write_atomic(path, &bytes)
 }
 
+/// The command that runs experiment `name` with `config` into `out`, as a figure's caption
+/// names it: `--config` and `--out` only where they are not the defaults
+/// (`experiments/NAME/config.toml`, `results/NAME`), then `flag` (`--tabulate`, ...) if any.
+///
+/// ```
+/// use std::path::Path;
+/// use sednas::experiments::command;
+/// let c = command("net-ablation", Path::new("experiments/net-ablation/config.toml"), Path::new("results/net-ablation"), "");
+/// assert_eq!(c, "sednas experiment net-ablation");
+/// let c = command("net-ablation", Path::new("experiments/net-ablation/mnist.toml"), Path::new("results/net-ablation-mnist"), "--tabulate");
+/// assert_eq!(c, "sednas experiment net-ablation --config experiments/net-ablation/mnist.toml --out results/net-ablation-mnist --tabulate");
+/// ```
+pub fn command(name: &str, config: &Path, out: &Path, flag: &str) -> String {
+    let mut c = format!("sednas experiment {name}");
+    if config != Path::new(&format!("experiments/{name}/config.toml")) {
+        c.push_str(&format!(" --config {}", config.display()));
+    }
+    if out != Path::new(&format!("results/{name}")) {
+        c.push_str(&format!(" --out {}", out.display()));
+    }
+    if !flag.is_empty() {
+        c.push(' ');
+        c.push_str(flag);
+    }
+    c
+}
+
 /// The IDX files a dataset reads (for meta.json checksums); none for embedded data.
 pub(crate) fn idx_files(dataset: &str, data_dir: &Path) -> Vec<PathBuf> {
     match dataset {
