@@ -466,7 +466,7 @@ impl Plan {
 }
 
 /// One row of `runs.csv` (one training run).
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct RunRow {
     /// Official NB201 index.
     pub index: usize,
@@ -495,7 +495,7 @@ pub struct RunRow {
 }
 
 /// One row of `archs.csv` (an architecture: means over its seeds).
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ArchSummary {
     /// Official NB201 index.
     pub index: usize,
@@ -890,8 +890,9 @@ fn plot(
         if !crate::nn::train::checkpoint_path(&dir).is_file() {
             // a run folder kept without its checkpoint (the committed results keep only
             // config.json, metrics.csv and result.json): the tables stand, this figure cannot
+            // (`--replot` trains the run again)
             eprintln!(
-                "heatmaps of the {tag} architecture skipped: {} is missing",
+                "heatmaps of the {tag} architecture skipped: {} is missing (--replot retrains it)",
                 crate::nn::train::checkpoint_path(&dir).display()
             );
             continue;
@@ -899,6 +900,113 @@ fn plot(
         heatmap_figures(cfg, data, row, (tag, seed), &dir, &dir, dest, command)?;
     }
     Ok(())
+}
+
+/// Redraws the figures from the tables already in `out` (`archs.csv`, `runs.csv`) without
+/// tabulating or rewriting any table: the committed results keep their tables but not the
+/// trained networks. The heatmaps need the networks of the best and the worst
+/// architecture: a run folder's checkpoint is used where there is one; otherwise that one
+/// run is trained again in a scratch folder (training is deterministic for a seed) and its
+/// `runs.csv` row must equal the committed one bit for bit, else nothing is written. The
+/// stored config must equal `config_path`'s. Returns a line per figure set.
+///
+/// ```
+/// use std::path::Path;
+/// let cfg = Path::new(env!("CARGO_MANIFEST_DIR")).join("experiments/nb201-fashion/smoke.toml");
+/// let out = std::env::temp_dir().join(format!("sednas-doc-nfrp-{}", std::process::id()));
+/// let e = sednas::experiments::nb201_fashion::replot(&cfg, &out).unwrap_err().to_string();
+/// assert!(e.contains("experiment-config.json"), "{e}");
+/// assert!(!out.exists());
+/// ```
+pub fn replot(config_path: &Path, out: &Path) -> Result<String> {
+    let cfg: Config = read_config(config_path)?;
+    cfg.validate()?;
+    super::check_replot_config(out, &cfg)?;
+    let rows: Vec<ArchSummary> = super::read_csv(&out.join("archs.csv"))?;
+    let runs: Vec<RunRow> = super::read_csv(&out.join("runs.csv"))?;
+    if rows.is_empty() || runs.is_empty() {
+        return Err(Error::param(
+            "--replot",
+            format!("{} holds no finished runs", out.display()),
+        ));
+    }
+    let data = Splits::load(&cfg.dataset, &cfg.data_dir)?;
+    let command = super::command("nb201-fashion", config_path, out, "--replot");
+    let staged = crate::io::staged::Staged::new(out)?;
+    let dest = staged.dir();
+    let seeds: Vec<usize> = rows
+        .iter()
+        .map(|r| runs.iter().filter(|x| x.index == r.index).count())
+        .collect();
+    scatter_figures(&cfg, &rows, &seeds, dest, (out, &command))?;
+    let mut report = format!(
+        "acc_vs_sed, acc_vs_ledflow redrawn from {}\n",
+        out.join("archs.csv").display()
+    );
+    let line = |r: &RunRow| -> Result<String> {
+        let mut w = csv::WriterBuilder::new()
+            .has_headers(false)
+            .from_writer(Vec::new());
+        w.serialize(r)
+            .map_err(|e| Error::param("csv", e.to_string()))?;
+        let bytes = w
+            .into_inner()
+            .map_err(|e| Error::param("csv", e.to_string()))?;
+        Ok(String::from_utf8_lossy(&bytes).into_owned())
+    };
+    for (tag, row) in best_and_worst(&rows) {
+        let Some(row) = row else { continue };
+        // the first seed of this architecture in runs.csv (the tabulation's order)
+        let Some(committed) = runs.iter().find(|r| r.index == row.index) else {
+            continue;
+        };
+        let seed = committed.seed;
+        let arch: Nb201Arch = row.arch.parse()?;
+        let dir = Plan::dir(out, &arch, seed);
+        if crate::nn::train::checkpoint_path(&dir).is_file() {
+            heatmap_figures(&cfg, &data, row, (tag, seed), &dir, &dir, dest, &command)?;
+            report.push_str(&format!(
+                "heatmaps of the {tag} architecture from {}\n",
+                dir.display()
+            ));
+            continue;
+        }
+        // no checkpoint: train the run again in a scratch folder inside the staging folder
+        // (removed with it) and check it against the committed table
+        let scratch = dest.join(".retrain");
+        let run_dir = Plan::dir(&scratch, &arch, seed);
+        let r = run_one(&cfg, &data, &arch, seed, &run_dir, false)?;
+        let (got, want) = (line(&RunRow::from(&r))?, line(committed)?);
+        if got != want {
+            return Err(Error::param(
+                "--replot",
+                format!(
+                    "the {tag} architecture (index {}, seed {seed}) trained again differs from {}: got {} want {}; its heatmaps would not show the network of the tables",
+                    row.index,
+                    out.join("runs.csv").display(),
+                    got.trim_end(),
+                    want.trim_end()
+                ),
+            ));
+        }
+        heatmap_figures(
+            &cfg,
+            &data,
+            row,
+            (tag, seed),
+            &run_dir,
+            &dir,
+            dest,
+            &command,
+        )?;
+        std::fs::remove_dir_all(&scratch).map_err(|e| Error::io(&scratch, e))?;
+        report.push_str(&format!(
+            "heatmaps of the {tag} architecture: index {} seed {seed} trained again, its runs.csv row identical to the committed one\n",
+            row.index
+        ));
+    }
+    staged.commit(&[])?;
+    Ok(report)
 }
 
 /// plan → run (or collect) → tabulate → plot, then `meta.json` and `summary.txt`.

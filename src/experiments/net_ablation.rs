@@ -596,7 +596,7 @@ pub struct TimingRow {
 }
 
 /// One row of `runs.csv` (one plain-CNN training run).
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct RunRow {
     /// Pool size.
     pub pool: usize,
@@ -797,7 +797,7 @@ pub fn config_rows(cfg: &Config, rs: &[RunResult]) -> Vec<ConfigRow> {
 }
 
 /// One row of `nb201_skips.csv` (one NB201 run of the skip series).
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct SkipRow {
     /// Number of skips.
     pub skips: usize,
@@ -1357,6 +1357,98 @@ fn plot(
             cfg.fmap_count
         )),
     )
+}
+
+/// Redraws the figures from the tables already in `out` (`runs.csv`, and `nb201_skips.csv`
+/// when the plan has an NB201 series) without training, tabulating or rewriting any table:
+/// the committed results keep their tables but not their run folders. The stored config
+/// must equal `config_path`'s. Returns a line naming the figures.
+///
+/// ```
+/// use std::path::Path;
+/// let cfg = Path::new(env!("CARGO_MANIFEST_DIR")).join("experiments/net-ablation/smoke.toml");
+/// let out = std::env::temp_dir().join(format!("sednas-doc-narp-{}", std::process::id()));
+/// let e = sednas::experiments::net_ablation::replot(&cfg, &out).unwrap_err().to_string();
+/// assert!(e.contains("experiment-config.json"), "{e}");
+/// assert!(!out.exists());
+/// ```
+pub fn replot(config_path: &Path, out: &Path) -> Result<String> {
+    let cfg: Config = read_config(config_path)?;
+    cfg.validate()?;
+    super::check_replot_config(out, &cfg)?;
+    let plan = Plan::new(&cfg);
+    let plain: Vec<RunResult> = super::read_csv::<RunRow>(&out.join("runs.csv"))?
+        .into_iter()
+        .map(RunResult::from)
+        .collect();
+    if plain.is_empty() {
+        return Err(Error::param(
+            "--replot",
+            format!("{} holds no runs", out.join("runs.csv").display()),
+        ));
+    }
+    let skips_csv = out.join("nb201_skips.csv");
+    let skips: Vec<SkipRun> = if plan.nb201_skips.is_empty() {
+        Vec::new()
+    } else {
+        super::read_csv::<SkipRow>(&skips_csv)?
+            .into_iter()
+            .map(SkipRun::from)
+            .collect()
+    };
+    let runs = Runs { plain, skips };
+    let rows = config_rows(&cfg, &runs.plain);
+    let command = super::command("net-ablation", config_path, out, "--replot");
+    let staged = crate::io::staged::Staged::new(out)?;
+    plot(&cfg, &plan, &runs, &rows, staged.dir(), (out, &command))?;
+    let mut names: Vec<String> = std::fs::read_dir(staged.dir())
+        .map_err(|e| Error::io(staged.dir(), e))?
+        .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+        .collect();
+    names.sort();
+    staged.commit(&[])?;
+    Ok(format!(
+        "figures redrawn from {} ({} runs): {}\n",
+        out.join("runs.csv").display(),
+        runs.len(),
+        names.join(", ")
+    ))
+}
+
+/// A run as `runs.csv` records it (for `--replot`): what the table does not keep (the
+/// binned sensitivity fractions, the training time, the layers) is empty or NaN.
+impl From<RunRow> for RunResult {
+    fn from(r: RunRow) -> Self {
+        RunResult {
+            pool: r.pool,
+            kernel: r.kernel,
+            skip: r.skip,
+            seed: r.seed,
+            sed: r.sed,
+            params: r.params,
+            test_acc: r.test_acc,
+            conv_input_h1_zero: r.conv_input_h1_zero_exact,
+            conv_input_h1_zero_binned: Vec::new(),
+            conv_input_h1: r.conv_input_h1_binned,
+            conv_output_h2: r.conv_output_h2,
+            seconds: f64::NAN,
+            layers: Vec::new(),
+        }
+    }
+}
+
+/// A skip-series run as `nb201_skips.csv` records it (for `--replot`).
+impl From<SkipRow> for SkipRun {
+    fn from(r: SkipRow) -> Self {
+        SkipRun {
+            skips: r.skips,
+            seed: r.seed,
+            arch: r.arch,
+            sed: r.sed,
+            test_acc: r.test_acc,
+            cell_h2: vec![r.h2_cell1, r.h2_cell2, r.h2_cell3],
+        }
+    }
 }
 
 /// plan → run (or collect) → tabulate → plot, then `meta.json` and `summary.txt`.
