@@ -870,10 +870,10 @@ pub fn heatmap_png(
 ///     sednas::plot::windows_text(&spec),
 ///     "3×3×1 windows (w×h×c, one channel each), stride 1×1×1, crop border"
 /// );
-/// let spec = WindowSpec::new(Kernel::new(5, 3, 2).unwrap(), Stride::unit(), Border::Zero);
+/// let spec = WindowSpec::new(Kernel::new(5, 3, 3).unwrap(), Stride::unit(), Border::Zero);
 /// assert_eq!(
 ///     sednas::plot::windows_text(&spec),
-///     "5×3×2 windows (w×h×c), stride 1×1×1, zero border"
+///     "5×3×3 windows (w×h×c), stride 1×1×1, zero border"
 /// );
 /// ```
 pub fn windows_text(spec: &crate::window::WindowSpec) -> String {
@@ -1055,9 +1055,6 @@ mod tests {
         )
         .estimator("exact, 3×3×1 windows");
         let png = heatmap_png(m.view(), &spec, &cap).unwrap();
-        if let Some(d) = std::env::var_os("SEDNAS_PLOT_DUMP") {
-            std::fs::write(std::path::Path::new(&d).join("heatmap_small.png"), &png).unwrap();
-        }
         let img = crate::io::png::decode_png(&png, "mem").unwrap();
         let layout = HeatmapLayout::new(3, 4, 2, 4).unwrap();
         assert_eq!(layout.cell, 30); // a 4-entry axis drawn at least 120 pixels
@@ -1117,9 +1114,6 @@ mod tests {
         };
         let cap = Caption::new("d", "980 windows", "c");
         let png = heatmap_png(m.view(), &spec, &cap).unwrap();
-        if let Some(d) = std::env::var_os("SEDNAS_PLOT_DUMP") {
-            std::fs::write(std::path::Path::new(&d).join("heatmap_many.png"), &png).unwrap();
-        }
         let img = crate::io::png::decode_png(&png, "mem").unwrap();
         let layout = HeatmapLayout::new(7, 7, 20, 4).unwrap();
         assert_eq!((layout.cols, layout.rows), (8, 3));
