@@ -976,7 +976,7 @@ mod tests {
                 x: "#params (M)",
                 y: "SED (dimensionless score)",
             },
-            &[s.clone()],
+            std::slice::from_ref(&s),
             Some(&ColourBar {
                 values: &[70.0, 90.0, 80.0],
                 label: "cifar10_test accuracy (%)",
