@@ -906,9 +906,10 @@ fn plot(
 /// tabulating or rewriting any table: the committed results keep their tables but not the
 /// trained networks. The heatmaps need the networks of the best and the worst
 /// architecture: a run folder's checkpoint is used where there is one; otherwise that one
-/// run is trained again in a scratch folder (training is deterministic for a seed) and its
-/// `runs.csv` row must equal the committed one bit for bit, else nothing is written. The
-/// stored config must equal `config_path`'s. Returns a line per figure set.
+/// run is trained again in a scratch folder (training is deterministic for a seed and a
+/// code revision) and its `runs.csv` row must equal the committed one bit for bit, else its
+/// heatmaps are not drawn (the files already there stay, and the returned report says
+/// so). The stored config must equal `config_path`'s. Returns a line per figure set.
 ///
 /// ```
 /// use std::path::Path;
@@ -978,16 +979,17 @@ pub fn replot(config_path: &Path, out: &Path) -> Result<String> {
         let r = run_one(&cfg, &data, &arch, seed, &run_dir, false)?;
         let (got, want) = (line(&RunRow::from(&r))?, line(committed)?);
         if got != want {
-            return Err(Error::param(
-                "--replot",
-                format!(
-                    "the {tag} architecture (index {}, seed {seed}) trained again differs from {}: got {} want {}; its heatmaps would not show the network of the tables",
-                    row.index,
-                    out.join("runs.csv").display(),
-                    got.trim_end(),
-                    want.trim_end()
-                ),
+            // another network than the tables': its heatmaps are not drawn (the files
+            // already there are left as they were), the other figures are
+            std::fs::remove_dir_all(&scratch).map_err(|e| Error::io(&scratch, e))?;
+            report.push_str(&format!(
+                "heatmaps of the {tag} architecture NOT redrawn: index {} seed {seed} trained again differs from {} (got {} want {}); the heatmap files there are left as they were\n",
+                row.index,
+                out.join("runs.csv").display(),
+                got.trim_end(),
+                want.trim_end()
             ));
+            continue;
         }
         heatmap_figures(
             &cfg,
