@@ -39,20 +39,22 @@ fn net_ablation_smoke_is_reproducible() {
     // configuration means are the unit, corrected with Holm, estimators named
     assert!(s1.contains("n = 8 configurations") && s1.contains("Holm p"));
     assert!(s1.contains("estimator: exact H1") && s1.contains("binned:8"));
-    for f in [
-        "runs.csv",
-        "configs.csv",
-        "rules.csv",
-        "summary.txt",
-        "accuracy.png",
-        "accuracy.svg",
-        "zero_h1_by_pool.png",
-    ] {
+    for f in ["runs.csv", "configs.csv", "rules.csv", "summary.txt"] {
         assert_eq!(
             std::fs::read(a.join(f)).unwrap(),
             std::fs::read(b.join(f)).unwrap(),
             "{f} differs"
         );
+    }
+    // the figures too, but for their captions, which name the output folder
+    for f in ["accuracy.svg", "zero_h1_by_pool.svg"] {
+        let read = |d: &Path| {
+            std::fs::read_to_string(d.join(f))
+                .unwrap()
+                .replace(&*d.display().to_string(), "OUT")
+        };
+        assert_eq!(read(&a), read(&b), "{f} differs");
+        assert!(a.join(f).with_extension("png").is_file());
     }
     let meta: serde_json::Value =
         serde_json::from_slice(&std::fs::read(a.join("meta.json")).unwrap()).unwrap();
@@ -365,6 +367,154 @@ fn nb201_fashion_smoke_writes_everything() {
         )
         .is_err()
     );
+}
+
+/// The files directly in `d` (name, bytes), sorted.
+fn files(d: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut v: Vec<_> = std::fs::read_dir(d)
+        .unwrap()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().unwrap().is_file())
+        .map(|e| {
+            (
+                e.file_name().into_string().unwrap(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+fn is_figure(name: &str) -> bool {
+    name.ends_with(".png") || name.ends_with(".svg")
+}
+
+// --replot redraws the figures from the tables alone (the committed results keep tables,
+// not run folders): every table stays byte for byte, every figure is back, nothing is left
+// behind; nb201-fashion trains again only the two runs whose heatmaps it draws and checks
+// them against runs.csv, refusing (and writing nothing) when they differ.
+#[test]
+fn replot_redraws_figures_from_the_tables() {
+    let _g = BURN.lock().unwrap_or_else(|e| e.into_inner());
+    // net-ablation
+    let a = tmp("na-replot");
+    let c = cfg("experiments/net-ablation/smoke.toml");
+    sednas::experiments::net_ablation::run(&c, &a, false).unwrap();
+    std::fs::remove_dir_all(a.join("runs")).unwrap();
+    let tables: Vec<_> = files(&a).into_iter().filter(|f| !is_figure(&f.0)).collect();
+    let figures: Vec<String> = files(&a)
+        .into_iter()
+        .map(|f| f.0)
+        .filter(|n| is_figure(n))
+        .collect();
+    assert!(figures.contains(&"zero_h1_by_pool.png".to_string()));
+    for f in &figures {
+        std::fs::remove_file(a.join(f)).unwrap();
+    }
+    let r = sednas::experiments::net_ablation::replot(&c, &a).unwrap();
+    assert!(r.contains("zero_h1_by_pool.png"), "{r}");
+    let after = files(&a);
+    let names: Vec<&str> = after.iter().map(|f| f.0.as_str()).collect();
+    for f in &figures {
+        assert!(names.contains(&f.as_str()), "{f} not redrawn");
+    }
+    let after_tables: Vec<_> = after.into_iter().filter(|f| !is_figure(&f.0)).collect();
+    assert_eq!(after_tables, tables, "a table changed");
+    let svg = std::fs::read_to_string(a.join("zero_h1_by_pool.svg")).unwrap();
+    assert!(svg.contains("--replot") && svg.contains("min–max over 2 seeds"));
+    // another configuration is refused, naming --replot
+    let changed = a.join("changed.toml");
+    std::fs::write(
+        &changed,
+        std::fs::read_to_string(&c)
+            .unwrap()
+            .replace("epochs = 1", "epochs = 2"),
+    )
+    .unwrap();
+    let e = sednas::experiments::net_ablation::replot(&changed, &a)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("--replot") && e.contains("epochs"), "{e}");
+
+    // nb201-fashion: with the run folders, the heatmaps come from their checkpoints
+    let b = tmp("nf-replot");
+    let c = cfg("experiments/nb201-fashion/smoke.toml");
+    sednas::experiments::nb201_fashion::run(&c, &b, false).unwrap();
+    let heatmaps: Vec<String> = files(&b)
+        .into_iter()
+        .map(|f| f.0)
+        .filter(|n| n.starts_with("heatmap_"))
+        .collect();
+    assert!(
+        heatmaps.iter().any(|n| n.starts_with("heatmap_best_"))
+            && heatmaps.iter().any(|n| n.starts_with("heatmap_worst_")),
+        "{heatmaps:?}"
+    );
+    let tables: Vec<_> = files(&b).into_iter().filter(|f| !is_figure(&f.0)).collect();
+    let r = sednas::experiments::nb201_fashion::replot(&c, &b).unwrap();
+    assert!(r.contains("heatmaps of the best architecture from"), "{r}");
+    // without them (as committed), the two runs are trained again and checked
+    std::fs::remove_dir_all(b.join("runs")).unwrap();
+    for f in files(&b).into_iter().filter(|f| is_figure(&f.0)) {
+        std::fs::remove_file(b.join(&f.0)).unwrap();
+    }
+    let r = sednas::experiments::nb201_fashion::replot(&c, &b).unwrap();
+    assert!(
+        r.contains("trained again, its runs.csv row identical"),
+        "{r}"
+    );
+    let after = files(&b);
+    for h in &heatmaps {
+        assert!(after.iter().any(|f| &f.0 == h), "{h} not redrawn");
+    }
+    for f in ["acc_vs_sed.png", "acc_vs_ledflow.svg"] {
+        assert!(after.iter().any(|x| x.0 == f), "{f} not redrawn");
+    }
+    let after_tables: Vec<_> = after.into_iter().filter(|f| !is_figure(&f.0)).collect();
+    assert_eq!(after_tables, tables, "a table changed");
+    let left: Vec<String> = std::fs::read_dir(&b)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.starts_with('.') || n == "runs")
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+    // a table the retrained runs do not reproduce: their heatmaps are not redrawn (the
+    // files there stay as they were, the report says so), the other figures are
+    let runs = std::fs::read_to_string(b.join("runs.csv")).unwrap();
+    let edited: String = runs
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            let mut f: Vec<&str> = l.split(',').collect();
+            if i > 0 {
+                f[7] = "0.5"; // train_loss
+            }
+            f.join(",") + "\n"
+        })
+        .collect();
+    std::fs::write(b.join("runs.csv"), &edited).unwrap();
+    let before = files(&b);
+    for f in files(&b).into_iter().filter(|f| f.0.starts_with("acc_vs_")) {
+        std::fs::remove_file(b.join(&f.0)).unwrap();
+    }
+    let r = sednas::experiments::nb201_fashion::replot(&c, &b).unwrap();
+    assert!(
+        r.contains("best architecture NOT redrawn") && r.contains("worst architecture NOT redrawn"),
+        "{r}"
+    );
+    assert_eq!(
+        files(&b),
+        before,
+        "heatmaps or tables changed, or a figure is missing"
+    );
+    assert_eq!(
+        std::fs::read_dir(&b).unwrap().count(),
+        before.len(),
+        "a folder was left behind"
+    );
+    let _ = std::fs::remove_dir_all(&a);
+    let _ = std::fs::remove_dir_all(&b);
 }
 
 // The spread order is a permutation whose every prefix of length 2^k is evenly spaced.

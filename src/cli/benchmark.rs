@@ -100,7 +100,13 @@ pub fn run(a: BenchmarkArgs) -> anyhow::Result<i32> {
         out!("{}", bench_out::text_report(&res, &shown, &data, secs))?;
     }
     if let Some(staged) = staged {
-        bench_out::write_out(staged.dir(), &res, &proxies, &data, secs)?;
+        let split = match a.split {
+            SplitArg::Design => Some("design"),
+            SplitArg::Report => Some("report"),
+            SplitArg::All => None,
+        };
+        let command = bench_out::command_line(a.out.as_deref(), split, &a.measured);
+        bench_out::write_out(staged.dir(), &res, &proxies, &data, secs, &command)?;
         staged.commit(&["meta.json"])?;
     }
     Ok(0)

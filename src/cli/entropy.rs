@@ -5,8 +5,9 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use clap::Args;
 
-use crate::entropy::file::{check_out, entropy_of_file, lower_ext};
-use crate::io::png::{AlphaPolicy, heatmap_png};
+use crate::entropy::Estimator;
+use crate::entropy::file::{check_out, entropy_of_file, estimator, lower_ext};
+use crate::io::png::AlphaPolicy;
 use crate::io::write_atomic;
 use crate::window::{Border, Kernel, Stride, WindowSpec};
 
@@ -34,7 +35,8 @@ pub struct EntropyArgs {
     /// Output: .npy (float64 map), .csv (one row per window) or .json (summary).
     #[arg(long)]
     out: Option<PathBuf>,
-    /// Heatmap PNG of the local-entropy map (each window 4×4 pixels; at most 2^28 pixels).
+    /// Heatmap PNG of the local-entropy map: a panel per channel with pixel axes, a colour bar
+    /// in bits and a caption (each window at least 4×4 pixels; at most 2^28 pixels).
     #[arg(long)]
     heatmap: Option<PathBuf>,
     /// Threads for the map (default: every core); the values do not depend on it.
@@ -71,7 +73,15 @@ fn run_in_pool(a: EntropyArgs) -> anyhow::Result<i32> {
     let heatmap = match &a.heatmap {
         Some(hm) => Some((
             hm,
-            heatmap_png(r.values.view(), 4).with_context(|| hm.display().to_string())?,
+            crate::plot::entropy_map_figure(
+                &a.file,
+                r.values.view(),
+                &spec,
+                &a.estimator,
+                matches!(estimator(&a.estimator, a.ridge)?, Estimator::Gaussian(_)),
+                hm,
+            )
+            .with_context(|| hm.display().to_string())?,
         )),
         None => None,
     };

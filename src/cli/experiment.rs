@@ -23,6 +23,13 @@ pub struct ExperimentArgs {
     /// says so on its first line. nb201-fashion and net-ablation.
     #[arg(long, conflicts_with = "resume")]
     tabulate: bool,
+    /// Redraw the figures from the tables in the output folder (nothing tabulated or
+    /// rewritten; its stored config must equal the requested one). nb201-fashion trains
+    /// again only the two runs whose heatmaps it draws when their checkpoints are missing,
+    /// and draws their heatmaps only if they reproduce runs.csv. nb201-fashion and
+    /// net-ablation.
+    #[arg(long, conflicts_with_all = ["resume", "tabulate"])]
+    replot: bool,
 }
 
 pub fn run(a: ExperimentArgs) -> anyhow::Result<i32> {
@@ -34,6 +41,13 @@ pub fn run(a: ExperimentArgs) -> anyhow::Result<i32> {
         name => PathBuf::from(format!("results/{name}")),
     });
     let summary = match a.name.as_str() {
+        #[cfg(feature = "nn")]
+        "nb201-fashion" if a.replot => crate::experiments::nb201_fashion::replot(&config, &out)?,
+        #[cfg(feature = "nn")]
+        "net-ablation" if a.replot => crate::experiments::net_ablation::replot(&config, &out)?,
+        _ if a.replot => {
+            bail!("--replot applies to the training experiments (nb201-fashion, net-ablation)")
+        }
         #[cfg(feature = "nn")]
         "nb201-fashion" if a.tabulate => {
             crate::experiments::nb201_fashion::tabulate(&config, &out)?

@@ -169,7 +169,7 @@ pub struct FmapArgs {
     /// Ridge for H2.
     #[arg(long)]
     ridge: Option<f64>,
-    /// Folder for per-layer H1 heatmaps of the first image.
+    /// Folder for per-layer H1 heatmaps of the first image (axes, colour bar in bits, caption).
     #[arg(long)]
     heatmaps: Option<PathBuf>,
     /// Write the table as .json or .csv.
@@ -227,7 +227,9 @@ pub fn run_fmap(a: FmapArgs) -> anyhow::Result<i32> {
     )?;
     out!("{}", crate::nn::fmap::layers_table(&layers))?;
     if let Some(dir) = &a.heatmaps {
-        crate::nn::fmap::write_heatmaps(dir, &layers)?;
+        let command = fmap_command(&a, dir);
+        let source = format!("{}; {what}", imgs.name);
+        crate::nn::fmap::write_heatmaps(dir, &layers, &source, &a.estimator, &spec, &command)?;
         outln!("heatmaps: {}", dir.display())?;
     }
     if let Some(out) = &a.out {
@@ -274,6 +276,37 @@ fn fmap_network(
     } else {
         bail!("give --checkpoint DIR or --untrained --arch STRING");
     })
+}
+
+/// The `fmap-entropy` command line that made the heatmaps (for their captions).
+fn fmap_command(a: &FmapArgs, dir: &std::path::Path) -> String {
+    let net_flags = match &a.checkpoint {
+        Some(c) => format!("--checkpoint {}", c.display()),
+        None => format!(
+            "--untrained --arch '{}' --width {} --cells {} --seed {}",
+            a.arch.as_deref().unwrap_or(""),
+            a.width,
+            a.cells,
+            a.seed
+        ),
+    };
+    let img_flags = match &a.images {
+        Some(p) => format!("--images {}", p.display()),
+        None => format!(
+            "--dataset {} --data-dir {}",
+            a.dataset,
+            a.data_dir.display()
+        ),
+    };
+    format!(
+        "sednas fmap-entropy {net_flags} {img_flags} --count {} --kernel {} --stride {} --border {} --estimator {} --heatmaps {}",
+        a.count,
+        a.kernel,
+        a.stride,
+        a.border,
+        a.estimator,
+        dir.display()
+    )
 }
 
 #[derive(Debug, Args)]

@@ -9,10 +9,10 @@ use clap::Args;
 
 use super::sedflags::SedFlags;
 use crate::arch::{ArchColumns, SpaceKind};
+use crate::proxy::enumerate::Enumeration;
 use crate::proxy::stream::{
     CsvRecords, LineScorer, Listed, OnError, StreamOptions, TextLines, score_stream,
 };
-use crate::sed::enumerate::Enumeration;
 
 #[derive(Debug, Args)]
 pub struct ScoreArgs {

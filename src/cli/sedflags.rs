@@ -83,63 +83,38 @@ impl SedFlags {
             }
             None => SedConfig::default(),
         };
-        if let Some(v) = self.comparison {
-            c.comparison = v;
-        }
-        if let Some(v) = self.none_in_opt {
-            c.none_in_opt = v;
-        }
-        if let Some(v) = self.kernel_count {
-            c.kernel_count = v;
-        }
-        if let Some(v) = self.missing_constant {
-            c.missing_constant = v;
-        }
-        if let Some(v) = self.o1 {
-            c.o1_source = v;
-        }
-        if let Some(v) = self.precision {
-            c.precision = v;
-        }
-        if let Some(v) = self.squash {
-            c.squash = v;
-        }
+        set(&mut c.comparison, self.comparison);
+        set(&mut c.none_in_opt, self.none_in_opt);
+        set(&mut c.kernel_count, self.kernel_count);
+        set(&mut c.missing_constant, self.missing_constant);
+        set(&mut c.o1_source, self.o1);
+        set(&mut c.precision, self.precision);
+        set(&mut c.squash, self.squash);
         c.use_skip &= !self.no_skip_term;
         c.use_conv &= !self.no_conv_term;
         c.use_pool &= !self.no_pool_term;
         let n = &mut c.network;
-        if let Some(v) = self.block {
-            n.block = v;
-        }
-        if let Some(v) = self.dilated {
-            n.dilated_kernel = v;
-        }
-        if let Some(v) = self.nb201_cells {
-            n.nb201_cells_per_stage = v;
-        }
-        if let Some(v) = self.nb201_channels {
-            n.nb201_channels = v;
-        }
-        if let Some(v) = self.nb101_cells {
-            n.nb101_cells_per_stack = v;
-        }
-        if let Some(v) = self.nb101_channels {
-            n.nb101_channels = v;
-        }
-        if let Some(v) = self.darts_layers {
-            n.darts_layers = v;
-        }
-        if let Some(v) = self.darts_channels {
-            n.darts_channels = v;
-        }
-        if let Some(v) = self.resolution {
-            n.resolution = v;
-        }
+        set(&mut n.block, self.block);
+        set(&mut n.dilated_kernel, self.dilated);
+        set(&mut n.nb201_cells_per_stage, self.nb201_cells);
+        set(&mut n.nb201_channels, self.nb201_channels);
+        set(&mut n.nb101_cells_per_stack, self.nb101_cells);
+        set(&mut n.nb101_channels, self.nb101_channels);
+        set(&mut n.darts_layers, self.darts_layers);
+        set(&mut n.darts_channels, self.darts_channels);
+        set(&mut n.resolution, self.resolution);
         Ok(c)
     }
 
     /// A validated scorer.
     pub fn scorer(&self) -> anyhow::Result<Sed> {
         Ok(Sed::new(self.config()?)?)
+    }
+}
+
+/// `*dst = v` when a flag was given.
+fn set<T>(dst: &mut T, v: Option<T>) {
+    if let Some(v) = v {
+        *dst = v;
     }
 }

@@ -132,8 +132,30 @@ pub fn text_report(res: &BenchRun, shown: &[BenchRow], data: &Path, secs: f64) -
     s
 }
 
+/// The command line the figures' captions name: `--out`, and the flags that change what is
+/// drawn (`--split` other than all, each `--measured`).
+///
+/// ```
+/// let c = sednas::eval::bench_out::command_line(Some(std::path::Path::new("r")), Some("report"), &[]);
+/// assert_eq!(c, "sednas benchmark --out r --split report");
+/// ```
+pub fn command_line(out: Option<&Path>, split: Option<&str>, measured: &[String]) -> String {
+    let mut c = format!(
+        "sednas benchmark --out {}",
+        out.unwrap_or(Path::new(".")).display()
+    );
+    if let Some(s) = split {
+        c.push_str(&format!(" --split {s}"));
+    }
+    for m in measured {
+        c.push_str(&format!(" --measured {m}"));
+    }
+    c
+}
+
 /// Writes benchmark.csv, table.md, the top-end analysis (top_end.csv, top_end.md, one
-/// figure per task) and meta.json into `out` (each file atomically).
+/// figure per task, its caption naming `command`) and meta.json into `out` (each file
+/// atomically).
 ///
 /// # Errors
 /// [`Error::Io`] for a failed write; the top-end analysis' errors.
@@ -143,6 +165,7 @@ pub fn write_out(
     proxies: &[Computed<'_>],
     data: &Path,
     secs: f64,
+    command: &str,
 ) -> Result<()> {
     let csv_path = out.join("benchmark.csv");
     let mut w = csv::Writer::from_writer(Vec::new());
@@ -151,12 +174,17 @@ pub fn write_out(
     }
     write_atomic(&csv_path, &w.into_inner().map_err(|e| enc(&csv_path, e))?)?;
     write_atomic(&out.join("table.md"), table(&res.rows).as_bytes())?;
-    write_top_end(out, res, proxies)?;
+    write_top_end(out, res, proxies, command)?;
     write_meta(out, res, data, secs)
 }
 
 /// The top-end analysis of the computed proxies (not #params: it is the baseline).
-fn write_top_end(out: &Path, res: &BenchRun, proxies: &[Computed<'_>]) -> Result<()> {
+fn write_top_end(
+    out: &Path,
+    res: &BenchRun,
+    proxies: &[Computed<'_>],
+    command: &str,
+) -> Result<()> {
     let cells_path = out.join("top_end.csv");
     let e = |x: csv::Error| enc(&cells_path, x);
     let mut cells = csv::Writer::from_writer(Vec::new());
@@ -236,13 +264,21 @@ fn write_top_end(out: &Path, res: &BenchRun, proxies: &[Computed<'_>]) -> Result
             });
         }
         let stem = out.join(format!("top_end_{}", d.task.name.replace('/', "_")));
+        let k = d.pop.len().div_ceil(100);
         crate::plot::scatter(
             &stem,
-            &format!("{}: true percentile of each proxy's top 1 %", d.task.name),
-            "position in the proxy's order (ties: file order)",
-            "true rank percentile (0 = best)",
+            &crate::plot::Labels {
+                title: &format!("{}: true percentile of each proxy's top 1 %", d.task.name),
+                x: "position in the proxy's order (1 = top score; ties: file order)",
+                y: "true rank percentile (%; 0 = most accurate cell)",
+            },
             &series,
             None,
+            &crate::plot::Caption::new(
+                format!("{} (column {})", d.task.file, d.task.acc_col),
+                format!("{} cells; top 1 % = {k} cells plus ties", d.pop.len()),
+                command,
+            ),
         )?;
     }
     write_atomic(

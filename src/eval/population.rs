@@ -13,7 +13,6 @@ use crate::arch::{AnyArch, ArchColumns, Census, SpaceKind};
 use crate::error::{Error, Result};
 use crate::sed::Sed;
 
-
 /// The tail of the note on disconnected NB201 cells kept in a population.
 const INCLUDED_DISCONNECTED: &str =
     " architectures with no input→output path are included (chance accuracy)";
@@ -286,9 +285,7 @@ impl Population {
             pop.excluded.push(if spec.exclude_disconnected {
                 format!("{disconnected} architectures with no input→output path (excluded)")
             } else {
-                format!(
-                    "none; {disconnected}{INCLUDED_DISCONNECTED}"
-                )
+                format!("none; {disconnected}{INCLUDED_DISCONNECTED}")
             });
         }
         if no_acc > 0 {

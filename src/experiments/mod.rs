@@ -314,6 +314,33 @@ pub(crate) fn write_csv<T: serde::Serialize>(path: &Path, rows: &[T]) -> Result<
     crate::io::write_atomic(path, &bytes)
 }
 
+/// The command that runs experiment `name` with `config` into `out`, as a figure's caption
+/// names it: `--config` and `--out` only where they are not the defaults
+/// (`experiments/NAME/config.toml`, `results/NAME`), then `flag` (`--tabulate`, ...) if any.
+///
+/// ```
+/// use std::path::Path;
+/// use sednas::experiments::command;
+/// let c = command("net-ablation", Path::new("experiments/net-ablation/config.toml"), Path::new("results/net-ablation"), "");
+/// assert_eq!(c, "sednas experiment net-ablation");
+/// let c = command("net-ablation", Path::new("experiments/net-ablation/mnist.toml"), Path::new("results/net-ablation-mnist"), "--tabulate");
+/// assert_eq!(c, "sednas experiment net-ablation --config experiments/net-ablation/mnist.toml --out results/net-ablation-mnist --tabulate");
+/// ```
+pub fn command(name: &str, config: &Path, out: &Path, flag: &str) -> String {
+    let mut c = format!("sednas experiment {name}");
+    if config != Path::new(&format!("experiments/{name}/config.toml")) {
+        c.push_str(&format!(" --config {}", config.display()));
+    }
+    if out != Path::new(&format!("results/{name}")) {
+        c.push_str(&format!(" --out {}", out.display()));
+    }
+    if !flag.is_empty() {
+        c.push(' ');
+        c.push_str(flag);
+    }
+    c
+}
+
 /// The IDX files a dataset reads (for meta.json checksums); none for embedded data.
 pub(crate) fn idx_files(dataset: &str, data_dir: &Path) -> Vec<PathBuf> {
     match dataset {
@@ -601,6 +628,66 @@ pub fn check_config<T: serde::Serialize>(out: &Path, cfg: &T, mode: Mode) -> Res
     let text =
         serde_json::to_string_pretty(&now).map_err(|e| Error::param("config", e.to_string()))?;
     crate::io::write_atomic(&p, text.as_bytes())
+}
+
+/// For `--replot` (figures redrawn from the tables in `out`, nothing trained or tabulated):
+/// `out` must hold the `experiment-config.json` its tables were made under, equal to
+/// `cfg`; a mismatch names the keys that differ, a missing file says so. Nothing is written.
+///
+/// ```
+/// use sednas::experiments::{check_config, check_replot_config, Mode};
+/// let out = std::env::temp_dir().join(format!("sednas-doc-crc-{}", std::process::id()));
+/// let e = check_replot_config(&out, &serde_json::json!({"epochs": 1})).unwrap_err();
+/// assert!(e.to_string().contains("experiment-config.json"), "{e}");
+/// check_config(&out, &serde_json::json!({"epochs": 1}), Mode::Fresh).unwrap();
+/// check_replot_config(&out, &serde_json::json!({"epochs": 1})).unwrap();
+/// let e = check_replot_config(&out, &serde_json::json!({"epochs": 2})).unwrap_err();
+/// assert!(matches!(e, sednas::error::Error::ConfigMismatch { flag: "--replot", .. }));
+/// std::fs::remove_dir_all(&out).unwrap();
+/// ```
+pub fn check_replot_config<T: serde::Serialize>(out: &Path, cfg: &T) -> Result<()> {
+    let now = serde_json::to_value(cfg).map_err(|e| Error::param("config", e.to_string()))?;
+    let p = out.join("experiment-config.json");
+    if !p.is_file() {
+        return Err(Error::param(
+            "--replot",
+            format!(
+                "{} is missing: the settings the tables were made under are unknown",
+                p.display()
+            ),
+        ));
+    }
+    let text = crate::io::bounded::read_to_string(&p, crate::io::bounded::CONFIG)?;
+    let old: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| Error::param("config", format!("{}: {e}", p.display())))?;
+    if old != now {
+        return Err(Error::ConfigMismatch {
+            flag: "--replot",
+            dir: out.display().to_string(),
+            keys: crate::io::json_diff_keys(&old, &now),
+            hint: "its tables cannot be redrawn under this one; pass the config they were made with",
+        });
+    }
+    Ok(())
+}
+
+/// Reads a table an experiment wrote ([`write_csv`]) back into rows; errors name the file
+/// and the line.
+pub(crate) fn read_csv<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Vec<T>> {
+    let name = path.display().to_string();
+    let mut rd = csv::Reader::from_reader(crate::io::bounded::open(path, crate::io::bounded::CSV)?);
+    rd.deserialize()
+        .enumerate()
+        .map(|(i, r)| {
+            r.map_err(|e| {
+                crate::io::bounded::from_csv(&e).unwrap_or_else(|| Error::Csv {
+                    path: name.clone(),
+                    line: i as u64 + 2,
+                    reason: e.to_string(),
+                })
+            })
+        })
+        .collect()
 }
 
 /// Opens a training experiment's output folder for `mode`: under [`Mode::Tabulate`] it must

@@ -467,7 +467,7 @@ impl Plan {
 }
 
 /// One row of `runs.csv` (one training run).
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct RunRow {
     /// Official NB201 index.
     pub index: usize,
@@ -496,7 +496,7 @@ pub struct RunRow {
 }
 
 /// One row of `archs.csv` (an architecture: means over its seeds).
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ArchSummary {
     /// Official NB201 index.
     pub index: usize,
@@ -518,6 +518,25 @@ pub struct ArchSummary {
     pub h1_zero_fraction: f64,
     /// Mean local H2 of the last cell, mean over seeds (NaN when undefined).
     pub h2_mean_last_cell: f64,
+}
+
+impl From<&RunResult> for RunRow {
+    fn from(r: &RunResult) -> Self {
+        RunRow {
+            index: r.index,
+            arch: r.arch.clone(),
+            seed: r.seed,
+            sed: r.sed,
+            led_flow: r.led_flow,
+            params: r.params,
+            test_acc: r.test_acc,
+            train_loss: r.train_loss,
+            h1_mean_layers: layer_mean(r, |l| l.h1_mean),
+            h1_zero_layers: layer_mean(r, |l| l.h1_zero_exact),
+            h2_mean_last: r.layers.last().and_then(|l| l.h2_mean),
+            h1_mean_last: r.layers.last().map(|l| l.h1_mean).unwrap_or(f64::NAN),
+        }
+    }
 }
 
 fn layer_mean(r: &RunResult, f: impl Fn(&LayerSummary) -> f64) -> f64 {
@@ -576,23 +595,7 @@ fn tabulate_results(
         ));
     }
     crate::io::write_atomic(&out.join("timings.csv"), timings.as_bytes())?;
-    let runs: Vec<RunRow> = results
-        .iter()
-        .map(|r| RunRow {
-            index: r.index,
-            arch: r.arch.clone(),
-            seed: r.seed,
-            sed: r.sed,
-            led_flow: r.led_flow,
-            params: r.params,
-            test_acc: r.test_acc,
-            train_loss: r.train_loss,
-            h1_mean_layers: layer_mean(r, |l| l.h1_mean),
-            h1_zero_layers: layer_mean(r, |l| l.h1_zero_exact),
-            h2_mean_last: r.layers.last().and_then(|l| l.h2_mean),
-            h1_mean_last: r.layers.last().map(|l| l.h1_mean).unwrap_or(f64::NAN),
-        })
-        .collect();
+    let runs: Vec<RunRow> = results.iter().map(|r| RunRow::from(*r)).collect();
     write_csv(&out.join("runs.csv"), &runs)?;
     // per-architecture means over seeds, in SED order
     let mut positions: Vec<usize> = done.iter().map(|d| d.0).collect();
@@ -712,16 +715,33 @@ fn tabulate_results(
     Ok((rows, summary))
 }
 
-/// The figures: accuracy against SED and LED-flow, and layer-by-layer local-H1 heatmaps of
-/// the best and the worst architecture (first finished seed) on the first held-out image.
-fn plot(
+/// "2 seeds", or "1–2 seeds" when architectures finished different numbers of seeds.
+fn seeds_text(counts: impl Iterator<Item = usize> + Clone) -> String {
+    let lo = counts.clone().min().unwrap_or(0);
+    let hi = counts.max().unwrap_or(0);
+    match (lo == hi, hi) {
+        (true, 1) => "1 seed".into(),
+        (true, n) => format!("{n} seeds"),
+        (false, _) => format!("{lo}–{hi} seeds"),
+    }
+}
+
+/// Accuracy against SED and LED-flow, one point per architecture. `seeds` counts the
+/// finished seeds of each architecture; `tables` is the folder whose `archs.csv` the
+/// captions name.
+fn scatter_figures(
     cfg: &Config,
     rows: &[ArchSummary],
-    results: &[(usize, RunResult)],
-    data: &Splits,
-    out: &Path,
+    seeds: &[usize],
     dest: &Path,
+    (tables, command): (&Path, &str),
 ) -> Result<()> {
+    let seeds = seeds_text(seeds.iter().copied());
+    let acc = if seeds == "1 seed" {
+        "held-out accuracy (fraction of test images; 1 seed)".to_string()
+    } else {
+        format!("held-out accuracy (fraction of test images; mean over {seeds})")
+    };
     for (file, what, x) in [
         (
             "acc_vs_sed",
@@ -732,21 +752,131 @@ fn plot(
     ] {
         crate::plot::scatter(
             &dest.join(file),
-            &format!("NB201 on {}: held-out accuracy vs {what}", cfg.dataset),
-            what,
-            "accuracy (mean over seeds)",
+            &crate::plot::Labels {
+                title: &format!(
+                    "NB201 on {}: held-out accuracy vs {what} ({} architectures, {seeds})",
+                    cfg.dataset,
+                    rows.len()
+                ),
+                x: &format!("{what} of the cell (dimensionless score)"),
+                y: &acc,
+            },
             &[crate::plot::Series {
                 name: "architectures".into(),
                 points: rows.iter().map(|r| (x(r), r.acc_mean)).collect(),
             }],
             None,
+            &crate::plot::Caption::new(
+                tables.join("archs.csv").display().to_string(),
+                format!("{} architectures × {seeds}", rows.len()),
+                command,
+            ),
         )?;
     }
+    Ok(())
+}
+
+/// The best and the worst architecture (by mean accuracy) of `rows`.
+fn best_and_worst(rows: &[ArchSummary]) -> [(&'static str, Option<&ArchSummary>); 2] {
     let mut order: Vec<&ArchSummary> = rows.iter().filter(|r| r.acc_mean.is_finite()).collect();
     order.sort_by(|a, b| b.acc_mean.total_cmp(&a.acc_mean));
+    [
+        ("best", order.first().copied()),
+        ("worst", order.last().copied()),
+    ]
+}
+
+/// Layer-by-layer local-H1 heatmaps (`heatmap_{tag}_{layer}.png` in `dest`) of the network
+/// trained in `run_dir` (its checkpoint) on the first held-out image. `shown_dir` is the run
+/// folder the captions name.
+#[allow(clippy::too_many_arguments)]
+fn heatmap_figures(
+    cfg: &Config,
+    data: &Splits,
+    row: &ArchSummary,
+    (tag, seed): (&str, u64),
+    run_dir: &Path,
+    shown_dir: &Path,
+    dest: &Path,
+    command: &str,
+) -> Result<()> {
     let probe = &data.test;
     let test = prepare(&probe.take(cfg.fmap_count), false);
-    for (tag, row) in [("best", order.first()), ("worst", order.last())] {
+    let arch: Nb201Arch = row.arch.parse()?;
+    let net_cfg = Nb201NetConfig {
+        in_channels: probe.images.dim().1,
+        width: cfg.width,
+        cells: cfg.cells,
+        classes: probe.classes,
+    };
+    let device = cfg.device.device()?;
+    let net = crate::nn::nb201::Nb201Net::new(&arch, &net_cfg, &device)?
+        .try_load_file(crate::nn::train::checkpoint_path(run_dir))
+        .map_err(|e| Error::param("checkpoint", format!("{}: {e:?}", run_dir.display())))?;
+    let spec = WindowSpec::new(Kernel::square(3)?, Stride::unit(), Border::Crop);
+    let layers = fmap_entropy(
+        &net,
+        &test,
+        &spec,
+        &H1Estimator::Binned(Binning::data_range(cfg.h1_bins)?),
+        None,
+        &device,
+    )?;
+    let images = idx_files(&cfg.dataset, &cfg.data_dir)
+        .into_iter()
+        .find(|p| p.ends_with("t10k-images-idx3-ubyte"))
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| format!("{} test split", cfg.dataset));
+    for l in &layers {
+        let (h, w, c) = l.first_h1.dim();
+        let caption = crate::plot::Caption::new(
+            format!(
+                "held-out image 0 of {images}; network {}",
+                shown_dir.display()
+            ),
+            format!("{c} channels × {h}×{w} windows"),
+            command,
+        )
+        .estimator(format!(
+            "binned:{} H1 ({} equal-width bins over the image's feature-map range), {}",
+            cfg.h1_bins,
+            cfg.h1_bins,
+            crate::plot::windows_text(&spec)
+        ));
+        let title = format!(
+            "Local H1 of layer {}: {tag} cell (NB201 index {}, accuracy {:.1} %, seed {seed})",
+            l.layer,
+            row.index,
+            100.0 * row.acc_mean
+        );
+        let hm = crate::plot::Heatmap {
+            title: &title,
+            value: "local H1 (bits)",
+            scale: 4,
+        };
+        let png = crate::plot::heatmap_png(l.first_h1.view(), &hm, &caption)?;
+        crate::io::write_atomic(&dest.join(format!("heatmap_{tag}_{}.png", l.layer)), &png)?;
+    }
+    Ok(())
+}
+
+/// The figures: accuracy against SED and LED-flow, and layer-by-layer local-H1 heatmaps of
+/// the best and the worst architecture (first finished seed) on the first held-out image.
+fn plot(
+    cfg: &Config,
+    rows: &[ArchSummary],
+    results: &[(usize, RunResult)],
+    data: &Splits,
+    out: &Path,
+    dest: &Path,
+    command: &str,
+) -> Result<()> {
+    let seeds: Vec<usize> = rows
+        .iter()
+        .map(|r| results.iter().filter(|x| x.1.index == r.index).count())
+        .collect();
+    scatter_figures(cfg, rows, &seeds, dest, (out, command))?;
+    for (tag, row) in best_and_worst(rows) {
         let Some(row) = row else { continue };
         // the first seed of this architecture that finished
         let Some(seed) = results
@@ -761,37 +891,125 @@ fn plot(
         if !crate::nn::train::checkpoint_path(&dir).is_file() {
             // a run folder kept without its checkpoint (the committed results keep only
             // config.json, metrics.csv and result.json): the tables stand, this figure cannot
+            // (`--replot` trains the run again)
             eprintln!(
-                "heatmaps of the {tag} architecture skipped: {} is missing",
+                "heatmaps of the {tag} architecture skipped: {} is missing (--replot retrains it)",
                 crate::nn::train::checkpoint_path(&dir).display()
             );
             continue;
         }
-        let net_cfg = Nb201NetConfig {
-            in_channels: probe.images.dim().1,
-            width: cfg.width,
-            cells: cfg.cells,
-            classes: probe.classes,
-        };
-        let device = cfg.device.device()?;
-        let net = crate::nn::nb201::Nb201Net::new(&arch, &net_cfg, &device)?
-            .try_load_file(crate::nn::train::checkpoint_path(&dir))
-            .map_err(|e| Error::param("checkpoint", format!("{}: {e:?}", dir.display())))?;
-        let spec = WindowSpec::new(Kernel::square(3)?, Stride::unit(), Border::Crop);
-        let layers = fmap_entropy(
-            &net,
-            &test,
-            &spec,
-            &H1Estimator::Binned(Binning::data_range(cfg.h1_bins)?),
-            None,
-            &device,
-        )?;
-        for l in &layers {
-            let png = crate::io::png::heatmap_png(l.first_h1.view(), 4)?;
-            crate::io::write_atomic(&dest.join(format!("heatmap_{tag}_{}.png", l.layer)), &png)?;
-        }
+        heatmap_figures(cfg, data, row, (tag, seed), &dir, &dir, dest, command)?;
     }
     Ok(())
+}
+
+/// Redraws the figures from the tables already in `out` (`archs.csv`, `runs.csv`) without
+/// tabulating or rewriting any table: the committed results keep their tables but not the
+/// trained networks. The heatmaps need the networks of the best and the worst
+/// architecture: a run folder's checkpoint is used where there is one; otherwise that one
+/// run is trained again in a scratch folder (training is deterministic for a seed and a
+/// code revision) and its `runs.csv` row must equal the committed one bit for bit, else its
+/// heatmaps are not drawn (the files already there stay, and the returned report says
+/// so). The stored config must equal `config_path`'s. Returns a line per figure set.
+///
+/// ```
+/// use std::path::Path;
+/// let cfg = Path::new(env!("CARGO_MANIFEST_DIR")).join("experiments/nb201-fashion/smoke.toml");
+/// let out = std::env::temp_dir().join(format!("sednas-doc-nfrp-{}", std::process::id()));
+/// let e = sednas::experiments::nb201_fashion::replot(&cfg, &out).unwrap_err().to_string();
+/// assert!(e.contains("experiment-config.json"), "{e}");
+/// assert!(!out.exists());
+/// ```
+pub fn replot(config_path: &Path, out: &Path) -> Result<String> {
+    let cfg: Config = read_config(config_path)?;
+    cfg.validate()?;
+    super::check_replot_config(out, &cfg)?;
+    let rows: Vec<ArchSummary> = super::read_csv(&out.join("archs.csv"))?;
+    let runs: Vec<RunRow> = super::read_csv(&out.join("runs.csv"))?;
+    if rows.is_empty() || runs.is_empty() {
+        return Err(Error::param(
+            "--replot",
+            format!("{} holds no finished runs", out.display()),
+        ));
+    }
+    let data = Splits::load(&cfg.dataset, &cfg.data_dir)?;
+    let command = super::command("nb201-fashion", config_path, out, "--replot");
+    let staged = crate::io::staged::Staged::new(out)?;
+    let dest = staged.dir();
+    let seeds: Vec<usize> = rows
+        .iter()
+        .map(|r| runs.iter().filter(|x| x.index == r.index).count())
+        .collect();
+    scatter_figures(&cfg, &rows, &seeds, dest, (out, &command))?;
+    let mut report = format!(
+        "acc_vs_sed, acc_vs_ledflow redrawn from {}\n",
+        out.join("archs.csv").display()
+    );
+    let line = |r: &RunRow| -> Result<String> {
+        let mut w = csv::WriterBuilder::new()
+            .has_headers(false)
+            .from_writer(Vec::new());
+        w.serialize(r)
+            .map_err(|e| Error::param("csv", e.to_string()))?;
+        let bytes = w
+            .into_inner()
+            .map_err(|e| Error::param("csv", e.to_string()))?;
+        Ok(String::from_utf8_lossy(&bytes).into_owned())
+    };
+    for (tag, row) in best_and_worst(&rows) {
+        let Some(row) = row else { continue };
+        // the first seed of this architecture in runs.csv (the tabulation's order)
+        let Some(committed) = runs.iter().find(|r| r.index == row.index) else {
+            continue;
+        };
+        let seed = committed.seed;
+        let arch: Nb201Arch = row.arch.parse()?;
+        let dir = Plan::dir(out, &arch, seed);
+        if crate::nn::train::checkpoint_path(&dir).is_file() {
+            heatmap_figures(&cfg, &data, row, (tag, seed), &dir, &dir, dest, &command)?;
+            report.push_str(&format!(
+                "heatmaps of the {tag} architecture from {}\n",
+                dir.display()
+            ));
+            continue;
+        }
+        // no checkpoint: train the run again in a scratch folder inside the staging folder
+        // (removed with it) and check it against the committed table
+        let scratch = dest.join(".retrain");
+        let run_dir = Plan::dir(&scratch, &arch, seed);
+        let r = run_one(&cfg, &data, &arch, seed, &run_dir, false)?;
+        let (got, want) = (line(&RunRow::from(&r))?, line(committed)?);
+        if got != want {
+            // another network than the tables': its heatmaps are not drawn (the files
+            // already there are left as they were), the other figures are
+            std::fs::remove_dir_all(&scratch).map_err(|e| Error::io(&scratch, e))?;
+            report.push_str(&format!(
+                "heatmaps of the {tag} architecture NOT redrawn: index {} seed {seed} trained again differs from {} (got {} want {}); the heatmap files there are left as they were\n",
+                row.index,
+                out.join("runs.csv").display(),
+                got.trim_end(),
+                want.trim_end()
+            ));
+            continue;
+        }
+        heatmap_figures(
+            &cfg,
+            &data,
+            row,
+            (tag, seed),
+            &run_dir,
+            &dir,
+            dest,
+            &command,
+        )?;
+        std::fs::remove_dir_all(&scratch).map_err(|e| Error::io(&scratch, e))?;
+        report.push_str(&format!(
+            "heatmaps of the {tag} architecture: index {} seed {seed} trained again, its runs.csv row identical to the committed one\n",
+            row.index
+        ));
+    }
+    staged.commit(&[])?;
+    Ok(report)
 }
 
 /// plan → run (or collect) → tabulate → plot, then `meta.json` and `summary.txt`.
@@ -820,7 +1038,8 @@ fn run_mode(config_path: &Path, out: &Path, mode: Mode) -> Result<String> {
     let staged = crate::io::staged::Staged::new(out)?;
     let dest = staged.dir();
     let (rows, summary) = tabulate_results(&cfg, &plan, &done, truth.as_ref(), dest)?;
-    plot(&cfg, &rows, &done, &data, out, dest)?;
+    let command = super::command("nb201-fashion", config_path, out, mode.flag());
+    plot(&cfg, &rows, &done, &data, out, dest, &command)?;
     let steps: Vec<f64> = done.iter().map(|r| r.1.step_ms).collect();
     let train_total: f64 = done.iter().map(|r| r.1.train_seconds).sum();
     let timing = format!(

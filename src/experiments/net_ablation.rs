@@ -597,7 +597,7 @@ pub struct TimingRow {
 }
 
 /// One row of `runs.csv` (one plain-CNN training run).
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct RunRow {
     /// Pool size.
     pub pool: usize,
@@ -798,7 +798,7 @@ pub fn config_rows(cfg: &Config, rs: &[RunResult]) -> Vec<ConfigRow> {
 }
 
 /// One row of `nb201_skips.csv` (one NB201 run of the skip series).
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct SkipRow {
     /// Number of skips.
     pub skips: usize,
@@ -1191,32 +1191,81 @@ fn skip_series(plan: &Plan, runs: &[SkipRun]) -> Vec<SkipSeries> {
         .collect()
 }
 
+/// "2 seeds", or "1–2 seeds" when configurations finished different numbers of seeds.
+fn seeds_text(counts: impl Iterator<Item = usize> + Clone) -> String {
+    let lo = counts.clone().min().unwrap_or(0);
+    let hi = counts.max().unwrap_or(0);
+    match (lo == hi, hi) {
+        (true, 1) => "1 seed".into(),
+        (true, n) => format!("{n} seeds"),
+        (false, _) => format!("{lo}–{hi} seeds"),
+    }
+}
+
 /// The figures: accuracy per configuration, the NB201 skip series, and the fraction of
 /// constant windows by pool size. An undefined standard deviation (one seed) draws no bar.
-fn plot(cfg: &Config, plan: &Plan, runs: &Runs, rows: &[ConfigRow], out: &Path) -> Result<()> {
-    let nan = f64::NAN;
-    crate::plot::bars(
+/// `tables` is the folder whose tables the captions name (the output folder), `command`
+/// the command that drew them.
+fn plot(
+    cfg: &Config,
+    plan: &Plan,
+    runs: &Runs,
+    rows: &[ConfigRow],
+    out: &Path,
+    (tables, command): (&Path, &str),
+) -> Result<()> {
+    use crate::plot::{Caption, Labels, bars};
+    let runs_csv = tables.join("runs.csv").display().to_string();
+    let seeds = seeds_text(rows.iter().map(|r| r.seeds));
+    let sd_ends = |m: f64, sd: Option<f64>| match sd {
+        Some(s) => (m - s, m + s),
+        None => (f64::NAN, f64::NAN),
+    };
+    bars(
         &out.join("accuracy"),
-        &format!(
-            "Plain CNNs on {}: held-out accuracy (mean ± sd over seeds)",
-            cfg.dataset
-        ),
-        "accuracy",
+        &Labels {
+            title: &format!(
+                "Plain CNNs on {}: held-out accuracy per configuration (mean ± sd over {seeds})",
+                cfg.dataset
+            ),
+            x: "configuration (o = max-pool size, k = conv kernel, +skip = skip connection)",
+            y: "held-out accuracy (fraction of test images)",
+        },
         &rows.iter().map(|r| r.label()).collect::<Vec<_>>(),
         &rows.iter().map(|r| r.acc).collect::<Vec<_>>(),
         Some(
             &rows
                 .iter()
-                .map(|r| r.acc_sd.unwrap_or(nan))
+                .map(|r| sd_ends(r.acc, r.acc_sd))
                 .collect::<Vec<_>>(),
+        ),
+        &Caption::new(
+            &runs_csv,
+            format!(
+                "{} configurations × {seeds} = {} runs",
+                rows.len(),
+                runs.plain.len()
+            ),
+            command,
         ),
     )?;
     let series = skip_series(plan, &runs.skips);
     if !series.is_empty() {
-        crate::plot::bars(
+        let per = plan
+            .nb201_skips
+            .iter()
+            .map(|&k| runs.skips.iter().filter(|r| r.skips == k).count())
+            .filter(|&n| n > 0);
+        let seeds = seeds_text(per);
+        bars(
             &out.join("nb201_skips_accuracy"),
-            "NB201 cells with k skips (other edges 3×3 conv): accuracy, mean ± sd",
-            "accuracy",
+            &Labels {
+                title: &format!(
+                    "NB201 cells with k skips (other edges 3×3 conv): accuracy, mean ± sd over {seeds}"
+                ),
+                x: "skip connections in the cell",
+                y: "held-out accuracy (fraction of test images)",
+            },
             &series
                 .iter()
                 .map(|s| format!("{} skips", s.skips))
@@ -1225,8 +1274,17 @@ fn plot(cfg: &Config, plan: &Plan, runs: &Runs, rows: &[ConfigRow], out: &Path) 
             Some(
                 &series
                     .iter()
-                    .map(|s| s.acc_sd.unwrap_or(nan))
+                    .map(|s| sd_ends(s.acc, s.acc_sd))
                     .collect::<Vec<_>>(),
+            ),
+            &Caption::new(
+                tables.join("nb201_skips.csv").display().to_string(),
+                format!(
+                    "{} cells × {seeds} = {} runs",
+                    series.len(),
+                    runs.skips.len()
+                ),
+                command,
             ),
         )?;
     }
@@ -1236,30 +1294,162 @@ fn plot(cfg: &Config, plan: &Plan, runs: &Runs, rows: &[ConfigRow], out: &Path) 
         .copied()
         .filter(|&p| runs.plain.iter().any(|r| r.pool == p))
         .collect();
-    let zs: Vec<f64> = pools
-        .iter()
-        .map(|&p| {
-            mean(
-                &runs
-                    .plain
+    // per pool: the mean over every run, and the spread over seeds (min–max of each seed's
+    // mean over the configurations with that pool)
+    let mut zs = Vec::new();
+    let mut spread = Vec::new();
+    let mut per_pool = Vec::new();
+    for &p in &pools {
+        let at: Vec<&RunResult> = runs.plain.iter().filter(|r| r.pool == p).collect();
+        zs.push(mean(
+            &at.iter().map(|r| r.conv_input_h1_zero).collect::<Vec<_>>(),
+        ));
+        let seed_means: Vec<f64> = plan
+            .seeds
+            .iter()
+            .filter_map(|&s| {
+                let v: Vec<f64> = at
                     .iter()
-                    .filter(|r| r.pool == p)
+                    .filter(|r| r.seed == s)
                     .map(|r| r.conv_input_h1_zero)
-                    .collect::<Vec<_>>(),
+                    .collect();
+                (!v.is_empty()).then(|| mean(&v))
+            })
+            .collect();
+        spread.push(if seed_means.len() >= 2 {
+            (
+                seed_means.iter().copied().fold(f64::INFINITY, f64::min),
+                seed_means.iter().copied().fold(f64::NEG_INFINITY, f64::max),
             )
-        })
-        .collect();
-    crate::plot::bars(
+        } else {
+            (f64::NAN, f64::NAN)
+        });
+        per_pool.push((at.len(), seed_means.len()));
+    }
+    let runs_per_pool = seeds_text(per_pool.iter().map(|p| p.0)).replace("seed", "run");
+    let seeds = seeds_text(per_pool.iter().map(|p| p.1));
+    bars(
         &out.join("zero_h1_by_pool"),
-        "Fraction of constant 3×3×c windows (exact H1 = 0) entering the conv, by max-pool size",
-        "fraction of windows with exact H1 = 0",
+        &Labels {
+            title: &format!(
+                "Constant 3×3×1 windows (exact H1 = 0) entering the conv, by max-pool size ({})",
+                cfg.dataset
+            ),
+            x: "max-pool size before the conv (1 = no pool)",
+            y: &format!("fraction of windows with H1 = 0 (error bar: min–max over {seeds})"),
+        },
         &pools
             .iter()
             .map(|p| format!("pool {p}"))
             .collect::<Vec<_>>(),
         &zs,
-        None,
+        Some(&spread),
+        &Caption::new(
+            &runs_csv,
+            format!(
+                "{runs_per_pool} per pool size ({} kernels × {} skip settings × {seeds}); bar: their mean; error bar: min–max over the seeds of each seed's mean",
+                cfg.kernels.len(),
+                cfg.skips.len()
+            ),
+            command,
+        )
+        .estimator(format!(
+            "exact H1 (Definition 1) on the post-pool float maps of {} held-out images, 3×3×1 windows per channel, stride 1, crop border",
+            cfg.fmap_count
+        )),
     )
+}
+
+/// Redraws the figures from the tables already in `out` (`runs.csv`, and `nb201_skips.csv`
+/// when the plan has an NB201 series) without training, tabulating or rewriting any table:
+/// the committed results keep their tables but not their run folders. The stored config
+/// must equal `config_path`'s. Returns a line naming the figures.
+///
+/// ```
+/// use std::path::Path;
+/// let cfg = Path::new(env!("CARGO_MANIFEST_DIR")).join("experiments/net-ablation/smoke.toml");
+/// let out = std::env::temp_dir().join(format!("sednas-doc-narp-{}", std::process::id()));
+/// let e = sednas::experiments::net_ablation::replot(&cfg, &out).unwrap_err().to_string();
+/// assert!(e.contains("experiment-config.json"), "{e}");
+/// assert!(!out.exists());
+/// ```
+pub fn replot(config_path: &Path, out: &Path) -> Result<String> {
+    let cfg: Config = read_config(config_path)?;
+    cfg.validate()?;
+    super::check_replot_config(out, &cfg)?;
+    let plan = Plan::new(&cfg);
+    let plain: Vec<RunResult> = super::read_csv::<RunRow>(&out.join("runs.csv"))?
+        .into_iter()
+        .map(RunResult::from)
+        .collect();
+    if plain.is_empty() {
+        return Err(Error::param(
+            "--replot",
+            format!("{} holds no runs", out.join("runs.csv").display()),
+        ));
+    }
+    let skips_csv = out.join("nb201_skips.csv");
+    let skips: Vec<SkipRun> = if plan.nb201_skips.is_empty() {
+        Vec::new()
+    } else {
+        super::read_csv::<SkipRow>(&skips_csv)?
+            .into_iter()
+            .map(SkipRun::from)
+            .collect()
+    };
+    let runs = Runs { plain, skips };
+    let rows = config_rows(&cfg, &runs.plain);
+    let command = super::command("net-ablation", config_path, out, "--replot");
+    let staged = crate::io::staged::Staged::new(out)?;
+    plot(&cfg, &plan, &runs, &rows, staged.dir(), (out, &command))?;
+    let mut names: Vec<String> = std::fs::read_dir(staged.dir())
+        .map_err(|e| Error::io(staged.dir(), e))?
+        .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+        .collect();
+    names.sort();
+    staged.commit(&[])?;
+    Ok(format!(
+        "figures redrawn from {} ({} runs): {}\n",
+        out.join("runs.csv").display(),
+        runs.len(),
+        names.join(", ")
+    ))
+}
+
+/// A run as `runs.csv` records it (for `--replot`): what the table does not keep (the
+/// binned sensitivity fractions, the training time, the layers) is empty or NaN.
+impl From<RunRow> for RunResult {
+    fn from(r: RunRow) -> Self {
+        RunResult {
+            pool: r.pool,
+            kernel: r.kernel,
+            skip: r.skip,
+            seed: r.seed,
+            sed: r.sed,
+            params: r.params,
+            test_acc: r.test_acc,
+            conv_input_h1_zero: r.conv_input_h1_zero_exact,
+            conv_input_h1_zero_binned: Vec::new(),
+            conv_input_h1: r.conv_input_h1_binned,
+            conv_output_h2: r.conv_output_h2,
+            seconds: f64::NAN,
+            layers: Vec::new(),
+        }
+    }
+}
+
+/// A skip-series run as `nb201_skips.csv` records it (for `--replot`).
+impl From<SkipRow> for SkipRun {
+    fn from(r: SkipRow) -> Self {
+        SkipRun {
+            skips: r.skips,
+            seed: r.seed,
+            arch: r.arch,
+            sed: r.sed,
+            test_acc: r.test_acc,
+            cell_h2: vec![r.h2_cell1, r.h2_cell2, r.h2_cell3],
+        }
+    }
 }
 
 /// plan → run (or collect) → tabulate → plot, then `meta.json` and `summary.txt`.
@@ -1287,7 +1477,8 @@ fn run_mode(config_path: &Path, out: &Path, mode: Mode) -> Result<String> {
     let staged = crate::io::staged::Staged::new(out)?;
     let dest = staged.dir();
     let (rows, summary) = tabulate_results(&cfg, &plan, &runs, dest)?;
-    plot(&cfg, &plan, &runs, &rows, dest)?;
+    let command = super::command("net-ablation", config_path, out, mode.flag());
+    plot(&cfg, &plan, &runs, &rows, dest, (out, &command))?;
     let data_files = idx_files(&cfg.dataset, &cfg.data_dir);
     let timing = format!("wall time {:.0} s", t0.elapsed().as_secs_f64());
     let rs = &runs.plain;

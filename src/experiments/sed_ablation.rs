@@ -12,7 +12,7 @@ use crate::arch::SpaceKind;
 use crate::error::{Error, Result};
 use crate::eval::population::{Population, PopulationSpec, score_all};
 use crate::eval::{ProxyReport, competition_ranks_desc, evaluate};
-use crate::plot::{Series, bars, scatter};
+use crate::plot::{Caption, ColourBar, Labels, Series, bars, scatter};
 use crate::sed::ledflow::LedFlow;
 use crate::sed::{Sed, SedConfig, ablations, readings};
 
@@ -214,8 +214,9 @@ fn table_text(results: &[BenchmarkResult]) -> String {
     summary
 }
 
-/// ρ per proxy of one benchmark, as a bar chart.
-fn plot_benchmark(out: &Path, b: &BenchmarkResult) -> Result<()> {
+/// ρ per proxy of one benchmark, as a bar chart; `data` names the benchmark's file and
+/// column, `cmd` the command.
+fn plot_benchmark(out: &Path, b: &BenchmarkResult, data: &str, cmd: &str) -> Result<()> {
     let labels: Vec<String> = b
         .proxies
         .iter()
@@ -234,24 +235,34 @@ fn plot_benchmark(out: &Path, b: &BenchmarkResult) -> Result<()> {
         .iter()
         .map(|p| p.report.spearman.unwrap_or(f64::NAN))
         .collect();
+    let n = b.proxies.iter().map(|p| p.report.n).max().unwrap_or(0);
     bars(
         &out.join(format!("rho_{}", b.name)),
-        &format!("Spearman ρ on {}", b.name),
-        "Spearman ρ",
+        &Labels {
+            title: &format!(
+                "Spearman ρ of each SED reading / ablation with accuracy, {}",
+                b.name
+            ),
+            x: "proxy (SED as printed, its readings, its terms dropped; LED-flow)",
+            y: "Spearman ρ with accuracy (dimensionless)",
+        },
         &labels,
         &vals,
         None,
+        &Caption::new(data, format!("{n} cells"), cmd),
     )
 }
 
 /// The NB201 figures and the tie table. #params are joined by architecture (not by row
-/// order); a cell without a cost row is left out of the #params figure.
+/// order); a cell without a cost row is left out of the #params figure. `data` and
+/// `cost_file` name the files, `cmd` the command.
 fn nb201_figures(
     out: &Path,
     acc_col: &str,
     pop: &Population,
     sed: &[f64],
     cost: &Population,
+    (data, cost_file, cmd): (&str, &str, &str),
 ) -> Result<()> {
     let params: std::collections::HashMap<&str, f64> = cost
         .keys()
@@ -265,28 +276,47 @@ fn nb201_figures(
         .zip(sed.iter().zip(pop.acc()))
         .filter_map(|(k, (&s, &a))| params.get(k.as_str()).map(|&p| ((p, s), a)))
         .unzip();
+    let n = points.len();
     scatter(
         &out.join("nb201_sed_vs_params"),
-        &format!("NB201: SED vs #params, coloured by {acc_col}"),
-        "#params (M)",
-        "SED",
+        &Labels {
+            title: "NB201: SED vs #params, coloured by test accuracy",
+            x: "#params (millions; params_mb_cifar10)",
+            y: "SED (dimensionless score)",
+        },
         &[Series {
             name: "cells".into(),
             points,
         }],
-        Some(&colour),
+        Some(&ColourBar {
+            values: &colour,
+            label: &format!("{acc_col} accuracy (%)"),
+        }),
+        &Caption::new(
+            format!("{data} and {cost_file} (joined by architecture)"),
+            format!("{n} cells"),
+            cmd,
+        ),
     )?;
     // tie structure: every architecture at (SED value, accuracy)
+    let points: Vec<(f64, f64)> = sed.iter().copied().zip(pop.acc().iter().copied()).collect();
+    let n = points
+        .iter()
+        .filter(|p| p.0.is_finite() && p.1.is_finite())
+        .count();
     scatter(
         &out.join("nb201_sed_ties"),
-        &format!("NB201: accuracy of the cells sharing each SED value ({acc_col})"),
-        "SED",
-        "test accuracy (%)",
+        &Labels {
+            title: "NB201: accuracy of the cells sharing each SED value",
+            x: "SED (dimensionless score)",
+            y: &format!("{acc_col} accuracy (%)"),
+        },
         &[Series {
             name: "cells".into(),
-            points: sed.iter().copied().zip(pop.acc().iter().copied()).collect(),
+            points,
         }],
         None,
+        &Caption::new(data, format!("{n} cells"), cmd),
     )?;
     write_csv(&out.join("nb201_sed_ties.csv"), &tie_rows(sed, pop.acc()))
 }
@@ -354,6 +384,7 @@ pub fn run(config_path: &Path, out: &Path) -> Result<String> {
     }
     // tabulate, plot and meta.json into a staging folder, moved into place together
     // (meta.json last): a run that fails half-way leaves the old set untouched
+    let cmd = super::command("sed-ablation", config_path, out, "");
     let staged = crate::io::staged::Staged::new(out)?;
     let out = staged.dir();
     let rows: Vec<AblationRow> = results
@@ -363,11 +394,20 @@ pub fn run(config_path: &Path, out: &Path) -> Result<String> {
     write_csv(&out.join("ablation.csv"), &rows)?;
     let summary = table_text(&results);
     // plot
-    for b in &results {
-        plot_benchmark(out, b)?;
+    for (b, spec) in results.iter().zip(&cfg.benchmarks) {
+        let data = format!("{} (column {})", spec.file, spec.acc_col);
+        plot_benchmark(out, b, &data, &cmd)?;
     }
     if let (Some(k), Some(cost)) = (first_nb201, &cost) {
-        nb201_figures(out, &cfg.benchmarks[k].acc_col, &pops[k], &nb201_sed, cost)?;
+        let b = &cfg.benchmarks[k];
+        nb201_figures(
+            out,
+            &b.acc_col,
+            &pops[k],
+            &nb201_sed,
+            cost,
+            (&b.file, &cfg.nb201_cost, &cmd),
+        )?;
     }
     write_meta(
         out,

@@ -215,8 +215,11 @@ pub fn viridis(t: f64) -> [u8; 3] {
     c
 }
 
-/// Renders an `h×w×c` map as a heatmap PNG: channels side by side (one-pixel gap), each
-/// pixel scaled `scale`× , viridis over the finite range, −∞ drawn black.
+/// Renders an `h×w×c` map as bare heatmap pixels (PNG): channels side by side (one-pixel
+/// gap), each pixel scaled `scale`× , viridis over the finite range, −∞ drawn black. No
+/// axes, scale or caption: the figures sednas writes (`entropy --heatmap`, `fmap-entropy
+/// --heatmaps`, the nb201-fashion heatmaps) are drawn by [`crate::plot::heatmap_png`], with
+/// pixel axes, a colour bar in bits and a caption.
 ///
 /// ```
 /// let m = ndarray::Array3::from_shape_fn((2, 2, 1), |(i, j, _)| (i + j) as f64);

@@ -231,16 +231,36 @@ pub fn write_layers(out: &std::path::Path, layers: &[LayerEntropy]) -> Result<()
     crate::io::write_atomic(out, &bytes)
 }
 
-/// Writes the H1 heatmap of the first image of every layer into `dir` (created), one
-/// `LAYER.png` each.
+/// Writes the H1 heatmap figure of the first image of every layer into `dir` (created), one
+/// `LAYER.png` each: a panel per channel with pixel axes, a colour bar in bits and a caption
+/// naming `source` (the images), the windows, `estimator` and `command`.
 ///
 /// # Errors
-/// [`Error::Io`] for a folder or file that cannot be written; the heatmap's size refusal.
-pub fn write_heatmaps(dir: &std::path::Path, layers: &[LayerEntropy]) -> Result<()> {
+/// [`Error::Io`] for a folder or file that cannot be written; the figure's size refusal.
+pub fn write_heatmaps(
+    dir: &std::path::Path,
+    layers: &[LayerEntropy],
+    source: &str,
+    estimator: &str,
+    spec: &WindowSpec,
+    command: &str,
+) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     for l in layers {
         let p = dir.join(format!("{}.png", l.layer));
-        crate::io::write_atomic(&p, &crate::io::png::heatmap_png(l.first_h1.view(), 4)?)?;
+        let caption = crate::plot::Caption::new(
+            format!("first image of {source}"),
+            format!("{} windows", l.first_h1.len()),
+            command.to_string(),
+        )
+        .estimator(format!("{estimator}, {}", crate::plot::windows_text(spec)));
+        let hm = crate::plot::Heatmap {
+            title: &format!("Local H1 of layer {}, first image", l.layer),
+            value: "local H1 (bits)",
+            scale: 4,
+        };
+        let png = crate::plot::heatmap_png(l.first_h1.view(), &hm, &caption)?;
+        crate::io::write_atomic(&p, &png)?;
     }
     Ok(())
 }

@@ -22,6 +22,7 @@
 //! Adding a proxy: one file here with its `impl Proxy` and its `pub const ENTRY: Entry`,
 //! and one line in [`REGISTRY`] (plus its `mod` line). README, "Adding a proxy".
 
+pub mod enumerate;
 pub mod led_flow;
 pub mod led_m;
 pub mod ledp;

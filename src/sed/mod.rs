@@ -15,7 +15,6 @@
 //! pool_SED). Identical blocks are summed with their multiplicity. See
 //! `docs/sed-readings.md` for every switch, its default and why.
 
-pub mod enumerate;
 pub mod ledflow;
 pub mod ledm;
 pub mod ledp;

@@ -43,7 +43,7 @@ impl Enumeration {
     /// [`Error::InvalidParameter`] naming `--top` or `--nodes`.
     ///
     /// ```
-    /// use sednas::sed::enumerate::Enumeration;
+    /// use sednas::proxy::enumerate::Enumeration;
     /// assert_eq!(Enumeration::new(4, Some(3), false).unwrap().total(), 15_625);
     /// assert!(Enumeration::new(4, Some(0), false).is_err());
     /// assert!(Enumeration::new(4, Some(15_626), false).is_err());
@@ -231,8 +231,8 @@ fn rows_of_chunk(proxy: &dyn Proxy, nodes: usize, s: u64, e: u64) -> Vec<u8> {
 /// Seconds as a short human duration.
 ///
 /// ```
-/// assert_eq!(sednas::sed::enumerate::fmt_secs(90.0), "90.0 s");
-/// assert_eq!(sednas::sed::enumerate::fmt_secs(7200.0), "2.0 h");
+/// assert_eq!(sednas::proxy::enumerate::fmt_secs(90.0), "90.0 s");
+/// assert_eq!(sednas::proxy::enumerate::fmt_secs(7200.0), "2.0 h");
 /// ```
 pub fn fmt_secs(s: f64) -> String {
     if s < 120.0 {
