@@ -98,7 +98,7 @@ pub struct RunResult {
     pub params: usize,
     /// Held-out accuracy.
     pub test_acc: f64,
-    /// Fraction of exactly constant 3×3×c windows (exact estimator) of the map entering
+    /// Fraction of exactly constant 3×3×1 windows (one channel each) (exact estimator) of the map entering
     /// the convolution (after the pool).
     pub conv_input_h1_zero: f64,
     /// The same fraction under `binned:N`, for each N of `sensitivity_bins`: (N, fraction).
@@ -1045,12 +1045,12 @@ fn tabulate_results(
         ));
     }
     let col = |f: &dyn Fn(&ConfigRow) -> f64| rows.iter().map(f).collect::<Vec<f64>>();
-    let exact = "exact H1 (Definition 1) on the post-pool float maps, 3×3×c windows";
+    let exact = "exact H1 (Definition 1) on the post-pool float maps, 3×3×1 windows (one channel each)";
     let binned = format!(
-        "binned:{} H1 (equal-width bins over each map's range), 3×3×c windows",
+        "binned:{} H1 (equal-width bins over each map's range), 3×3×1 windows (one channel each)",
         cfg.h1_bins
     );
-    let gauss = "Gaussian H2, 3×3×c windows across the measured images";
+    let gauss = "Gaussian H2, 3×3×1 windows (one channel each) across the measured images";
     let mut fam = super::Family::default();
     let pool = col(&|r| r.pool as f64);
     let kernel = col(&|r| r.kernel as f64);
