@@ -26,7 +26,7 @@ pub struct ExperimentArgs {
     /// Redraw the figures from the tables in the output folder (nothing tabulated or
     /// rewritten; its stored config must equal the requested one). nb201-fashion trains
     /// again only the two runs whose heatmaps it draws when their checkpoints are missing,
-    /// and draws their heatmaps only if they reproduce runs.csv. nb201-fashion and
+    /// and, where a retrained run does not reproduce runs.csv, draws its heatmaps with both accuracies in the caption. nb201-fashion and
     /// net-ablation.
     #[arg(long, conflicts_with_all = ["resume", "tabulate"])]
     replot: bool,

@@ -669,10 +669,14 @@ fn tabulate_results(
     ));
     let est = |name: &str| match name {
         "mean local H1 (trained maps)" => {
-            format!("binned:{} H1, 3×3×1 windows (one channel each), mean over layers", cfg.h1_bins)
+            format!(
+                "binned:{} H1, 3×3×1 windows (one channel each), mean over layers",
+                cfg.h1_bins
+            )
         }
         "fraction of zero-H1 windows" => {
-            "exact H1 (Definition 1), 3×3×1 windows (one channel each), mean over layers".to_string()
+            "exact H1 (Definition 1), 3×3×1 windows (one channel each), mean over layers"
+                .to_string()
         }
         "mean local H2, last cell" => {
             "Gaussian H2, 3×3×1 windows (one channel each) across the measured images".to_string()

@@ -1045,7 +1045,8 @@ fn tabulate_results(
         ));
     }
     let col = |f: &dyn Fn(&ConfigRow) -> f64| rows.iter().map(f).collect::<Vec<f64>>();
-    let exact = "exact H1 (Definition 1) on the post-pool float maps, 3×3×1 windows (one channel each)";
+    let exact =
+        "exact H1 (Definition 1) on the post-pool float maps, 3×3×1 windows (one channel each)";
     let binned = format!(
         "binned:{} H1 (equal-width bins over each map's range), 3×3×1 windows (one channel each)",
         cfg.h1_bins
