@@ -434,6 +434,9 @@ where
 /// and, when `colour` is given, the points of the first series coloured by its values
 /// (viridis over their finite range) and a colour bar labelled with its label.
 ///
+/// # Errors
+/// [`Error::Io`] for a figure that cannot be written; a drawing failure of the backend.
+///
 /// ```
 /// use sednas::plot::{scatter, Caption, ColourBar, Labels, Series};
 /// let dir = std::env::temp_dir().join(format!("sednas-doc-scatter-{}", std::process::id()));
@@ -563,6 +566,9 @@ where
 /// finite is not drawn; an error bar with a non-finite end (an undefined standard
 /// deviation) is not drawn and does not stretch the axis. The figure is widened so that
 /// every bar's name fits under it.
+///
+/// # Errors
+/// [`Error::Io`] for a figure that cannot be written; a drawing failure of the backend.
 ///
 /// ```
 /// use sednas::plot::{bars, Caption, Labels};
@@ -811,6 +817,10 @@ where
 /// panel is at least [`MIN_PANEL`] pixels across). A value that is not finite (−∞) is drawn
 /// black and a note under the colour bar says so. A figure past 2^28 pixels is refused before anything
 /// is allocated.
+///
+/// # Errors
+/// [`Error::Empty`] for an empty map; [`Error::TooLarge`] for a figure past its pixel limit
+/// (refused before allocating); a drawing failure of the backend.
 ///
 /// ```
 /// use sednas::plot::{heatmap_png, Caption, Heatmap};

@@ -658,6 +658,10 @@ pub enum AnyArch {
 impl AnyArch {
     /// Parses one architecture of `space` from its one-line text form.
     ///
+    /// # Errors
+    /// [`Error::Arch`] naming the position and what was expected for text that is not an
+    /// architecture of `space`; [`Error::InputTooLarge`] for a text past the length limit.
+    ///
     /// ```
     /// use sednas::arch::{AnyArch, SpaceKind};
     /// let a = AnyArch::parse(SpaceKind::NatsSss, "64:32:48:16:8").unwrap();

@@ -23,6 +23,9 @@ use crate::error::{Error, Result};
 
 /// SHA-256 of a file, hex.
 ///
+/// # Errors
+/// [`Error::Io`] or [`Error::NotAFile`] for a file that cannot be read.
+///
 /// ```
 /// use sednas::experiments::sha256_file;
 /// let path = std::env::temp_dir().join(format!("sednas-doc-sha-{}.txt", std::process::id()));
@@ -90,6 +93,9 @@ pub fn machine() -> serde_json::Value {
 
 /// Writes `meta.json` for an experiment (atomically): git revision, config, SHA-256 of the
 /// data files that exist, wall time, machine, version and `extra`.
+///
+/// # Errors
+/// [`Error::Io`] for a failed write; [`Error::Json`] if the metadata cannot be encoded.
 ///
 /// ```
 /// let out = std::env::temp_dir().join(format!("sednas-doc-meta-{}", std::process::id()));
@@ -360,6 +366,10 @@ pub(crate) fn idx_files(dataset: &str, data_dir: &Path) -> Vec<PathBuf> {
 /// Reads a TOML config file into `T` (unknown keys are errors, where `T` denies them);
 /// errors name the file.
 ///
+/// # Errors
+/// [`Error::Io`] for a file that cannot be read; [`Error::BadText`] (file, line) for TOML
+/// that does not parse or holds an unknown key.
+///
 /// ```
 /// use sednas::experiments::{net_ablation::Config, read_config};
 /// let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("experiments/net-ablation/smoke.toml");
@@ -592,6 +602,11 @@ impl Mode {
 /// not made with — and a mismatch is an error that names the flag and the keys that differ,
 /// before anything is written. A fresh run (re)writes the file.
 ///
+/// # Errors
+/// [`Error::ConfigMismatch`] naming the differing keys when `out` was made under another
+/// configuration; [`Error::Io`] / [`Error::Json`] for a stored configuration that cannot be
+/// read.
+///
 /// ```
 /// use sednas::experiments::{check_config, Mode};
 /// let out = std::env::temp_dir().join(format!("sednas-doc-cc-{}", std::process::id()));
@@ -633,6 +648,10 @@ pub fn check_config<T: serde::Serialize>(out: &Path, cfg: &T, mode: Mode) -> Res
 /// For `--replot` (figures redrawn from the tables in `out`, nothing trained or tabulated):
 /// `out` must hold the `experiment-config.json` its tables were made under, equal to
 /// `cfg`; a mismatch names the keys that differ, a missing file says so. Nothing is written.
+///
+/// # Errors
+/// As [`check_config`]; [`Error::InvalidParameter`] (`--replot`) when `out` holds no stored
+/// configuration.
 ///
 /// ```
 /// use sednas::experiments::{check_config, check_replot_config, Mode};

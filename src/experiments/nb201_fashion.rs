@@ -71,6 +71,9 @@ pub struct Config {
 impl Config {
     /// Checks every setting before any training starts: a typed error naming it.
     ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] naming the setting out of range.
+    ///
     /// ```
     /// use sednas::experiments::{nb201_fashion::Config, read_config};
     /// let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("experiments/nb201-fashion/smoke.toml");
@@ -176,6 +179,9 @@ fn read_truth(path: &Path) -> Result<std::collections::HashMap<usize, f64>> {
 }
 
 /// The architectures: the top-SED tie set, then evenly spaced SED quantiles (ascending).
+///
+/// # Errors
+/// [`Error::InvalidParameter`] for `n` of 0 or more than the space holds.
 ///
 /// ```
 /// let a = sednas::experiments::nb201_fashion::select_archs(7).unwrap();
@@ -372,6 +378,11 @@ pub fn spread_order(n: usize) -> Vec<usize> {
 /// of them without `resume`); returns the printed summary. A bad configuration is refused
 /// before any folder is made.
 ///
+/// # Errors
+/// A configuration that does not read or validate, an output folder of another
+/// configuration ([`Error::ConfigMismatch`]), a dataset that cannot be loaded, a failed
+/// training run or write.
+///
 /// ```
 /// use std::path::Path;
 /// let out = std::env::temp_dir().join(format!("sednas-doc-nf-{}", std::process::id()));
@@ -390,6 +401,9 @@ pub fn run(config_path: &Path, out: &Path, resume: bool) -> Result<String> {
 /// Tabulates the runs already finished in `out` without training anything (the experiment's
 /// stored config must equal `config_path`'s). When some planned runs are missing, the summary
 /// says so on its first line ("PARTIAL: k of n runs") and covers the finished ones only.
+///
+/// # Errors
+/// As [`run`]; [`Error::InvalidParameter`] when a run folder is missing or unfinished.
 ///
 /// ```
 /// use std::path::Path;
@@ -416,6 +430,10 @@ pub struct Plan {
 
 impl Plan {
     /// The plan of a (validated) configuration.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] for a configuration that does not validate or selects no
+    /// architecture.
     ///
     /// ```
     /// use sednas::experiments::{nb201_fashion::{Config, Plan}, read_config};
@@ -915,6 +933,10 @@ fn plot(
 /// code revision) and compared with its committed `runs.csv` row: when they differ (the
 /// tables were made by an earlier revision) the heatmaps are drawn from the retrained
 /// network and their captions and the returned report say so, with both accuracies. The stored config must equal `config_path`'s. Returns a line per figure set.
+///
+/// # Errors
+/// As [`run`]; [`Error::InvalidParameter`] (`--replot`) for a folder without finished runs;
+/// [`Error::Csv`] for a table that does not read.
 ///
 /// ```
 /// use std::path::Path;

@@ -123,6 +123,9 @@ pub struct RunResult {
 /// 2² + 2² = 8 in block 1 (two 3×3 convs) and 1 + 1 = 2 in blocks 2 and 3; F_in/F_out = 1,
 /// 4, 4; C_out = 2, 4, 8. So the terms are sig(2)·8·½, sig(4)·4·2·½, sig(8)·4·2·½.
 ///
+/// # Errors
+/// [`Error::InvalidParameter`] for a pool, kernel, width or map side that makes no network.
+///
 /// ```
 /// let sig = |x: f64| 1.0 / (1.0 + (-x).exp());
 /// let v = sednas::experiments::net_ablation::plain_sed(1, 3, false, 2, 8).unwrap();
@@ -293,6 +296,9 @@ fn run_one(
 
 /// The NB201 cell with `k` skip connections: all six edges 3×3 convolutions, then the edges
 /// 3←0, 2←0, 1←0, 3←1, 2←1, 3←2 (in this order) turned into skips.
+///
+/// # Errors
+/// [`Error::InvalidParameter`] for a `k` outside the cells the experiment defines.
 ///
 /// ```
 /// use sednas::experiments::net_ablation::skip_cell;
@@ -838,6 +844,9 @@ impl Config {
     /// Checks every setting before any training starts (zero sizes, an empty list, even
     /// kernels, a learning rate that is not a positive number): a typed error naming it.
     ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] naming the setting out of range.
+    ///
     /// ```
     /// use sednas::experiments::net_ablation::Config;
     /// let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("experiments/net-ablation/smoke.toml");
@@ -931,6 +940,11 @@ impl Config {
 /// Runs the ablation into `out` (with `resume`, only the runs without a `result.json`);
 /// returns the printed summary. A bad configuration is refused before anything is written.
 ///
+/// # Errors
+/// A configuration that does not read or validate, an output folder of another
+/// configuration ([`Error::ConfigMismatch`]), a dataset that cannot be loaded, a failed
+/// training run or write.
+///
 /// ```
 /// use std::path::Path;
 /// let out = std::env::temp_dir().join(format!("sednas-doc-na-{}", std::process::id()));
@@ -949,6 +963,9 @@ pub fn run(config_path: &Path, out: &Path, resume: bool) -> Result<String> {
 /// Tabulates the runs already finished in `out` without training anything (the stored
 /// config must equal `config_path`'s). When some planned runs are missing, the summary says
 /// so on its first line ("PARTIAL: k of n planned runs") and covers the finished ones only.
+///
+/// # Errors
+/// As [`run`]; [`Error::InvalidParameter`] when a run folder is missing or unfinished.
 ///
 /// ```
 /// use std::path::Path;
@@ -1365,6 +1382,10 @@ fn plot(
 /// when the plan has an NB201 series) without training, tabulating or rewriting any table:
 /// the committed results keep their tables but not their run folders. The stored config
 /// must equal `config_path`'s. Returns a line naming the figures.
+///
+/// # Errors
+/// As [`run`]; [`Error::InvalidParameter`] (`--replot`) for a folder without finished runs;
+/// [`Error::Csv`] for a table that does not read.
 ///
 /// ```
 /// use std::path::Path;

@@ -324,6 +324,10 @@ fn nb201_figures(
 /// Runs the ablation into `out`; returns the printed summary. A config or a data file that
 /// cannot be read is an error that names it, before anything is written.
 ///
+/// # Errors
+/// A configuration that does not read or validate, benchmark data that cannot be read
+/// ([`Error::Csv`], [`Error::Io`]), or a failed write.
+///
 /// ```
 /// use std::path::Path;
 /// let out = std::env::temp_dir().join(format!("sednas-doc-sa-{}", std::process::id()));

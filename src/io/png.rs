@@ -31,6 +31,10 @@ pub enum AlphaPolicy {
 /// high byte would silently merge 256 levels into one and change every exact H1); convert
 /// them to 8 bits or to a float `.npy`.
 ///
+/// # Errors
+/// [`Error::Png`] for bytes that are not an 8-bit PNG (or carry an alpha channel);
+/// [`Error::TooLarge`] for an image past the decode limit, refused from the header.
+///
 /// ```
 /// let bytes = sednas::io::png::encode_rgb(2, 1, &[255, 0, 0, 0, 255, 0]).unwrap();
 /// let img = sednas::io::png::decode_png(&bytes, "mem").unwrap();
@@ -51,6 +55,9 @@ pub const MAX_HEATMAP_PIXELS: usize = 1 << 28;
 
 /// [`decode_png`] with an explicit [`AlphaPolicy`] for images that have an alpha channel
 /// (images without one decode the same under every policy).
+///
+/// # Errors
+/// As [`decode_png`], with the alpha channel handled by `alpha`.
 ///
 /// ```
 /// use sednas::io::png::{AlphaPolicy, decode_png_alpha, encode_rgb};
@@ -119,6 +126,9 @@ pub fn decode_png_alpha(bytes: &[u8], name: &str, alpha: AlphaPolicy) -> Result<
 
 /// Reads a PNG file into an `h×w×c` u8 array.
 ///
+/// # Errors
+/// [`Error::Io`] / [`Error::NotAFile`] for a path that cannot be read; as [`decode_png`].
+///
 /// ```
 /// use sednas::io::png::{encode_rgb, read_png};
 /// let path = std::env::temp_dir().join(format!("sednas-doc-read-{}.png", std::process::id()));
@@ -134,6 +144,9 @@ pub fn read_png(path: &std::path::Path) -> Result<Array3<u8>> {
 
 /// [`read_png`] with an explicit [`AlphaPolicy`].
 ///
+/// # Errors
+/// As [`read_png`] and [`decode_png_alpha`].
+///
 /// ```
 /// use sednas::io::png::{AlphaPolicy, encode_rgb, read_png_alpha};
 /// let path = std::env::temp_dir().join(format!("sednas-doc-alpha-{}.png", std::process::id()));
@@ -147,6 +160,10 @@ pub fn read_png_alpha(path: &std::path::Path, alpha: AlphaPolicy) -> Result<Arra
 }
 
 /// Encodes 8-bit RGB pixels (row-major, 3 bytes each) as PNG.
+///
+/// # Errors
+/// [`Error::Shape`] when `rgb` does not hold width × height × 3 bytes; [`Error::Png`] for
+/// an encoder failure.
 ///
 /// ```
 /// use sednas::io::png::{decode_png, encode_rgb};
@@ -220,6 +237,10 @@ pub fn viridis(t: f64) -> [u8; 3] {
 /// axes, scale or caption: the figures sednas writes (`entropy --heatmap`, `fmap-entropy
 /// --heatmaps`, the nb201-fashion heatmaps) are drawn by [`crate::plot::heatmap_png`], with
 /// pixel axes, a colour bar in bits and a caption.
+///
+/// # Errors
+/// [`Error::Empty`] for an empty map; [`Error::TooLarge`] for a map × scale past 2^28
+/// pixels (refused before allocating).
 ///
 /// ```
 /// let m = ndarray::Array3::from_shape_fn((2, 2, 1), |(i, j, _)| (i + j) as f64);

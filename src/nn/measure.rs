@@ -343,6 +343,10 @@ impl MeasureConfig {
 
 /// The input batch (n×3×32×32) for `cfg`; image files come from `data_dir`.
 ///
+/// # Errors
+/// [`Error::Io`] / [`Error::Idx`] / [`Error::Png`] when the images of `cfg.input()` cannot
+/// be loaded from `data_dir` (run `scripts/fetch-data.sh`), or fewer images than the batch.
+///
 /// ```
 /// use sednas::nn::measure::{measure_inputs, MeasureParams, MeasureInput};
 /// let cfg = sednas::nn::measure::MeasureParams { width: 8, cells: 1, batch: 10, input: MeasureInput::Noise, seed: 0, bins: 16 }.check(sednas::arch::SpaceKind::Nb201).unwrap();
@@ -428,6 +432,10 @@ fn too_few_images(name: &str, data_dir: &std::path::Path, have: usize, want: usi
 ///
 /// An all-`none` cell outputs zeros: every window of its maps has H1 = 0.
 ///
+/// # Errors
+/// [`Error::InvalidParameter`] (`space`) for settings checked for another space;
+/// [`Error::Shape`] for images the network cannot take.
+///
 /// ```
 /// use sednas::arch::nb201::Nb201Arch;
 /// use sednas::nn::measure::{measure_inputs, measure_nb201, MeasureParams, MeasureInput};
@@ -464,6 +472,9 @@ pub fn measure_nb201(
 /// max-pool vertex or a sum carries negative values. The benchmark's scale is C = 128,
 /// M = 3.
 ///
+/// # Errors
+/// As [`measure_nb201`].
+///
 /// ```
 /// use sednas::arch::nb101::Nb101Arch;
 /// use sednas::nn::measure::{measure_inputs, measure_nb101, MeasureParams, MeasureInput};
@@ -497,6 +508,9 @@ pub fn measure_nb101(
 /// init seed `cfg.seed`), forwards `images` and measures the stem and every cell output,
 /// `out` and `relu` (each cell's preprocessing begins with a ReLU, so `relu` is what the next
 /// cells' convolutions see).
+///
+/// # Errors
+/// As [`measure_nb201`].
 ///
 /// ```
 /// use sednas::arch::darts::Genotype;
@@ -569,6 +583,10 @@ fn build_and_measure<M: Classifier>(
 
 /// [`measure_nb201`], [`measure_nb101`] or [`measure_darts`], by the architecture's space
 /// (the entry point the CLI and the Python package share). NATS-SSS has no network here.
+///
+/// # Errors
+/// As [`measure_nb201`]; [`Error::InvalidParameter`] for an architecture of a space without
+/// a network (NATS-SSS).
 ///
 /// ```
 /// use sednas::arch::{AnyArch, SpaceKind};

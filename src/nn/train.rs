@@ -167,6 +167,9 @@ fn batch(set: &ImageSet, idx: &[usize], device: &Device) -> (Tensor<4>, Tensor<1
 ///
 /// With one class every prediction is right.
 ///
+/// # Errors
+/// [`Error::Shape`] for images the model cannot take.
+///
 /// ```
 /// use ndarray::Array4;
 /// use sednas::data::ImageSet;
@@ -377,6 +380,12 @@ impl TrainParams {
 /// run sees the same batches as an uninterrupted one). `progress` gets (epoch, batch, batches).
 ///
 /// With one class the cross-entropy is exactly 0 and every prediction is right.
+///
+/// # Errors
+/// [`Error::InvalidParameter`] for no training images or a device without autodiff;
+/// [`Error::Shape`] for images the model cannot take; [`Error::Checkpoint`] / [`Error::Io`]
+/// for a run folder that cannot be resumed or written; [`Error::NonFinite`] for a diverging
+/// loss.
 ///
 /// ```
 /// use ndarray::Array4;
