@@ -79,7 +79,10 @@ pub fn constant_window_deviation(trials: usize, seed: u64) -> Result<f64> {
         }
         let win: Vec<f64> = (0..k * k).map(|t| x[[i + t / k, j + t % k]]).collect();
         if h1(&win, &H1Estimator::Exact)? != 0.0 {
-            return Err(Error::param("p1", "constructed window is not constant"));
+            return Err(Error::Internal {
+                what: "p1",
+                reason: "the constructed window is not constant".into(),
+            });
         }
         let kern = Array2::from_shape_fn((k, k), |_| normal(&mut r));
         let bias = normal(&mut r);
@@ -147,13 +150,17 @@ pub fn burn_kernel_gradient(
     ));
     let out: f32 = y.clone().sum().into_scalar::<f32>();
     let grads = y.sum().backward();
-    let g = k
-        .grad(&grads)
-        .ok_or_else(|| Error::param("burn", "no kernel gradient"))?;
+    let g = k.grad(&grads).ok_or_else(|| Error::Internal {
+        what: "p1 burn autodiff",
+        reason: "no kernel gradient".into(),
+    })?;
     let v: Vec<f32> = g
         .into_data()
         .try_into_vec::<f32>()
-        .map_err(|e| Error::param("burn", format!("{e:?}")))?;
+        .map_err(|e| Error::Internal {
+            what: "p1 burn autodiff",
+            reason: format!("{e:?}"),
+        })?;
     let g = Array2::from_shape_vec((kh, kw), v).map_err(|e| Error::Shape(e.to_string()))?;
     Ok((out, g))
 }
