@@ -222,7 +222,10 @@ impl Nb201Arch {
         let e = nodes * (nodes - 1) / 2;
         let total = 5u64.checked_pow(e as u32).unwrap_or(u64::MAX);
         if code >= total {
-            return Err(Error::param("code", format!("{code} ≥ 5^{e}")));
+            return Err(Error::param(
+                "code",
+                format!("a {nodes}-node cell has codes 0..5^{e} = {total}, got {code}"),
+            ));
         }
         let mut ops = [Nb201Op::None; MAX_EDGES];
         for op in ops.iter_mut().take(e) {

@@ -50,7 +50,7 @@ impl Binning {
         if !(lo.is_finite() && hi.is_finite() && lo < hi) {
             return Err(Error::param(
                 "binning range",
-                format!("need finite lo < hi, got [{lo}, {hi}]"),
+                format!("needs finite lo < hi, got [{lo}, {hi}]"),
             ));
         }
         check_bins(bins)?;
@@ -92,7 +92,7 @@ pub const MAX_BINS: usize = 1 << 24;
 
 fn check_bins(bins: usize) -> Result<()> {
     if bins == 0 {
-        return Err(Error::param("bins", "need at least 1 bin, got 0"));
+        return Err(Error::param("bins", "must be at least 1, got 0"));
     }
     if bins > MAX_BINS {
         return Err(Error::TooLarge {

@@ -341,10 +341,10 @@ fn centre<T: MapValue>(
     check_finite(batch.iter(), "batch")?;
     let (n, h, w, c) = batch.dim();
     if n < 2 {
-        return Err(Error::param(
-            "batch",
-            format!("sample covariance needs at least 2 maps, got {n}"),
-        ));
+        return Err(Error::Shape(format!(
+            "a sample covariance needs a batch of at least 2 maps, got {n} (shape {:?})",
+            batch.shape()
+        )));
     }
     // the batch's windows are those of its maps: one plan, shared with H1
     let plan = WindowPlan::new([h, w, c], spec)?;
@@ -770,7 +770,7 @@ impl Group {
 ///
 /// # Errors
 /// * [`Error::Empty`], [`Error::NonFinite`] (naming the flat index), fewer than 2 maps
-///   ([`Error::InvalidParameter`]), and the window errors of [`WindowPlan::new`].
+///   ([`Error::Shape`]), and the window errors of [`WindowPlan::new`].
 /// * [`Error::TooLarge`] before allocating: more than [`MAX_CENTRED_ENTRIES`] centred values,
 ///   or more than [`MAX_H2_BYTES`] in all; windows are sized as they occur, so a `crop`
 ///   kernel far larger than the map costs what the map's own windows cost. Also, instead of

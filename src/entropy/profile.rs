@@ -204,10 +204,11 @@ fn h1_fused<T: MapValue>(
 ) -> Result<[H1Sums; 2]> {
     let (n, h, w, c) = a.dim();
     if n == 0 || b.is_some_and(|b| b.dim() != a.dim()) {
-        return Err(Error::param(
-            "batch",
-            "no maps, or a pair of different shapes",
-        ));
+        return Err(Error::Shape(format!(
+            "a batch of {n} maps, or a pair of different shapes: {:?} and {:?}",
+            a.dim(),
+            b.map(|b| b.dim())
+        )));
     }
     let spec = opts.spec();
     for est in [H1Estimator::Exact, opts.estimator] {
@@ -285,7 +286,10 @@ fn profile_map_reference<T: MapValue>(
     opts: &ProfileOptions,
 ) -> Result<MapFigures> {
     if a.len_of(Axis(0)) == 0 {
-        return Err(Error::param("batch", "no maps (n = 0)"));
+        return Err(Error::Empty {
+            what: "batch",
+            shape: a.shape().to_vec(),
+        });
     }
     let spec = opts.spec();
     let exact = Estimator::H1(H1Estimator::Exact);

@@ -316,10 +316,11 @@ impl Population {
     /// ```
     pub fn from_parts(archs: Vec<AnyArch>, acc: Vec<f64>) -> Result<Population> {
         if archs.len() != acc.len() {
-            return Err(Error::param(
-                "population",
-                format!("{} architectures but {} accuracies", archs.len(), acc.len()),
-            ));
+            return Err(Error::Shape(format!(
+                "{} architectures but {} accuracies",
+                archs.len(),
+                acc.len()
+            )));
         }
         Ok(Population {
             keys: archs.iter().map(|a| a.to_string()).collect(),
@@ -343,14 +344,11 @@ impl Population {
     /// ```
     pub fn with_col(mut self, name: &str, values: Vec<f64>) -> Result<Population> {
         if values.len() != self.len() {
-            return Err(Error::param(
-                "population",
-                format!(
-                    "column {name:?} has {} values for {} architectures",
-                    values.len(),
-                    self.len()
-                ),
-            ));
+            return Err(Error::Shape(format!(
+                "column {name:?} has {} values for {} architectures",
+                values.len(),
+                self.len()
+            )));
         }
         self.cols.insert(name.to_string(), values);
         Ok(self)
@@ -575,14 +573,11 @@ impl Population {
     /// ```
     pub fn retain_mask(&mut self, keep: &[bool]) -> Result<()> {
         if keep.len() != self.len() {
-            return Err(Error::param(
-                "population",
-                format!(
-                    "a mask of {} entries for {} architectures",
-                    keep.len(),
-                    self.len()
-                ),
-            ));
+            return Err(Error::Shape(format!(
+                "a mask of {} entries for {} architectures",
+                keep.len(),
+                self.len()
+            )));
         }
         fn apply<T>(v: &mut Vec<T>, keep: &[bool]) {
             let mut it = keep.iter();

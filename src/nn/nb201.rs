@@ -274,25 +274,19 @@ impl Classifier for Nb201Net {
         let [_, c, h, w] = dims;
         let want = self.stem.weight.dims()[1];
         if c != want {
-            return Err(Error::param(
-                "images",
-                format!(
-                    "{c} channels, but the network's stem takes {want} (grey vs RGB? train and measure with the same images)"
-                ),
-            ));
+            return Err(Error::Shape(format!(
+                "images of {c} channels, but the network's stem takes {want} (grey vs RGB? train and measure with the same images)"
+            )));
         }
         if self.reductions.is_empty() {
             return Ok(());
         }
         let k = 1usize << self.reductions.len();
         if h % k != 0 || w % k != 0 {
-            return Err(Error::param(
-                "images",
-                format!(
-                    "sides {h}×{w}: the network's {} reductions need sides that are multiples of {k}",
-                    self.reductions.len()
-                ),
-            ));
+            return Err(Error::Shape(format!(
+                "images of sides {h}×{w}: the network's {} reductions need sides that are multiples of {k}",
+                self.reductions.len()
+            )));
         }
         Ok(())
     }

@@ -31,10 +31,11 @@ use crate::window::{Border, Kernel, Stride, WindowSpec};
 pub fn conv_variance(cov: ArrayView2<'_, f64>, k: ArrayView1<'_, f64>) -> Result<f64> {
     let d = k.len();
     if cov.dim() != (d, d) {
-        return Err(crate::Error::param(
-            "kernel",
-            format!("{d} weights for a {:?} covariance", cov.dim()),
-        ));
+        return Err(crate::Error::Shape(format!(
+            "{d} kernel weights for a {}×{} covariance",
+            cov.dim().0,
+            cov.dim().1
+        )));
     }
     Ok(k.dot(&cov.dot(&k)))
 }
@@ -108,15 +109,15 @@ pub fn rank_one_batch(
 ) -> Result<(f64, Option<Singular>, f64)> {
     let d = v.len();
     if k.len() != d {
-        return Err(crate::Error::param(
-            "kernel",
-            format!("{} weights for a window of {d}", k.len()),
-        ));
+        return Err(crate::Error::Shape(format!(
+            "{} kernel weights for a window of {d}",
+            k.len()
+        )));
     }
     if n < 2 {
         return Err(crate::Error::param(
-            "batch",
-            format!("needs n ≥ 2 samples for a variance, got {n}"),
+            "n",
+            format!("a variance needs at least 2 samples, got {n}"),
         ));
     }
     let mut r = SplitMix64::new(seed);

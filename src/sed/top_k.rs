@@ -105,7 +105,7 @@ impl TopK {
     /// ```
     pub fn new(k: usize) -> crate::Result<Self> {
         if k == 0 {
-            return Err(crate::Error::param("top", "K must be at least 1"));
+            return Err(crate::Error::param("k", "must be at least 1, got 0"));
         }
         Ok(TopK {
             k,
