@@ -78,6 +78,9 @@ impl H2Options {
 
     /// Regularise with Σ + ε·I; ε must be finite and > 0.
     ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] (`ridge`) for ε that is not finite and > 0.
+    ///
     /// ```
     /// use sednas::entropy::H2Options;
     /// assert!(H2Options::new().with_ridge(1e-6).is_ok());
@@ -965,6 +968,9 @@ fn table_plane(cd: &Centred, y: usize, tab: &mut [f64], kh: usize, kw: usize, kc
 
 /// Local H2 with each window's covariance computed from its own entries (reference for
 /// [`local_h2`]; same formula, no shared products).
+///
+/// # Errors
+/// As [`local_h2`].
 ///
 /// ```
 /// use ndarray::Array4;

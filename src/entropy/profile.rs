@@ -87,6 +87,10 @@ pub struct ProfileOptions {
 impl ProfileOptions {
     /// `sednas measure`'s settings: 3×3×1 windows, `binned:bins` over each image's range, H2.
     ///
+    /// # Errors
+    /// As [`Binning::data_range`] for `bins` (0, or more than
+    /// [`crate::entropy::h1::MAX_BINS`]).
+    ///
     /// ```
     /// use sednas::entropy::profile::ProfileOptions;
     /// let o = ProfileOptions::measure(16).unwrap();
@@ -145,6 +149,9 @@ pub fn profile_map<T: MapValue>(a: ArrayView4<'_, T>, opts: &ProfileOptions) -> 
 /// (ReLU keeps every positive value and maps the rest to 0), so `post`'s values are not
 /// hashed again. Whether `post` is `relu(pre)` is checked value by value; any other
 /// `post` is measured on its own.
+///
+/// # Errors
+/// As [`profile_map`] for either map.
 ///
 /// ```
 /// use ndarray::Array4;
@@ -340,6 +347,9 @@ fn profile_map_reference<T: MapValue>(
 /// Measures one n×h×w×c map as `sednas measure` does ([`profile_map`] with
 /// [`ProfileOptions::measure`]`(bins)`), named `layer` / `kind`.
 ///
+/// # Errors
+/// As [`ProfileOptions::measure`] and [`profile_map`].
+///
 /// ```
 /// use ndarray::Array4;
 /// use sednas::entropy::profile::measure_map;
@@ -367,6 +377,9 @@ pub fn measure_map(
 
 /// [`measure_map`] of a cell's `out` map and of its `relu` map (`relu(pre)`), bit for bit,
 /// through [`profile_pair`] (the `relu` map's exact-H1 ids come from the `out` map's).
+///
+/// # Errors
+/// As [`ProfileOptions::measure`] and [`profile_pair`].
 ///
 /// ```
 /// use ndarray::Array4;

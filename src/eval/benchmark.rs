@@ -217,6 +217,12 @@ pub struct TaskData {
 
 /// Reads one task from the data folder.
 ///
+/// # Errors
+/// The errors of [`Population::read`] (the task's file missing or damaged, named with its
+/// line) and [`Population::join`] (its peer file, when it exists); [`Error::InFile`]
+/// ([`Error::Empty`] inside) naming the file when no cell is left after the task's split
+/// and accuracy rules.
+///
 /// ```
 /// use sednas::eval::benchmark::{load_task, TASKS};
 /// let r = load_task(std::path::Path::new("no-such-dir"), &TASKS[0]);
@@ -553,6 +559,9 @@ pub struct BenchRun {
 /// Runs the protocol: every task of `halves`, every computed proxy and (if `peers`) every
 /// peer column present in the data.
 ///
+/// # Errors
+/// As [`load_task`] for each task; the scorers' errors.
+///
 /// ```
 /// use sednas::eval::benchmark::{run, Half};
 /// // with no task selected nothing is read
@@ -788,6 +797,10 @@ pub struct TopEnd {
 }
 
 /// Top-end analysis of one proxy on one task.
+///
+/// # Errors
+/// [`Error::Shape`] when the scores, ranks, accuracies or keys are not one per
+/// architecture.
 ///
 /// ```
 /// use sednas::arch::{AnyArch, SpaceKind};

@@ -210,7 +210,7 @@ impl EvalRequest {
     ///
     /// # Errors
     /// [`Error::InvalidParameter`] for a column named twice in the plan or found in no file
-    /// (`--proxy-cols`), or a bad filter (see [`super::population::parse_filters`]);
+    /// (`--proxy-cols`); [`Error::BadSpec`] for a filter that is not `COL=VALUE`;
     /// [`Error::InFile`] ([`Error::Empty`] inside) naming the truth file when no
     /// architecture is left to evaluate; the file errors of [`Population::read`] and
     /// [`Population::join`]; as [`evaluate_plan`].

@@ -47,6 +47,12 @@ pub struct LayerEntropy {
 /// one-channel window there has H1 = 0. (Border `crop`: the last maps are smaller than the
 /// window.)
 ///
+/// # Errors
+/// [`Error::Shape`] or [`Error::Empty`] for images the network cannot take
+/// ([`Classifier::check_input`]); [`Error::Internal`] for a map that does not convert; the
+/// entropy core's errors ([`local_h1`], and `local_h2` with `h2`: fewer than 2 images, a
+/// window larger than a map under `valid`, …).
+///
 /// ```
 /// use ndarray::Array4;
 /// use sednas::data::ImageSet;

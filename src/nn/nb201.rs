@@ -215,6 +215,10 @@ impl Nb201Net {
     /// At the benchmark's scale (C = 16, N = 5) burn counts the benchmark's parameters
     /// ([`Nb201Arch::params`]) plus the BatchNorms' running mean and variance, 2 per channel.
     ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] (`network`) when width, cells, classes or in_channels is
+    /// 0.
+    ///
     /// ```
     /// use burn::module::Module;
     /// use sednas::arch::nb201::Nb201Arch;

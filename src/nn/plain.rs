@@ -64,6 +64,10 @@ pub struct PlainCnn {
 impl PlainCnn {
     /// Builds the network; even kernels and zero sizes are typed errors.
     ///
+    /// # Errors
+    /// [`Error::BadKernel`] for an even kernel; [`Error::InvalidParameter`] (`plain cnn`)
+    /// when width, pool, classes or in_channels is 0.
+    ///
     /// ```
     /// use burn::module::Module;
     /// use burn::tensor::Tensor;

@@ -55,6 +55,9 @@ pub fn conv_relu(
 /// The two sides agree up to rounding, so the deviation is at the level of f64's epsilon;
 /// with no trials it is 0.
 ///
+/// # Errors
+/// [`Error::Internal`] if a constructed window is not constant; the entropy core's errors.
+///
 /// ```
 /// use sednas::propositions::p1::constant_window_deviation;
 /// assert_eq!(constant_window_deviation(0, 7).unwrap(), 0.0);
@@ -99,6 +102,10 @@ pub fn constant_window_deviation(trials: usize, seed: u64) -> Result<f64> {
 ///
 /// # Formula
 /// y = ReLU(Σ K⊙X + b); with ReLU active, ∂y/∂K = X.
+///
+/// # Errors
+/// [`Error::Shape`] when the window and the kernel differ in shape; [`Error::Internal`]
+/// when burn gives no kernel gradient or data that does not convert.
 ///
 /// ```
 /// use ndarray::array;
@@ -222,6 +229,9 @@ pub fn relative_spread(g: ArrayView2<'_, f32>) -> f64 {
 }
 
 /// The P1 report.
+///
+/// # Errors
+/// The errors of [`constant_window_deviation`] and (feature `nn`) [`burn_kernel_gradient`].
 ///
 /// ```
 /// use sednas::propositions::{p1, Verdict, VerifyOptions};

@@ -21,6 +21,9 @@ use crate::window::{Border, Kernel, Stride, WindowSpec};
 /// # Formula
 /// Var(kᵀx) = kᵀ Σ k
 ///
+/// # Errors
+/// [`crate::Error::Shape`] when the covariance is not d×d for d kernel weights.
+///
 /// ```
 /// use ndarray::array;
 /// let s = array![[1.0, 0.0], [0.0, 0.0]];
@@ -57,6 +60,10 @@ pub struct Shrink {
 /// The counterexample family Σ_ε = diag(1, ε, …, ε) (d entries): H2 → −∞ as ε → 0 while the
 /// variance of a fixed kernel's output stays ≥ k_0².
 ///
+/// # Errors
+/// [`crate::Error::Empty`] for d = 0; as [`conv_variance`] for a kernel of other than `d`
+/// weights; the entropy core's errors ([`gaussian_entropy`]) for an ε that is not finite.
+///
 /// ```
 /// use ndarray::Array1;
 /// let k = Array1::from_elem(9, 0.5);
@@ -64,8 +71,16 @@ pub struct Shrink {
 /// // finite in exact arithmetic (≈ −194.18 bits), −∞ from the Cholesky core (below its tolerance)
 /// assert!((r[0].h2_exact + 194.179_537_806_165).abs() < 1e-9);
 /// assert_eq!(r[0].h2_core, f64::NEG_INFINITY);
+/// // d = 0 is an error, not a panic
+/// assert!(sednas::propositions::p2::shrinking_direction(0, &[0.5], Array1::zeros(0).view()).is_err());
 /// ```
 pub fn shrinking_direction(d: usize, eps: &[f64], k: ArrayView1<'_, f64>) -> Result<Vec<Shrink>> {
+    if d == 0 {
+        return Err(crate::Error::Empty {
+            what: "covariance",
+            shape: vec![0, 0],
+        });
+    }
     let c = (2.0 * std::f64::consts::PI * std::f64::consts::E).log2();
     eps.iter()
         .map(|&e| {
@@ -90,6 +105,11 @@ pub fn shrinking_direction(d: usize, eps: &[f64], k: ArrayView1<'_, f64>) -> Res
 /// The window x = z·v is rank 1, so H2 = −∞; the output kᵀx = z·(kᵀv) still varies unless
 /// k ⟂ v. With v = (1, 2, 1) and k = (2, −1, 0), kᵀv = 0 and every output is exactly 0.
 /// The window is a d×1 kernel, so d = `v.len()` must be odd.
+///
+/// # Errors
+/// [`crate::Error::Shape`] for a kernel of another length than `v`;
+/// [`crate::Error::InvalidParameter`] (`n`) for fewer than 2 samples; as [`local_h2`] (e.g.
+/// an even window length).
 ///
 /// ```
 /// use sednas::propositions::p2::rank_one_batch;
@@ -134,6 +154,10 @@ pub fn rank_one_batch(
 }
 
 /// The P2 report.
+///
+/// # Errors
+/// The errors of [`shrinking_direction`] and [`rank_one_batch`]; none under
+/// [`VerifyOptions`]' sample sizes.
 ///
 /// ```
 /// use sednas::propositions::{p2, Verdict, VerifyOptions};

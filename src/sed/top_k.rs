@@ -93,6 +93,9 @@ fn by_score(a: &(f64, u64), b: &(f64, u64)) -> Ordering {
 impl TopK {
     /// An empty accumulator for the best `k` (k ≥ 1).
     ///
+    /// # Errors
+    /// [`crate::Error::InvalidParameter`] (`k`) for 0.
+    ///
     /// ```
     /// use sednas::sed::top_k::TopK;
     /// let mut t = TopK::new(2).unwrap();
