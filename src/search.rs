@@ -108,7 +108,7 @@ impl Search {
             return Err(Error::param(
                 "population/tournament",
                 format!(
-                    "need population ≥ 2 and 1 ≤ tournament ≤ population, got population {} and tournament {}",
+                    "needs population ≥ 2 and 1 ≤ tournament ≤ population, got population {} and tournament {}",
                     cfg.population, cfg.tournament
                 ),
             ));

@@ -329,7 +329,7 @@ impl DartsNet {
             return Err(Error::param(
                 "darts network",
                 format!(
-                    "width even in 2..=256, cells 3..=20, classes and in_channels ≥ 1: {cfg:?}"
+                    "needs an even width in 2..=256, cells in 3..=20, classes and in_channels ≥ 1, got {cfg:?}"
                 ),
             ));
         }

@@ -86,7 +86,7 @@ pub fn population(
             if k == 0 || k > NB201_SIZE {
                 return Err(Error::param(
                     "--sample",
-                    format!("must be 1..={NB201_SIZE}, got {k}"),
+                    format!("must be in 1..={NB201_SIZE}, got {k}"),
                 ));
             }
             // partial Fisher–Yates over the indices, then index order

@@ -253,7 +253,9 @@ impl Nb101Net {
         {
             return Err(Error::param(
                 "nb101 network",
-                format!("width 1..=1024, modules 1..=16, classes and in_channels ≥ 1: {cfg:?}"),
+                format!(
+                    "needs width in 1..=1024, modules in 1..=16, classes and in_channels ≥ 1, got {cfg:?}"
+                ),
             ));
         }
         let cell = arch.pruned();

@@ -238,7 +238,7 @@ impl Nb201Net {
         if cfg.width == 0 || cfg.cells == 0 || cfg.classes == 0 || cfg.in_channels == 0 {
             return Err(Error::param(
                 "network",
-                format!("width, cells, classes and in_channels must be ≥ 1: {cfg:?}"),
+                format!("width, cells, classes and in_channels must be ≥ 1, got {cfg:?}"),
             ));
         }
         let c = cfg.width;

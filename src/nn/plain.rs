@@ -107,7 +107,7 @@ impl PlainCnn {
         if cfg.width == 0 || cfg.pool == 0 || cfg.classes == 0 || cfg.in_channels == 0 {
             return Err(Error::param(
                 "plain cnn",
-                format!("sizes must be ≥ 1: {cfg:?}"),
+                format!("width, pool, classes and in_channels must be ≥ 1, got {cfg:?}"),
             ));
         }
         let (w, k) = (cfg.width, cfg.kernel);
