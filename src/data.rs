@@ -174,6 +174,10 @@ fn idx_err(path: &Path, reason: impl Into<String>) -> Error {
 
 /// Parses IDX bytes: returns (dimensions, data). Only unsigned-byte IDX files are read.
 ///
+/// # Errors
+/// [`Error::Idx`] naming `path` for a missing magic, an element type other than unsigned
+/// bytes, a truncated header or data, or dimensions whose product overflows.
+///
 /// ```
 /// let mut b = vec![0, 0, 8, 1, 0, 0, 0, 3];
 /// b.extend([7, 8, 9]);
@@ -240,6 +244,11 @@ pub enum Split {
 
 /// Reads an MNIST-format dataset (`train-images-idx3-ubyte` etc.) from `dir`.
 ///
+/// # Errors
+/// As [`crate::io::bounded::read`] for the two files ([`Error::Io`] when one is missing);
+/// [`Error::Idx`] naming the file for an unreadable IDX file, images that are not
+/// n×rows×cols, labels that do not match the images, or a label outside 0..10.
+///
 /// ```
 /// use sednas::data::{load_idx, Split};
 /// let dir = std::env::temp_dir().join(format!("sednas-doc-idx-{}", std::process::id()));
@@ -295,6 +304,11 @@ pub fn load_idx(dir: &Path, split: Split, name: &str) -> Result<ImageSet> {
 /// The CIFAR test images shipped in foolbox's wheel: `cifar10_II_L.png` / `cifar100_II_L.png`.
 ///
 /// The label is the number after the last `_` of the file name.
+///
+/// # Errors
+/// [`Error::Io`] for a folder that cannot be listed; [`Error::Png`] naming the file for a
+/// name without a label or an image that is not 32×32 RGB; as [`crate::io::png::read_png`]
+/// for a file that does not decode.
 ///
 /// ```
 /// use sednas::data::load_cifar_pngs;
@@ -362,6 +376,10 @@ pub fn load_cifar_pngs(dir: &Path, cifar100: bool) -> Result<ImageSet> {
 }
 
 /// The datasets the CLI knows by name; `data_dir` is the folder `scripts/fetch-data.sh` fills.
+///
+/// # Errors
+/// [`Error::BadSpec`] (`dataset`) for an unknown name; as [`load_idx`] or
+/// [`load_cifar_pngs`] for the dataset's files.
 ///
 /// ```
 /// use sednas::data::{load_named, Split};

@@ -75,7 +75,9 @@ pub enum Error {
         lo: f64,
         hi: f64,
     },
-    /// Parameters of an estimator or a configuration are inconsistent.
+    /// A setting (argument, flag or configuration key) with a value that is refused:
+    /// `name` is the name the caller knows (a CLI flag such as `--bins`, a configuration
+    /// key, or the argument), `reason` reads after "NAME: ".
     #[error("{name}: {reason}")]
     InvalidParameter { name: &'static str, reason: String },
     /// An array has the wrong number of axes, or shapes disagree.
@@ -150,7 +152,6 @@ pub enum Error {
     /// memory than the work needs); a caller can retry with less.
     #[error("{what}: the allocator refused {bytes} bytes (not enough free memory)")]
     OutOfMemory { what: &'static str, bytes: u128 },
-    /// A CSV input problem (missing column, unreadable field, ...), with its line.
     /// An error of the work on a file's contents, named by the file.
     #[error("{path}: {error}")]
     InFile {
@@ -159,12 +160,50 @@ pub enum Error {
         /// What went wrong with its contents.
         error: Box<Error>,
     },
+    /// A CSV input problem (missing column, unreadable field, ...), with its line.
     #[error("{path}: line {line}: {reason}")]
     Csv {
         path: String,
         line: u64,
         reason: String,
     },
+    /// Run files ([`crate::io::shard`]) that do not join into one run: none given, a shard
+    /// given twice or missing, shards of different runs, or shards that together hold fewer
+    /// rows than the run's population. `files` are the files at fault (none where the
+    /// fault is the set, e.g. a missing shard); a caller can drop a file, or run or resume
+    /// the shard named.
+    #[error("cannot merge shards: {reason}")]
+    Merge { files: Vec<PathBuf>, reason: String },
+    /// A run file ([`crate::io::shard`]) that does not belong to the run reading it: written
+    /// under another shard or configuration, rows of other architectures, other columns, or
+    /// a run of another space. A caller can choose another output, or start afresh.
+    #[error("{path}: {reason}")]
+    Shard { path: String, reason: String },
+    /// A training run directory or checkpoint that cannot be used: a folder that already
+    /// holds a run (resume it or choose another), or a checkpoint that does not load into
+    /// the network its `config.json` describes.
+    #[error("{path}: {reason}")]
+    Checkpoint { path: String, reason: String },
+    /// JSON that does not decode (a file, named by its path, with serde's line and column)
+    /// or a value that does not encode (named by what it is).
+    #[error("{what}: JSON: {reason}")]
+    Json { what: String, reason: String },
+    /// A burn backend that this binary was built without, or whose runtime finds no usable
+    /// adapter; a caller can fall back to `flex` (the CPU backend, always there).
+    #[error("{backend} device unavailable: {reason}")]
+    Device {
+        backend: &'static str,
+        reason: String,
+    },
+    /// The work on one architecture of a population failed (its network could not be
+    /// built, fed or measured). `arch` names it (position and architecture), `error` is
+    /// the cause; a caller can leave that architecture out and go on.
+    #[error("{arch}: {error}")]
+    InArch { arch: String, error: Box<Error> },
+    /// A failure inside sednas or a dependency (a tensor that does not convert, a lost
+    /// work chunk), not caused by the input; `what` names the step.
+    #[error("internal error in {what}: {reason}")]
+    Internal { what: &'static str, reason: String },
 }
 
 /// A number for a one-line message: plain digits in [1e-4, 1e15), else scientific

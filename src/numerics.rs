@@ -161,6 +161,10 @@ pub struct CholeskyFailure {
 /// # Formula
 /// log2 det A = 2·Σ_i log2 L_ii
 ///
+/// # Errors
+/// [`CholeskyFailure`] naming the first pivot at or below the tolerance (singular to
+/// working precision).
+///
 /// ```
 /// use sednas::numerics::cholesky_log2det;
 /// let mut a = [4.0, 2.0, 2.0, 3.0];

@@ -66,6 +66,12 @@ impl TryFrom<SearchConfig> for Search {
 impl Search {
     /// Checks `cfg` before any work; each error names the setting.
     ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] naming the setting: `samples` 0, `population/tournament`
+    /// outside population ≥ 2 and 1 ≤ tournament ≤ population (evolution), `nodes` outside
+    /// 2..=7 (NB201) or other than 4 (the other spaces); [`Error::TooLarge`] for more than
+    /// the sample limit.
+    ///
     /// ```
     /// use sednas::arch::SpaceKind;
     /// use sednas::error::Error;
@@ -102,7 +108,7 @@ impl Search {
             return Err(Error::param(
                 "population/tournament",
                 format!(
-                    "need population ≥ 2 and 1 ≤ tournament ≤ population, got population {} and tournament {}",
+                    "needs population ≥ 2 and 1 ≤ tournament ≤ population, got population {} and tournament {}",
                     cfg.population, cfg.tournament
                 ),
             ));
@@ -139,6 +145,10 @@ impl Search {
 
     /// Runs the search; `progress` is called with the number of evaluations so far.
     ///
+    /// # Errors
+    /// None for settings [`Search::new`] accepted; the sampler's errors are kept as a guard
+    /// (see [`sample`]).
+    ///
     /// ```
     /// use sednas::arch::SpaceKind;
     /// use sednas::search::{Search, SearchConfig, Strategy};
@@ -169,6 +179,10 @@ pub struct SearchResult {
 /// A uniformly random architecture of the configured space.
 ///
 /// NATS-SSS takes one draw below 8⁵ as the official index.
+///
+/// # Errors
+/// [`Error::InvalidParameter`] (`nodes`) for an NB201 node count outside 2..=7; the space's
+/// own sampler's errors.
 ///
 /// ```
 /// use sednas::arch::nats_sss::SssArch;
@@ -227,6 +241,9 @@ pub fn mutate(a: &AnyArch, r: &mut SplitMix64) -> AnyArch {
 ///
 /// The 2-node NB201 cell has one edge, so its space holds 5 cells; 100 random samples visit
 /// all of them and the search returns the exhaustive optimum.
+///
+/// # Errors
+/// As [`Search::new`] and [`Search::run`].
 ///
 /// ```
 /// use sednas::arch::{AnyArch, Census, SpaceKind};

@@ -73,6 +73,10 @@ impl Kernel {
     /// # Formula
     /// k odd ⇔ k mod 2 = 1; half-width r = ⌊k/2⌋; k_w·k_h·k_c ≤ 2^24
     ///
+    /// # Errors
+    /// [`Error::BadKernel`] naming the axis of an even (or zero) size;
+    /// [`Error::KernelTooLarge`] for more than [`MAX_KERNEL_ENTRIES`] entries per window.
+    ///
     /// ```
     /// use sednas::window::Kernel;
     /// assert_eq!(Kernel::new(3, 5, 1).unwrap().len(), 15);
@@ -100,6 +104,9 @@ impl Kernel {
     }
 
     /// A `k×k×1` kernel.
+    ///
+    /// # Errors
+    /// As [`Kernel::new`].
     ///
     /// ```
     /// assert_eq!(sednas::window::Kernel::square(7).unwrap().len(), 49);
@@ -180,6 +187,9 @@ pub struct Stride {
 
 impl Stride {
     /// Checks that no stride is zero.
+    ///
+    /// # Errors
+    /// [`Error::ZeroStride`] naming the axis of a zero stride.
     ///
     /// ```
     /// use sednas::window::Stride;
@@ -363,6 +373,10 @@ impl AxisPlan {
     /// r = ⌊k/2⌋; centres c_i = i·s (crop/zero/reflect) or r + i·s (valid), c_i ≤ len − 1
     /// (valid: c_i + r ≤ len − 1); window = [c_i − r, c_i + r].
     ///
+    /// # Errors
+    /// [`Error::WindowLargerThanMap`] naming `axis` when, under `valid`, the kernel is
+    /// longer than the axis.
+    ///
     /// ```
     /// use sednas::window::{AxisPlan, Border};
     /// let p = AxisPlan::new(5, 3, 2, Border::Crop, "w").unwrap();
@@ -446,8 +460,9 @@ pub struct WindowPlan {
 impl WindowPlan {
     /// Plans the windows of a map of shape `[h, w, c]` (each ≥ 1) under `spec`.
     ///
-    /// Errors: an empty axis ([`Error::Empty`]); under `valid`, a kernel larger than its axis
-    /// ([`Error::WindowLargerThanMap`], naming the axis).
+    /// # Errors
+    /// [`Error::Empty`] for an empty axis; under `valid`, [`Error::WindowLargerThanMap`]
+    /// naming the axis a kernel is larger than.
     ///
     /// ```
     /// use sednas::window::*;
@@ -632,6 +647,9 @@ pub struct Windows<'a, T> {
 
 impl<'a, T: Clone + Default> Windows<'a, T> {
     /// Plans the windows of `map` under `spec`.
+    ///
+    /// # Errors
+    /// [`Error::Empty`] for a map with an empty axis; as [`WindowPlan::new`].
     ///
     /// ```
     /// use ndarray::Array3;

@@ -439,7 +439,10 @@ fn device_errors_write_nothing() {
     a.push("tpu");
     assert_one_line_error(&a, "invalid value 'tpu'");
     assert!(!out.exists(), "nothing may be written");
-    assert_one_line_error(&["nn-bench", "--width", "0"], "width 1..=256");
+    assert_one_line_error(
+        &["nn-bench", "--width", "0"],
+        "width: must be in 1..=256, got 0",
+    );
     // fmap-entropy: a count of 0, a wrong --out extension (checked before any work), and
     // images the network cannot take (odd, 1×1 or 0-sided; channels other than the
     // stem's) are one-line errors, never a panic inside burn
@@ -721,5 +724,5 @@ fn nb201_other_node_counts_need_nodes() {
     assert!(out.contains(three), "{out}");
     let (code, _, err) = run(&["score", "--space", "nb101", "--nodes", "3", "x"]);
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains("--nodes is for nb201"), "{err}");
+    assert!(err.contains("--nodes: applies only to nb201"), "{err}");
 }

@@ -387,6 +387,11 @@ fn parse_structured(s: &str) -> Result<Genotype> {
 
 /// Parses one NASLib cell `op~in;op~in;...` (8 entries); `offset` shifts error positions.
 ///
+/// # Errors
+/// [`Error::Arch`] naming the position (shifted by `offset`) of an entry without `~`, an
+/// input that is not a number, an unknown operation, an input that is not an earlier state,
+/// or a count of entries other than 8.
+///
 /// ```
 /// use sednas::arch::darts::{parse_naslib_cell, DartsOp};
 /// use sednas::error::Error;
@@ -425,6 +430,10 @@ pub fn parse_naslib_cell(s: &str, offset: usize, which: &str) -> Result<DartsCel
 
 impl Genotype {
     /// From NASLib's two cell strings.
+    ///
+    /// # Errors
+    /// As [`parse_naslib_cell`] for either cell (positions in the reduction cell count from
+    /// the start of `NORMAL|`).
     ///
     /// ```
     /// let n = "sep_conv_3x3~0;sep_conv_3x3~1;skip_connect~0;sep_conv_3x3~1;skip_connect~0;sep_conv_3x3~2;dil_conv_3x3~2;skip_connect~0";

@@ -30,6 +30,9 @@ pub struct SssArch {
 impl SssArch {
     /// Validates five channel counts.
     ///
+    /// # Errors
+    /// [`Error::Arch`] naming the layer of a channel count outside {8, 16, …, 64}.
+    ///
     /// ```
     /// use sednas::arch::nats_sss::SssArch;
     /// assert_eq!(SssArch::new([8, 8, 8, 8, 16]).unwrap().index(), 1);
@@ -52,6 +55,9 @@ impl SssArch {
     }
 
     /// The architecture with official index `index`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] (`index`) for an index of 32,768 or more.
     ///
     /// ```
     /// let a = sednas::arch::nats_sss::SssArch::from_index(32_767).unwrap();

@@ -74,6 +74,11 @@ impl Nb101Arch {
     /// Builds and validates a cell from its matrix text (n² characters of 0/1, row-major)
     /// and its operation names.
     ///
+    /// # Errors
+    /// [`Error::Arch`] naming the position of what is wrong: a matrix that is not n²
+    /// characters of 0/1 with 2 ≤ n ≤ 7, an edge that is not upper-triangular, operations
+    /// that do not match the matrix (count, names, input first and output last).
+    ///
     /// ```
     /// use sednas::arch::nb101::Nb101Arch;
     /// let a = Nb101Arch::from_parts("011001000", &["input", "conv3x3-bn-relu", "output"]).unwrap();

@@ -130,6 +130,10 @@ fn inverse_order() -> &'static [u16] {
 impl Nb201Arch {
     /// A cell with `nodes` nodes from its edge operations in string order.
     ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] for `nodes` outside 2..=8, or (`ops`) a count of
+    /// operations other than the cell's n(n−1)/2 edges.
+    ///
     /// ```
     /// use sednas::arch::nb201::{Nb201Arch, Nb201Op::*};
     /// let a = Nb201Arch::new(3, &[Conv3x3, Skip, Conv1x1]).unwrap();
@@ -206,6 +210,10 @@ impl Nb201Arch {
 
     /// The cell with `nodes` nodes and base-5 `code`.
     ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] for `nodes` outside 2..=8, or a `code` of 5^(n(n−1)/2)
+    /// or more.
+    ///
     /// ```
     /// use sednas::arch::nb201::Nb201Arch;
     /// let a = Nb201Arch::from_code(4, 4039).unwrap();
@@ -222,7 +230,10 @@ impl Nb201Arch {
         let e = nodes * (nodes - 1) / 2;
         let total = 5u64.checked_pow(e as u32).unwrap_or(u64::MAX);
         if code >= total {
-            return Err(Error::param("code", format!("{code} ≥ 5^{e}")));
+            return Err(Error::param(
+                "code",
+                format!("a {nodes}-node cell has codes 0..5^{e} = {total}, got {code}"),
+            ));
         }
         let mut ops = [Nb201Op::None; MAX_EDGES];
         for op in ops.iter_mut().take(e) {
@@ -236,6 +247,9 @@ impl Nb201Arch {
     }
 
     /// The benchmark cell with official index `index` (0..15,625).
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] (`index`) for an index of 15,625 or more.
     ///
     /// ```
     /// let a = sednas::arch::nb201::Nb201Arch::from_index(0).unwrap();
@@ -673,6 +687,9 @@ impl fmt::Display for Nb201Arch {
 
 /// Iterator over every cell with `nodes` nodes, in base-5 code order.
 ///
+/// # Errors
+/// As [`space_size`].
+///
 /// ```
 /// assert_eq!(sednas::arch::nb201::enumerate(4).unwrap().count(), 15_625);
 /// ```
@@ -682,6 +699,10 @@ pub fn enumerate(nodes: usize) -> Result<impl Iterator<Item = Nb201Arch>> {
 }
 
 /// Number of cells with `nodes` nodes: 5^(nodes(nodes−1)/2).
+///
+/// # Errors
+/// [`Error::InvalidParameter`] (`nodes`) outside 2..=7 (from 8 nodes on the count does not
+/// fit a u64).
 ///
 /// ```
 /// assert_eq!(sednas::arch::nb201::space_size(5).unwrap(), 9_765_625);

@@ -156,7 +156,8 @@ impl FileEntropy {
     /// `.csv` (`row,col,chan,entropy_bits`, one row per window) or `.json` (the report).
     ///
     /// # Errors
-    /// [`Error::InvalidParameter`] (`--out`) for another extension.
+    /// [`Error::InvalidParameter`] (`--out`) for another extension; [`Error::Json`] naming
+    /// `out` for a report that does not encode.
     pub fn encode(&self, out: &Path) -> Result<Vec<u8>> {
         use std::fmt::Write as _;
         Ok(match lower_ext(out).as_str() {
@@ -175,8 +176,10 @@ impl FileEntropy {
                 }
                 s.into_bytes()
             }
-            "json" => serde_json::to_vec_pretty(&self.report)
-                .map_err(|e| Error::io(out, std::io::Error::other(e.to_string())))?,
+            "json" => serde_json::to_vec_pretty(&self.report).map_err(|e| Error::Json {
+                what: out.display().to_string(),
+                reason: e.to_string(),
+            })?,
             _ => return Err(unknown_out(out)),
         })
     }

@@ -42,6 +42,10 @@ impl Binning {
     /// # Formula
     /// bin(x) = min(⌊(x − lo)/(hi − lo)·bins⌋, bins − 1)
     ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] (`binning range`) unless lo < hi, both finite; as
+    /// [`Binning::data_range`] for `bins`.
+    ///
     /// ```
     /// assert!(sednas::entropy::Binning::range(0.0, 1.0, 4).is_ok());
     /// assert!(sednas::entropy::Binning::range(1.0, 1.0, 4).is_err());
@@ -50,7 +54,7 @@ impl Binning {
         if !(lo.is_finite() && hi.is_finite() && lo < hi) {
             return Err(Error::param(
                 "binning range",
-                format!("need finite lo < hi, got [{lo}, {hi}]"),
+                format!("needs finite lo < hi, got [{lo}, {hi}]"),
             ));
         }
         check_bins(bins)?;
@@ -58,6 +62,10 @@ impl Binning {
     }
 
     /// `bins` equal-width bins over the data's own range.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] (`bins`) for 0; [`Error::TooLarge`] for more than
+    /// [`MAX_BINS`].
     ///
     /// ```
     /// assert!(sednas::entropy::Binning::data_range(0).is_err());
@@ -92,7 +100,7 @@ pub const MAX_BINS: usize = 1 << 24;
 
 fn check_bins(bins: usize) -> Result<()> {
     if bins == 0 {
-        return Err(Error::param("bins", "need at least 1 bin, got 0"));
+        return Err(Error::param("bins", "must be at least 1, got 0"));
     }
     if bins > MAX_BINS {
         return Err(Error::TooLarge {
@@ -252,6 +260,11 @@ fn exact_ids(keys: impl Iterator<Item = u64>, n: usize) -> (Vec<u32>, usize) {
 /// H1 = −Σ_v p_v·log2 p_v = log2 N − (1/N)·Σ_v c_v·log2 c_v, with c_v the count of value (or
 /// bin) v among N values.
 ///
+/// # Errors
+/// [`Error::Empty`] for no values; [`Error::NonFinite`] naming the index of NaN or ±∞;
+/// [`Error::OutOfRange`] for a value outside a stated binning range; [`Error::TooLarge`]
+/// for more than 2^32 − 1 values (exact).
+///
 /// ```
 /// use sednas::entropy::{h1, H1Estimator};
 /// // four distinct values: 2 bits; −0.0 and +0.0 are one value
@@ -312,6 +325,12 @@ fn prepare<'a, T: MapValue>(
 ///
 /// # Formula
 /// out[i, j, l] = H1(window (i, j, l)) under `spec` (see [`crate::window`]).
+///
+/// # Errors
+/// [`Error::Empty`] for an empty axis; [`Error::NonFinite`] naming the flat index of NaN or
+/// ±∞; the window errors of [`Windows::new`] (e.g. [`Error::WindowLargerThanMap`] under
+/// `valid`); [`Error::OutOfRange`] for a value outside a stated binning range;
+/// [`Error::TooLarge`] for a map of more than 2^32 − 1 values (exact).
 ///
 /// ```
 /// use ndarray::array;
@@ -419,6 +438,9 @@ pub(crate) const PARALLEL_MIN_WORK: usize = 1 << 17;
 
 /// Local H1 computed window by window from scratch (reference for [`local_h1`]).
 ///
+/// # Errors
+/// As [`local_h1`].
+///
 /// ```
 /// use ndarray::Array3;
 /// use sednas::entropy::{local_h1, local_h1_naive, H1Estimator};
@@ -452,6 +474,9 @@ pub fn local_h1_naive<T: MapValue>(
 }
 
 /// Convenience: the 2-D `h×w` form of [`local_h1`] (a zero-copy `h×w×1` view).
+///
+/// # Errors
+/// As [`local_h1`].
 ///
 /// ```
 /// use ndarray::Array2;

@@ -78,6 +78,9 @@ impl H2Options {
 
     /// Regularise with Σ + ε·I; ε must be finite and > 0.
     ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] (`ridge`) for ε that is not finite and > 0.
+    ///
     /// ```
     /// use sednas::entropy::H2Options;
     /// assert!(H2Options::new().with_ridge(1e-6).is_ok());
@@ -341,10 +344,10 @@ fn centre<T: MapValue>(
     check_finite(batch.iter(), "batch")?;
     let (n, h, w, c) = batch.dim();
     if n < 2 {
-        return Err(Error::param(
-            "batch",
-            format!("sample covariance needs at least 2 maps, got {n}"),
-        ));
+        return Err(Error::Shape(format!(
+            "a sample covariance needs a batch of at least 2 maps, got {n} (shape {:?})",
+            batch.shape()
+        )));
     }
     // the batch's windows are those of its maps: one plan, shared with H1
     let plan = WindowPlan::new([h, w, c], spec)?;
@@ -770,7 +773,7 @@ impl Group {
 ///
 /// # Errors
 /// * [`Error::Empty`], [`Error::NonFinite`] (naming the flat index), fewer than 2 maps
-///   ([`Error::InvalidParameter`]), and the window errors of [`WindowPlan::new`].
+///   ([`Error::Shape`]), and the window errors of [`WindowPlan::new`].
 /// * [`Error::TooLarge`] before allocating: more than [`MAX_CENTRED_ENTRIES`] centred values,
 ///   or more than [`MAX_H2_BYTES`] in all; windows are sized as they occur, so a `crop`
 ///   kernel far larger than the map costs what the map's own windows cost. Also, instead of
@@ -965,6 +968,9 @@ fn table_plane(cd: &Centred, y: usize, tab: &mut [f64], kh: usize, kw: usize, kc
 
 /// Local H2 with each window's covariance computed from its own entries (reference for
 /// [`local_h2`]; same formula, no shared products).
+///
+/// # Errors
+/// As [`local_h2`].
 ///
 /// ```
 /// use ndarray::Array4;

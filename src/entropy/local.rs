@@ -120,7 +120,7 @@ pub(super) fn estimate_bytes<T: MapValue>(
 /// * [`Error::TooLarge`] (`what` = "bytes of output map and workspace", with the estimate
 ///   and the limit) for an input over [`MAX_LOCAL_ENTROPY_BYTES`]; H2 also refuses a
 ///   buffer the allocator cannot provide (limit 0) instead of aborting.
-/// * [`Error::InvalidParameter`] naming the shape for any other rank.
+/// * [`Error::Shape`] naming the shape for any other rank.
 /// * The errors of [`local_h1`] and [`local_h2`] (empty axes, NaN or ±∞ with its index,
 ///   a `valid` kernel larger than the map, fewer than 2 maps, …).
 ///
@@ -162,12 +162,7 @@ pub fn local_entropy<T: MapValue>(
             limit: MAX_LOCAL_ENTROPY_BYTES as u128,
         });
     }
-    let bad = |need: &str| {
-        Error::param(
-            "shape",
-            format!("{need}, got rank {} {:?}", shape.len(), shape),
-        )
-    };
+    let bad = |need: &str| Error::Shape(format!("{need}, got rank {} {:?}", shape.len(), shape));
     match est {
         Estimator::H1(h1) => {
             let map = match data.ndim() {
@@ -181,7 +176,7 @@ pub fn local_entropy<T: MapValue>(
             };
             let map = map
                 .into_dimensionality::<Ix3>()
-                .map_err(|e| Error::param("shape", e.to_string()))?;
+                .map_err(|e| Error::Shape(e.to_string()))?;
             Ok(LocalH2 {
                 values: local_h1(map, spec, h1)?,
                 singular: Vec::new(),
@@ -195,7 +190,7 @@ pub fn local_entropy<T: MapValue>(
             }
             let batch = data
                 .into_dimensionality::<Ix4>()
-                .map_err(|e| Error::param("shape", e.to_string()))?;
+                .map_err(|e| Error::Shape(e.to_string()))?;
             local_h2(batch, spec, opts)
         }
     }

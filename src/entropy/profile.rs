@@ -87,6 +87,10 @@ pub struct ProfileOptions {
 impl ProfileOptions {
     /// `sednas measure`'s settings: 3×3×1 windows, `binned:bins` over each image's range, H2.
     ///
+    /// # Errors
+    /// As [`Binning::data_range`] for `bins` (0, or more than
+    /// [`crate::entropy::h1::MAX_BINS`]).
+    ///
     /// ```
     /// use sednas::entropy::profile::ProfileOptions;
     /// let o = ProfileOptions::measure(16).unwrap();
@@ -146,6 +150,9 @@ pub fn profile_map<T: MapValue>(a: ArrayView4<'_, T>, opts: &ProfileOptions) -> 
 /// hashed again. Whether `post` is `relu(pre)` is checked value by value; any other
 /// `post` is measured on its own.
 ///
+/// # Errors
+/// As [`profile_map`] for either map.
+///
 /// ```
 /// use ndarray::Array4;
 /// use sednas::entropy::profile::{profile_map, profile_pair, ProfileOptions};
@@ -204,10 +211,11 @@ fn h1_fused<T: MapValue>(
 ) -> Result<[H1Sums; 2]> {
     let (n, h, w, c) = a.dim();
     if n == 0 || b.is_some_and(|b| b.dim() != a.dim()) {
-        return Err(Error::param(
-            "batch",
-            "no maps, or a pair of different shapes",
-        ));
+        return Err(Error::Shape(format!(
+            "a batch of {n} maps, or a pair of different shapes: {:?} and {:?}",
+            a.dim(),
+            b.map(|b| b.dim())
+        )));
     }
     let spec = opts.spec();
     for est in [H1Estimator::Exact, opts.estimator] {
@@ -285,7 +293,10 @@ fn profile_map_reference<T: MapValue>(
     opts: &ProfileOptions,
 ) -> Result<MapFigures> {
     if a.len_of(Axis(0)) == 0 {
-        return Err(Error::param("batch", "no maps (n = 0)"));
+        return Err(Error::Empty {
+            what: "batch",
+            shape: a.shape().to_vec(),
+        });
     }
     let spec = opts.spec();
     let exact = Estimator::H1(H1Estimator::Exact);
@@ -336,6 +347,9 @@ fn profile_map_reference<T: MapValue>(
 /// Measures one n×h×w×c map as `sednas measure` does ([`profile_map`] with
 /// [`ProfileOptions::measure`]`(bins)`), named `layer` / `kind`.
 ///
+/// # Errors
+/// As [`ProfileOptions::measure`] and [`profile_map`].
+///
 /// ```
 /// use ndarray::Array4;
 /// use sednas::entropy::profile::measure_map;
@@ -363,6 +377,9 @@ pub fn measure_map(
 
 /// [`measure_map`] of a cell's `out` map and of its `relu` map (`relu(pre)`), bit for bit,
 /// through [`profile_pair`] (the `relu` map's exact-H1 ids come from the `out` map's).
+///
+/// # Errors
+/// As [`ProfileOptions::measure`] and [`profile_pair`].
 ///
 /// ```
 /// use ndarray::Array4;

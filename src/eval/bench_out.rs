@@ -316,6 +316,9 @@ fn write_meta(out: &Path, res: &BenchRun, data: &Path, secs: f64) -> Result<()> 
         "ledp": ledp,
     });
     let path = out.join("meta.json");
-    let text = serde_json::to_string_pretty(&meta).map_err(|e| enc(&path, e))?;
+    let text = serde_json::to_string_pretty(&meta).map_err(|e| Error::Json {
+        what: path.display().to_string(),
+        reason: e.to_string(),
+    })?;
     write_atomic(&path, text.as_bytes())
 }

@@ -217,6 +217,12 @@ pub struct TaskData {
 
 /// Reads one task from the data folder.
 ///
+/// # Errors
+/// The errors of [`Population::read`] (the task's file missing or damaged, named with its
+/// line) and [`Population::join`] (its peer file, when it exists); [`Error::InFile`]
+/// ([`Error::Empty`] inside) naming the file when no cell is left after the task's split
+/// and accuracy rules.
+///
 /// ```
 /// use sednas::eval::benchmark::{load_task, TASKS};
 /// let r = load_task(std::path::Path::new("no-such-dir"), &TASKS[0]);
@@ -289,10 +295,13 @@ pub fn load_task(data: &Path, task: &Task) -> Result<TaskData> {
         ));
     }
     if pop.is_empty() {
-        return Err(Error::param(
-            "benchmark",
-            format!("{}: no cells left in {}", task.name, task.file),
-        ));
+        return Err(Error::InFile {
+            path: data.join(task.file).display().to_string(),
+            error: Box::new(Error::Empty {
+                what: "task's population (after its split and accuracy rules)",
+                shape: vec![0],
+            }),
+        });
     }
     let (peers, absent): (Vec<String>, Vec<String>) =
         peers.into_iter().partition(|c| pop.cols().contains_key(c));
@@ -550,6 +559,9 @@ pub struct BenchRun {
 /// Runs the protocol: every task of `halves`, every computed proxy and (if `peers`) every
 /// peer column present in the data.
 ///
+/// # Errors
+/// As [`load_task`] for each task; the scorers' errors.
+///
 /// ```
 /// use sednas::eval::benchmark::{run, Half};
 /// // with no task selected nothing is read
@@ -586,7 +598,8 @@ pub struct MeasuredRun {
 /// [`run`] with measured run files joined (at most one per space).
 ///
 /// # Errors
-/// As [`run`]; a run file that cannot be read or joined (named), two files for one space.
+/// As [`run`]; a run file that cannot be read or joined (named); [`Error::InvalidParameter`]
+/// (`--measured`) for two files of one space, naming both.
 pub fn run_with(
     data_dir: &Path,
     proxies: &[Computed<'_>],
@@ -596,9 +609,17 @@ pub fn run_with(
 ) -> Result<BenchRun> {
     for (i, m) in measured.iter().enumerate() {
         if measured[..i].iter().any(|x| x.space == m.space) {
+            let first = measured[..i].iter().find(|x| x.space == m.space);
             return Err(Error::param(
-                "measured",
-                format!("two run files for {}: {}", m.space, m.path.display()),
+                "--measured",
+                format!(
+                    "two run files for {}: {} and {}",
+                    m.space,
+                    first
+                        .map(|x| x.path.display().to_string())
+                        .unwrap_or_default(),
+                    m.path.display()
+                ),
             ));
         }
     }
@@ -791,6 +812,10 @@ pub struct TopEnd {
 
 /// Top-end analysis of one proxy on one task.
 ///
+/// # Errors
+/// [`Error::Shape`] when the scores, ranks, accuracies or keys are not one per
+/// architecture.
+///
 /// ```
 /// use sednas::arch::{AnyArch, SpaceKind};
 /// use sednas::eval::benchmark::{top_end, TaskData, TASKS};
@@ -819,10 +844,9 @@ pub fn top_end(data: &TaskData, proxy: &str, score: &[f64]) -> Result<TopEnd> {
         ("keys", data.pop.keys().len()),
     ];
     if let Some((what, len)) = lens.iter().find(|(_, l)| *l != n) {
-        return Err(Error::param(
-            "top_end",
-            format!("{len} {what} for a population of {n} architectures"),
-        ));
+        return Err(Error::Shape(format!(
+            "{len} {what} for a population of {n} architectures"
+        )));
     }
     let mut idx: Vec<usize> = (0..n).filter(|&i| !score[i].is_nan()).collect();
     idx.sort_by(|&a, &b| score[b].total_cmp(&score[a]).then(a.cmp(&b)));

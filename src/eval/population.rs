@@ -119,6 +119,9 @@ fn open(path: &Path) -> Result<(CsvReader, csv::StringRecord, String)> {
 
 /// Parses `COL=VALUE` filters.
 ///
+/// # Errors
+/// [`Error::BadSpec`] (`filter`) for an item without `=`.
+///
 /// ```
 /// let f = sednas::eval::population::parse_filters(&["dataset=cifar10".to_string()]).unwrap();
 /// assert_eq!(f, vec![("dataset".to_string(), "cifar10".to_string())]);
@@ -143,6 +146,13 @@ impl Population {
     ///
     /// Rows that do not parse are left out, a missing accuracy is NaN, and a repeated
     /// architecture is kept; each is counted in `excluded`.
+    ///
+    /// # Errors
+    /// The bounded reader's errors ([`Error::Io`], [`Error::NotAFile`],
+    /// [`Error::InputTooLarge`], [`Error::BadText`]); [`Error::Csv`] naming the file and
+    /// line of a missing or repeated column (architecture, accuracy, filter or proxy
+    /// column), an unreadable record, an accuracy that is not a number or not finite, or an
+    /// accuracy column with no numeric value.
     ///
     /// ```
     /// use sednas::arch::SpaceKind;
@@ -305,6 +315,9 @@ impl Population {
     /// file of `archs.len()` rows; the join keys are the architectures' canonical text.
     /// Lengths that differ are an error.
     ///
+    /// # Errors
+    /// [`Error::Shape`] when there is not one accuracy per architecture.
+    ///
     /// ```
     /// use sednas::arch::{AnyArch, SpaceKind};
     /// use sednas::eval::population::Population;
@@ -318,10 +331,11 @@ impl Population {
     /// ```
     pub fn from_parts(archs: Vec<AnyArch>, acc: Vec<f64>) -> Result<Population> {
         if archs.len() != acc.len() {
-            return Err(Error::param(
-                "population",
-                format!("{} architectures but {} accuracies", archs.len(), acc.len()),
-            ));
+            return Err(Error::Shape(format!(
+                "{} architectures but {} accuracies",
+                archs.len(),
+                acc.len()
+            )));
         }
         Ok(Population {
             keys: archs.iter().map(|a| a.to_string()).collect(),
@@ -335,6 +349,9 @@ impl Population {
     /// Adds (or replaces) the column `name`; a length other than [`Population::len`] is an
     /// error.
     ///
+    /// # Errors
+    /// [`Error::Shape`] when there is not one value per architecture.
+    ///
     /// ```
     /// use sednas::arch::{AnyArch, SpaceKind};
     /// use sednas::eval::population::Population;
@@ -345,14 +362,11 @@ impl Population {
     /// ```
     pub fn with_col(mut self, name: &str, values: Vec<f64>) -> Result<Population> {
         if values.len() != self.len() {
-            return Err(Error::param(
-                "population",
-                format!(
-                    "column {name:?} has {} values for {} architectures",
-                    values.len(),
-                    self.len()
-                ),
-            ));
+            return Err(Error::Shape(format!(
+                "column {name:?} has {} values for {} architectures",
+                values.len(),
+                self.len()
+            )));
         }
         self.cols.insert(name.to_string(), values);
         Ok(self)
@@ -469,6 +483,10 @@ impl Population {
     /// architecture. Rows of `path` that fail `filters` on columns it has are ignored; a
     /// join key seen twice keeps its first row and the repeat is reported.
     ///
+    /// # Errors
+    /// As [`Population::read`] for `path` ([`Error::Csv`] naming its line for a missing
+    /// architecture column, a repeated column or an unreadable record).
+    ///
     /// ```
     /// use sednas::arch::{ArchColumns, SpaceKind};
     /// use sednas::eval::population::{Population, PopulationSpec};
@@ -559,6 +577,9 @@ impl Population {
     /// Keeps the architectures where `keep` is true (every column filtered alike); a mask
     /// of another length is an error and changes nothing.
     ///
+    /// # Errors
+    /// [`Error::Shape`] when the mask has not one entry per architecture.
+    ///
     /// ```
     /// use sednas::arch::SpaceKind;
     /// use sednas::eval::population::{Population, PopulationSpec};
@@ -577,14 +598,11 @@ impl Population {
     /// ```
     pub fn retain_mask(&mut self, keep: &[bool]) -> Result<()> {
         if keep.len() != self.len() {
-            return Err(Error::param(
-                "population",
-                format!(
-                    "a mask of {} entries for {} architectures",
-                    keep.len(),
-                    self.len()
-                ),
-            ));
+            return Err(Error::Shape(format!(
+                "a mask of {} entries for {} architectures",
+                keep.len(),
+                self.len()
+            )));
         }
         fn apply<T>(v: &mut Vec<T>, keep: &[bool]) {
             let mut it = keep.iter();

@@ -76,8 +76,10 @@ pub fn plan_columns(plan: &EvalPlan) -> Result<Vec<String>> {
 /// Scores and evaluates every proxy of `plan` on `pop` (architectures of `space`).
 ///
 /// # Errors
-/// An unknown proxy name; a proxy the caller named that is not defined for `space`; a
-/// refused setting; a column missing from the population.
+/// [`Error::InvalidParameter`] for an unknown proxy name (`proxy`, see
+/// [`crate::proxy::find`]), a proxy the caller named that is not defined for `space`
+/// (`--proxy`), a measured proxy whose column the population lacks (`--proxy`) or a plan
+/// column it lacks (`--proxy-cols`); the scorers' errors for a refused setting.
 pub fn evaluate_plan(pop: &Population, space: SpaceKind, plan: &EvalPlan) -> Result<EvalReports> {
     let ranks = super::competition_ranks_desc(pop.acc());
     let mut out = EvalReports {
@@ -85,19 +87,26 @@ pub fn evaluate_plan(pop: &Population, space: SpaceKind, plan: &EvalPlan) -> Res
         sed_seconds_per_arch: None,
         led_flow_seconds_per_arch: None,
     };
-    let column = |name: &str| {
-        pop.cols().get(name).ok_or_else(|| {
-            Error::param(
-                "proxy",
+    // the column `name` read for the measured proxy `proxy` (None: a --proxy-cols column)
+    let column = |proxy: Option<&str>, name: &str| {
+        pop.cols().get(name).ok_or_else(|| match proxy {
+            Some(p) => Error::param(
+                "--proxy",
+                format!(
+                    "{p} reads the column {name:?}, which is in neither the truth file nor any --join file"
+                ),
+            ),
+            None => Error::param(
+                "--proxy-cols",
                 format!("column {name:?} is in neither the truth file nor any --join file"),
-            )
+            ),
         })
     };
     for name in &plan.proxies {
         let entry = find(name)?;
         if entry.name == crate::proxy::led_m::ENTRY.name {
             // LEDp of the topology + w · the joined measure file's neg_zero_mean
-            let m = column(crate::proxy::led_m::MEASURED_COLUMN)?;
+            let m = column(Some(entry.name), crate::proxy::led_m::MEASURED_COLUMN)?;
             let ledp = crate::proxy::ledp::ENTRY
                 .build(&plan.settings, space)?
                 .score_batch(pop.archs());
@@ -117,13 +126,13 @@ pub fn evaluate_plan(pop: &Population, space: SpaceKind, plan: &EvalPlan) -> Res
             continue;
         }
         if entry.needs == Needs::Network {
-            let c = column(entry.column)?;
+            let c = column(Some(entry.name), entry.column)?;
             out.reports.push(evaluate(entry.name, c, pop.acc(), &ranks));
             continue;
         }
         if !entry.supports(space) {
             if plan.explicit {
-                return Err(Error::param("proxy", entry.unsupported));
+                return Err(Error::param("--proxy", entry.unsupported));
             }
             continue;
         }
@@ -157,7 +166,8 @@ pub fn evaluate_plan(pop: &Population, space: SpaceKind, plan: &EvalPlan) -> Res
             .push(evaluate(entry.name, &scores, pop.acc(), &ranks));
     }
     for c in &plan.columns {
-        out.reports.push(evaluate(c, column(c)?, pop.acc(), &ranks));
+        out.reports
+            .push(evaluate(c, column(None, c)?, pop.acc(), &ranks));
     }
     Ok(out)
 }
@@ -199,9 +209,11 @@ impl EvalRequest {
     /// Reads, joins, filters and evaluates.
     ///
     /// # Errors
-    /// [`Error::InvalidParameter`] for a column named twice in the plan, an empty
-    /// population, a column found in no file; the file errors of [`Population::read`] and
-    /// [`Population::join`]; the scorers' errors.
+    /// [`Error::InvalidParameter`] for a column named twice in the plan or found in no file
+    /// (`--proxy-cols`); [`Error::BadSpec`] for a filter that is not `COL=VALUE`;
+    /// [`Error::InFile`] ([`Error::Empty`] inside) naming the truth file when no
+    /// architecture is left to evaluate; the file errors of [`Population::read`] and
+    /// [`Population::join`]; as [`evaluate_plan`].
     pub fn evaluate(&self) -> Result<EvalOutcome> {
         let mut seen = std::collections::HashSet::new();
         if let Some(c) = self.plan.columns.iter().find(|c| !seen.insert(c.as_str())) {
@@ -222,13 +234,13 @@ impl EvalRequest {
             },
         )?;
         if pop.archs().is_empty() {
-            return Err(Error::param(
-                "--truth",
-                format!(
-                    "{}: no architectures left to evaluate",
-                    self.truth.display()
-                ),
-            ));
+            return Err(Error::InFile {
+                path: self.truth.display().to_string(),
+                error: Box::new(Error::Empty {
+                    what: "population left to evaluate",
+                    shape: vec![0],
+                }),
+            });
         }
         for j in &self.join {
             pop.join(j, self.space, &self.cols, &cols_read, &filters)?;

@@ -132,8 +132,10 @@ pub fn write_meta(
         "sednas_version": env!("CARGO_PKG_VERSION"),
         "extra": extra,
     });
-    let text =
-        serde_json::to_string_pretty(&meta).map_err(|e| Error::param("meta", e.to_string()))?;
+    let text = serde_json::to_string_pretty(&meta).map_err(|e| Error::Json {
+        what: "meta.json".into(),
+        reason: e.to_string(),
+    })?;
     crate::io::write_atomic(&out.join("meta.json"), text.as_bytes())
 }
 
@@ -165,7 +167,10 @@ pub(crate) fn cached_result<T: serde::de::DeserializeOwned>(
     let text = crate::io::bounded::read_to_string(&p, crate::io::bounded::CONFIG)?;
     serde_json::from_str(&text)
         .map(Some)
-        .map_err(|e| Error::param("result.json", format!("{}: {e}", p.display())))
+        .map_err(|e| Error::Json {
+            what: p.display().to_string(),
+            reason: e.to_string(),
+        })
 }
 
 /// A finished run's `result.json` must describe the run its folder was planned for: each
@@ -216,8 +221,12 @@ where
             format!("{}: {e}; delete the run folder to rerun it", p.display()),
         )
     })?;
-    let to_value =
-        |v: &T| serde_json::to_value(v).map_err(|e| Error::param("config.json", e.to_string()));
+    let to_value = |v: &T| {
+        serde_json::to_value(v).map_err(|e| Error::Json {
+            what: "config.json".into(),
+            reason: e.to_string(),
+        })
+    };
     let keys = crate::io::json_diff_keys(&to_value(&stored)?, &to_value(planned)?);
     if keys.is_empty() {
         return Ok(());
@@ -232,8 +241,10 @@ where
 
 /// Writes a run's `result.json` atomically (the marker `--resume` looks for).
 pub(crate) fn save_result(dir: &Path, r: &impl serde::Serialize) -> Result<()> {
-    let text =
-        serde_json::to_string_pretty(r).map_err(|e| Error::param("result", e.to_string()))?;
+    let text = serde_json::to_string_pretty(r).map_err(|e| Error::Json {
+        what: "result.json".into(),
+        reason: e.to_string(),
+    })?;
     crate::io::write_atomic(&dir.join("result.json"), text.as_bytes())
 }
 
@@ -311,12 +322,15 @@ pub(crate) fn progress(len: usize) -> indicatif::ProgressBar {
 pub(crate) fn write_csv<T: serde::Serialize>(path: &Path, rows: &[T]) -> Result<()> {
     let mut w = csv::Writer::from_writer(Vec::new());
     for r in rows {
-        w.serialize(r)
-            .map_err(|e| Error::param("csv", format!("{}: {e}", path.display())))?;
+        w.serialize(r).map_err(|e| Error::Internal {
+            what: "csv encoding",
+            reason: format!("{}: {e}", path.display()),
+        })?;
     }
-    let bytes = w
-        .into_inner()
-        .map_err(|e| Error::param("csv", format!("{}: {e}", path.display())))?;
+    let bytes = w.into_inner().map_err(|e| Error::Internal {
+        what: "csv encoding",
+        reason: e.to_string(),
+    })?;
     crate::io::write_atomic(path, &bytes)
 }
 
@@ -618,12 +632,17 @@ impl Mode {
 /// std::fs::remove_dir_all(&out).unwrap();
 /// ```
 pub fn check_config<T: serde::Serialize>(out: &Path, cfg: &T, mode: Mode) -> Result<()> {
-    let now = serde_json::to_value(cfg).map_err(|e| Error::param("config", e.to_string()))?;
+    let now = serde_json::to_value(cfg).map_err(|e| Error::Json {
+        what: "the experiment configuration".into(),
+        reason: e.to_string(),
+    })?;
     let p = out.join("experiment-config.json");
     if mode.reuses() && p.is_file() {
         let text = crate::io::bounded::read_to_string(&p, crate::io::bounded::CONFIG)?;
-        let old: serde_json::Value = serde_json::from_str(&text)
-            .map_err(|e| Error::param("config", format!("{}: {e}", p.display())))?;
+        let old: serde_json::Value = serde_json::from_str(&text).map_err(|e| Error::Json {
+            what: p.display().to_string(),
+            reason: e.to_string(),
+        })?;
         if old != now {
             return Err(Error::ConfigMismatch {
                 flag: mode.flag(),
@@ -640,8 +659,10 @@ pub fn check_config<T: serde::Serialize>(out: &Path, cfg: &T, mode: Mode) -> Res
         return Ok(());
     }
     std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
-    let text =
-        serde_json::to_string_pretty(&now).map_err(|e| Error::param("config", e.to_string()))?;
+    let text = serde_json::to_string_pretty(&now).map_err(|e| Error::Json {
+        what: "the experiment configuration".into(),
+        reason: e.to_string(),
+    })?;
     crate::io::write_atomic(&p, text.as_bytes())
 }
 
@@ -665,7 +686,10 @@ pub fn check_config<T: serde::Serialize>(out: &Path, cfg: &T, mode: Mode) -> Res
 /// std::fs::remove_dir_all(&out).unwrap();
 /// ```
 pub fn check_replot_config<T: serde::Serialize>(out: &Path, cfg: &T) -> Result<()> {
-    let now = serde_json::to_value(cfg).map_err(|e| Error::param("config", e.to_string()))?;
+    let now = serde_json::to_value(cfg).map_err(|e| Error::Json {
+        what: "the experiment configuration".into(),
+        reason: e.to_string(),
+    })?;
     let p = out.join("experiment-config.json");
     if !p.is_file() {
         return Err(Error::param(
@@ -677,8 +701,10 @@ pub fn check_replot_config<T: serde::Serialize>(out: &Path, cfg: &T) -> Result<(
         ));
     }
     let text = crate::io::bounded::read_to_string(&p, crate::io::bounded::CONFIG)?;
-    let old: serde_json::Value = serde_json::from_str(&text)
-        .map_err(|e| Error::param("config", format!("{}: {e}", p.display())))?;
+    let old: serde_json::Value = serde_json::from_str(&text).map_err(|e| Error::Json {
+        what: p.display().to_string(),
+        reason: e.to_string(),
+    })?;
     if old != now {
         return Err(Error::ConfigMismatch {
             flag: "--replot",

@@ -834,7 +834,10 @@ fn heatmap_figures(
     let device = cfg.device.device()?;
     let net = crate::nn::nb201::Nb201Net::new(&arch, &net_cfg, &device)?
         .try_load_file(crate::nn::train::checkpoint_path(run_dir))
-        .map_err(|e| Error::param("checkpoint", format!("{}: {e:?}", run_dir.display())))?;
+        .map_err(|e| Error::Checkpoint {
+            path: run_dir.display().to_string(),
+            reason: format!("{e:?}"),
+        })?;
     let spec = WindowSpec::new(Kernel::square(3)?, Stride::unit(), Border::Crop);
     let layers = fmap_entropy(
         &net,
@@ -975,11 +978,14 @@ pub fn replot(config_path: &Path, out: &Path) -> Result<String> {
         let mut w = csv::WriterBuilder::new()
             .has_headers(false)
             .from_writer(Vec::new());
-        w.serialize(r)
-            .map_err(|e| Error::param("csv", e.to_string()))?;
-        let bytes = w
-            .into_inner()
-            .map_err(|e| Error::param("csv", e.to_string()))?;
+        w.serialize(r).map_err(|e| Error::Internal {
+            what: "csv encoding",
+            reason: e.to_string(),
+        })?;
+        let bytes = w.into_inner().map_err(|e| Error::Internal {
+            what: "csv encoding",
+            reason: e.to_string(),
+        })?;
         Ok(String::from_utf8_lossy(&bytes).into_owned())
     };
     for (tag, row) in best_and_worst(&rows) {

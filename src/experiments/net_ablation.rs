@@ -233,8 +233,10 @@ fn run_one(
     if resume && cfg_path.is_file() {
         super::check_run_config(dir, &rc, "--resume")?;
     }
-    let text = serde_json::to_string_pretty(&rc)
-        .map_err(|e| Error::param("config.json", e.to_string()))?;
+    let text = serde_json::to_string_pretty(&rc).map_err(|e| Error::Json {
+        what: "config.json".into(),
+        reason: e.to_string(),
+    })?;
     crate::io::write_atomic(&cfg_path, text.as_bytes())?;
     let (net, hist) = train(net, &tr, &te, &tc, Some(dir), resume, &device, |_, _, _| {})?;
     let last = hist

@@ -351,7 +351,10 @@ pub fn run(config_path: &Path, out: &Path) -> Result<String> {
         "checked_absent_from": files.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
         "wall_seconds": t0.elapsed().as_secs_f64(),
     });
-    let meta = serde_json::to_vec_pretty(&meta).map_err(|e| Error::param("json", e.to_string()))?;
+    let meta = serde_json::to_vec_pretty(&meta).map_err(|e| Error::Json {
+        what: "meta.json".into(),
+        reason: e.to_string(),
+    })?;
     stage.write("meta.json", &meta)?;
     stage.commit(&["meta.json"])?;
     Ok(summary)

@@ -290,7 +290,11 @@ pub fn from_io(e: &std::io::Error) -> Option<Error> {
             size: size.clone(),
             limit: limit.clone(),
         },
-        other => Error::param("input", other.to_string()),
+        // the reader wraps only its own limit errors
+        other => Error::Internal {
+            what: "bounded reader",
+            reason: other.to_string(),
+        },
     })
 }
 

@@ -103,6 +103,10 @@ impl ArchColumns {
 
     /// Column positions in a header row, or an error naming the missing column.
     ///
+    /// # Errors
+    /// [`Error::Csv`] (line 1 of `path`) naming a missing architecture column (with the
+    /// header's columns) or one that appears twice.
+    ///
     /// ```
     /// use sednas::arch::{ArchColumns, SpaceKind};
     /// use sednas::error::Error;
@@ -187,6 +191,10 @@ impl ColumnIndex {
 /// The position of column `name` in a header row: `None` when absent, an error naming
 /// both positions when the name appears more than once (which one a reader used would
 /// otherwise be a silent guess).
+///
+/// # Errors
+/// [`Error::Csv`] (line 1 of `path`) when `name` appears more than once, naming both
+/// positions.
 ///
 /// ```
 /// use sednas::io::columns::find_unique;

@@ -15,6 +15,10 @@ use crate::error::{Error, Result};
 
 /// Writes `bytes` to `path` atomically: a temporary file beside it, then a rename.
 ///
+/// # Errors
+/// [`Error::Io`] naming `path` (never the temporary file, which is removed) when it cannot
+/// be written or renamed into place.
+///
 /// ```
 /// let dir = std::env::temp_dir().join("sednas-doc-atomic");
 /// std::fs::create_dir_all(&dir).unwrap();

@@ -68,6 +68,10 @@ impl NpyArray {
 
 /// Reads a `.npy` file.
 ///
+/// # Errors
+/// As [`crate::io::bounded::read`] ([`Error::Io`], [`Error::NotAFile`],
+/// [`Error::InputTooLarge`]); as [`parse_npy`] for its contents.
+///
 /// ```
 /// use sednas::io::npy::{read_npy, to_npy_bytes, NpyArray};
 /// let a = ndarray::array![[1.5, -2.0]].into_dyn();
@@ -90,6 +94,11 @@ fn header_field<'a>(header: &'a str, key: &str) -> Option<&'a str> {
 }
 
 /// Parses the bytes of a `.npy` file; `name` is used in error messages.
+///
+/// # Errors
+/// [`Error::Npy`] naming `name` for a missing magic string, an unsupported version, a
+/// header without a readable dtype, order or shape, a dtype other than u8, f32 or f64, or
+/// data shorter than the shape.
 ///
 /// ```
 /// use sednas::io::npy::{parse_npy, to_npy_bytes, NpyArray};

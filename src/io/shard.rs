@@ -106,6 +106,13 @@ fn bad_file(path: &Path, line: u64, reason: impl Into<String>) -> Error {
 
 /// Reads a run file of `tool`.
 ///
+/// # Errors
+/// As [`crate::io::bounded::read_to_string`] (the file missing, not a regular file, too
+/// large, not UTF-8); [`Error::Csv`] naming the line of a first line that is not a
+/// `sednas <tool>` run file, a missing CSV header, a row of another width, a row without
+/// a numeric `pos`, or a `pos` that overflows, belongs to another shard or appears twice;
+/// [`Error::BadSpec`] for a shard that is not `I/N`.
+///
 /// ```
 /// use sednas::error::Error;
 /// use sednas::io::shard::{read_run, Shard};
@@ -200,6 +207,9 @@ pub fn read_run(path: &Path, tool: &str) -> Result<RunFile> {
 
 /// Writes a run file atomically (rows in position order).
 ///
+/// # Errors
+/// [`Error::Io`] naming the file when it cannot be written (see [`super::write_atomic`]).
+///
 /// ```
 /// use std::collections::BTreeMap;
 /// use sednas::io::shard::{write_run, RunFile, Shard};
@@ -232,6 +242,13 @@ pub fn write_run(path: &Path, tool: &str, run: &RunFile) -> Result<()> {
 /// every file, every shard 0..n present exactly once; the result is what an unsharded run
 /// writes (shard 0/1, rows in position order).
 ///
+/// # Errors
+/// [`Error::Merge`] when no file is given, a shard is missing or given twice, two files
+/// are shards of different runs (another shard count or configuration), or the shards
+/// hold fewer rows than the population their configuration states; as [`read_run`] for a
+/// file that does not read (and [`Error::Csv`] for a header that differs from the first
+/// file's under the same configuration: a damaged file); as [`write_run`] for `out`.
+///
 /// ```
 /// use sednas::io::shard::merge;
 /// let dir = std::env::temp_dir().join(format!("sednas-doc-merge-{}", std::process::id()));
@@ -244,8 +261,12 @@ pub fn write_run(path: &Path, tool: &str, run: &RunFile) -> Result<()> {
 ///     std::fs::read_to_string(&out).unwrap(),
 ///     "# sednas score shard=0/1 config={\"population\":3}\npos,sed\n0,1\n1,2\n2,3\n"
 /// );
-/// // a missing shard is an error
-/// assert!(merge(&[a.clone()], "score", &out).is_err());
+/// // a missing shard, or one given twice, is an error naming the shard (and the files)
+/// let e = merge(&[a.clone()], "score", &out).unwrap_err();
+/// assert_eq!(e.to_string(), "cannot merge shards: missing shard(s): 1/2");
+/// let e = merge(&[a.clone(), a.clone()], "score", &out).unwrap_err();
+/// assert!(matches!(&e, sednas::Error::Merge { files, .. } if files == &[a.clone(), a.clone()]), "{e}");
+/// assert!(e.to_string().contains("shard 0/2 appears twice"), "{e}");
 /// // a shard whose header line was cut is named as damaged, with its line
 /// std::fs::write(&b, "# sednas score shard=1/2 config={\"population\":3}\npos,se\n1,2\n").unwrap();
 /// let e = merge(&[a, b], "score", &out).unwrap_err().to_string();
@@ -254,7 +275,10 @@ pub fn write_run(path: &Path, tool: &str, run: &RunFile) -> Result<()> {
 /// ```
 pub fn merge(files: &[PathBuf], tool: &str, out: &Path) -> Result<usize> {
     if files.is_empty() {
-        return Err(Error::param("merge", "no shard files given"));
+        return Err(Error::Merge {
+            files: Vec::new(),
+            reason: "no shard files given".into(),
+        });
     }
     let runs: Vec<RunFile> = files
         .iter()
@@ -264,15 +288,17 @@ pub fn merge(files: &[PathBuf], tool: &str, out: &Path) -> Result<usize> {
     let mut seen = vec![None::<&Path>; n];
     for (r, f) in runs.iter().zip(files) {
         if r.shard.n != n {
-            return Err(Error::param(
-                "merge",
-                format!(
-                    "{} is shard {} but {} is of {n}",
+            return Err(Error::Merge {
+                files: vec![files[0].clone(), f.clone()],
+                reason: format!(
+                    "{} is shard {} but {} is shard {}: shards of runs split {} and {n} ways",
                     f.display(),
                     r.shard,
-                    files[0].display()
+                    files[0].display(),
+                    runs[0].shard,
+                    r.shard.n
                 ),
-            ));
+            });
         }
         if r.config == runs[0].config && r.header != runs[0].header {
             // same configuration, another header: a damaged file (e.g. a cut line), not
@@ -289,25 +315,25 @@ pub fn merge(files: &[PathBuf], tool: &str, out: &Path) -> Result<usize> {
             });
         }
         if r.config != runs[0].config {
-            return Err(Error::param(
-                "merge",
-                format!(
+            return Err(Error::Merge {
+                files: vec![files[0].clone(), f.clone()],
+                reason: format!(
                     "{} was run under another configuration than {}",
                     f.display(),
                     files[0].display()
                 ),
-            ));
+            });
         }
         if let Some(prev) = seen[r.shard.i] {
-            return Err(Error::param(
-                "merge",
-                format!(
+            return Err(Error::Merge {
+                files: vec![prev.to_path_buf(), f.clone()],
+                reason: format!(
                     "shard {} appears twice: {} and {}",
                     r.shard,
                     prev.display(),
                     f.display()
                 ),
-            ));
+            });
         }
         seen[r.shard.i] = Some(f);
     }
@@ -316,10 +342,10 @@ pub fn merge(files: &[PathBuf], tool: &str, out: &Path) -> Result<usize> {
         .map(|i| format!("{i}/{n}"))
         .collect();
     if !missing.is_empty() {
-        return Err(Error::param(
-            "merge",
-            format!("missing shard(s): {}", missing.join(", ")),
-        ));
+        return Err(Error::Merge {
+            files: Vec::new(),
+            reason: format!("missing shard(s): {}", missing.join(", ")),
+        });
     }
     let mut all = RunFile {
         shard: Shard::ALL,
@@ -337,12 +363,12 @@ pub fn merge(files: &[PathBuf], tool: &str, out: &Path) -> Result<usize> {
         .and_then(|v| v.get("population").and_then(|p| p.as_u64()))
         && count as u64 != n
     {
-        return Err(Error::param(
-            "merge",
-            format!(
+        return Err(Error::Merge {
+            files: Vec::new(),
+            reason: format!(
                 "the shards hold {count} rows but the run's population has {n}: some shard is incomplete (resume it first)"
             ),
-        ));
+        });
     }
     write_run(out, tool, &all)?;
     Ok(count)

@@ -291,6 +291,11 @@ impl DartsNet {
     /// burn's count equals [`Genotype::params`] with `affine_ops: true` plus each BatchNorm's
     /// running mean and variance (2 per channel, [`DartsNet::bn_channels`]).
     ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] (`darts network`) for a width that is not even in
+    /// 2..=256, cells outside 3..=20, 0 classes or in_channels, or a cell whose nodes take
+    /// later states or whose concat list names states outside 0..=5.
+    ///
     /// ```
     /// use burn::module::Module;
     /// use sednas::arch::darts::{DartsNetwork, Genotype};
@@ -324,7 +329,7 @@ impl DartsNet {
             return Err(Error::param(
                 "darts network",
                 format!(
-                    "width even in 2..=256, cells 3..=20, classes and in_channels ≥ 1: {cfg:?}"
+                    "needs an even width in 2..=256, cells in 3..=20, classes and in_channels ≥ 1, got {cfg:?}"
                 ),
             ));
         }

@@ -57,8 +57,8 @@ impl FromStr for Backend {
             "wgpu" => Ok(Backend::Wgpu),
             "cuda" => Ok(Backend::Cuda),
             other => Err(Error::param(
-                "device",
-                format!("unknown device {other:?}: expected flex, wgpu or cuda"),
+                "--device",
+                format!("unknown backend {other:?}: expected flex, wgpu or cuda"),
             )),
         }
     }
@@ -80,9 +80,16 @@ impl Backend {
 
     /// The device for inference, brought up and probed (see the module docs).
     ///
+    /// # Errors
+    /// [`Error::Device`] naming the backend when this binary was built without it (the
+    /// message names the cargo feature) or its runtime finds no usable adapter (the
+    /// message names the driver needed).
+    ///
     /// ```
     /// use sednas::nn::device::Backend;
     /// assert!(Backend::Flex.device().is_ok());
+    /// # #[cfg(not(feature = "wgpu"))]
+    /// assert!(matches!(Backend::Wgpu.device(), Err(sednas::Error::Device { backend: "wgpu", .. })));
     /// # #[cfg(not(feature = "wgpu"))]
     /// assert!(Backend::Wgpu.device().unwrap_err().to_string().contains("--features wgpu"));
     /// ```
@@ -95,6 +102,9 @@ impl Backend {
     }
 
     /// The device for training (with autodiff).
+    ///
+    /// # Errors
+    /// As [`Backend::device`].
     ///
     /// ```
     /// use sednas::nn::device::Backend;
@@ -123,19 +133,19 @@ pub fn describe(backend: Backend, device: &Device) -> String {
     backend.to_string()
 }
 
-fn missing(feature: &str, driver: &str) -> Error {
-    Error::param(
-        "device",
-        format!(
+fn missing(feature: &'static str, driver: &str) -> Error {
+    Error::Device {
+        backend: feature,
+        reason: format!(
             "this sednas was built without the {feature} backend: rebuild with `cargo build --release --features {feature}` ({driver})"
         ),
-    )
+    }
 }
 
 /// Runs a tiny computation on `device`, turning a runtime panic (no adapter, no driver) into
 /// an error.
 #[cfg(any(feature = "wgpu", feature = "cuda"))]
-fn probe(device: Device, what: &str, driver: &str) -> Result<Device> {
+fn probe(device: Device, what: &'static str, driver: &str) -> Result<Device> {
     use burn::tensor::Tensor;
     let d = device.clone();
     let r = std::panic::catch_unwind(move || {
@@ -144,14 +154,14 @@ fn probe(device: Device, what: &str, driver: &str) -> Result<Device> {
     });
     match r {
         Ok(v) if v == 6.0 => Ok(device),
-        Ok(v) => Err(Error::param(
-            "device",
-            format!("{what}: probe computed {v}, expected 6"),
-        )),
-        Err(_) => Err(Error::param(
-            "device",
-            format!("{what}: no usable adapter ({driver})"),
-        )),
+        Ok(v) => Err(Error::Device {
+            backend: what,
+            reason: format!("a probe computed {v}, expected 6"),
+        }),
+        Err(_) => Err(Error::Device {
+            backend: what,
+            reason: format!("no usable adapter ({driver})"),
+        }),
     }
 }
 
@@ -160,15 +170,16 @@ fn wgpu_device() -> Result<Device> {
     const DRIVER: &str = "a Vulkan, Metal or DX12 driver is needed; on Debian without a GPU: apt-get install mesa-vulkan-drivers libvulkan1";
     static INIT: std::sync::Mutex<Option<std::result::Result<(), String>>> =
         std::sync::Mutex::new(None);
-    let mut state = INIT
-        .lock()
-        .map_err(|_| Error::param("device", "wgpu initialisation poisoned"))?;
+    let mut state = INIT.lock().map_err(|_| Error::Device {
+        backend: "wgpu",
+        reason: "its initialisation panicked in another thread".into(),
+    })?;
     if state.is_none() {
         let r = std::panic::catch_unwind(|| Device::wgpu_options().init());
         *state = Some(match r {
             Ok(Ok(_)) => Ok(()),
-            Ok(Err(e)) => Err(format!("wgpu: {e} ({DRIVER})")),
-            Err(_) => Err(format!("wgpu: no usable adapter ({DRIVER})")),
+            Ok(Err(e)) => Err(format!("{e} ({DRIVER})")),
+            Err(_) => Err(format!("no usable adapter ({DRIVER})")),
         });
     }
     match state.as_ref().expect("set above") {
@@ -177,7 +188,10 @@ fn wgpu_device() -> Result<Device> {
             "wgpu",
             DRIVER,
         ),
-        Err(e) => Err(Error::param("device", e.clone())),
+        Err(e) => Err(Error::Device {
+            backend: "wgpu",
+            reason: e.clone(),
+        }),
     }
 }
 

@@ -88,14 +88,19 @@ impl ModuleVisitor for Collector {
                 values,
             }),
             Err(e) => {
-                self.err
-                    .get_or_insert(Error::param("tensor", format!("{e:?}")));
+                self.err.get_or_insert(Error::Internal {
+                    what: "tensor to f32",
+                    reason: format!("{}: {e:?}", self.path.join(".")),
+                });
             }
         }
     }
 }
 
 /// Every float parameter and buffer of `module`, in module order, named by path.
+///
+/// # Errors
+/// [`Error::Internal`] naming the first tensor whose data does not convert to f32.
 ///
 /// ```
 /// use sednas::nn::{cpu, export::parameters};
@@ -123,7 +128,10 @@ fn tensor_of<const D: usize>(name: String, t: Tensor<D>) -> Result<Exported> {
     let values = t
         .into_data()
         .try_into_vec::<f32>()
-        .map_err(|e| Error::param("tensor", format!("{e:?}")))?;
+        .map_err(|e| Error::Internal {
+            what: "tensor to f32",
+            reason: format!("{name}: {e:?}"),
+        })?;
     Ok(Exported {
         name,
         shape,
@@ -135,6 +143,13 @@ fn tensor_of<const D: usize>(name: String, t: Tensor<D>) -> Result<Exported> {
 /// `cfg.seed`), its parameters, and its forward of `images` with batch-statistics
 /// BatchNorm: (parameters, logits, captured maps as (`LAYER.KIND`, tensor), `out` before
 /// `relu` for each layer, in measure's order).
+///
+/// # Errors
+/// [`Error::InvalidParameter`] for a configuration measure refuses for the space
+/// (`MeasureConfig::validate_for`) and for NATS-SSS (`space`: no network); the network's
+/// errors ([`super::nb201::Nb201Net::new`] and its peers); [`Error::Shape`] or
+/// [`Error::Empty`] for images the network cannot take; [`Error::Internal`] for a tensor
+/// that does not convert.
 ///
 /// ```
 /// use sednas::arch::{AnyArch, SpaceKind};
@@ -193,7 +208,7 @@ pub fn forward_export(
         AnyArch::NatsSss(_) => Err(Error::param(
             "space",
             format!(
-                "nats-sss: no network to export (nb201, nb101 and darts have one); input {n}×{c}×{h}×{w}"
+                "nats-sss has no network to export (nb201, nb101 and darts have one); input {n}×{c}×{h}×{w}"
             ),
         )),
     }
@@ -253,11 +268,15 @@ fn entry(t: &Exported, file: &str) -> serde_json::Value {
 /// Builds, forwards and measures the network of `arch` as `sednas measure` does (see the
 /// module docs) and writes every parameter, the input, the logits, every captured map and
 /// the measure row into `out` (created if needed; files of an earlier export are replaced,
-/// `manifest.json` last). Errors: a configuration measure refuses for the space (typed
-/// `InvalidParameter`), NATS-SSS (no network), an input the network cannot take, an output
-/// location that is a file or cannot be written. With `with_measure` false the measure row
-/// (`measure.json`, the summaries) is left out: it is the slow part of an export in a debug
-/// build, and the cross-check compares maps, not their entropies.
+/// `manifest.json` last). With `with_measure` false the measure row (`measure.json`, the
+/// summaries) is left out: it is the slow part of an export in a debug build, and the
+/// cross-check compares maps, not their entropies.
+///
+/// # Errors
+/// As [`forward_export`] (a configuration measure refuses for the space, NATS-SSS, an
+/// input the network cannot take) and `measure_arch`; [`Error::Io`] for an output location
+/// that is a file or cannot be written ([`Staged`]); [`Error::Json`] naming a JSON file
+/// that does not encode.
 ///
 /// ```
 /// use sednas::arch::{AnyArch, SpaceKind};
@@ -321,9 +340,11 @@ pub fn export_arch(
         .zip(&sums)
         .map(|(k, v)| (k.to_string(), json!(v)))
         .collect();
-    let json_bytes = |v: &serde_json::Value| -> Result<Vec<u8>> {
-        let mut b =
-            serde_json::to_vec_pretty(v).map_err(|e| Error::param("json", e.to_string()))?;
+    let json_bytes = |file: &str, v: &serde_json::Value| -> Result<Vec<u8>> {
+        let mut b = serde_json::to_vec_pretty(v).map_err(|e| Error::Json {
+            what: out.join(file).display().to_string(),
+            reason: e.to_string(),
+        })?;
         b.push(b'\n');
         Ok(b)
     };
@@ -335,7 +356,7 @@ pub fn export_arch(
             "summaries": summary_obj,
             "maps": measured,
         });
-        stage.write("measure.json", &json_bytes(&row)?)?;
+        stage.write("measure.json", &json_bytes("measure.json", &row)?)?;
     }
     let scalars = params.iter().map(|p| p.values.len()).sum();
     let manifest = json!({
@@ -358,7 +379,7 @@ pub fn export_arch(
         "maps": map_entries,
         "measure": if with_measure { json!("measure.json") } else { serde_json::Value::Null },
     });
-    stage.write("manifest.json", &json_bytes(&manifest)?)?;
+    stage.write("manifest.json", &json_bytes("manifest.json", &manifest)?)?;
     stage.commit(&["manifest.json"])?;
     Ok(ExportSummary {
         out: out.display().to_string(),

@@ -47,6 +47,12 @@ pub struct LayerEntropy {
 /// one-channel window there has H1 = 0. (Border `crop`: the last maps are smaller than the
 /// window.)
 ///
+/// # Errors
+/// [`Error::Shape`] or [`Error::Empty`] for images the network cannot take
+/// ([`Classifier::check_input`]); [`Error::Internal`] for a map that does not convert; the
+/// entropy core's errors ([`local_h1`], and `local_h2` with `h2`: fewer than 2 images, a
+/// window larger than a map under `valid`, …).
+///
 /// ```
 /// use ndarray::Array4;
 /// use sednas::data::ImageSet;
@@ -214,12 +220,14 @@ pub fn layers_csv(layers: &[LayerEntropy]) -> String {
 /// Writes the layers to `out` as `.json` or `.csv` (atomically).
 ///
 /// # Errors
-/// [`Error::InvalidParameter`] (`--out`) for another extension; [`Error::Io`] for a failed
-/// write.
+/// [`Error::InvalidParameter`] (`--out`) for another extension; [`Error::Json`] naming
+/// `out` for layers that do not encode; [`Error::Io`] for a failed write.
 pub fn write_layers(out: &std::path::Path, layers: &[LayerEntropy]) -> Result<()> {
     let bytes = match out.extension().and_then(|e| e.to_str()).unwrap_or("") {
-        "json" => serde_json::to_vec_pretty(layers)
-            .map_err(|e| Error::io(out, std::io::Error::other(e.to_string())))?,
+        "json" => serde_json::to_vec_pretty(layers).map_err(|e| Error::Json {
+            what: out.display().to_string(),
+            reason: e.to_string(),
+        })?,
         "csv" => layers_csv(layers).into_bytes(),
         _ => {
             return Err(Error::param(

@@ -12,7 +12,8 @@ use crate::sed::ledp::{Ledp, LedpConfig};
 /// The measure configuration of led-m for `space` (reduced scale, patches, batch 10).
 ///
 /// # Errors
-/// [`Error::Param`] for a space without a measured network (NATS-SSS), naming it.
+/// [`Error::InvalidParameter`] (`led-m`) for a space without a measured network
+/// (NATS-SSS), naming it.
 ///
 /// ```
 /// use sednas::arch::SpaceKind;
@@ -51,7 +52,8 @@ impl LedM {
     /// The scorer of `space`.
     ///
     /// # Errors
-    /// As [`config`]; LEDp's constants for the space.
+    /// As [`config`]; as [`LedpConfig::for_space`] and [`Ledp::new`] for LEDp's constants of
+    /// the space.
     pub fn new(space: SpaceKind) -> Result<Self> {
         let cfg = config(space)?;
         let images = measure_inputs(&cfg, std::path::Path::new("."))?;
@@ -67,7 +69,9 @@ impl LedM {
     /// led-m(A) and the measured summary.
     ///
     /// # Errors
-    /// An architecture of another space (named), or a measurement error.
+    /// [`Error::InvalidParameter`] (`led-m`) for an architecture of another space (named);
+    /// [`measure_arch`]'s errors for a network that cannot be built or measured; as
+    /// [`ledm::combine`] for a summary out of its range.
     pub fn score(&self, arch: &AnyArch) -> Result<(f64, f64)> {
         if arch.kind() != self.space {
             return Err(Error::param(
@@ -192,9 +196,10 @@ pub fn score_lines(
 /// (configuration, header) are read here; the join reads the rows.
 ///
 /// # Errors
-/// [`Error::InvalidParameter`] (`--measured`) for a spec that is not `SPACE=FILE` or a run
-/// of another space; [`Error::Csv`] naming line 1 of a file that is not a `sednas measure`
-/// run; the file's read errors.
+/// [`Error::InvalidParameter`] (`--measured`) for a spec that is not `SPACE=FILE`;
+/// [`Error::BadSpec`] for an unknown space; [`Error::Shard`] naming the file when it is a run of another space;
+/// [`Error::Csv`] naming line 1 of a file that is not a `sednas measure` run; the file's
+/// read errors ([`Error::Io`], [`Error::NotAFile`], [`Error::InputTooLarge`]).
 pub fn measured_run(spec: &str) -> Result<crate::eval::benchmark::MeasuredRun> {
     use crate::arch::{ArchColumns, SpaceKind};
     use std::io::BufRead;
@@ -224,16 +229,18 @@ pub fn measured_run(spec: &str) -> Result<crate::eval::benchmark::MeasuredRun> {
     let config: serde_json::Value =
         serde_json::from_str(config).map_err(|_| line1("configuration is not JSON"))?;
     if config["space"].as_str() != Some(&space.to_string()) {
-        return Err(Error::param(
-            "--measured",
-            format!(
-                "{spec}: the run measured {} networks, not {space}",
+        return Err(Error::Shard {
+            path: file.to_string(),
+            reason: format!(
+                "the run measured {} networks, not {space} as --measured {spec} says",
                 config["space"]
             ),
-        ));
+        });
     }
-    let want = serde_json::to_value(self::config(space)?)
-        .map_err(|e| Error::io(&path, std::io::Error::other(e.to_string())))?;
+    let want = serde_json::to_value(self::config(space)?).map_err(|e| Error::Json {
+        what: "led-m's measure configuration".into(),
+        reason: e.to_string(),
+    })?;
     let led_m = config["measure"] == want;
     let names: Vec<&str> = header.split(',').collect();
     let arch = match space {

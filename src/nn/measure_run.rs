@@ -43,10 +43,12 @@ pub enum Source {
 /// stream [`Source::Lines`] reads).
 ///
 /// # Errors
-/// [`Error::InvalidParameter`] for `All`/`Sample` outside NB201, a sample size outside
-/// 1..=15,625, a `limit` of 0 or an empty population; [`Error::Csv`] naming the file and
-/// line of an unreadable row or architecture; [`Error::BadText`] for a stream line that
-/// is not an architecture.
+/// [`Error::InvalidParameter`] for `All`/`Sample` outside NB201 (`--all/--sample`), a
+/// sample size outside 1..=15,625 (`--sample`) or a `limit` of 0 (`--limit`);
+/// [`Error::Csv`] naming the file and line of an unreadable row or architecture, or a file
+/// without rows; [`Error::Empty`] for a stream without architectures; the bounded
+/// reader's errors for a file or stream that cannot be read ([`Error::Io`],
+/// [`Error::InputTooLarge`], [`Error::BadText`]).
 ///
 /// ```
 /// use sednas::arch::{ArchColumns, SpaceKind};
@@ -84,7 +86,7 @@ pub fn population(
             if k == 0 || k > NB201_SIZE {
                 return Err(Error::param(
                     "--sample",
-                    format!("must be 1..={NB201_SIZE}, got {k}"),
+                    format!("must be in 1..={NB201_SIZE}, got {k}"),
                 ));
             }
             // partial Fisher–Yates over the indices, then index order
@@ -102,7 +104,17 @@ pub fn population(
         Source::Lines => read_lines(space, lines, limit)?,
     };
     if out.is_empty() {
-        return Err(Error::param("population", "it is empty"));
+        return Err(match source {
+            Source::File(f) => Error::Csv {
+                path: f.display().to_string(),
+                line: 2,
+                reason: "no architecture rows after the header: the population is empty".into(),
+            },
+            _ => Error::Empty {
+                what: "population read from stdin",
+                shape: vec![0],
+            },
+        });
     }
     Ok(out)
 }
@@ -300,7 +312,9 @@ impl MeasureRun {
     /// already there unless `resume`; `checkpoint` ≥ 1.
     ///
     /// # Errors
-    /// [`Error::InvalidParameter`] naming the setting.
+    /// [`Error::InvalidParameter`] naming the setting: `--checkpoint` 0, `--out` not a
+    /// `.csv` or (without `resume`) already there; [`Error::Io`] (`NotFound`) naming the
+    /// folder of `out` when it does not exist.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         space: SpaceKind,
@@ -320,7 +334,7 @@ impl MeasureRun {
             return Err(Error::param(
                 "--out",
                 format!(
-                    "{} exists: pass --resume to continue it or remove it",
+                    "{} exists: pass --resume to continue it, or remove it",
                     out.display()
                 ),
             ));
@@ -328,9 +342,12 @@ impl MeasureRun {
         if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty())
             && !dir.is_dir()
         {
-            return Err(Error::param(
-                "--out",
-                format!("{}: folder {} does not exist", out.display(), dir.display()),
+            return Err(Error::io(
+                dir,
+                std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    format!("the folder of --out {} does not exist", out.display()),
+                ),
             ));
         }
         Ok(Self {
@@ -352,7 +369,10 @@ impl MeasureRun {
             "population_fnv1a": population_hash(&self.pop),
             "window": "3x3x1 valid", "bn": "batch statistics", "init": "burn 0.22 defaults after device.seed(seed)",
         }))
-        .map_err(|e| Error::param("config", e.to_string()))
+        .map_err(|e| Error::Json {
+            what: "the run's configuration".into(),
+            reason: e.to_string(),
+        })
     }
 
     /// The stored run to continue (checked: same configuration, shard, population and
@@ -367,15 +387,15 @@ impl MeasureRun {
             });
         }
         let r = read_run(&self.out, TOOL)?;
-        let path = self.out.display();
+        let path = self.out.display().to_string();
         if r.config != config || r.shard != self.shard {
-            return Err(Error::param(
-                "--resume",
-                format!(
-                    "{path} was written under shard {} and config {}, not shard {} and config {config}",
+            return Err(Error::Shard {
+                path,
+                reason: format!(
+                    "written under shard {} and config {}, not shard {} and config {config}: --resume continues only the same run (choose another --out, or remove the file)",
                     r.shard, r.config, self.shard
                 ),
-            ));
+            });
         }
         for (&p, row) in &r.rows {
             let ok = self
@@ -383,20 +403,22 @@ impl MeasureRun {
                 .get(p)
                 .is_some_and(|x| row.starts_with(&format!("{},", row_prefix(p, x))));
             if !ok {
-                return Err(Error::param(
-                    "--resume",
-                    format!(
-                        "{path} row at pos {p} ({:?}…) does not hold the population's architecture there",
+                return Err(Error::Shard {
+                    path,
+                    reason: format!(
+                        "the row at pos {p} ({:?}…) does not hold the population's architecture there: --resume continues only the same run",
                         row.chars().take(80).collect::<String>()
                     ),
-                ));
+                });
             }
         }
         if !r.header.is_empty() && !r.header.starts_with(&format!("pos,index,{arch_cols},")) {
-            return Err(Error::param(
-                "--resume",
-                format!("{path} has architecture columns other than {arch_cols}"),
-            ));
+            return Err(Error::Shard {
+                path,
+                reason: format!(
+                    "architecture columns other than {arch_cols}: --resume continues only the same run"
+                ),
+            });
         }
         Ok(r)
     }
@@ -407,9 +429,11 @@ impl MeasureRun {
     /// writes.
     ///
     /// # Errors
-    /// A stored file of another configuration, shard or population ([`Error::InvalidParameter`]
-    /// for `--resume`), a damaged one ([`Error::Csv`]), images that cannot be loaded, a
-    /// network that cannot be built, or a failed write ([`Error::Io`]).
+    /// [`Error::Shard`] for a stored file (`resume`) of another configuration, shard,
+    /// population or columns; [`Error::Csv`] for a damaged one (see
+    /// [`crate::io::shard::read_run`]); the image loaders' errors for inputs that cannot be
+    /// loaded; [`Error::InArch`] naming the position and architecture whose network cannot
+    /// be built or measured (the cause inside); [`Error::Io`] for a failed write.
     pub fn run(&self, data_dir: &Path, log: &mut dyn FnMut(String)) -> Result<RunReport> {
         let cfg = &self.cfg;
         let images = measure_inputs(cfg, data_dir)?;
@@ -435,11 +459,9 @@ impl MeasureRun {
         let mut since = 0;
         for (k, &p) in todo.iter().enumerate() {
             let arch = &self.pop[p];
-            let maps = measure_arch(arch, cfg, images.view()).map_err(|e| {
-                Error::param(
-                    "population",
-                    format!("position {p}: {}: {e}", row_prefix(p, arch)),
-                )
+            let maps = measure_arch(arch, cfg, images.view()).map_err(|e| Error::InArch {
+                arch: format!("position {p}: {}", row_prefix(p, arch)),
+                error: Box::new(e),
             })?;
             if run.header.is_empty() {
                 let layers: Vec<(String, &'static str)> =

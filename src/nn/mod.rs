@@ -43,6 +43,10 @@ pub fn train_device() -> Device {
 
 /// A burn tensor (n×c×h×w) as an ndarray, channels last (n×h×w×c) for the entropy core.
 ///
+/// # Errors
+/// [`Error::Internal`] for tensor data that does not convert to f32; [`Error::Shape`] for
+/// data whose length disagrees with its shape.
+///
 /// ```
 /// use ndarray::Array4;
 /// use sednas::nn::{cpu, from_nchw, to_nhwc};
@@ -56,9 +60,10 @@ pub fn train_device() -> Device {
 pub fn to_nhwc(t: Tensor<4>) -> Result<Array4<f32>> {
     let data = t.into_data();
     let dims: [usize; 4] = data.shape().dims();
-    let v: Vec<f32> = data
-        .try_into_vec::<f32>()
-        .map_err(|e| Error::param("tensor", format!("{e:?}")))?;
+    let v: Vec<f32> = data.try_into_vec::<f32>().map_err(|e| Error::Internal {
+        what: "tensor to f32",
+        reason: format!("{e:?}"),
+    })?;
     let a = Array4::from_shape_vec(dims, v).map_err(|e| Error::Shape(e.to_string()))?;
     Ok(a.permuted_axes([0, 2, 3, 1])
         .as_standard_layout()
@@ -159,24 +164,22 @@ pub trait Classifier: burn::module::Module + Clone + std::fmt::Debug {
 
 /// The check every network shares: at least one image, sides ≥ 1, channels ≥ 1.
 ///
+/// # Errors
+/// [`Error::Empty`] with the n×c×h×w shape when any of them is 0 (no images: an empty
+/// image file or a count of 0).
+///
 /// ```
 /// use sednas::nn::check_nonempty_input;
 /// assert!(check_nonempty_input([2, 1, 8, 8]).is_ok());
 /// let e = check_nonempty_input([0, 1, 8, 8]).unwrap_err().to_string();
-/// assert!(e.contains("no images"), "{e}");
+/// assert_eq!(e, "the image batch (n×c×h×w) is empty (shape [0, 1, 8, 8])");
 /// assert!(check_nonempty_input([2, 1, 0, 8]).is_err());
 /// ```
 pub fn check_nonempty_input(dims: [usize; 4]) -> crate::error::Result<()> {
     let [n, c, h, w] = dims;
-    if n == 0 {
-        return Err(crate::error::Error::param(
-            "images",
-            "no images to feed the network (an empty image file or --count 0)",
-        ));
-    }
-    if c == 0 || h == 0 || w == 0 {
+    if n == 0 || c == 0 || h == 0 || w == 0 {
         return Err(crate::error::Error::Empty {
-            what: "images (n×c×h×w)",
+            what: "image batch (n×c×h×w)",
             shape: dims.to_vec(),
         });
     }

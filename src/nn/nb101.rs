@@ -224,6 +224,11 @@ impl Nb101Net {
     /// burn's count is the benchmark's ([`Nb101Arch::params_at`]) plus each BatchNorm's running
     /// mean and variance (2 per channel).
     ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] (`nb101 network`) for a width outside 1..=1024, modules
+    /// outside 1..=16, 0 classes or in_channels, a cell whose output is not reachable from
+    /// its input, or a width below the number of vertices that feed the output.
+    ///
     /// ```
     /// use burn::module::Module;
     /// use sednas::arch::nb101::Nb101Arch;
@@ -248,7 +253,9 @@ impl Nb101Net {
         {
             return Err(Error::param(
                 "nb101 network",
-                format!("width 1..=1024, modules 1..=16, classes and in_channels ≥ 1: {cfg:?}"),
+                format!(
+                    "needs width in 1..=1024, modules in 1..=16, classes and in_channels ≥ 1, got {cfg:?}"
+                ),
             ));
         }
         let cell = arch.pruned();

@@ -215,6 +215,10 @@ impl Nb201Net {
     /// At the benchmark's scale (C = 16, N = 5) burn counts the benchmark's parameters
     /// ([`Nb201Arch::params`]) plus the BatchNorms' running mean and variance, 2 per channel.
     ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] (`network`) when width, cells, classes or in_channels is
+    /// 0.
+    ///
     /// ```
     /// use burn::module::Module;
     /// use sednas::arch::nb201::Nb201Arch;
@@ -234,7 +238,7 @@ impl Nb201Net {
         if cfg.width == 0 || cfg.cells == 0 || cfg.classes == 0 || cfg.in_channels == 0 {
             return Err(Error::param(
                 "network",
-                format!("width, cells, classes and in_channels must be ≥ 1: {cfg:?}"),
+                format!("width, cells, classes and in_channels must be ≥ 1, got {cfg:?}"),
             ));
         }
         let c = cfg.width;
@@ -274,25 +278,19 @@ impl Classifier for Nb201Net {
         let [_, c, h, w] = dims;
         let want = self.stem.weight.dims()[1];
         if c != want {
-            return Err(Error::param(
-                "images",
-                format!(
-                    "{c} channels, but the network's stem takes {want} (grey vs RGB? train and measure with the same images)"
-                ),
-            ));
+            return Err(Error::Shape(format!(
+                "images of {c} channels, but the network's stem takes {want} (grey vs RGB? train and measure with the same images)"
+            )));
         }
         if self.reductions.is_empty() {
             return Ok(());
         }
         let k = 1usize << self.reductions.len();
         if h % k != 0 || w % k != 0 {
-            return Err(Error::param(
-                "images",
-                format!(
-                    "sides {h}×{w}: the network's {} reductions need sides that are multiples of {k}",
-                    self.reductions.len()
-                ),
-            ));
+            return Err(Error::Shape(format!(
+                "images of sides {h}×{w}: the network's {} reductions need sides that are multiples of {k}",
+                self.reductions.len()
+            )));
         }
         Ok(())
     }

@@ -64,6 +64,10 @@ pub struct PlainCnn {
 impl PlainCnn {
     /// Builds the network; even kernels and zero sizes are typed errors.
     ///
+    /// # Errors
+    /// [`Error::BadKernel`] for an even kernel; [`Error::InvalidParameter`] (`plain cnn`)
+    /// when width, pool, classes or in_channels is 0.
+    ///
     /// ```
     /// use burn::module::Module;
     /// use burn::tensor::Tensor;
@@ -103,7 +107,7 @@ impl PlainCnn {
         if cfg.width == 0 || cfg.pool == 0 || cfg.classes == 0 || cfg.in_channels == 0 {
             return Err(Error::param(
                 "plain cnn",
-                format!("sizes must be ≥ 1: {cfg:?}"),
+                format!("width, pool, classes and in_channels must be ≥ 1, got {cfg:?}"),
             ));
         }
         let (w, k) = (cfg.width, cfg.kernel);

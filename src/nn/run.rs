@@ -63,19 +63,20 @@ fn check_run_dir(out: &Path, json: &str, resume: bool) -> Result<()> {
         return Ok(());
     }
     if !resume {
-        return Err(Error::param(
-            "run",
-            format!(
-                "{} already holds a run (config.json): pass --resume to continue it, or choose another --out",
-                out.display()
-            ),
-        ));
+        return Err(Error::Checkpoint {
+            path: out.display().to_string(),
+            reason: "already holds a run (config.json): pass --resume to continue it, or choose another --out".into(),
+        });
     }
     let text = crate::io::bounded::read_to_string(&p, crate::io::bounded::CONFIG)?;
-    let old: serde_json::Value = serde_json::from_str(&text)
-        .map_err(|e| Error::param("config.json", format!("{}: {e}", p.display())))?;
-    let new: serde_json::Value =
-        serde_json::from_str(json).map_err(|e| Error::param("config.json", e.to_string()))?;
+    let old: serde_json::Value = serde_json::from_str(&text).map_err(|e| Error::Json {
+        what: p.display().to_string(),
+        reason: e.to_string(),
+    })?;
+    let new: serde_json::Value = serde_json::from_str(json).map_err(|e| Error::Json {
+        what: "the run's configuration".into(),
+        reason: e.to_string(),
+    })?;
     let diff = crate::io::json_diff_keys(&old, &new);
     if !diff.is_empty() {
         return Err(Error::ConfigMismatch {
@@ -90,6 +91,15 @@ fn check_run_dir(out: &Path, json: &str, resume: bool) -> Result<()> {
 
 /// Trains the NB201 network of `rc` on the (already loaded) training and test splits, in
 /// the run directory `out`; returns the trained network and the per-epoch metrics.
+///
+/// # Errors
+/// [`Error::Arch`] for an architecture string that does not parse; the training settings'
+/// errors ([`TrainConfig::validate`]); [`Error::Checkpoint`] when `out` already holds a run
+/// and `resume` is not set; [`Error::ConfigMismatch`] (`--resume`) when its `config.json`
+/// differs, naming the keys; [`Error::Json`] for a stored `config.json` that is not JSON;
+/// [`Error::Device`] for a backend that is not there; the network's errors
+/// ([`Nb201Net::new`]); [`Error::Io`] for a file that cannot be read or written; and
+/// [`train`]'s errors (images the network cannot take, a checkpoint that cannot resume).
 ///
 /// ```
 /// use sednas::nn::device::Backend;
@@ -114,7 +124,8 @@ fn check_run_dir(out: &Path, json: &str, resume: bool) -> Result<()> {
 /// assert_eq!((m.len(), m[0].train_loss, m[0].test_acc), (1, 0.0, 1.0));
 /// assert!(dir.join("config.json").is_file() && dir.join("metrics.csv").is_file());
 /// // the directory now holds a run: training again without `resume` is refused
-/// assert!(train_nb201(&rc, &digits, &digits, &dir, false, false).is_err());
+/// let e = train_nb201(&rc, &digits, &digits, &dir, false, false).unwrap_err();
+/// assert!(matches!(e, sednas::Error::Checkpoint { .. }) && e.to_string().contains("pass --resume"), "{e}");
 /// std::fs::remove_dir_all(&dir).unwrap();
 /// ```
 pub fn train_nb201(
@@ -126,8 +137,10 @@ pub fn train_nb201(
     show_progress: bool,
 ) -> Result<(Nb201Net, Vec<EpochMetrics>)> {
     let arch: Nb201Arch = rc.arch.parse()?;
-    let json =
-        serde_json::to_string_pretty(rc).map_err(|e| Error::param("config.json", e.to_string()))?;
+    let json = serde_json::to_string_pretty(rc).map_err(|e| Error::Json {
+        what: "the run's configuration".into(),
+        reason: e.to_string(),
+    })?;
     check_run_dir(out, &json, resume)?;
     let tr = prepare(&limit(train_split, rc.train_limit), rc.rgb);
     let te = prepare(&limit(test_split, rc.test_limit), rc.rgb);
@@ -167,6 +180,13 @@ pub fn train_nb201(
 /// Loads a finished (or checkpointed) run from its folder: the run's `config.json` and the
 /// network rebuilt from it with the weights of `model.bpk`, on `device`. Errors name the file.
 ///
+/// # Errors
+/// As [`crate::io::bounded::read_to_string`] for `config.json` (missing, too large, not
+/// UTF-8); [`Error::Json`] naming it when it does not decode into a [`RunConfig`];
+/// [`Error::Arch`] for its architecture; the network's errors ([`Nb201Net::new`]);
+/// [`Error::Checkpoint`] naming `model.bpk` when it is missing or does not load into that
+/// network.
+///
 /// ```
 /// use sednas::nn::run::load_run;
 /// let dir = std::env::temp_dir().join(format!("sednas-doc-load-{}", std::process::id()));
@@ -178,12 +198,17 @@ pub fn load_run(dir: &Path, device: &burn::tensor::Device) -> Result<(RunConfig,
     use burn::module::Module;
     let p = dir.join("config.json");
     let text = crate::io::bounded::read_to_string(&p, crate::io::bounded::CONFIG)?;
-    let rc: RunConfig = serde_json::from_str(&text)
-        .map_err(|e| Error::param("config.json", format!("{}: {e}", p.display())))?;
+    let rc: RunConfig = serde_json::from_str(&text).map_err(|e| Error::Json {
+        what: p.display().to_string(),
+        reason: e.to_string(),
+    })?;
     let arch: Nb201Arch = rc.arch.parse()?;
     let ck = super::train::checkpoint_path(dir);
     let net = Nb201Net::new(&arch, &rc.net, device)?
         .try_load_file(&ck)
-        .map_err(|e| Error::param("checkpoint", format!("{}: {e:?}", ck.display())))?;
+        .map_err(|e| Error::Checkpoint {
+            path: ck.display().to_string(),
+            reason: format!("does not load into the network of config.json: {e:?}"),
+        })?;
     Ok((rc, net))
 }

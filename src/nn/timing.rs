@@ -97,7 +97,12 @@ fn step_times<M: Classifier>(
         model = opt.step(1e-3, model, grads);
         let v = loss.into_scalar::<f32>();
         if !v.is_finite() {
-            return Err(Error::param("nn-bench", format!("loss became {v}")));
+            // the step (0 = warm-up) is the index
+            return Err(Error::NonFinite {
+                what: "nn-bench training loss (by step)",
+                index: k,
+                value: v as f64,
+            });
         }
         if k > 0 {
             times.push(t.elapsed().as_secs_f64() * 1e3);
@@ -106,8 +111,26 @@ fn step_times<M: Classifier>(
     Ok(times)
 }
 
+/// `value` of the setting `name` in lo..=hi.
+fn in_range(name: &'static str, value: usize, lo: usize, hi: usize) -> Result<()> {
+    if (lo..=hi).contains(&value) {
+        Ok(())
+    } else {
+        Err(Error::param(
+            name,
+            format!("must be in {lo}..={hi}, got {value}"),
+        ))
+    }
+}
+
 /// Times `steps` training steps and the measuring pipeline of the NB201 network of `arch`
 /// (width, cells, batch) on `backend`.
+///
+/// # Errors
+/// [`Error::InvalidParameter`] naming the first setting outside its range (`width`
+/// 1..=256, `cells` 1..=16, `batch` 2..=1024, `steps` 1..=1000); [`Error::Device`] for a
+/// backend that is not there; the network's errors; [`Error::NonFinite`] for a training
+/// loss that is not finite.
 ///
 /// ```
 /// use sednas::arch::nb201::Nb201Arch;
@@ -119,7 +142,8 @@ fn step_times<M: Classifier>(
 /// // C = 1: stem 27 + BN 4; residual blocks 72 and 256; final BN 16; linear 4·10 + 10
 /// assert_eq!(t.params, 27 + 4 + 72 + 256 + 16 + 50);
 /// assert_eq!(t.train_step_ms.len(), 1);
-/// assert!(time_nb201(Backend::Flex, &a, 0, 1, 2, 1).is_err());
+/// let e = time_nb201(Backend::Flex, &a, 0, 1, 2, 1).unwrap_err();
+/// assert_eq!(e.to_string(), "width: must be in 1..=256, got 0");
 /// ```
 pub fn time_nb201(
     backend: Backend,
@@ -129,20 +153,10 @@ pub fn time_nb201(
     batch: usize,
     steps: usize,
 ) -> Result<NnTiming> {
-    if width == 0
-        || cells == 0
-        || batch < 2
-        || steps == 0
-        || width > 256
-        || cells > 16
-        || batch > 1024
-        || steps > 1000
-    {
-        return Err(Error::param(
-            "nn-bench",
-            "width 1..=256, cells 1..=16, batch 2..=1024, steps 1..=1000",
-        ));
-    }
+    in_range("width", width, 1, 256)?;
+    in_range("cells", cells, 1, 16)?;
+    in_range("batch", batch, 2, 1024)?;
+    in_range("steps", steps, 1, 1000)?;
     let ad = backend.train_device()?;
     let cfg = Nb201NetConfig {
         in_channels: 3,
@@ -203,6 +217,12 @@ pub struct PlainTiming {
 /// Times `steps` Adam steps of the plain CNN `net` (1×28×28 synthetic inputs, 10 classes)
 /// on `backend`.
 ///
+/// # Errors
+/// [`Error::InvalidParameter`] naming the first setting outside its range (`width`
+/// 1..=256, `batch` 2..=1024, `steps` 1..=1000); [`Error::Device`] for a backend that is
+/// not there; the network's errors ([`crate::nn::plain::PlainCnn::new`]);
+/// [`Error::NonFinite`] for a training loss that is not finite.
+///
 /// ```
 /// use sednas::nn::device::Backend;
 /// use sednas::nn::plain::PlainConfig;
@@ -219,12 +239,9 @@ pub fn time_plain(
     batch: usize,
     steps: usize,
 ) -> Result<PlainTiming> {
-    if batch < 2 || steps == 0 || batch > 1024 || steps > 1000 || net.width > 256 {
-        return Err(Error::param(
-            "nn-bench",
-            "width 1..=256, batch 2..=1024, steps 1..=1000",
-        ));
-    }
+    in_range("width", net.width, 1, 256)?;
+    in_range("batch", batch, 2, 1024)?;
+    in_range("steps", steps, 1, 1000)?;
     let ad = backend.train_device()?;
     ad.seed(0);
     let model = crate::nn::plain::PlainCnn::new(net, &ad)?;

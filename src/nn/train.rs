@@ -207,7 +207,10 @@ pub fn accuracy<M: Classifier>(
             .equal(y)
             .into_data()
             .try_into_vec::<bool>()
-            .map_err(|e| Error::param("tensor", format!("{e:?}")))?;
+            .map_err(|e| Error::Internal {
+                what: "tensor data",
+                reason: format!("{e:?}"),
+            })?;
         correct += eq.iter().filter(|&&b| b).count();
     }
     Ok(correct as f64 / set.len() as f64)
@@ -447,8 +450,9 @@ pub fn train<M: Classifier>(
     {
         history = read_metrics(dir)?;
         recover_staged(dir, history.len())?;
-        let bad = |what: &Path, why: String| {
-            Error::param("checkpoint", format!("{}: {why}", what.display()))
+        let bad = |what: &Path, why: String| Error::Checkpoint {
+            path: what.display().to_string(),
+            reason: why.to_string(),
         };
         if !history.is_empty() {
             let (mp, op) = (checkpoint_path(dir), optimizer_path(dir));
@@ -506,7 +510,10 @@ pub fn train<M: Classifier>(
                 .equal(y)
                 .into_data()
                 .try_into_vec::<bool>()
-                .map_err(|e| Error::param("tensor", format!("{e:?}")))?;
+                .map_err(|e| Error::Internal {
+                    what: "tensor data",
+                    reason: format!("{e:?}"),
+                })?;
             correct += eq.iter().filter(|&&v| v).count();
             progress(epoch, b + 1, batches);
         }
@@ -527,7 +534,10 @@ pub fn train<M: Classifier>(
             // stage, commit (metrics), move into place: see `recover_staged`
             let (mp, op) = (checkpoint_path(dir), optimizer_path(dir));
             let (ms, os) = (staged(&mp, epoch), staged(&op, epoch));
-            let fail = |e| Error::param("checkpoint", format!("{}: {e:?}", dir.display()));
+            let fail = |e| Error::Checkpoint {
+                path: dir.display().to_string(),
+                reason: format!("{e:?}"),
+            };
             model.clone().save_file(&ms).map_err(fail)?;
             opt.to_record().save(&os).map_err(fail)?;
             write_metrics(dir, &history)?;

@@ -134,6 +134,11 @@ impl Default for VerifyOptions {
 /// Runs the checks of all five propositions (each [`Report`] is what its `pN::report`
 /// returns; about 15 s in a debug build, under a second in release).
 ///
+/// # Errors
+/// The first error of a proposition's `report` (none expected: they check fixed
+/// constructions and the entropy core on them; an [`crate::Error::Internal`] means a
+/// construction failed).
+///
 /// ```
 /// use sednas::propositions::{verify_all, Verdict, VerifyOptions};
 /// let r = verify_all(&VerifyOptions::default()).unwrap();

@@ -55,6 +55,9 @@ pub fn conv_relu(
 /// The two sides agree up to rounding, so the deviation is at the level of f64's epsilon;
 /// with no trials it is 0.
 ///
+/// # Errors
+/// [`Error::Internal`] if a constructed window is not constant; the entropy core's errors.
+///
 /// ```
 /// use sednas::propositions::p1::constant_window_deviation;
 /// assert_eq!(constant_window_deviation(0, 7).unwrap(), 0.0);
@@ -79,7 +82,10 @@ pub fn constant_window_deviation(trials: usize, seed: u64) -> Result<f64> {
         }
         let win: Vec<f64> = (0..k * k).map(|t| x[[i + t / k, j + t % k]]).collect();
         if h1(&win, &H1Estimator::Exact)? != 0.0 {
-            return Err(Error::param("p1", "constructed window is not constant"));
+            return Err(Error::Internal {
+                what: "p1",
+                reason: "the constructed window is not constant".into(),
+            });
         }
         let kern = Array2::from_shape_fn((k, k), |_| normal(&mut r));
         let bias = normal(&mut r);
@@ -96,6 +102,10 @@ pub fn constant_window_deviation(trials: usize, seed: u64) -> Result<f64> {
 ///
 /// # Formula
 /// y = ReLU(Σ K⊙X + b); with ReLU active, ∂y/∂K = X.
+///
+/// # Errors
+/// [`Error::Shape`] when the window and the kernel differ in shape; [`Error::Internal`]
+/// when burn gives no kernel gradient or data that does not convert.
 ///
 /// ```
 /// use ndarray::array;
@@ -147,13 +157,17 @@ pub fn burn_kernel_gradient(
     ));
     let out: f32 = y.clone().sum().into_scalar::<f32>();
     let grads = y.sum().backward();
-    let g = k
-        .grad(&grads)
-        .ok_or_else(|| Error::param("burn", "no kernel gradient"))?;
+    let g = k.grad(&grads).ok_or_else(|| Error::Internal {
+        what: "p1 burn autodiff",
+        reason: "no kernel gradient".into(),
+    })?;
     let v: Vec<f32> = g
         .into_data()
         .try_into_vec::<f32>()
-        .map_err(|e| Error::param("burn", format!("{e:?}")))?;
+        .map_err(|e| Error::Internal {
+            what: "p1 burn autodiff",
+            reason: format!("{e:?}"),
+        })?;
     let g = Array2::from_shape_vec((kh, kw), v).map_err(|e| Error::Shape(e.to_string()))?;
     Ok((out, g))
 }
@@ -215,6 +229,9 @@ pub fn relative_spread(g: ArrayView2<'_, f32>) -> f64 {
 }
 
 /// The P1 report.
+///
+/// # Errors
+/// The errors of [`constant_window_deviation`] and (feature `nn`) [`burn_kernel_gradient`].
 ///
 /// ```
 /// use sednas::propositions::{p1, Verdict, VerifyOptions};

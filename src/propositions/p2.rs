@@ -21,6 +21,9 @@ use crate::window::{Border, Kernel, Stride, WindowSpec};
 /// # Formula
 /// Var(kᵀx) = kᵀ Σ k
 ///
+/// # Errors
+/// [`crate::Error::Shape`] when the covariance is not d×d for d kernel weights.
+///
 /// ```
 /// use ndarray::array;
 /// let s = array![[1.0, 0.0], [0.0, 0.0]];
@@ -31,10 +34,11 @@ use crate::window::{Border, Kernel, Stride, WindowSpec};
 pub fn conv_variance(cov: ArrayView2<'_, f64>, k: ArrayView1<'_, f64>) -> Result<f64> {
     let d = k.len();
     if cov.dim() != (d, d) {
-        return Err(crate::Error::param(
-            "kernel",
-            format!("{d} weights for a {:?} covariance", cov.dim()),
-        ));
+        return Err(crate::Error::Shape(format!(
+            "{d} kernel weights for a {}×{} covariance",
+            cov.dim().0,
+            cov.dim().1
+        )));
     }
     Ok(k.dot(&cov.dot(&k)))
 }
@@ -56,6 +60,10 @@ pub struct Shrink {
 /// The counterexample family Σ_ε = diag(1, ε, …, ε) (d entries): H2 → −∞ as ε → 0 while the
 /// variance of a fixed kernel's output stays ≥ k_0².
 ///
+/// # Errors
+/// [`crate::Error::Empty`] for d = 0; as [`conv_variance`] for a kernel of other than `d`
+/// weights; the entropy core's errors ([`gaussian_entropy`]) for an ε that is not finite.
+///
 /// ```
 /// use ndarray::Array1;
 /// let k = Array1::from_elem(9, 0.5);
@@ -63,8 +71,16 @@ pub struct Shrink {
 /// // finite in exact arithmetic (≈ −194.18 bits), −∞ from the Cholesky core (below its tolerance)
 /// assert!((r[0].h2_exact + 194.179_537_806_165).abs() < 1e-9);
 /// assert_eq!(r[0].h2_core, f64::NEG_INFINITY);
+/// // d = 0 is an error, not a panic
+/// assert!(sednas::propositions::p2::shrinking_direction(0, &[0.5], Array1::zeros(0).view()).is_err());
 /// ```
 pub fn shrinking_direction(d: usize, eps: &[f64], k: ArrayView1<'_, f64>) -> Result<Vec<Shrink>> {
+    if d == 0 {
+        return Err(crate::Error::Empty {
+            what: "covariance",
+            shape: vec![0, 0],
+        });
+    }
     let c = (2.0 * std::f64::consts::PI * std::f64::consts::E).log2();
     eps.iter()
         .map(|&e| {
@@ -90,6 +106,11 @@ pub fn shrinking_direction(d: usize, eps: &[f64], k: ArrayView1<'_, f64>) -> Res
 /// k ⟂ v. With v = (1, 2, 1) and k = (2, −1, 0), kᵀv = 0 and every output is exactly 0.
 /// The window is a d×1 kernel, so d = `v.len()` must be odd.
 ///
+/// # Errors
+/// [`crate::Error::Shape`] for a kernel of another length than `v`;
+/// [`crate::Error::InvalidParameter`] (`n`) for fewer than 2 samples; as [`local_h2`] (e.g.
+/// an even window length).
+///
 /// ```
 /// use sednas::propositions::p2::rank_one_batch;
 /// let (h, why, var) = rank_one_batch(100, &[1.0, 2.0, 1.0], &[2.0, -1.0, 0.0], 7).unwrap();
@@ -108,15 +129,15 @@ pub fn rank_one_batch(
 ) -> Result<(f64, Option<Singular>, f64)> {
     let d = v.len();
     if k.len() != d {
-        return Err(crate::Error::param(
-            "kernel",
-            format!("{} weights for a window of {d}", k.len()),
-        ));
+        return Err(crate::Error::Shape(format!(
+            "{} kernel weights for a window of {d}",
+            k.len()
+        )));
     }
     if n < 2 {
         return Err(crate::Error::param(
-            "batch",
-            format!("needs n ≥ 2 samples for a variance, got {n}"),
+            "n",
+            format!("a variance needs at least 2 samples, got {n}"),
         ));
     }
     let mut r = SplitMix64::new(seed);
@@ -133,6 +154,10 @@ pub fn rank_one_batch(
 }
 
 /// The P2 report.
+///
+/// # Errors
+/// The errors of [`shrinking_direction`] and [`rank_one_batch`]; none under
+/// [`VerifyOptions`]' sample sizes.
 ///
 /// ```
 /// use sednas::propositions::{p2, Verdict, VerifyOptions};

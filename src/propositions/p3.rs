@@ -37,6 +37,10 @@ pub struct Pool {
 impl Pool {
     /// Validates sizes (≥ 1) and stride (≥ 1).
     ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] for a `pool size` of 0 or a `pad` not smaller than the
+    /// pool size; [`Error::ZeroStride`] naming the axis of a zero stride.
+    ///
     /// ```
     /// use sednas::error::Error;
     /// use sednas::propositions::p3::Pool;
@@ -271,6 +275,9 @@ pub fn grid(thorough: bool) -> Vec<(usize, usize, Pool)> {
 }
 
 /// The P3 report.
+///
+/// # Errors
+/// As [`Pool::new`] for the fixed pools it checks (none expected).
 ///
 /// ```
 /// use sednas::propositions::{p3, Verdict, VerifyOptions};

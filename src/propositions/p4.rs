@@ -48,11 +48,24 @@ pub fn iid_threshold() -> f64 {
 ///
 /// The identity holds exactly, so the residual is rounding error only.
 ///
+/// # Errors
+/// [`crate::Error::Shape`] for `d2` > `d1`; the entropy core's errors
+/// ([`gaussian_entropy`]): [`crate::Error::Empty`] for `d2` = 0 or `d1` = `d2` (an empty
+/// block).
+///
 /// ```
 /// let r = sednas::propositions::p4::chain_rule_residual(9, 4, 7).unwrap();
 /// assert!(r < 1e-10);
+/// // a block larger than the matrix, or an empty one: errors, not panics
+/// assert!(sednas::propositions::p4::chain_rule_residual(4, 9, 7).is_err());
+/// assert!(sednas::propositions::p4::chain_rule_residual(4, 4, 7).is_err());
 /// ```
 pub fn chain_rule_residual(d1: usize, d2: usize, seed: u64) -> Result<f64> {
+    if d2 > d1 {
+        return Err(crate::Error::Shape(format!(
+            "a leading {d2}×{d2} block of a {d1}×{d1} covariance"
+        )));
+    }
     let mut r = SplitMix64::new(seed);
     let s1 = random_spd(d1, &mut r, 0.05);
     let s2 = s1.slice(s![..d2, ..d2]).to_owned();
@@ -110,6 +123,10 @@ fn solve(a: &Array2<f64>, b: &Array2<f64>) -> Array2<f64> {
 /// Doubling σ doubles every entry, multiplies each window's covariance by 4 and so raises H2
 /// by exactly d bits (½·log2 4^d); the same seed draws the same maps.
 ///
+/// # Errors
+/// As [`local_h2`]: [`crate::Error::Shape`] for fewer than 2 maps (`n` < 2),
+/// [`crate::Error::NonFinite`] for a σ that makes a value NaN or ±∞.
+///
 /// ```
 /// use sednas::propositions::p4::sampled_mean_h2;
 /// let a = sampled_mean_h2(0.5, 200, 7).unwrap();
@@ -133,6 +150,10 @@ pub fn sampled_mean_h2(sigma: f64, n: usize, seed: u64) -> Result<Vec<(usize, f6
 }
 
 /// The P4 report.
+///
+/// # Errors
+/// The errors of [`chain_rule_residual`] and [`sampled_mean_h2`]; none under
+/// [`VerifyOptions`]' sample sizes.
 ///
 /// ```
 /// use sednas::propositions::{p4, Verdict, VerifyOptions};

@@ -17,6 +17,9 @@ use crate::window::{Border, Kernel, Stride, WindowSpec};
 
 /// For random independent SPD pairs, the smallest margin H2(Σ1+Σ2) − max(H2(Σ1), H2(Σ2)).
 ///
+/// # Errors
+/// The entropy core's errors ([`gaussian_entropy`]); none for the SPD matrices drawn here.
+///
 /// ```
 /// use sednas::propositions::p5::independent_margin;
 /// // no pairs: the minimum over an empty set
@@ -45,6 +48,9 @@ pub fn independent_margin(trials: usize, d: usize, seed: u64) -> Result<f64> {
 /// X2 = −X1 cancels exactly (H2 = −∞). X2 = −X1/2 makes X1 + X2 = X1/2 exactly: the same
 /// window covariance as X2 (so the same H2), a quarter of X1's, hence d = 9 bits below H2(X1).
 ///
+/// # Errors
+/// As [`local_h2`]: [`crate::Error::Shape`] for fewer than 2 samples (`n` < 2).
+///
 /// ```
 /// use sednas::propositions::p5::sampled;
 /// let (h1, h2, hs) = sampled(-1.0, 0.0, 100, 7).unwrap();
@@ -68,6 +74,10 @@ pub fn sampled(a: f64, b: f64, n: usize, seed: u64) -> Result<(f64, f64, f64)> {
 }
 
 /// The P5 report.
+///
+/// # Errors
+/// The errors of [`independent_margin`] and [`sampled`]; none under [`VerifyOptions`]'
+/// sample sizes.
 ///
 /// ```
 /// use sednas::propositions::{p5, Verdict, VerifyOptions};

@@ -111,8 +111,8 @@ impl LineScorer {
     /// cells of exactly that many nodes. Other spaces refuse it.
     ///
     /// # Errors
-    /// [`Error::InvalidParameter`] for a space other than NB201 or a node count outside
-    /// 2..=7.
+    /// [`Error::InvalidParameter`] (`--nodes`) for a space other than NB201, and (`nodes`)
+    /// for a node count outside 2..=7.
     ///
     /// ```
     /// use sednas::arch::SpaceKind;
@@ -129,9 +129,9 @@ impl LineScorer {
     pub fn with_nodes(mut self, nodes: usize) -> Result<Self> {
         if self.space != SpaceKind::Nb201 {
             return Err(Error::param(
-                "nodes",
+                "--nodes",
                 format!(
-                    "--nodes is for nb201's generalised cell, not {}",
+                    "applies only to nb201's generalised cell, not to {}",
                     self.space
                 ),
             ));
@@ -168,6 +168,10 @@ impl LineScorer {
     }
 
     /// Parses `text` (trimmed) and appends its CSV row to `out`; on error nothing is appended.
+    ///
+    /// # Errors
+    /// [`Error::Arch`] for text that is not an architecture of the space, or an NB201 cell
+    /// of another node count than the scorer's (4, or `--nodes`), naming how to ask for it.
     ///
     /// ```
     /// use sednas::arch::SpaceKind;
@@ -283,6 +287,9 @@ pub struct StreamOptions {
 impl StreamOptions {
     /// `threads` workers (≥ 1), 256 KiB chunks.
     ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] (`threads`) for 0 or more than 1024.
+    ///
     /// ```
     /// use sednas::proxy::stream::{OnError, StreamOptions};
     /// assert!(StreamOptions::new(0, OnError::Skip).is_err());
@@ -294,7 +301,7 @@ impl StreamOptions {
         if threads.get() > 1024 {
             return Err(Error::param(
                 "threads",
-                format!("at most 1024, got {threads}"),
+                format!("must be at most 1024, got {threads}"),
             ));
         }
         Ok(StreamOptions {
@@ -778,6 +785,12 @@ fn process(
 /// Worker and reader threads are detached: when a run stops early they end as soon as their
 /// input or output channel closes.
 ///
+/// # Errors
+/// [`Error::Io`] (`<output>`) for a failed write; the source's fatal read error (e.g.
+/// [`Error::Io`], [`Error::InputTooLarge`]) after every row before it is written;
+/// [`Error::Internal`] if a worker dies and a chunk is lost (the output is incomplete).
+/// Bad lines are reported through `report`, not errors.
+///
 /// ```
 /// use std::sync::Arc;
 /// use sednas::arch::SpaceKind;
@@ -892,12 +905,12 @@ pub fn score_stream<S: ChunkSource, W: Write + ?Sized>(
     out.flush().map_err(io_err)?;
     if let Some(&seq) = pending.keys().next() {
         // a chunk never arrived: its worker died; never report a truncated output as success
-        return Err(Error::param(
-            "score",
-            format!(
-                "internal error: input chunk {next} was lost (chunk {seq} and later were not written); output is incomplete"
+        return Err(Error::Internal {
+            what: "score_stream",
+            reason: format!(
+                "input chunk {next} was lost (chunk {seq} and later were not written); output is incomplete"
             ),
-        ));
+        });
     }
     Ok(rep)
 }

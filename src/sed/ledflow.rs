@@ -52,6 +52,10 @@ pub struct LedFlow {
 impl LedFlow {
     /// Validates the configuration (skip gain finite and > 0).
     ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] for a `skip_gain` that is not finite and > 0, and the
+    /// census checks of `network`.
+    ///
     /// ```
     /// use sednas::sed::ledflow::{LedFlow, LedFlowConfig};
     /// assert!(LedFlow::new(LedFlowConfig::default()).is_ok());

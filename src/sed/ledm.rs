@@ -36,7 +36,8 @@ pub const BINS: usize = 16;
 /// led-m = LEDp + w·summary (w = [`WEIGHT`]); a NaN summary (maps all zero) leaves LEDp.
 ///
 /// # Errors
-/// [`Error::Param`] for a summary outside [−1, 0] (a fraction, negated) that is not NaN.
+/// [`Error::InvalidParameter`] (`neg_zero_mean`) for a summary outside [−1, 0] (a fraction,
+/// negated) that is not NaN.
 ///
 /// ```
 /// use sednas::sed::ledm::combine;
@@ -50,8 +51,8 @@ pub fn combine(ledp: f64, neg_zero_mean: f64) -> Result<f64> {
     }
     if !(-1.0..=0.0).contains(&neg_zero_mean) {
         return Err(Error::param(
-            "led-m",
-            format!("{SUMMARY} must be in [-1, 0] (a negated fraction), got {neg_zero_mean}"),
+            SUMMARY,
+            format!("must be in [-1, 0] (a negated fraction), got {neg_zero_mean}"),
         ));
     }
     Ok(ledp + WEIGHT * neg_zero_mean)

@@ -43,6 +43,10 @@ pub struct LedpConfig {
 impl LedpConfig {
     /// The constants chosen on the design split of `space` (NATS-SSS has none: an error).
     ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] (`proxy`) for NATS-SSS (no parameter count or design
+    /// split).
+    ///
     /// ```
     /// use sednas::arch::SpaceKind;
     /// let c = sednas::sed::ledp::LedpConfig::for_space(SpaceKind::Nb201).unwrap();
@@ -133,6 +137,10 @@ fn darts_pools(cell: &DartsCell) -> f64 {
 
 impl Ledp {
     /// Validates the constants (finite, ≥ 0) and the LED-flow settings.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] naming the weight (`lambda`, `pool_penalty`,
+    /// `depth_penalty`) that is not finite and ≥ 0.
     ///
     /// ```
     /// use sednas::sed::ledp::{Ledp, LedpConfig};

@@ -171,7 +171,8 @@ pub fn block_categories(b: &BlockCensus) -> Vec<(Category, u32)> {
 /// (from #F_out = h·w against `resolution`²).
 ///
 /// # Errors
-/// [`Error::Shape`]-like parameter error when #F_out is 0 or larger than `resolution`².
+/// [`Error::Shape`] when #F_out is 0 or larger than `resolution`² (a block the census
+/// cannot place).
 ///
 /// ```
 /// use sednas::sed::measured::block_stage;
@@ -182,10 +183,9 @@ pub fn block_categories(b: &BlockCensus) -> Vec<(Category, u32)> {
 pub fn block_stage(f_out: u64, resolution: u32) -> Result<u8> {
     let full = resolution as u64 * resolution as u64;
     if f_out == 0 || f_out > full {
-        return Err(Error::param(
-            "census",
-            format!("a block with {f_out} entries per channel at input resolution {resolution}"),
-        ));
+        return Err(Error::Shape(format!(
+            "a block with {f_out} entries per channel at input resolution {resolution}: a stage needs 1..={full}"
+        )));
     }
     let mut s = 0u8;
     let mut side = full;
@@ -194,6 +194,21 @@ pub fn block_stage(f_out: u64, resolution: u32) -> Result<u8> {
         s += 1;
     }
     Ok(s)
+}
+
+/// Why `f` cannot join the factors `before` (a non-finite factor, n = 0, or a
+/// (category, stage) already there), if it cannot.
+fn factor_problem(f: &Factor, before: &[Factor]) -> Option<String> {
+    if !f.bits.is_finite() || f.n == 0 {
+        Some(format!("has factor {} from n = {}", f.bits, f.n))
+    } else if before
+        .iter()
+        .any(|g| g.category == f.category && g.stage == f.stage)
+    {
+        Some("appears twice".into())
+    } else {
+        None
+    }
 }
 
 /// One calibrated factor.
@@ -227,25 +242,23 @@ impl CalibrationTable {
     /// A checked table.
     ///
     /// # Errors
-    /// [`Error::Param`] for a non-finite factor, n = 0 or a repeated (category, stage).
+    /// [`Error::InvalidParameter`] (`factors`) for a non-finite factor, n = 0 or a repeated
+    /// (category, stage).
+    ///
+    /// ```
+    /// use sednas::arch::SpaceKind;
+    /// use sednas::sed::measured::{CalibrationTable, Category, Factor};
+    /// let f = Factor { category: Category::Skip, stage: 0, bits: 0.5, n: 3 };
+    /// assert!(CalibrationTable::new(SpaceKind::Nb201, vec![f]).is_ok());
+    /// let e = CalibrationTable::new(SpaceKind::Nb201, vec![f, f]).unwrap_err();
+    /// assert_eq!(e.to_string(), "factors: nb201 skip stage 0 appears twice");
+    /// ```
     pub fn new(space: SpaceKind, factors: Vec<Factor>) -> Result<Self> {
         for (i, f) in factors.iter().enumerate() {
-            if !f.bits.is_finite() || f.n == 0 {
+            if let Some(why) = factor_problem(f, &factors[..i]) {
                 return Err(Error::param(
-                    "calibration",
-                    format!(
-                        "{space} {} stage {}: factor {} from n = {}",
-                        f.category, f.stage, f.bits, f.n
-                    ),
-                ));
-            }
-            if factors[..i]
-                .iter()
-                .any(|g| g.category == f.category && g.stage == f.stage)
-            {
-                return Err(Error::param(
-                    "calibration",
-                    format!("{space} {} stage {} appears twice", f.category, f.stage),
+                    "factors",
+                    format!("{space} {} stage {} {why}", f.category, f.stage),
                 ));
             }
         }
@@ -256,9 +269,9 @@ impl CalibrationTable {
     /// in errors.
     ///
     /// # Errors
-    /// [`Error::Csv`] naming the line for a bad header or field; [`Error::Param`] when the
-    /// file has no row for `space` (a table that does not match the space) or a row is
-    /// repeated.
+    /// [`Error::Csv`] naming the line for a bad header or field, a non-finite factor or
+    /// n = 0, or a repeated (category, stage) of `space`; and naming line 1 (the header)
+    /// when the file has no row for `space` (a table calibrated for another space).
     ///
     /// ```
     /// use sednas::arch::SpaceKind;
@@ -314,17 +327,24 @@ impl CalibrationTable {
             let n = f[4]
                 .parse()
                 .map_err(|e| csv_err(i + 1, format!("n {:?}: {e}", f[4])))?;
-            factors.push(Factor {
+            let f = Factor {
                 category,
                 stage,
                 bits,
                 n,
-            });
+            };
+            if let Some(why) = factor_problem(&f, &factors) {
+                return Err(csv_err(
+                    i + 1,
+                    format!("{space} {} stage {} {why}", f.category, f.stage),
+                ));
+            }
+            factors.push(f);
         }
         if factors.is_empty() {
-            return Err(Error::param(
-                "calibration",
-                format!("{name} has no row for {space}: a table calibrated for another space"),
+            return Err(csv_err(
+                1,
+                format!("no row for {space}: a table calibrated for another space"),
             ));
         }
         Self::new(space, factors)
@@ -333,7 +353,8 @@ impl CalibrationTable {
     /// The committed table of `space`.
     ///
     /// # Errors
-    /// [`Error::Param`] for a space without committed calibration (NATS-SSS).
+    /// [`Error::Csv`] (line 1 of the committed file) for a space without committed
+    /// calibration (NATS-SSS).
     ///
     /// ```
     /// use sednas::arch::SpaceKind;
@@ -388,8 +409,9 @@ impl SedMeasured {
     /// documented).
     ///
     /// # Errors
-    /// [`Error::InvalidParameter`] for a dilated-kernel reading or resolution other than the
-    /// default the table was calibrated under (`opts` is checked by its type).
+    /// [`Error::InvalidParameter`] (`sed-measured`) for a dilated-kernel reading or
+    /// resolution other than the default the table was calibrated under (`opts` is checked
+    /// by its type).
     pub fn new(table: CalibrationTable, opts: CensusOptions) -> Result<Self> {
         // the factors were measured under the default census: another dilated-kernel
         // reading or resolution makes categories and stages the table does not hold
@@ -417,8 +439,9 @@ impl SedMeasured {
     /// sed-measured(A); `census` is scratch reused between calls.
     ///
     /// # Errors
-    /// [`Error::Param`] when `arch` is of another space than the table, or uses an
-    /// operation category or stage the table has no factor for (naming both).
+    /// [`Error::InvalidParameter`] (`sed-measured`) when `arch` is of another space than
+    /// the table, or uses an operation category or stage the table has no factor for
+    /// (naming both); [`Error::Shape`] from [`block_stage`].
     ///
     /// ```
     /// use sednas::arch::{AnyArch, Census, SpaceKind};

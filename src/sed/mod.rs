@@ -135,6 +135,11 @@ impl Default for SedConfig {
 impl SedConfig {
     /// Reads a TOML configuration (unknown keys are an error).
     ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] (`config`) for text that is not TOML, an unknown key or
+    /// a value of the wrong type (the message is the TOML reader's, on one line, with its
+    /// line and column); the checks of the values read (e.g. the census sizes).
+    ///
     /// ```
     /// let c = sednas::sed::SedConfig::from_toml("comparison = \"gt\"\n[network]\nblock = \"node\"\n").unwrap();
     /// assert_eq!(c.comparison, sednas::sed::Comparison::Gt);
@@ -201,6 +206,10 @@ fn logistic<F: Float>(x: F) -> F {
 
 impl Sed {
     /// Validates a configuration.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] for a `missing_constant` that is not finite, and the
+    /// census checks of `network` ([`CensusOptions::validate`]).
     ///
     /// ```
     /// use sednas::sed::{Sed, SedConfig};

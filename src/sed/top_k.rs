@@ -93,6 +93,9 @@ fn by_score(a: &(f64, u64), b: &(f64, u64)) -> Ordering {
 impl TopK {
     /// An empty accumulator for the best `k` (k ≥ 1).
     ///
+    /// # Errors
+    /// [`crate::Error::InvalidParameter`] (`k`) for 0.
+    ///
     /// ```
     /// use sednas::sed::top_k::TopK;
     /// let mut t = TopK::new(2).unwrap();
@@ -105,7 +108,7 @@ impl TopK {
     /// ```
     pub fn new(k: usize) -> crate::Result<Self> {
         if k == 0 {
-            return Err(crate::Error::param("top", "K must be at least 1"));
+            return Err(crate::Error::param("k", "must be at least 1, got 0"));
         }
         Ok(TopK {
             k,
