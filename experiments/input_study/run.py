@@ -161,7 +161,17 @@ def main():
         ax[0].legend(title="input", fontsize=8)
         ax[1].legend(fontsize=8)
         fig.suptitle("NB201 design split, {} cells, reduced scale (C = 8, N = 1), H1 binned:16".format(args.n), fontsize=10)
-        fig.tight_layout()
+        disc = int(sum(1 for a in archs if not np.isfinite(sednas.score([a], space="nb201", proxy="led-flow")[0])))
+        fig.text(0.01, 0.01,
+                 "Data: results/input-study/population.csv ({} NB201 design cells, seed {}; {} of them disconnected, "
+                 "all-zero maps, kept: the pre-registered choice was made on all {}) and measure_INPUT_BATCH.csv.gz "
+                 "(sednas measure --input INPUT --batch BATCH, seed 0).\n"
+                 "Summary: {} (sednas measure; neg_zero_mean = −mean over the ReLU maps of the fraction of 3×3×1 windows with H1 = 0). Accuracy: CIFAR-10 "
+                 "validation (nb201_cifar10_valid_acc_nb201v1_0.csv). "
+                 "Made by: python3 experiments/input_study/run.py --sednas target/release/sednas".format(
+                     args.n, args.seed, disc, args.n, s),
+                 fontsize=6.5, ha="left", va="bottom", wrap=True)
+        fig.tight_layout(rect=(0, 0.08, 1, 1))
         fig.savefig(os.path.join(args.out, "rho_vs_batch.png"), dpi=110)
     except ImportError:
         print("matplotlib missing: no figure", file=sys.stderr)
