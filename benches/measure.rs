@@ -19,6 +19,13 @@
 //! "Speed"): nb201_reduced 95 → 88 ms (target 60 ms: missed), nb201_benchmark
 //! 0.63 → 0.58 s (target 0.3 s: missed), nb101_reduced 157 → 123 ms, darts_reduced
 //! 353 → 270 ms; whole space extrapolated 12 min on 2 cores (target 10 min: missed).
+//!
+//! 2026-12-04, same machine (other engineer's load ≈ 1), before / after the sorting-network
+//! H1 kernel (`entropy::sort9`), `--bench nb201` with RAYON_NUM_THREADS=1: nb201_reduced
+//! 101.6 → 87.7 ms (target 60 ms: missed), nb201_benchmark 637 → 607 ms (missed),
+//! nb201_reduced_maps 54.7 → 46.1 ms, nb201_reduced_forward 30.0 → 32.5 ms (noise);
+//! `sednas measure --sample 200` 17.0 → 13.6 s whole process (68 ms per network: the whole
+//! space ≈ 8.9 min on 2 cores, one shard per core; target 10 min met by extrapolation).
 
 use std::hint::black_box;
 

@@ -12,6 +12,7 @@ use ndarray::ArrayView3;
 use rayon::prelude::*;
 
 use super::h1::{PARALLEL_MIN_WORK, order_key};
+use super::sort9::{self, Patterns};
 use super::{Binning, H1Estimator, MapValue};
 use crate::error::{Error, Result};
 use crate::numerics::XlogxTable;
@@ -61,6 +62,8 @@ pub(crate) struct H1Pass {
     /// Per-window H1 of the image (exact, binned), in window order.
     hx: Vec<f64>,
     hb: Vec<f64>,
+    /// (bin id, exact id) of every entry packed for [`sort9`], row-major.
+    keys: Vec<u32>,
 }
 
 /// Everything of a map that does not change from image to image.
@@ -73,6 +76,9 @@ pub(crate) struct H1Setup<'p> {
     pub full: f64,
     /// The estimator of the second figure (`binned:N` for `sednas measure`).
     pub second: H1Estimator,
+    /// The H1 of 9 sorted values by equality pattern, where the windows are 3×3×1 `valid`
+    /// (the sorting kernel of [`super::sort9`] then replaces the sliding histogram).
+    pub sort9: Option<Patterns>,
 }
 
 impl H1Pass {
@@ -288,7 +294,13 @@ impl H1Pass {
         let table = setup.table;
         let (hx, hb) = (&mut self.hx[..windows], &mut self.hb[..windows]);
         let work = windows * setup.col * 2;
-        if work < PARALLEL_MIN_WORK || rayon::current_num_threads() == 1 {
+        if let Some(pat) = &setup.sort9
+            && let Some(bits) = sort9::id_bits(levels, bins)
+        {
+            self.keys.clear();
+            self.keys.extend(ids.iter().map(|&[x, b]| (b << bits) | x));
+            sort9::h1_3x3x1(&self.keys, [img.dim().0, sw, sc], bits, pat, (hx, hb));
+        } else if work < PARALLEL_MIN_WORK || rayon::current_num_threads() == 1 {
             let (hist_x, hist_b, offs) = (
                 &mut self.hist_x[..levels],
                 &mut self.hist_b[..bins],
@@ -434,9 +446,140 @@ impl H1Pass {
             + self.used.capacity() * 4
             + self.ids.capacity() * 8
             + (self.hist_x.capacity() + self.hist_b.capacity()) * 4
-            + (self.hx.capacity() + self.hb.capacity()) * 8;
+            + (self.hx.capacity() + self.hb.capacity()) * 8
+            + self.keys.capacity() * 4;
         if bytes > 64 << 20 {
             *self = H1Pass::default();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ndarray::Array3;
+
+    use super::*;
+    use crate::entropy::{Binning, local_h1};
+    use crate::window::{Border, Kernel, Stride, WindowSpec};
+
+    /// Measures `img` (after `prev`, whose relu it may be) with the sorting kernel and
+    /// compares every window's exact and second H1 with `local_h1`, bit for bit.
+    fn check<T: MapValue>(
+        img: ArrayView3<'_, T>,
+        prev: Option<ArrayView3<'_, T>>,
+        second: H1Estimator,
+    ) {
+        let spec = WindowSpec::new(Kernel::new(3, 3, 1).unwrap(), Stride::unit(), Border::Valid);
+        let (h, w, c) = img.dim();
+        let plan = WindowPlan::new([h, w, c], &spec).unwrap();
+        let table = XlogxTable::new(9);
+        let setup = H1Setup {
+            plan: &plan,
+            col: 3,
+            table: &table,
+            full: 9f64.log2(),
+            second,
+            sort9: sort9::is_3x3x1_valid(plan.axes().each_ref()).then(|| Patterns::new(&table)),
+        };
+        assert!(setup.sort9.is_some());
+        let mut pass = H1Pass::default();
+        let mut sums = H1Sums::default();
+        let how = match prev {
+            Some(p) => {
+                pass.image(p, ExactIds::Own, &setup, &mut sums).unwrap();
+                ExactIds::ReluOf(p)
+            }
+            None => ExactIds::Own,
+        };
+        pass.image(img, how, &setup, &mut sums).unwrap();
+        // the sorting kernel ran on this image
+        assert_eq!(pass.keys.len(), img.len());
+        let n = plan.windows();
+        let ex = local_h1(img, &spec, &H1Estimator::Exact).unwrap();
+        let se = local_h1(img, &spec, &second).unwrap();
+        for (k, (a, b)) in ex.iter().zip(&pass.hx[..n]).enumerate() {
+            assert_eq!(a.to_bits(), b.to_bits(), "exact, window {k}: {a} vs {b}");
+        }
+        for (k, (a, b)) in se.iter().zip(&pass.hb[..n]).enumerate() {
+            assert_eq!(
+                a.to_bits(),
+                b.to_bits(),
+                "{second:?}, window {k}: {a} vs {b}"
+            );
+        }
+    }
+
+    /// An h×w×c map: `levels` integer levels around 0 (0: continuous values), zeros of
+    /// either sign; with `dup`, a fraction of the entries replaced by a few repeated values.
+    fn map(h: usize, w: usize, c: usize, levels: u32, dup: f64, seed: u64) -> Array3<f64> {
+        let mut r = crate::rng::SplitMix64::new(seed);
+        Array3::from_shape_simple_fn((h, w, c), || {
+            let mut x = if levels == 0 {
+                r.unit() * 4.0 - 2.0
+            } else {
+                (r.unit() * levels as f64).floor() - (levels / 2) as f64
+            };
+            if r.unit() < dup {
+                x = [0.0, 0.5, -1.25][(r.unit() * 3.0) as usize % 3];
+            }
+            if x == 0.0 && r.unit() < 0.5 { -0.0 } else { x }
+        })
+    }
+
+    fn all_types(pre: &Array3<f64>, second: H1Estimator) {
+        let relu = pre.mapv(|x| if x >= 0.0 { x } else { 0.0 });
+        check(pre.view(), None, second);
+        check(relu.view(), Some(pre.view()), second);
+        let (p32, r32) = (pre.mapv(|x| x as f32), relu.mapv(|x| x as f32));
+        check(p32.view(), None, second);
+        check(r32.view(), Some(p32.view()), second);
+        // (u8 values leave a stated range of the f64 maps')
+        if !matches!(second, H1Estimator::Binned(Binning::Range { .. })) {
+            let p8 = pre.mapv(|x| (x * 37.0).abs().min(255.0) as u8);
+            check(p8.view(), None, second);
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(96))]
+        // The sorting kernel (3×3×1 valid windows) gives local_h1's exact and binned H1
+        // bit for bit in every window: continuous maps, few levels (ties), constants, maps
+        // with many equal values, ±0, rows shorter and longer than the 8 lanes, f64 / f32 /
+        // u8, relu maps with derived ids, binned over the data range, a stated range, exact.
+        #[test]
+        fn sort9_is_bit_identical_to_local_h1(
+            (h, w, c) in (3usize..12, 3usize..12, 1usize..12),
+            levels in 0u32..8,
+            dup in 0usize..4,
+            seed in proptest::prelude::any::<u64>(),
+            est in 0usize..3,
+            bins in 1usize..40,
+        ) {
+            let second = match est {
+                0 => H1Estimator::Exact,
+                1 => H1Estimator::Binned(Binning::data_range(bins).unwrap()),
+                _ => H1Estimator::Binned(Binning::range(-3.5, 3.25, bins).unwrap()),
+            };
+            let pre = map(h, w, c, levels, dup as f64 * 0.3, seed);
+            all_types(&pre, second);
+        }
+    }
+
+    // Constant maps (one value, all zeros of mixed sign) and `sednas measure`'s own setting.
+    #[test]
+    fn sort9_edge_maps() {
+        let b16 = H1Estimator::Binned(Binning::data_range(16).unwrap());
+        for m in [
+            Array3::from_elem((5, 9, 3), 1.5),
+            Array3::from_shape_fn(
+                (4, 4, 17),
+                |(i, j, k)| if (i + j + k) % 2 == 0 { 0.0 } else { -0.0 },
+            ),
+            map(32, 32, 8, 0, 0.0, 7),
+            map(16, 16, 16, 3, 0.5, 8),
+        ] {
+            all_types(&m, b16);
+            all_types(&m, H1Estimator::Exact);
         }
     }
 }

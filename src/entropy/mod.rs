@@ -16,6 +16,7 @@ pub mod h1;
 pub mod h2;
 pub mod local;
 pub mod profile;
+mod sort9;
 pub mod summary;
 
 pub use h1::{Binning, H1Estimator, h1, local_h1, local_h1_naive};

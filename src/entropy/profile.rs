@@ -237,6 +237,8 @@ fn h1_fused<T: MapValue>(
         table: &table,
         full: (opts.kernel.len() as f64).log2(),
         second: opts.estimator,
+        sort9: super::sort9::is_3x3x1_valid(plan.axes().each_ref())
+            .then(|| super::sort9::Patterns::new(&table)),
     };
     let mut sums = [H1Sums::default(); 2];
     for k in 0..n {
