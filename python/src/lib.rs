@@ -736,6 +736,11 @@ fn canonical_text(
     archs: &Bound<'_, PyAny>,
     space: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Vec<String>> {
+    canonical(archs, space)
+}
+
+/// The canonical texts of `archs` (of `space`, default nb201).
+fn canonical(archs: &Bound<'_, PyAny>, space: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<String>> {
     let space = space_arg(space)?;
     let texts = arch_texts(archs, space)?;
     Ok(parse_archs(&texts, space)?
@@ -752,11 +757,9 @@ fn protocol_half(
     archs: &Bound<'_, PyAny>,
     space: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Vec<String>> {
-    let space = space_arg(space)?;
-    let texts = arch_texts(archs, space)?;
-    Ok(parse_archs(&texts, space)?
+    Ok(canonical(archs, space)?
         .iter()
-        .map(|a| half_of(&a.to_string()).to_string())
+        .map(|t| half_of(t).to_string())
         .collect())
 }
 

@@ -124,7 +124,6 @@ pub fn run_measure(a: MeasureArgs) -> anyhow::Result<i32> {
     let stdin = std::io::stdin().lock();
     let pop = population(a.space, &src, &columns(&a), a.limit, stdin)?;
     let run = MeasureRun::new(
-        a.space,
         cfg,
         pop,
         columns(&a),

@@ -334,6 +334,22 @@ pub(crate) fn write_csv<T: serde::Serialize>(path: &Path, rows: &[T]) -> Result<
     crate::io::write_atomic(path, &bytes)
 }
 
+/// "2 seeds", or "1–2 seeds" when runs finished different numbers of seeds (for captions).
+///
+/// ```
+/// assert_eq!(sednas::experiments::seeds_text([2, 2].into_iter()), "2 seeds");
+/// assert_eq!(sednas::experiments::seeds_text([1, 2].into_iter()), "1–2 seeds");
+/// ```
+pub fn seeds_text(counts: impl Iterator<Item = usize> + Clone) -> String {
+    let lo = counts.clone().min().unwrap_or(0);
+    let hi = counts.max().unwrap_or(0);
+    match (lo == hi, hi) {
+        (true, 1) => "1 seed".into(),
+        (true, n) => format!("{n} seeds"),
+        (false, _) => format!("{lo}–{hi} seeds"),
+    }
+}
+
 /// The command that runs experiment `name` with `config` into `out`, as a figure's caption
 /// names it: `--config` and `--out` only where they are not the defaults
 /// (`experiments/NAME/config.toml`, `results/NAME`), then `flag` (`--tabulate`, ...) if any.
@@ -638,11 +654,7 @@ pub fn check_config<T: serde::Serialize>(out: &Path, cfg: &T, mode: Mode) -> Res
     })?;
     let p = out.join("experiment-config.json");
     if mode.reuses() && p.is_file() {
-        let text = crate::io::bounded::read_to_string(&p, crate::io::bounded::CONFIG)?;
-        let old: serde_json::Value = serde_json::from_str(&text).map_err(|e| Error::Json {
-            what: p.display().to_string(),
-            reason: e.to_string(),
-        })?;
+        let old = stored_config(&p)?;
         if old != now {
             return Err(Error::ConfigMismatch {
                 flag: mode.flag(),
@@ -664,6 +676,15 @@ pub fn check_config<T: serde::Serialize>(out: &Path, cfg: &T, mode: Mode) -> Res
         reason: e.to_string(),
     })?;
     crate::io::write_atomic(&p, text.as_bytes())
+}
+
+/// The experiment configuration stored in `p` (`experiment-config.json`).
+fn stored_config(p: &Path) -> Result<serde_json::Value> {
+    let text = crate::io::bounded::read_to_string(p, crate::io::bounded::CONFIG)?;
+    serde_json::from_str(&text).map_err(|e| Error::Json {
+        what: p.display().to_string(),
+        reason: e.to_string(),
+    })
 }
 
 /// For `--replot` (figures redrawn from the tables in `out`, nothing trained or tabulated):
@@ -700,11 +721,7 @@ pub fn check_replot_config<T: serde::Serialize>(out: &Path, cfg: &T) -> Result<(
             ),
         ));
     }
-    let text = crate::io::bounded::read_to_string(&p, crate::io::bounded::CONFIG)?;
-    let old: serde_json::Value = serde_json::from_str(&text).map_err(|e| Error::Json {
-        what: p.display().to_string(),
-        reason: e.to_string(),
-    })?;
+    let old = stored_config(&p)?;
     if old != now {
         return Err(Error::ConfigMismatch {
             flag: "--replot",

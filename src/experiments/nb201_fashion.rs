@@ -737,17 +737,6 @@ fn tabulate_results(
     Ok((rows, summary))
 }
 
-/// "2 seeds", or "1–2 seeds" when architectures finished different numbers of seeds.
-fn seeds_text(counts: impl Iterator<Item = usize> + Clone) -> String {
-    let lo = counts.clone().min().unwrap_or(0);
-    let hi = counts.max().unwrap_or(0);
-    match (lo == hi, hi) {
-        (true, 1) => "1 seed".into(),
-        (true, n) => format!("{n} seeds"),
-        (false, _) => format!("{lo}–{hi} seeds"),
-    }
-}
-
 /// Accuracy against SED and LED-flow, one point per architecture. `seeds` counts the
 /// finished seeds of each architecture; `tables` is the folder whose `archs.csv` the
 /// captions name.
@@ -758,7 +747,7 @@ fn scatter_figures(
     dest: &Path,
     (tables, command): (&Path, &str),
 ) -> Result<()> {
-    let seeds = seeds_text(seeds.iter().copied());
+    let seeds = super::seeds_text(seeds.iter().copied());
     let acc = if seeds == "1 seed" {
         "held-out accuracy (fraction of test images; 1 seed)".to_string()
     } else {

@@ -1211,17 +1211,6 @@ fn skip_series(plan: &Plan, runs: &[SkipRun]) -> Vec<SkipSeries> {
         .collect()
 }
 
-/// "2 seeds", or "1–2 seeds" when configurations finished different numbers of seeds.
-fn seeds_text(counts: impl Iterator<Item = usize> + Clone) -> String {
-    let lo = counts.clone().min().unwrap_or(0);
-    let hi = counts.max().unwrap_or(0);
-    match (lo == hi, hi) {
-        (true, 1) => "1 seed".into(),
-        (true, n) => format!("{n} seeds"),
-        (false, _) => format!("{lo}–{hi} seeds"),
-    }
-}
-
 /// The figures: accuracy per configuration, the NB201 skip series, and the fraction of
 /// constant windows by pool size. An undefined standard deviation (one seed) draws no bar.
 /// `tables` is the folder whose tables the captions name (the output folder), `command`
@@ -1236,7 +1225,7 @@ fn plot(
 ) -> Result<()> {
     use crate::plot::{Caption, Labels, bars};
     let runs_csv = tables.join("runs.csv").display().to_string();
-    let seeds = seeds_text(rows.iter().map(|r| r.seeds));
+    let seeds = super::seeds_text(rows.iter().map(|r| r.seeds));
     let sd_ends = |m: f64, sd: Option<f64>| match sd {
         Some(s) => (m - s, m + s),
         None => (f64::NAN, f64::NAN),
@@ -1276,7 +1265,7 @@ fn plot(
             .iter()
             .map(|&k| runs.skips.iter().filter(|r| r.skips == k).count())
             .filter(|&n| n > 0);
-        let seeds = seeds_text(per);
+        let seeds = super::seeds_text(per);
         bars(
             &out.join("nb201_skips_accuracy"),
             &Labels {
@@ -1346,8 +1335,8 @@ fn plot(
         });
         per_pool.push((at.len(), seed_means.len()));
     }
-    let runs_per_pool = seeds_text(per_pool.iter().map(|p| p.0)).replace("seed", "run");
-    let seeds = seeds_text(per_pool.iter().map(|p| p.1));
+    let runs_per_pool = super::seeds_text(per_pool.iter().map(|p| p.0)).replace("seed", "run");
+    let seeds = super::seeds_text(per_pool.iter().map(|p| p.1));
     bars(
         &out.join("zero_h1_by_pool"),
         &Labels {

@@ -288,7 +288,6 @@ fn population_hash(pop: &[AnyArch]) -> String {
 /// A checked measure run: population, network settings and output file.
 #[derive(Debug, Clone)]
 pub struct MeasureRun {
-    space: SpaceKind,
     cfg: MeasureConfig,
     pop: Vec<AnyArch>,
     cols: ArchColumns,
@@ -311,13 +310,14 @@ impl MeasureRun {
     /// Checks the output settings before any work: `out` a `.csv` in an existing folder, not
     /// already there unless `resume`; `checkpoint` ≥ 1.
     ///
+    /// The space is the one `cfg` was checked for.
+    ///
     /// # Errors
-    /// [`Error::InvalidParameter`] naming the setting: `--checkpoint` 0, `--out` not a
+    /// [`Error::InvalidParameter`] naming the setting: an architecture of another space than
+    /// `cfg`'s (`population`), `--checkpoint` 0, `--out` not a
     /// `.csv` or (without `resume`) already there; [`Error::Io`] (`NotFound`) naming the
     /// folder of `out` when it does not exist.
-    #[allow(clippy::too_many_arguments)]
     pub fn new(
-        space: SpaceKind,
         cfg: MeasureConfig,
         pop: Vec<AnyArch>,
         cols: ArchColumns,
@@ -326,6 +326,20 @@ impl MeasureRun {
         shard: Shard,
         checkpoint: usize,
     ) -> Result<Self> {
+        if let Some((p, a)) = pop
+            .iter()
+            .enumerate()
+            .find(|(_, a)| a.kind() != cfg.space())
+        {
+            return Err(Error::param(
+                "population",
+                format!(
+                    "position {p} is a {} architecture; the settings were checked for {}",
+                    a.kind(),
+                    cfg.space()
+                ),
+            ));
+        }
         if checkpoint == 0 {
             return Err(Error::param("--checkpoint", "must be at least 1"));
         }
@@ -351,7 +365,6 @@ impl MeasureRun {
             ));
         }
         Ok(Self {
-            space,
             cfg,
             pop,
             cols,
@@ -365,7 +378,7 @@ impl MeasureRun {
     /// The run's configuration line (JSON), as stored in the file's first line.
     fn config_json(&self) -> Result<String> {
         serde_json::to_string(&serde_json::json!({
-            "space": self.space.to_string(), "measure": self.cfg, "population": self.pop.len(),
+            "space": self.cfg.space().to_string(), "measure": self.cfg, "population": self.pop.len(),
             "population_fnv1a": population_hash(&self.pop),
             "window": "3x3x1 valid", "bn": "batch statistics", "init": "burn 0.22 defaults after device.seed(seed)",
         }))
@@ -438,7 +451,7 @@ impl MeasureRun {
         let cfg = &self.cfg;
         let images = measure_inputs(cfg, data_dir)?;
         let config = self.config_json()?;
-        let arch_cols = arch_header(self.space, &self.cols);
+        let arch_cols = arch_header(self.cfg.space(), &self.cols);
         let mut run = self.start(&config, &arch_cols)?;
         let todo: Vec<usize> = (0..self.pop.len())
             .filter(|&p| self.shard.contains(p) && !run.rows.contains_key(&p))
@@ -446,7 +459,7 @@ impl MeasureRun {
         log(format!(
             "measure: {} {} networks in shard {} ({} already done), width {}, cells {}, {} × {} images, seed {}",
             todo.len(),
-            self.space,
+            self.cfg.space(),
             self.shard,
             run.rows.len(),
             cfg.width(),
