@@ -15,9 +15,12 @@ fn f4(x: Option<f64>) -> String {
     x.map_or("n/a".into(), |v| format!("{v:.3}"))
 }
 
-/// An in-memory CSV or JSON encoding failure, named by the file it was for.
+/// An in-memory CSV encoding failure (not caused by the input), named by the file it was for.
 fn enc(path: &Path, e: impl std::fmt::Display) -> Error {
-    Error::io(path, std::io::Error::other(e.to_string()))
+    Error::Internal {
+        what: "csv encoding",
+        reason: format!("{}: {e}", path.display()),
+    }
 }
 
 /// The table as Markdown (one row per task and proxy).
