@@ -36,7 +36,8 @@ use sednas::arch::nb101::Nb101Arch;
 use sednas::arch::nb201::Nb201Arch;
 use sednas::arch::{AnyArch, SpaceKind};
 use sednas::nn::measure::{
-    MeasureConfig, MeasureInput, MeasureParams, measure_arch, measure_inputs, measure_pair,
+    MeasureConfig, MeasureInput, MeasureParams, MeasureScope, measure_arch, measure_inputs,
+    measure_pair,
 };
 use sednas::nn::nb201::{Nb201Net, Nb201NetConfig};
 use sednas::nn::{BatchStats, Classifier, cpu, from_nchw, to_nhwc};
@@ -87,6 +88,17 @@ fn bench(c: &mut Criterion) {
         ("nb201_benchmark", &nb201, cfg(SpaceKind::Nb201, 16, 5)),
         ("nb101_reduced", &nb101, cfg(SpaceKind::Nb101, 16, 1)),
         ("darts_reduced", &darts, cfg(SpaceKind::Darts, 8, 5)),
+        // `measure --summaries-only`: the relu maps, H2 on the first and the last
+        (
+            "nb201_reduced_summaries",
+            &nb201,
+            cfg(SpaceKind::Nb201, 8, 1).with_scope(MeasureScope::Summaries),
+        ),
+        (
+            "nb201_benchmark_summaries",
+            &nb201,
+            cfg(SpaceKind::Nb201, 16, 5).with_scope(MeasureScope::Summaries),
+        ),
     ] {
         g.bench_function(name, |b| {
             b.iter(|| black_box(measure_arch(arch, &conf, images.view()).unwrap()))

@@ -69,6 +69,32 @@ fn score_led_m_equals_ledp_plus_measured_term() {
         .unwrap();
     assert_eq!(led_m.to_bits(), (ledp + 32.0 * nzm).to_bits());
 
+    // the same run with --summaries-only: the same measured term, and still led-m's
+    // configuration (the scope is not part of it)
+    let fast = dir.join("fast.csv");
+    let m = sednas(&[
+        "measure",
+        "--space",
+        "nb201",
+        "--from",
+        pop.to_str().unwrap(),
+        "--input",
+        "patches",
+        "--batch",
+        "10",
+        "--summaries-only",
+        "--out",
+        fast.to_str().unwrap(),
+    ]);
+    assert!(m.status.success(), "{}", String::from_utf8_lossy(&m.stderr));
+    let text = std::fs::read_to_string(&fast).unwrap();
+    let row: Vec<&str> = text.lines().nth(2).unwrap().split(',').collect();
+    assert_eq!(row[col], nzm.to_string());
+    for f in [&run, &fast] {
+        let r = sednas::nn::ledm::measured_run(&format!("nb201={}", f.display())).unwrap();
+        assert!(r.led_m, "{} is led-m's configuration", f.display());
+    }
+
     // a run of one space given for another: refused, naming both, nothing printed
     if common::data_file("nb201_test_acc_200ep.csv").is_some() {
         let b = sednas(&[

@@ -202,6 +202,151 @@ fn shards_merge_to_the_unsharded_run_and_resume_is_exact() {
     assert!(!bad.exists());
 }
 
+// `--summaries-only` measures the relu maps alone (H2 on the first and the last): the six
+// summary columns are those of a full (layers) run byte for byte, on every space with a
+// network; the row has no per-layer columns; resuming a layers file under it is refused (its
+// configuration says "summaries").
+#[test]
+fn summaries_only_gives_the_layers_runs_summaries() {
+    let d = tmp("summaries-only");
+    let pop = d.0.join("nb101.csv");
+    std::fs::write(
+        &pop,
+        "adjacency_rowmajor,ops\n\
+         0111000010000100000100000,\"input,conv3x3-bn-relu,conv1x1-bn-relu,maxpool3x3,output\"\n\
+         001000000,\"input,conv3x3-bn-relu,output\"\n",
+    )
+    .unwrap();
+    let pop = pop.to_str().unwrap().to_string();
+    let darts = format!("{DARTS_V2}\n");
+    let cases: [(&str, Vec<&str>, Option<&str>); 4] = [
+        (
+            "nb201",
+            vec!["--width", "2", "--sample", "4", "--sample-seed", "5"],
+            None,
+        ),
+        (
+            "nb201",
+            vec![
+                "--width", "2", "--cells", "2", "--sample", "2", "--input", "patches",
+            ],
+            None,
+        ),
+        (
+            "nb101",
+            vec![
+                "--width",
+                "4",
+                "--arch-col",
+                "adjacency_rowmajor",
+                "--from",
+                &pop,
+            ],
+            None,
+        ),
+        ("darts", vec!["--width", "4", "--cells", "3"], Some(&darts)),
+    ];
+    for (space, extra, stdin) in cases {
+        let run = |summaries: bool, out: &Path| {
+            let mut c = bin();
+            c.args(["measure", "--space", space, "--batch", "10", "--out"])
+                .arg(out)
+                .args(&extra);
+            if summaries {
+                c.arg("--summaries-only");
+            }
+            let mut child = c
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap();
+            {
+                use std::io::Write;
+                let mut i = child.stdin.take().unwrap();
+                if let Some(t) = stdin {
+                    i.write_all(t.as_bytes()).unwrap();
+                }
+            }
+            let o = child.wait_with_output().unwrap();
+            assert!(
+                o.status.success(),
+                "{space}: {}",
+                String::from_utf8_lossy(&o.stderr)
+            );
+            std::fs::read_to_string(out).unwrap()
+        };
+        let tag = format!("{space}-{}", extra.len());
+        let full = run(false, &d.0.join(format!("{tag}-layers.csv")));
+        let fast = run(true, &d.0.join(format!("{tag}-summaries.csv")));
+        let table = |t: &str| -> Vec<Vec<String>> { t.lines().skip(1).map(csv_fields).collect() };
+        let (a, b) = (table(&full), table(&fast));
+        let (ha, hb) = (&a[0], &b[0]);
+        assert!(hb.len() < ha.len(), "{space}: no per-layer columns");
+        assert!(
+            !hb.iter()
+                .any(|h| h.contains(".relu.") || h.contains(".out."))
+        );
+        let summary_cols = [
+            "h1_last_minus_stem",
+            "h1_neg_max_drop",
+            "h1_min",
+            "h2_last_minus_stem",
+            "neg_zero_last",
+            "neg_zero_mean",
+        ];
+        assert_eq!(a.len(), b.len());
+        for name in summary_cols {
+            let ia = ha.iter().position(|h| h == name).unwrap();
+            let ib = hb.iter().position(|h| h == name).unwrap();
+            for (ra, rb) in a[1..].iter().zip(&b[1..]) {
+                assert_eq!(ra[ia], rb[ib], "{space} {name}");
+                // the architecture columns too
+                assert_eq!(ra[..ib.min(3)], rb[..ib.min(3)]);
+            }
+        }
+        assert!(
+            fast.lines()
+                .next()
+                .unwrap()
+                .contains("\"scope\":\"summaries\"")
+        );
+        assert!(!full.lines().next().unwrap().contains("scope"));
+    }
+    // a layers file is not resumed under --summaries-only
+    let part = d.0.join("nb201-6-layers.csv");
+    let before = std::fs::read(&part).unwrap();
+    let o = bin()
+        .args(["measure", "--width", "2", "--batch", "10", "--out"])
+        .arg(&part)
+        .args([
+            "--sample",
+            "4",
+            "--sample-seed",
+            "5",
+            "--resume",
+            "--summaries-only",
+        ])
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    assert_eq!(before, std::fs::read(&part).unwrap());
+}
+
+/// The fields of one CSV line (quoted fields may hold commas).
+fn csv_fields(line: &str) -> Vec<String> {
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(line.as_bytes());
+    r.records()
+        .next()
+        .unwrap()
+        .unwrap()
+        .iter()
+        .map(str::to_string)
+        .collect()
+}
+
 // Edge cases: each a one-line error naming the problem, and no output file left behind.
 #[test]
 fn bad_inputs_are_refused_before_any_output() {

@@ -9,7 +9,7 @@ use clap::Args;
 
 use crate::arch::{AnyArch, ArchColumns, SpaceKind};
 use crate::io::shard::{Shard, merge};
-use crate::nn::measure::{MeasureConfig, MeasureInput, measure_inputs};
+use crate::nn::measure::{MeasureConfig, MeasureInput, MeasureScope, measure_inputs};
 use crate::nn::measure_run::{MeasureRun, Source, TOOL, check_csv_out, population};
 
 #[derive(Debug, Args)]
@@ -81,6 +81,10 @@ pub struct MeasureArgs {
     /// Networks between checkpoints.
     #[arg(long, default_value_t = 50)]
     checkpoint: usize,
+    /// Only the six summaries: measure the `relu` maps alone, H2 on the first and last of
+    /// them (the summaries are bit for bit the same; the row has no per-layer columns).
+    #[arg(long)]
+    summaries_only: bool,
 }
 
 #[derive(Debug, Args)]
@@ -119,7 +123,11 @@ fn columns(a: &MeasureArgs) -> ArchColumns {
 }
 
 pub fn run_measure(a: MeasureArgs) -> anyhow::Result<i32> {
-    let cfg = MeasureConfig::at_scale(a.space, a.width, a.cells, a.batch, a.input, a.seed, a.bins)?;
+    let cfg = MeasureConfig::at_scale(a.space, a.width, a.cells, a.batch, a.input, a.seed, a.bins)?
+        .with_scope(match a.summaries_only {
+            true => MeasureScope::Summaries,
+            false => MeasureScope::Layers,
+        });
     let src = source(&a)?;
     let stdin = std::io::stdin().lock();
     let pop = population(a.space, &src, &columns(&a), a.limit, stdin)?;

@@ -62,8 +62,13 @@ pub(crate) struct H1Pass {
     /// Per-window H1 of the image (exact, binned), in window order.
     hx: Vec<f64>,
     hb: Vec<f64>,
-    /// (bin id, exact id) of every entry packed for [`sort9`], row-major.
+    /// (bin id, exact id) of every entry packed for [`sort9`], row-major; or, on the key
+    /// path (types with [`MapValue::key32`]), every entry's value key.
     keys: Vec<u32>,
+    /// On the key path, every entry's bin id (row-major): as bytes where there are at most
+    /// 256 bins, else as u32.
+    bkeys: Vec<u32>,
+    bkeys8: Vec<u8>,
 }
 
 /// Everything of a map that does not change from image to image.
@@ -218,38 +223,120 @@ impl H1Pass {
         &mut self,
         img: &ArrayView3<'_, T>,
         binning: Binning,
-        (dlo, dhi): (f64, f64),
+        range: (f64, f64),
     ) -> Result<usize> {
-        let (lo, hi, bins, check) = match binning {
-            Binning::Range { lo, hi, bins } => (lo, hi, bins, true),
-            Binning::DataRange { bins } => (dlo, dhi, bins, false),
-        };
-        let width = hi - lo;
-        let mut bad = None;
-        for (index, (v, slot)) in img.iter().zip(self.ids.iter_mut()).enumerate() {
-            let x = v.to_f64();
-            if check && !(lo..=hi).contains(&x) {
-                bad = Some(Error::OutOfRange {
-                    value: x,
-                    index,
-                    lo,
-                    hi,
-                });
-                break;
-            }
-            let b = if width > 0.0 {
-                ((x - lo) / width * bins as f64) as usize
-            } else {
-                0
-            };
-            slot[1] = b.min(bins - 1) as u32;
-        }
-        match bad {
-            Some(e) => Err(e),
-            None => Ok(bins),
-        }
+        let ids = &mut self.ids;
+        bins_of(img.iter().copied(), binning, range, |k, b| ids[k][1] = b)
     }
 
+    /// The key path of the sorting kernel, for value types with a 32-bit key (f32, u8):
+    /// every entry's value key and bin id, no dense value ids (no hash table), each sorted
+    /// apart (see [`sort9::Keys::Apart`]). Fails as [`H1Pass::image`].
+    fn keys_3x3x1<T: MapValue>(
+        &mut self,
+        flat: &[T],
+        dims: [usize; 3],
+        setup: &H1Setup<'_>,
+        pat: &Patterns,
+        windows: usize,
+    ) -> Result<()> {
+        let n = flat.len();
+        // the range and the finiteness check in one pass without an early exit, the keys in
+        // another (both loops vectorise)
+        let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+        let mut finite = true;
+        for &v in flat {
+            let x = v.to_f64();
+            finite &= x.is_finite();
+            lo = lo.min(x);
+            hi = hi.max(x);
+        }
+        if !finite {
+            let (index, x) = flat
+                .iter()
+                .map(|v| v.to_f64())
+                .enumerate()
+                .find(|(_, x)| !x.is_finite())
+                .unwrap_or((0, f64::NAN));
+            return Err(non_finite(index, x));
+        }
+        self.keys.clear();
+        self.keys
+            .extend(flat.iter().map(|v| v.key32().unwrap_or_default()));
+        let bins = match setup.second {
+            H1Estimator::Binned(b) if bin_count(b) <= 256 => {
+                self.bkeys8.clear();
+                self.bkeys8.resize(n, 0);
+                let bk = &mut self.bkeys8;
+                bins_of(flat.iter().copied(), b, (lo, hi), |k, id| bk[k] = id as u8)?;
+                Some(sort9::BinKeys::U8(&self.bkeys8[..n]))
+            }
+            H1Estimator::Binned(b) => {
+                self.bkeys.clear();
+                self.bkeys.resize(n, 0);
+                let bk = &mut self.bkeys;
+                bins_of(flat.iter().copied(), b, (lo, hi), |k, id| bk[k] = id)?;
+                Some(sort9::BinKeys::U32(&self.bkeys[..n]))
+            }
+            H1Estimator::Exact => None,
+        };
+        let keys = sort9::Keys::Apart {
+            values: &self.keys[..n],
+            bins,
+        };
+        let (hx, hb) = (&mut self.hx[..windows], &mut self.hb[..windows]);
+        sort9::h1_3x3x1(keys, dims, pat, (hx, hb));
+        Ok(())
+    }
+}
+
+/// The number of bins of `b`.
+fn bin_count(b: Binning) -> usize {
+    match b {
+        Binning::Range { bins, .. } | Binning::DataRange { bins } => bins,
+    }
+}
+
+/// Bin ids of one image as `h1::quantize`, handed to `put(flat index, bin)`: `bins` equal
+/// bins over the stated range (a value outside it is an error naming its index) or over
+/// the data's range `(dlo, dhi)`. Returns the number of bins.
+fn bins_of<T: MapValue>(
+    values: impl Iterator<Item = T>,
+    binning: Binning,
+    (dlo, dhi): (f64, f64),
+    mut put: impl FnMut(usize, u32),
+) -> Result<usize> {
+    let (lo, hi, bins, check) = match binning {
+        Binning::Range { lo, hi, bins } => (lo, hi, bins, true),
+        Binning::DataRange { bins } => (dlo, dhi, bins, false),
+    };
+    let width = hi - lo;
+    let mut bad = None;
+    for (index, v) in values.enumerate() {
+        let x = v.to_f64();
+        if check && !(lo..=hi).contains(&x) {
+            bad = Some(Error::OutOfRange {
+                value: x,
+                index,
+                lo,
+                hi,
+            });
+            break;
+        }
+        let b = if width > 0.0 {
+            ((x - lo) / width * bins as f64) as usize
+        } else {
+            0
+        };
+        put(index, b.min(bins - 1) as u32);
+    }
+    match bad {
+        Some(e) => Err(e),
+        None => Ok(bins),
+    }
+}
+
+impl H1Pass {
     /// Measures one h×w×c image (of `setup.plan`'s shape) into `sums`. Fails where
     /// `local_h1` fails on the image (a non-finite value, a value outside a stated bin
     /// range; not necessarily with the same error: the caller recomputes the error by the
@@ -261,6 +348,19 @@ impl H1Pass {
         setup: &H1Setup<'_>,
         sums: &mut H1Sums,
     ) -> Result<()> {
+        if let Some(pat) = &setup.sort9
+            && T::default().key32().is_some()
+            && let Some(flat) = img.as_slice()
+        {
+            let windows = setup.plan.windows();
+            if self.hx.len() < windows {
+                self.hx.resize(windows, 0.0);
+                self.hb.resize(windows, 0.0);
+            }
+            self.keys_3x3x1(flat, img.dim().into(), setup, pat, windows)?;
+            self.add_sums(setup, windows, sums);
+            return Ok(());
+        }
         let range = self.exact_ids(&img, how)?;
         let bins = match setup.second {
             H1Estimator::Binned(b) => self.bin_ids(&img, b, range)?,
@@ -299,7 +399,11 @@ impl H1Pass {
         {
             self.keys.clear();
             self.keys.extend(ids.iter().map(|&[x, b]| (b << bits) | x));
-            sort9::h1_3x3x1(&self.keys, [img.dim().0, sw, sc], bits, pat, (hx, hb));
+            let keys = sort9::Keys::Packed {
+                keys: &self.keys,
+                id_bits: bits,
+            };
+            sort9::h1_3x3x1(keys, [img.dim().0, sw, sc], pat, (hx, hb));
         } else if work < PARALLEL_MIN_WORK || rayon::current_num_threads() == 1 {
             let (hist_x, hist_b, offs) = (
                 &mut self.hist_x[..levels],
@@ -347,16 +451,21 @@ impl H1Pass {
                     },
                 );
         }
+        self.add_sums(setup, windows, sums);
+        Ok(())
+    }
+
+    /// Adds the image's per-window H1 (the first `windows` of `hx`, `hb`) to `sums`, in
+    /// window order.
+    fn add_sums(&self, setup: &H1Setup<'_>, windows: usize, s: &mut H1Sums) {
         let full = setup.full;
-        let s = sums;
-        for (&x, &b) in hx.iter().zip(hb.iter()) {
+        for (&x, &b) in self.hx[..windows].iter().zip(&self.hb[..windows]) {
             s.sx += x;
             s.sb += b;
             s.nz += (x == 0.0) as usize;
             s.nd += ((x - full).abs() < 1e-12) as usize;
             s.cnt += 1;
         }
-        Ok(())
     }
 }
 
@@ -447,7 +556,8 @@ impl H1Pass {
             + self.ids.capacity() * 8
             + (self.hist_x.capacity() + self.hist_b.capacity()) * 4
             + (self.hx.capacity() + self.hb.capacity()) * 8
-            + self.keys.capacity() * 4;
+            + (self.keys.capacity() + self.bkeys.capacity()) * 4
+            + self.bkeys8.capacity();
         if bytes > 64 << 20 {
             *self = H1Pass::default();
         }
@@ -565,10 +675,15 @@ mod tests {
         }
     }
 
-    // Constant maps (one value, all zeros of mixed sign) and `sednas measure`'s own setting.
+    // Constant maps (one value, all zeros of mixed sign) and `sednas measure`'s own setting;
+    // 256 bins (the last count whose ids the key path holds as bytes) and 300 (held as u32).
     #[test]
     fn sort9_edge_maps() {
         let b16 = H1Estimator::Binned(Binning::data_range(16).unwrap());
+        for bins in [256, 257, 300] {
+            let b = H1Estimator::Binned(Binning::data_range(bins).unwrap());
+            all_types(&map(20, 21, 3, 0, 0.1, bins as u64), b);
+        }
         for m in [
             Array3::from_elem((5, 9, 3), 1.5),
             Array3::from_shape_fn(

@@ -39,6 +39,13 @@ pub trait MapValue: Copy + Default + Send + Sync + 'static {
     }
     /// Number of levels of [`MapValue::small_level`], if the type has them.
     const LEVELS: Option<usize> = None;
+    /// For types of at most 32 bits, a u32 key with key(a) = key(b) ⇔ a = b for finite
+    /// values (−0 and +0 share one key): what the sorting H1 kernel compares in place of
+    /// dense value ids. `None` for wider types.
+    #[inline]
+    fn key32(self) -> Option<u32> {
+        None
+    }
 }
 
 impl MapValue for u8 {
@@ -51,12 +58,21 @@ impl MapValue for u8 {
         Some(self as u32)
     }
     const LEVELS: Option<usize> = Some(256);
+    #[inline]
+    fn key32(self) -> Option<u32> {
+        Some(self as u32)
+    }
 }
 
 impl MapValue for f32 {
     #[inline]
     fn to_f64(self) -> f64 {
         self as f64
+    }
+    #[inline]
+    fn key32(self) -> Option<u32> {
+        // −0 + 0 = +0 (round to nearest): both zeros share the bits of +0
+        Some((self + 0.0).to_bits())
     }
 }
 

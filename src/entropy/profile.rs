@@ -405,15 +405,29 @@ pub fn measure_pair(
 }
 
 fn named(f: MapFigures, layer: &str, kind: &'static str) -> MapMeasure {
-    MapMeasure {
-        layer: layer.to_string(),
-        kind,
-        h1x: f.h1x,
-        distinct: f.distinct,
-        h1b: f.h1b,
-        zero: f.zero,
-        h2: f.h2,
-        singular: f.singular,
+    MapMeasure::new(layer, kind, f)
+}
+
+impl MapMeasure {
+    /// The figures `f` of the map `layer` / `kind`.
+    ///
+    /// ```
+    /// use sednas::entropy::profile::{MapFigures, MapMeasure};
+    /// let f = MapFigures { h1x: 1.0, distinct: 0.5, h1b: 0.75, zero: 0.25, h2: 3.0, singular: 0.0 };
+    /// let m = MapMeasure::new("stem", "relu", f);
+    /// assert_eq!((m.layer.as_str(), m.kind, m.h1b), ("stem", "relu", 0.75));
+    /// ```
+    pub fn new(layer: &str, kind: &'static str, f: MapFigures) -> Self {
+        MapMeasure {
+            layer: layer.to_string(),
+            kind,
+            h1x: f.h1x,
+            distinct: f.distinct,
+            h1b: f.h1b,
+            zero: f.zero,
+            h2: f.h2,
+            singular: f.singular,
+        }
     }
 }
 

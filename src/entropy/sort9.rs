@@ -88,12 +88,34 @@ pub(crate) fn id_bits(levels: usize, bins: usize) -> Option<u32> {
     (bits < 32 && top < 1u64 << (32 - bits)).then_some(bits)
 }
 
-/// The exact (`hx`) and binned (`hb`) H1 of every window of an h×w×c image whose packed
-/// keys (row-major) are `keys`, windows in the walk's order ((i, j, l) row-major).
+/// What the kernel sorts: one packed key per entry, or the value and bin keys apart.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Keys<'a> {
+    /// (bin id << `id_bits`) | exact id, one array: one sort gives both patterns (equal
+    /// keys ⇔ equal values; equal high parts ⇔ equal bins, the keys sorting by bin first).
+    Packed { keys: &'a [u32], id_bits: u32 },
+    /// Value keys (equal ⇔ equal values, e.g. an f32's bits with −0 folded into +0) and
+    /// bin ids in two arrays, each sorted on its own (`bins: None`: the second estimator is
+    /// the exact one, `hb` = `hx`). No dense value ids are needed.
+    Apart {
+        values: &'a [u32],
+        bins: Option<BinKeys<'a>>,
+    },
+}
+
+/// Bin ids of an image, as bytes where there are at most 256 bins (sorted 32 windows at a
+/// time) or as u32.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum BinKeys<'a> {
+    U8(&'a [u8]),
+    U32(&'a [u32]),
+}
+
+/// The exact (`hx`) and binned (`hb`) H1 of every window of an h×w×c image whose keys
+/// (row-major) are `keys`, windows in the walk's order ((i, j, l) row-major).
 pub(crate) fn h1_3x3x1(
-    keys: &[u32],
+    keys: Keys<'_>,
     [h, w, c]: [usize; 3],
-    id_bits: u32,
     pat: &Patterns,
     (hx, hb): (&mut [f64], &mut [f64]),
 ) {
@@ -101,29 +123,22 @@ pub(crate) fn h1_3x3x1(
     {
         if std::is_x86_feature_detected!("avx2") {
             // SAFETY: the CPU has AVX2, the feature `h1_avx2` is compiled for.
-            return unsafe { h1_avx2(keys, [h, w, c], id_bits, pat, (hx, hb)) };
+            return unsafe { h1_avx2(keys, [h, w, c], pat, (hx, hb)) };
         }
     }
-    h1_lanes(keys, [h, w, c], id_bits, pat, (hx, hb))
+    h1_lanes(keys, [h, w, c], pat, (hx, hb))
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-fn h1_avx2(
-    keys: &[u32],
-    shape: [usize; 3],
-    id_bits: u32,
-    pat: &Patterns,
-    out: (&mut [f64], &mut [f64]),
-) {
-    h1_lanes(keys, shape, id_bits, pat, out)
+fn h1_avx2(keys: Keys<'_>, shape: [usize; 3], pat: &Patterns, out: (&mut [f64], &mut [f64])) {
+    h1_lanes(keys, shape, pat, out)
 }
 
 #[inline(always)]
 fn h1_lanes(
-    keys: &[u32],
+    keys: Keys<'_>,
     [h, w, c]: [usize; 3],
-    id_bits: u32,
     pat: &Patterns,
     (hx, hb): (&mut [f64], &mut [f64]),
 ) {
@@ -143,44 +158,120 @@ fn h1_lanes(
         2 * row + c,
         2 * row + 2 * c,
     ];
-    let keys = &keys[..h * row];
-    for i in 0..h - 2 {
-        let src = &keys[i * row..];
-        let ox = &mut hx[i * rl..(i + 1) * rl];
-        let ob = &mut hb[i * rl..(i + 1) * rl];
-        let mut t = 0;
-        while t + LANES <= rl {
-            let mut v = [[0u32; LANES]; 9];
+    let n = h * row;
+    // the 9 keys of windows t.. t+8 of a row (lanes past the row's end repeat its last
+    // window)
+    let gather = |src: &[u32], t: usize| {
+        let mut v = [[0u32; LANES]; 9];
+        if t + LANES <= rl {
             for (vk, &o) in v.iter_mut().zip(offs.iter()) {
                 vk.copy_from_slice(&src[t + o..t + o + LANES]);
             }
-            let (mx, mb) = sorted_masks(v, id_bits);
-            for q in 0..LANES {
-                ox[t + q] = pat.0[mx[q] as usize];
-                ob[t + q] = pat.0[mb[q] as usize];
-            }
-            t += LANES;
-        }
-        if t < rl {
-            // the last < 8 windows of the row: lanes past the end repeat the last window
-            let mut v = [[0u32; LANES]; 9];
+        } else {
             for (vk, &o) in v.iter_mut().zip(offs.iter()) {
                 for (q, x) in vk.iter_mut().enumerate() {
                     *x = src[(t + q).min(rl - 1) + o];
                 }
             }
-            let (mx, mb) = sorted_masks(v, id_bits);
-            for q in 0..rl - t {
+        }
+        v
+    };
+    let Keys::Packed { keys, id_bits } = keys else {
+        let Keys::Apart { values, bins } = keys else {
+            unreachable!()
+        };
+        one_pass::<u32, LANES>(values, [h, w, c], pat, hx);
+        match bins {
+            Some(BinKeys::U8(b)) => one_pass::<u8, 32>(b, [h, w, c], pat, hb),
+            Some(BinKeys::U32(b)) => one_pass::<u32, LANES>(b, [h, w, c], pat, hb),
+            None => hb[..hx.len()].copy_from_slice(hx),
+        }
+        return;
+    };
+    for i in 0..h - 2 {
+        let ox = &mut hx[i * rl..(i + 1) * rl];
+        let ob = &mut hb[i * rl..(i + 1) * rl];
+        let mut t = 0;
+        while t < rl {
+            let (mx, mb) = sorted_masks(gather(&keys[i * row..n], t), id_bits);
+            for q in 0..LANES.min(rl - t) {
                 ox[t + q] = pat.0[mx[q] as usize];
                 ob[t + q] = pat.0[mb[q] as usize];
             }
+            t += LANES;
         }
     }
 }
 
-/// Sorts each lane's 9 keys and returns the exact and the bin equality patterns.
+/// The H1 of every window from one array of keys (equal keys ⇔ equal values): the 9 keys
+/// of `L` neighbouring windows sorted side by side, their equality pattern looked up.
 #[inline(always)]
-fn sorted_masks(mut v: [[u32; LANES]; 9], id_bits: u32) -> ([u32; LANES], [u32; LANES]) {
+fn one_pass<T: Copy + Ord + Default, const L: usize>(
+    keys: &[T],
+    [h, w, c]: [usize; 3],
+    pat: &Patterns,
+    out: &mut [f64],
+) {
+    let row = w * c;
+    let rl = (w - 2) * c;
+    let offs = [
+        0,
+        c,
+        2 * c,
+        row,
+        row + c,
+        row + 2 * c,
+        2 * row,
+        2 * row + c,
+        2 * row + 2 * c,
+    ];
+    let keys = &keys[..h * row];
+    for i in 0..h - 2 {
+        let src = &keys[i * row..];
+        let o = &mut out[i * rl..(i + 1) * rl];
+        let mut t = 0;
+        while t < rl {
+            let mut v = [[T::default(); L]; 9];
+            if t + L <= rl {
+                for (vk, &d) in v.iter_mut().zip(offs.iter()) {
+                    vk.copy_from_slice(&src[t + d..t + d + L]);
+                }
+            } else {
+                // the row's last < L windows: lanes past its end repeat its last window
+                for (vk, &d) in v.iter_mut().zip(offs.iter()) {
+                    for (q, x) in vk.iter_mut().enumerate() {
+                        *x = src[(t + q).min(rl - 1) + d];
+                    }
+                }
+            }
+            for &(a, b) in NET.iter() {
+                let (x, y) = (v[a], v[b]);
+                let mut lo = [T::default(); L];
+                let mut hi = [T::default(); L];
+                for q in 0..L {
+                    lo[q] = x[q].min(y[q]);
+                    hi[q] = x[q].max(y[q]);
+                }
+                v[a] = lo;
+                v[b] = hi;
+            }
+            let mut m = [0u8; L];
+            for k in 0..8 {
+                for q in 0..L {
+                    m[q] |= ((v[k][q] == v[k + 1][q]) as u8) << k;
+                }
+            }
+            for q in 0..L.min(rl - t) {
+                o[t + q] = pat.0[m[q] as usize];
+            }
+            t += L;
+        }
+    }
+}
+
+/// Sorts each lane's 9 keys (the network, in place).
+#[inline(always)]
+fn sort_lanes(v: &mut [[u32; LANES]; 9]) {
     for &(a, b) in NET.iter() {
         let (x, y) = (v[a], v[b]);
         let mut lo = [0u32; LANES];
@@ -192,6 +283,12 @@ fn sorted_masks(mut v: [[u32; LANES]; 9], id_bits: u32) -> ([u32; LANES], [u32; 
         v[a] = lo;
         v[b] = hi;
     }
+}
+
+/// Sorts each lane's 9 packed keys and returns the exact and the bin equality patterns.
+#[inline(always)]
+fn sorted_masks(mut v: [[u32; LANES]; 9], id_bits: u32) -> ([u32; LANES], [u32; LANES]) {
+    sort_lanes(&mut v);
     let mut mx = [0u32; LANES];
     let mut mb = [0u32; LANES];
     for k in 0..8 {

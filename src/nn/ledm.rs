@@ -4,7 +4,8 @@
 use crate::arch::{AnyArch, SpaceKind};
 use crate::error::{Error, Result};
 use crate::nn::measure::{
-    MeasureConfig, MeasureInput, MeasureParams, measure_arch, measure_inputs, summaries,
+    MeasureConfig, MeasureInput, MeasureParams, MeasureScope, measure_arch, measure_inputs,
+    summaries,
 };
 use crate::sed::ledm;
 use crate::sed::ledp::{Ledp, LedpConfig};
@@ -55,7 +56,8 @@ impl LedM {
     /// As [`config`]; as [`LedpConfig::for_space`] and [`Ledp::new`] for LEDp's constants of
     /// the space.
     pub fn new(space: SpaceKind) -> Result<Self> {
-        let cfg = config(space)?;
+        // only the summaries are read (led-m's is bit for bit that of a layers run)
+        let cfg = config(space)?.with_scope(MeasureScope::Summaries);
         let images = measure_inputs(&cfg, std::path::Path::new("."))?;
         let ledp = Ledp::new(LedpConfig::for_space(space)?)?;
         Ok(LedM {
@@ -241,7 +243,12 @@ pub fn measured_run(spec: &str) -> Result<crate::eval::benchmark::MeasuredRun> {
         what: "led-m's measure configuration".into(),
         reason: e.to_string(),
     })?;
-    let led_m = config["measure"] == want;
+    // the scope (`--summaries-only`) does not change the summaries: not part of the match
+    let mut got = config["measure"].clone();
+    if let Some(o) = got.as_object_mut() {
+        o.remove("scope");
+    }
+    let led_m = got == want;
     let names: Vec<&str> = header.split(',').collect();
     let arch = match space {
         SpaceKind::Nb101 if names.contains(&"adjacency_rowmajor") => Some("adjacency_rowmajor"),

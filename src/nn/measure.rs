@@ -33,6 +33,7 @@ use crate::arch::space::SearchSpace;
 // The per-map figures and the summaries are burn-free (`entropy::profile`, shared with the
 // Python package); re-exported here so that `nn::measure::measure_map` etc. keep working.
 pub use crate::entropy::profile::{MapMeasure, SUMMARIES, measure_map, measure_pair, summaries};
+use crate::entropy::profile::{ProfileOptions, profile_map};
 use crate::error::{Error, Result};
 use crate::rng::SplitMix64;
 
@@ -73,6 +74,26 @@ impl std::fmt::Display for MeasureInput {
     }
 }
 
+/// What a measurement computes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MeasureScope {
+    /// Every figure of every captured map, `out` and `relu` (the per-layer columns of a
+    /// `sednas measure` row).
+    #[default]
+    Layers,
+    /// Only what [`SUMMARIES`] read: the `relu` maps (exact and binned H1 with the zero
+    /// fraction) and H2 of the first and the last of them (NaN elsewhere); no `out` maps.
+    /// The summaries are bit for bit those of [`MeasureScope::Layers`].
+    Summaries,
+}
+
+impl MeasureScope {
+    fn is_layers(&self) -> bool {
+        *self == MeasureScope::Layers
+    }
+}
+
 /// Settings of a measurement, checked for one space: made only by [`MeasureParams::check`]
 /// (or [`MeasureConfig::at_scale`]). Read with the getters; it serializes as its
 /// parameters (the space is not part of the JSON).
@@ -84,6 +105,10 @@ pub struct MeasureConfig {
     input: MeasureInput,
     seed: u64,
     bins: usize,
+    /// Not one of [`MeasureParams`]: set by [`MeasureConfig::with_scope`]; serialized only
+    /// when not `layers`, so a layers run's configuration reads as before the scope existed.
+    #[serde(skip_serializing_if = "MeasureScope::is_layers")]
+    scope: MeasureScope,
     #[serde(skip)]
     space: SpaceKind,
 }
@@ -135,7 +160,24 @@ impl MeasureConfig {
     pub fn space(&self) -> SpaceKind {
         self.space
     }
-    /// The settings as unchecked parameters (to change one and check again).
+    /// What is measured ([`MeasureScope::Layers`] unless [`MeasureConfig::with_scope`]).
+    pub fn scope(&self) -> MeasureScope {
+        self.scope
+    }
+    /// The same settings measuring `scope`.
+    ///
+    /// ```
+    /// use sednas::arch::SpaceKind;
+    /// use sednas::nn::measure::{MeasureConfig, MeasureInput, MeasureScope};
+    /// let c = MeasureConfig::at_scale(SpaceKind::Nb201, None, None, 16, MeasureInput::Noise, 0, 16).unwrap();
+    /// assert_eq!(c.scope(), MeasureScope::Layers);
+    /// assert_eq!(c.with_scope(MeasureScope::Summaries).scope(), MeasureScope::Summaries);
+    /// ```
+    pub fn with_scope(self, scope: MeasureScope) -> Self {
+        MeasureConfig { scope, ..self }
+    }
+    /// The settings as unchecked parameters (to change one and check again; the scope is
+    /// not among them: set it again with [`MeasureConfig::with_scope`]).
     pub fn params(&self) -> MeasureParams {
         MeasureParams {
             width: self.width,
@@ -228,6 +270,7 @@ impl MeasureParams {
             input: self.input,
             seed: self.seed,
             bins: self.bins,
+            scope: MeasureScope::Layers,
             space,
         })
     }
@@ -578,7 +621,7 @@ fn build_and_measure<M: Classifier>(
     let device = super::cpu();
     device.seed(cfg.seed);
     let net = build(&device)?;
-    measure_features(&net, images, &device, cfg.bins)
+    measure_features(&net, images, &device, cfg.bins, cfg.scope)
 }
 
 /// [`measure_nb201`], [`measure_nb101`] or [`measure_darts`], by the architecture's space
@@ -619,12 +662,14 @@ pub fn measure_arch(
 }
 
 /// Forwards `images` through `net` and measures every captured map, as it leaves its layer
-/// (`out`) and after the ReLU the next convolution applies (`relu`).
+/// (`out`) and after the ReLU the next convolution applies (`relu`); under
+/// [`MeasureScope::Summaries`] only the `relu` maps, H2 only on the first and the last.
 fn measure_features<M: Classifier>(
     net: &M,
     images: ArrayView4<'_, f32>,
     device: &burn::tensor::Device,
     bins: usize,
+    scope: MeasureScope,
 ) -> Result<Vec<MapMeasure>> {
     // The plain device with batch-statistics BatchNorm (see `BatchStats`): the values of the
     // autodiff device's train-mode forward, without its memory. On the autodiff device burn
@@ -634,11 +679,23 @@ fn measure_features<M: Classifier>(
     let _stats = super::BatchStats::on();
     let (_, feats) = net.forward_features(from_nchw(images, device));
     let mut out = Vec::with_capacity(2 * feats.len());
-    for (name, t) in feats {
-        let post = to_nhwc(relu(t.clone()))?;
-        let pre = to_nhwc(t)?;
-        // one pass for both: the `relu` map's exact-H1 ids come from the `out` map's
-        out.extend(measure_pair(pre.view(), post.view(), &name, bins)?);
+    let last = feats.len().saturating_sub(1);
+    for (k, (name, t)) in feats.into_iter().enumerate() {
+        match scope {
+            MeasureScope::Layers => {
+                let post = to_nhwc(relu(t.clone()))?;
+                let pre = to_nhwc(t)?;
+                // one pass for both: the `relu` map's exact-H1 ids come from the `out` map's
+                out.extend(measure_pair(pre.view(), post.view(), &name, bins)?);
+            }
+            MeasureScope::Summaries => {
+                let post = to_nhwc(relu(t))?;
+                let mut opts = ProfileOptions::measure(bins)?;
+                opts.h2 = k == 0 || k == last;
+                let f = profile_map(post.view(), &opts)?;
+                out.push(MapMeasure::new(&name, "relu", f));
+            }
+        }
     }
     Ok(out)
 }

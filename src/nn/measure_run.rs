@@ -13,7 +13,9 @@ use crate::arch::nb201::{NB201_SIZE, Nb201Arch};
 use crate::arch::{AnyArch, ArchColumns, SpaceKind};
 use crate::error::{Error, Result};
 use crate::io::shard::{RunFile, Shard, read_run, write_run};
-use crate::nn::measure::{MeasureConfig, SUMMARIES, measure_arch, measure_inputs, summaries};
+use crate::nn::measure::{
+    MeasureConfig, MeasureScope, SUMMARIES, measure_arch, measure_inputs, summaries,
+};
 use crate::rng::SplitMix64;
 
 /// The tool name in a run file's first line.
@@ -476,10 +478,14 @@ impl MeasureRun {
                 arch: format!("position {p}: {}", row_prefix(p, arch)),
                 error: Box::new(e),
             })?;
+            // per-layer columns only when every figure of every map was measured
+            let layers = cfg.scope() == MeasureScope::Layers;
             if run.header.is_empty() {
-                let layers: Vec<(String, &'static str)> =
-                    maps.iter().map(|m| (m.layer.clone(), m.kind)).collect();
-                run.header = header(&arch_cols, &layers);
+                let named: Vec<(String, &'static str)> = match layers {
+                    true => maps.iter().map(|m| (m.layer.clone(), m.kind)).collect(),
+                    false => Vec::new(),
+                };
+                run.header = header(&arch_cols, &named);
             }
             let mut row = format!(
                 "{},{},{},{},{},{},{}",
@@ -494,7 +500,7 @@ impl MeasureRun {
             for v in summaries(&maps) {
                 let _ = write!(row, ",{v}");
             }
-            for m in &maps {
+            for m in maps.iter().filter(|_| layers) {
                 let _ = write!(
                     row,
                     ",{},{},{},{},{},{}",
