@@ -26,6 +26,15 @@
 //! nb201_reduced_maps 54.7 → 46.1 ms, nb201_reduced_forward 30.0 → 32.5 ms (noise);
 //! `sednas measure --sample 200` 17.0 → 13.6 s whole process (68 ms per network: the whole
 //! space ≈ 8.9 min on 2 cores, one shard per core; target 10 min met by extrapolation).
+//!
+//! 2026-12-04 later, two alternating sittings of the previous commit's bench binary and this
+//! one (load ≈ 1), after the f32 key path (no hash table; bin ids sorted as bytes):
+//! nb201_reduced 68.8 / 78.0 → 57.7 / 64.6 ms (target 60 ms: met in one sitting of two),
+//! nb201_benchmark 463 / 537 → 407 / 445 ms (missed), nb201_reduced_maps 37.8 / 37.3 →
+//! 28.9 / 27.6 ms; `--summaries-only` (`*_summaries`): reduced 34.8 / 38.0 ms and benchmark
+//! 263 / 277 ms (both targets met). The whole space, run for real by
+//! `scripts/measure-space-timing.sh`: 9.89 min (7.3 min in another sitting) and 5.81 min with
+//! `--summaries-only` on 2 cores (target 10 min: met; docs/speed.md).
 
 use std::hint::black_box;
 
