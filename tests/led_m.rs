@@ -24,21 +24,17 @@ fn score_led_m_equals_ledp_plus_measured_term() {
     let run = dir.join("run.csv");
     let pop = dir.join("pop.csv");
     std::fs::write(&pop, format!("arch_str\n{ARCH}\n")).unwrap();
-    let m = sednas(&[
-        "measure",
-        "--space",
-        "nb201",
-        "--from",
-        pop.to_str().unwrap(),
-        "--input",
-        "patches",
-        "--batch",
-        "10",
-        "--out",
-        run.to_str().unwrap(),
-    ]);
-    assert!(m.status.success(), "{}", String::from_utf8_lossy(&m.stderr));
-    let text = std::fs::read_to_string(&run).unwrap();
+    // led-m's measurement of the population (`extra`: more flags), into `out`
+    let measure = |out: &std::path::Path, extra: &[&str]| {
+        let (p, o) = (pop.to_str().unwrap(), out.to_str().unwrap());
+        let mut args = vec!["measure", "--space", "nb201", "--from", p];
+        args.extend(["--input", "patches", "--batch", "10", "--out", o]);
+        args.extend(extra);
+        let m = sednas(&args);
+        assert!(m.status.success(), "{}", String::from_utf8_lossy(&m.stderr));
+        std::fs::read_to_string(out).unwrap()
+    };
+    let text = measure(&run, &[]);
     let mut lines = text.lines().skip(1);
     let head: Vec<&str> = lines.next().unwrap().split(',').collect();
     let row: Vec<&str> = lines.next().unwrap().split(',').collect();
@@ -72,22 +68,7 @@ fn score_led_m_equals_ledp_plus_measured_term() {
     // the same run with --summaries-only: the same measured term, and still led-m's
     // configuration (the scope is not part of it)
     let fast = dir.join("fast.csv");
-    let m = sednas(&[
-        "measure",
-        "--space",
-        "nb201",
-        "--from",
-        pop.to_str().unwrap(),
-        "--input",
-        "patches",
-        "--batch",
-        "10",
-        "--summaries-only",
-        "--out",
-        fast.to_str().unwrap(),
-    ]);
-    assert!(m.status.success(), "{}", String::from_utf8_lossy(&m.stderr));
-    let text = std::fs::read_to_string(&fast).unwrap();
+    let text = measure(&fast, &["--summaries-only"]);
     let row: Vec<&str> = text.lines().nth(2).unwrap().split(',').collect();
     assert_eq!(row[col], nzm.to_string());
     for f in [&run, &fast] {

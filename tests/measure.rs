@@ -103,6 +103,20 @@ fn merge<P: AsRef<std::ffi::OsStr>>(shards: &[P], out: &Path) -> std::process::O
         .unwrap()
 }
 
+/// Runs `c` with `input` on its stdin (stdout and stderr captured).
+fn with_stdin(c: &mut Command, input: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut child = c
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // a child that exits before reading (a refused setting) closes the pipe: not an error here
+    let _ = child.stdin.take().unwrap().write_all(input.as_bytes());
+    child.wait_with_output().unwrap()
+}
+
 // Three shards merged equal the unsharded run byte for byte; a resumed run equals an
 // uninterrupted one.
 #[test]
@@ -255,20 +269,7 @@ fn summaries_only_gives_the_layers_runs_summaries() {
             if summaries {
                 c.arg("--summaries-only");
             }
-            let mut child = c
-                .stdin(std::process::Stdio::piped())
-                .stdout(std::process::Stdio::piped())
-                .stderr(std::process::Stdio::piped())
-                .spawn()
-                .unwrap();
-            {
-                use std::io::Write;
-                let mut i = child.stdin.take().unwrap();
-                if let Some(t) = stdin {
-                    i.write_all(t.as_bytes()).unwrap();
-                }
-            }
-            let o = child.wait_with_output().unwrap();
+            let o = with_stdin(&mut c, stdin.unwrap_or(""));
             assert!(
                 o.status.success(),
                 "{space}: {}",
@@ -287,16 +288,8 @@ fn summaries_only_gives_the_layers_runs_summaries() {
             !hb.iter()
                 .any(|h| h.contains(".relu.") || h.contains(".out."))
         );
-        let summary_cols = [
-            "h1_last_minus_stem",
-            "h1_neg_max_drop",
-            "h1_min",
-            "h2_last_minus_stem",
-            "neg_zero_last",
-            "neg_zero_mean",
-        ];
         assert_eq!(a.len(), b.len());
-        for name in summary_cols {
+        for name in sednas::entropy::profile::SUMMARIES {
             let ia = ha.iter().position(|h| h == name).unwrap();
             let ib = hb.iter().position(|h| h == name).unwrap();
             for (ra, rb) in a[1..].iter().zip(&b[1..]) {
@@ -764,22 +757,15 @@ fn nb101_and_darts_measure_shard_resume_and_columns() {
     assert!(!e.contains("no column") && !e.contains("not joined"), "{e}");
     // DARTS on stdin (a genotype in the DARTS code's own form), the smallest network
     let out = d.0.join("darts.csv");
-    let mut child = bin()
-        .args([
-            "measure", "--space", "darts", "--width", "2", "--cells", "3",
-        ])
-        .args(["--batch", "10", "--out"])
-        .arg(&out)
-        .stdin(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    {
-        use std::io::Write;
-        let mut i = child.stdin.take().unwrap();
-        writeln!(i, "{DARTS_V2}").unwrap();
-    }
-    let o = child.wait_with_output().unwrap();
+    let o = with_stdin(
+        bin()
+            .args([
+                "measure", "--space", "darts", "--width", "2", "--cells", "3",
+            ])
+            .args(["--batch", "10", "--out"])
+            .arg(&out),
+        &format!("{DARTS_V2}\n"),
+    );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let t = std::fs::read_to_string(&out).unwrap();
     let header = t.lines().nth(1).unwrap();
@@ -799,21 +785,10 @@ fn nb101_and_darts_bad_inputs() {
     let d = tmp("spacebad");
     let out = d.0.join("o.csv");
     let run = |args: &[&str], stdin: &str| {
-        let mut c = bin()
-            .arg("measure")
-            .args(args)
-            .arg("--out")
-            .arg(&out)
-            .stdin(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        {
-            use std::io::Write;
-            let mut i = c.stdin.take().unwrap();
-            let _ = i.write_all(stdin.as_bytes());
-        }
-        c.wait_with_output().unwrap()
+        with_stdin(
+            bin().arg("measure").args(args).arg("--out").arg(&out),
+            stdin,
+        )
     };
     for (args, stdin, needle) in [
         (

@@ -124,9 +124,10 @@ fn columns(a: &MeasureArgs) -> ArchColumns {
 
 pub fn run_measure(a: MeasureArgs) -> anyhow::Result<i32> {
     let cfg = MeasureConfig::at_scale(a.space, a.width, a.cells, a.batch, a.input, a.seed, a.bins)?
-        .with_scope(match a.summaries_only {
-            true => MeasureScope::Summaries,
-            false => MeasureScope::Layers,
+        .with_scope(if a.summaries_only {
+            MeasureScope::Summaries
+        } else {
+            MeasureScope::Layers
         });
     let src = source(&a)?;
     let stdin = std::io::stdin().lock();

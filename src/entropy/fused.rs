@@ -264,7 +264,7 @@ impl H1Pass {
         self.keys
             .extend(flat.iter().map(|v| v.key32().unwrap_or_default()));
         let bins = match setup.second {
-            H1Estimator::Binned(b) if bin_count(b) <= 256 => {
+            H1Estimator::Binned(b) if b.bins() <= 256 => {
                 self.bkeys8.clear();
                 self.bkeys8.resize(n, 0);
                 let bk = &mut self.bkeys8;
@@ -287,13 +287,6 @@ impl H1Pass {
         let (hx, hb) = (&mut self.hx[..windows], &mut self.hb[..windows]);
         sort9::h1_3x3x1(keys, dims, pat, (hx, hb));
         Ok(())
-    }
-}
-
-/// The number of bins of `b`.
-fn bin_count(b: Binning) -> usize {
-    match b {
-        Binning::Range { bins, .. } | Binning::DataRange { bins } => bins,
     }
 }
 
@@ -353,10 +346,7 @@ impl H1Pass {
             && let Some(flat) = img.as_slice()
         {
             let windows = setup.plan.windows();
-            if self.hx.len() < windows {
-                self.hx.resize(windows, 0.0);
-                self.hb.resize(windows, 0.0);
-            }
+            self.window_buffers(windows);
             self.keys_3x3x1(flat, img.dim().into(), setup, pat, windows)?;
             self.add_sums(setup, windows, sums);
             return Ok(());
@@ -386,10 +376,7 @@ impl H1Pass {
         if self.hist_b.len() < bins {
             self.hist_b.resize(bins, 0);
         }
-        if self.hx.len() < windows {
-            self.hx.resize(windows, 0.0);
-            self.hb.resize(windows, 0.0);
-        }
+        self.window_buffers(windows);
         let ids = &self.ids[..img.len()];
         let table = setup.table;
         let (hx, hb) = (&mut self.hx[..windows], &mut self.hb[..windows]);
@@ -453,6 +440,14 @@ impl H1Pass {
         }
         self.add_sums(setup, windows, sums);
         Ok(())
+    }
+
+    /// `hx` and `hb` hold at least `windows` values.
+    fn window_buffers(&mut self, windows: usize) {
+        if self.hx.len() < windows {
+            self.hx.resize(windows, 0.0);
+            self.hb.resize(windows, 0.0);
+        }
     }
 
     /// Adds the image's per-window H1 (the first `windows` of `hx`, `hb`) to `sums`, in

@@ -75,6 +75,19 @@ impl Binning {
         check_bins(bins)?;
         Ok(Binning::DataRange { bins })
     }
+
+    /// The number of bins.
+    ///
+    /// ```
+    /// use sednas::entropy::Binning;
+    /// assert_eq!(Binning::data_range(16).unwrap().bins(), 16);
+    /// assert_eq!(Binning::range(0.0, 1.0, 4).unwrap().bins(), 4);
+    /// ```
+    pub fn bins(&self) -> usize {
+        match *self {
+            Binning::Range { bins, .. } | Binning::DataRange { bins } => bins,
+        }
+    }
 }
 
 /// [`Binning`] as read, before its checks.

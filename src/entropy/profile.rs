@@ -374,7 +374,7 @@ pub fn measure_map(
     bins: usize,
 ) -> Result<MapMeasure> {
     let f = profile_map(a, &ProfileOptions::measure(bins)?)?;
-    Ok(named(f, layer, kind))
+    Ok(MapMeasure::new(layer, kind, f))
 }
 
 /// [`measure_map`] of a cell's `out` map and of its `relu` map (`relu(pre)`), bit for bit,
@@ -401,11 +401,10 @@ pub fn measure_pair(
     bins: usize,
 ) -> Result<[MapMeasure; 2]> {
     let [a, b] = profile_pair(pre, post, &ProfileOptions::measure(bins)?)?;
-    Ok([named(a, layer, "out"), named(b, layer, "relu")])
-}
-
-fn named(f: MapFigures, layer: &str, kind: &'static str) -> MapMeasure {
-    MapMeasure::new(layer, kind, f)
+    Ok([
+        MapMeasure::new(layer, "out", a),
+        MapMeasure::new(layer, "relu", b),
+    ])
 }
 
 impl MapMeasure {

@@ -136,18 +136,29 @@ fn h1_avx2(keys: Keys<'_>, shape: [usize; 3], pat: &Patterns, out: (&mut [f64], 
 }
 
 #[inline(always)]
-fn h1_lanes(
-    keys: Keys<'_>,
-    [h, w, c]: [usize; 3],
-    pat: &Patterns,
-    (hx, hb): (&mut [f64], &mut [f64]),
-) {
+fn h1_lanes(keys: Keys<'_>, shape: [usize; 3], pat: &Patterns, (hx, hb): (&mut [f64], &mut [f64])) {
+    let [h, w, c] = shape;
     if h < 3 || w < 3 || c == 0 {
         return;
     }
+    match keys {
+        Keys::Packed { keys, id_bits } => packed_pass(keys, id_bits, shape, pat, (hx, hb)),
+        Keys::Apart { values, bins } => {
+            one_pass::<u32, LANES>(values, shape, pat, hx);
+            match bins {
+                Some(BinKeys::U8(b)) => one_pass::<u8, 32>(b, shape, pat, hb),
+                Some(BinKeys::U32(b)) => one_pass::<u32, LANES>(b, shape, pat, hb),
+                None => hb[..hx.len()].copy_from_slice(hx),
+            }
+        }
+    }
+}
+
+/// Flat offsets of a 3×3×1 window's 9 entries from its first, in a w×c row layout.
+#[inline(always)]
+fn offsets(w: usize, c: usize) -> [usize; 9] {
     let row = w * c;
-    let rl = (w - 2) * c;
-    let offs = [
+    [
         0,
         c,
         2 * c,
@@ -157,48 +168,62 @@ fn h1_lanes(
         2 * row,
         2 * row + c,
         2 * row + 2 * c,
-    ];
-    let n = h * row;
-    // the 9 keys of windows t.. t+8 of a row (lanes past the row's end repeat its last
-    // window)
-    let gather = |src: &[u32], t: usize| {
-        let mut v = [[0u32; LANES]; 9];
-        if t + LANES <= rl {
-            for (vk, &o) in v.iter_mut().zip(offs.iter()) {
-                vk.copy_from_slice(&src[t + o..t + o + LANES]);
+    ]
+}
+
+/// The 9 keys of windows t..t + L of a row of `rl` windows starting at `src` (lanes past
+/// the row's end repeat its last window): `v[k][q]` is entry k of window t + q.
+#[inline(always)]
+fn gather<T: Copy + Default, const L: usize>(
+    src: &[T],
+    t: usize,
+    rl: usize,
+    offs: &[usize; 9],
+) -> [[T; L]; 9] {
+    let mut v = [[T::default(); L]; 9];
+    if t + L <= rl {
+        for (vk, &d) in v.iter_mut().zip(offs.iter()) {
+            vk.copy_from_slice(&src[t + d..t + d + L]);
+        }
+    } else {
+        for (vk, &d) in v.iter_mut().zip(offs.iter()) {
+            for (q, x) in vk.iter_mut().enumerate() {
+                *x = src[(t + q).min(rl - 1) + d];
             }
-        } else {
-            for (vk, &o) in v.iter_mut().zip(offs.iter()) {
-                for (q, x) in vk.iter_mut().enumerate() {
-                    *x = src[(t + q).min(rl - 1) + o];
+        }
+    }
+    v
+}
+
+/// Both H1 values of every window from packed keys (one sort per window).
+#[inline(always)]
+fn packed_pass(
+    keys: &[u32],
+    id_bits: u32,
+    [h, w, c]: [usize; 3],
+    pat: &Patterns,
+    (hx, hb): (&mut [f64], &mut [f64]),
+) {
+    let (row, rl, offs) = (w * c, (w - 2) * c, offsets(w, c));
+    let keys = &keys[..h * row];
+    for i in 0..h - 2 {
+        let src = &keys[i * row..];
+        let (ox, ob) = (&mut hx[i * rl..(i + 1) * rl], &mut hb[i * rl..(i + 1) * rl]);
+        for t in (0..rl).step_by(LANES) {
+            let mut v = gather::<u32, LANES>(src, t, rl, &offs);
+            sort_lanes(&mut v);
+            let (mut mx, mut mb) = ([0u32; LANES], [0u32; LANES]);
+            for k in 0..8 {
+                for q in 0..LANES {
+                    let (x, y) = (v[k][q], v[k + 1][q]);
+                    mx[q] |= ((x == y) as u32) << k;
+                    mb[q] |= (((x >> id_bits) == (y >> id_bits)) as u32) << k;
                 }
             }
-        }
-        v
-    };
-    let Keys::Packed { keys, id_bits } = keys else {
-        let Keys::Apart { values, bins } = keys else {
-            unreachable!()
-        };
-        one_pass::<u32, LANES>(values, [h, w, c], pat, hx);
-        match bins {
-            Some(BinKeys::U8(b)) => one_pass::<u8, 32>(b, [h, w, c], pat, hb),
-            Some(BinKeys::U32(b)) => one_pass::<u32, LANES>(b, [h, w, c], pat, hb),
-            None => hb[..hx.len()].copy_from_slice(hx),
-        }
-        return;
-    };
-    for i in 0..h - 2 {
-        let ox = &mut hx[i * rl..(i + 1) * rl];
-        let ob = &mut hb[i * rl..(i + 1) * rl];
-        let mut t = 0;
-        while t < rl {
-            let (mx, mb) = sorted_masks(gather(&keys[i * row..n], t), id_bits);
             for q in 0..LANES.min(rl - t) {
                 ox[t + q] = pat.0[mx[q] as usize];
                 ob[t + q] = pat.0[mb[q] as usize];
             }
-            t += LANES;
         }
     }
 }
@@ -212,49 +237,15 @@ fn one_pass<T: Copy + Ord + Default, const L: usize>(
     pat: &Patterns,
     out: &mut [f64],
 ) {
-    let row = w * c;
-    let rl = (w - 2) * c;
-    let offs = [
-        0,
-        c,
-        2 * c,
-        row,
-        row + c,
-        row + 2 * c,
-        2 * row,
-        2 * row + c,
-        2 * row + 2 * c,
-    ];
+    let (row, rl, offs) = (w * c, (w - 2) * c, offsets(w, c));
     let keys = &keys[..h * row];
     for i in 0..h - 2 {
         let src = &keys[i * row..];
         let o = &mut out[i * rl..(i + 1) * rl];
         let mut t = 0;
         while t < rl {
-            let mut v = [[T::default(); L]; 9];
-            if t + L <= rl {
-                for (vk, &d) in v.iter_mut().zip(offs.iter()) {
-                    vk.copy_from_slice(&src[t + d..t + d + L]);
-                }
-            } else {
-                // the row's last < L windows: lanes past its end repeat its last window
-                for (vk, &d) in v.iter_mut().zip(offs.iter()) {
-                    for (q, x) in vk.iter_mut().enumerate() {
-                        *x = src[(t + q).min(rl - 1) + d];
-                    }
-                }
-            }
-            for &(a, b) in NET.iter() {
-                let (x, y) = (v[a], v[b]);
-                let mut lo = [T::default(); L];
-                let mut hi = [T::default(); L];
-                for q in 0..L {
-                    lo[q] = x[q].min(y[q]);
-                    hi[q] = x[q].max(y[q]);
-                }
-                v[a] = lo;
-                v[b] = hi;
-            }
+            let mut v = gather::<T, L>(src, t, rl, &offs);
+            sort_lanes(&mut v);
             let mut m = [0u8; L];
             for k in 0..8 {
                 for q in 0..L {
@@ -269,36 +260,20 @@ fn one_pass<T: Copy + Ord + Default, const L: usize>(
     }
 }
 
-/// Sorts each lane's 9 keys (the network, in place).
+/// Sorts each lane's 9 keys (the network, in place; branchless min / max per lane).
 #[inline(always)]
-fn sort_lanes(v: &mut [[u32; LANES]; 9]) {
+fn sort_lanes<T: Copy + Ord + Default, const L: usize>(v: &mut [[T; L]; 9]) {
     for &(a, b) in NET.iter() {
         let (x, y) = (v[a], v[b]);
-        let mut lo = [0u32; LANES];
-        let mut hi = [0u32; LANES];
-        for q in 0..LANES {
+        let mut lo = [T::default(); L];
+        let mut hi = [T::default(); L];
+        for q in 0..L {
             lo[q] = x[q].min(y[q]);
             hi[q] = x[q].max(y[q]);
         }
         v[a] = lo;
         v[b] = hi;
     }
-}
-
-/// Sorts each lane's 9 packed keys and returns the exact and the bin equality patterns.
-#[inline(always)]
-fn sorted_masks(mut v: [[u32; LANES]; 9], id_bits: u32) -> ([u32; LANES], [u32; LANES]) {
-    sort_lanes(&mut v);
-    let mut mx = [0u32; LANES];
-    let mut mb = [0u32; LANES];
-    for k in 0..8 {
-        for q in 0..LANES {
-            let (x, y) = (v[k][q], v[k + 1][q]);
-            mx[q] |= ((x == y) as u32) << k;
-            mb[q] |= (((x >> id_bits) == (y >> id_bits)) as u32) << k;
-        }
-    }
-    (mx, mb)
 }
 
 #[cfg(test)]

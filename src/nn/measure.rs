@@ -680,6 +680,7 @@ fn measure_features<M: Classifier>(
     let (_, feats) = net.forward_features(from_nchw(images, device));
     let mut out = Vec::with_capacity(2 * feats.len());
     let last = feats.len().saturating_sub(1);
+    let summaries_opts = ProfileOptions::measure(bins)?;
     for (k, (name, t)) in feats.into_iter().enumerate() {
         match scope {
             MeasureScope::Layers => {
@@ -690,8 +691,10 @@ fn measure_features<M: Classifier>(
             }
             MeasureScope::Summaries => {
                 let post = to_nhwc(relu(t))?;
-                let mut opts = ProfileOptions::measure(bins)?;
-                opts.h2 = k == 0 || k == last;
+                let opts = ProfileOptions {
+                    h2: k == 0 || k == last,
+                    ..summaries_opts
+                };
                 let f = profile_map(post.view(), &opts)?;
                 out.push(MapMeasure::new(&name, "relu", f));
             }

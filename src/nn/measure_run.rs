@@ -470,6 +470,8 @@ impl MeasureRun {
             cfg.input(),
             cfg.seed()
         ));
+        // per-layer columns only when every figure of every map was measured
+        let layers = cfg.scope() == MeasureScope::Layers;
         let t0 = std::time::Instant::now();
         let mut since = 0;
         for (k, &p) in todo.iter().enumerate() {
@@ -478,12 +480,11 @@ impl MeasureRun {
                 arch: format!("position {p}: {}", row_prefix(p, arch)),
                 error: Box::new(e),
             })?;
-            // per-layer columns only when every figure of every map was measured
-            let layers = cfg.scope() == MeasureScope::Layers;
             if run.header.is_empty() {
-                let named: Vec<(String, &'static str)> = match layers {
-                    true => maps.iter().map(|m| (m.layer.clone(), m.kind)).collect(),
-                    false => Vec::new(),
+                let named: Vec<(String, &'static str)> = if layers {
+                    maps.iter().map(|m| (m.layer.clone(), m.kind)).collect()
+                } else {
+                    Vec::new()
                 };
                 run.header = header(&arch_cols, &named);
             }
@@ -500,12 +501,14 @@ impl MeasureRun {
             for v in summaries(&maps) {
                 let _ = write!(row, ",{v}");
             }
-            for m in maps.iter().filter(|_| layers) {
-                let _ = write!(
-                    row,
-                    ",{},{},{},{},{},{}",
-                    m.h1x, m.distinct, m.h1b, m.zero, m.h2, m.singular
-                );
+            if layers {
+                for m in &maps {
+                    let _ = write!(
+                        row,
+                        ",{},{},{},{},{},{}",
+                        m.h1x, m.distinct, m.h1b, m.zero, m.h2, m.singular
+                    );
+                }
             }
             run.rows.insert(p, row);
             since += 1;
